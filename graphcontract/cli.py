@@ -1,0 +1,56 @@
+"""The ``graphcontract`` command: one subcommand per use (run, mock, restore, doc-lint, …).
+
+Each subcommand lives in its own module exposing ``add_arguments(parser)`` and
+``run(args) -> int``; this module only dispatches and turns harness errors into one line
+and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from graphcontract.errors import HarnessError
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("graphcontract.runner.cli", "check a target against every clause (default: the bundled mock)"),
+    "mock": ("graphcontract.mock.cli", "serve the reference mock on uvicorn"),
+    "restore": ("graphcontract.runner.restore_cli", "put a position back from a restore journal"),
+    "doc-lint": ("graphcontract.doclint.cli", "check Graph documentation pages against the contract"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line with exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"graphcontract: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="graphcontract", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command)
+        command.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args._module.run(args))
+    except HarnessError as exc:
+        print(f"graphcontract: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("graphcontract: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

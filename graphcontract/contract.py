@@ -1,0 +1,305 @@
+"""The contract model: contracts/ loaded into one immutable object.
+
+This is the only place that knows which workPosition properties are updatable or
+server-managed, which are nullable, which enums exist and what their members are, and which
+clauses the contract has. Strategies, oracles and the reference mock all read it, so they
+agree by construction.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import jsonschema
+import yaml
+
+from graphcontract.errors import ContractDataError
+from graphcontract.types import JSON, JSONObject
+from graphcontract.types import Path as JSONPath
+
+Access = Literal["key", "updatable", "server-managed", "undocumented", "nested"]
+Level = Literal["must", "observe", "doc"]
+
+EDM_PRIMITIVES = (
+    "Edm.String",
+    "Edm.Boolean",
+    "Edm.Int32",
+    "Edm.Double",
+    "Edm.Date",
+    "Edm.DateTimeOffset",
+)
+EVOLVABLE_SENTINEL = "unknownFutureValue"
+"""Graph's evolvable-enum sentinel: clients must not send it (enum.*.gray)."""
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """One declared property of a structured type."""
+
+    name: str
+    type_name: str
+    collection: bool
+    nullable: bool
+    access: Access
+
+    @property
+    def is_primitive(self) -> bool:
+        return self.type_name.startswith("Edm.")
+
+
+@dataclass(frozen=True)
+class StructuredType:
+    """An entity or complex type with its declared properties."""
+
+    name: str
+    open_type: bool
+    properties: Mapping[str, PropertySpec]
+
+    def property(self, name: str) -> PropertySpec:
+        return self.properties[name]
+
+
+@dataclass(frozen=True)
+class EnumSpec:
+    """A Graph enum type and its members."""
+
+    name: str
+    is_flags: bool
+    members: Mapping[str, int]
+
+    @property
+    def sendable_members(self) -> tuple[str, ...]:
+        """Members a client may send: all but the evolvable sentinel."""
+        return tuple(m for m in self.members if m != EVOLVABLE_SENTINEL)
+
+    def matches_member_ignoring_case(self, value: str) -> bool:
+        return value.casefold() in {m.casefold() for m in self.members}
+
+
+@dataclass(frozen=True)
+class ClauseSource:
+    """Where a clause is written down."""
+
+    page: str
+    file: str
+    section: str
+    row: str
+
+    def describe(self) -> str:
+        return f"{self.page}, section \"{self.section}\": {self.row}"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One documented behaviour the harness checks."""
+
+    id: str
+    level: Level
+    title: str
+    statement: str
+    source: ClauseSource
+
+
+@dataclass(frozen=True)
+class EnumSite:
+    """A place in a request body where an enum value goes."""
+
+    path: JSONPath
+    enum: EnumSpec
+    clause: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    """Everything the harness knows about Update workPosition."""
+
+    root: Path
+    entity: StructuredType
+    types: Mapping[str, StructuredType]
+    enums: Mapping[str, EnumSpec]
+    clauses: Mapping[str, Clause]
+    request_schema: JSONObject
+    response_schema: JSONObject
+    documented_request: JSONObject
+    documented_response: JSONObject
+    seed: JSONObject
+    _validators: dict[str, jsonschema.protocols.Validator] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    # -- property classes -------------------------------------------------------------
+    def _names(self, *access: Access) -> tuple[str, ...]:
+        return tuple(n for n, p in self.entity.properties.items() if p.access in access)
+
+    @property
+    def updatable(self) -> tuple[str, ...]:
+        """The seven properties the Update page documents as updatable."""
+        return self._names("updatable")
+
+    @property
+    def server_managed(self) -> tuple[str, ...]:
+        """createdBy, createdDateTime, lastModifiedBy, lastModifiedDateTime."""
+        return self._names("server-managed")
+
+    @property
+    def read_only(self) -> tuple[str, ...]:
+        """The key plus the server-managed properties (read-only.not-applied)."""
+        return self._names("key", "server-managed")
+
+    @property
+    def undocumented(self) -> tuple[str, ...]:
+        """Declared in the metadata but absent from the Update page (isSearchable, source…)."""
+        return self._names("undocumented")
+
+    def structured(self, name: str) -> StructuredType:
+        return self.entity if name == self.entity.name else self.types[name]
+
+    def is_enum(self, type_name: str) -> bool:
+        return type_name in self.enums
+
+    def is_structured(self, type_name: str) -> bool:
+        return type_name == self.entity.name or type_name in self.types
+
+    def enum_sites(self) -> tuple[EnumSite, ...]:
+        """Every place an enum value can be sent, with the clause that governs it."""
+        return tuple(self._enum_sites(self.entity, (), top=True))
+
+    def _enum_sites(self, spec: StructuredType, prefix: JSONPath, *, top: bool) -> Iterator[EnumSite]:
+        for prop in spec.properties.values():
+            if top and prop.access != "updatable":
+                continue
+            path = (*prefix, prop.name) + (("[]",) if prop.collection else ())
+            if self.is_enum(prop.type_name):
+                clause = (
+                    "enum.allowedAudiences.rejects" if path == ("allowedAudiences",) else "enum.nested"
+                )
+                yield EnumSite(path, self.enums[prop.type_name], clause)
+            elif self.is_structured(prop.type_name) and not self.structured(prop.type_name).open_type:
+                yield from self._enum_sites(self.structured(prop.type_name), path, top=False)
+
+    # -- validation ---------------------------------------------------------------------
+    def _validator(self, which: str) -> jsonschema.protocols.Validator:
+        if which not in self._validators:
+            schema = self.request_schema if which == "request" else self.response_schema
+            cls = jsonschema.validators.validator_for(schema)
+            self._validators[which] = cls(schema, format_checker=cls.FORMAT_CHECKER)
+        return self._validators[which]
+
+    def request_errors(self, body: JSON) -> list[str]:
+        """Why ``body`` is not a valid PATCH body (empty when it is)."""
+        return _messages(self._validator("request"), body)
+
+    def response_errors(self, body: JSON) -> list[str]:
+        """Why ``body`` is not a valid workPosition as a 200 answer (empty when it is)."""
+        return _messages(self._validator("response"), body)
+
+
+def _messages(validator: jsonschema.protocols.Validator, instance: JSON) -> list[str]:
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    messages = []
+    for error in errors:
+        error = _most_specific(error)
+        messages.append(f"{_where(error.absolute_path)}: {error.message}")
+    return messages
+
+
+def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """A nullable value is anyOf[X, null]: explain why it is not X, at the deepest place."""
+    while error.context:
+        candidates = [
+            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
+        ]
+        if not candidates:
+            break
+        error = max(candidates, key=lambda e: len(e.absolute_path))
+    return error
+
+
+def _where(path: Any) -> str:
+    parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in path]
+    return "body" + "".join(parts)
+
+
+def contracts_dir() -> Path:
+    """contracts/ of a source checkout, or the copy bundled inside an installed wheel."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package.parent / "contracts", package / "_bundled" / "contracts"):
+        if (candidate / "types.json").is_file():
+            return candidate
+    raise ContractDataError(
+        "contracts/ not found next to the graphcontract package; reinstall graphcontract"
+    )
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ContractDataError(f"cannot read {path}: {exc}") from exc
+
+
+def _structured(name: str, raw: Mapping[str, Any], *, entity: bool) -> StructuredType:
+    props = {
+        prop_name: PropertySpec(
+            name=prop_name,
+            type_name=p["type"],
+            collection=bool(p["collection"]),
+            nullable=bool(p["nullable"]),
+            access=p.get("access", "nested") if entity else "nested",
+        )
+        for prop_name, p in raw["properties"].items()
+    }
+    return StructuredType(name=name, open_type=bool(raw["openType"]), properties=props)
+
+
+@functools.cache
+def load_contract(root: Path | None = None) -> Contract:
+    """Load contracts/ (the source checkout's or the bundled copy) into a Contract."""
+    base = root or contracts_dir()
+    facts = _read_json(base / "types.json")
+    entity_name = facts["entityType"]
+    entity = _structured(entity_name, facts["types"][entity_name], entity=True)
+    types = {
+        name: _structured(name, raw, entity=False)
+        for name, raw in facts["types"].items()
+        if name != entity_name
+    }
+    enums = {
+        name: EnumSpec(name=name, is_flags=bool(raw["isFlags"]), members=dict(raw["members"]))
+        for name, raw in facts["enums"].items()
+    }
+    catalog = yaml.safe_load((base / "clauses.yaml").read_text(encoding="utf-8"))
+    pages = catalog["pages"]
+    clauses = {}
+    for raw in catalog["clauses"]:
+        page = pages[raw["source"]["page"]]
+        clauses[raw["id"]] = Clause(
+            id=raw["id"],
+            level=raw["level"],
+            title=raw["title"],
+            statement=raw["statement"],
+            source=ClauseSource(
+                page=page["title"],
+                file=page["file"],
+                section=raw["source"]["section"],
+                row=raw["source"]["row"],
+            ),
+        )
+    examples = base / "examples"
+    return Contract(
+        root=base,
+        entity=entity,
+        types=types,
+        enums=enums,
+        clauses=clauses,
+        request_schema=_read_json(base / "schemas" / "workPosition.request.json"),
+        response_schema=_read_json(base / "schemas" / "workPosition.response.json"),
+        documented_request=_read_json(examples / "update_workposition.request.json")["body"],
+        documented_response=_read_json(examples / "update_workposition.response.json")["body"],
+        seed=_read_json(examples / "mock_seed.json"),
+    )
