@@ -15,10 +15,16 @@ from collections.abc import Sequence
 from graphcontract.errors import HarnessError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("graphcontract.runner.cli", "check a target against every clause (default: the bundled mock)"),
+    "run": (
+        "graphcontract.runner.cli",
+        "check a target against every clause (default: the bundled mock)",
+    ),
     "mock": ("graphcontract.mock.cli", "serve the reference mock on uvicorn"),
     "restore": ("graphcontract.runner.restore_cli", "put a position back from a restore journal"),
-    "doc-lint": ("graphcontract.doclint.cli", "check Graph documentation pages against the contract"),
+    "doc-lint": (
+        "graphcontract.doclint.cli",
+        "check Graph documentation pages against the contract",
+    ),
 }
 
 

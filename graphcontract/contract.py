@@ -91,7 +91,7 @@ class ClauseSource:
     row: str
 
     def describe(self) -> str:
-        return f"{self.page}, section \"{self.section}\": {self.row}"
+        return f'{self.page}, section "{self.section}": {self.row}'
 
 
 @dataclass(frozen=True)
@@ -169,17 +169,23 @@ class Contract:
         """Every place an enum value can be sent, with the clause that governs it."""
         return tuple(self._enum_sites(self.entity, (), top=True))
 
-    def _enum_sites(self, spec: StructuredType, prefix: JSONPath, *, top: bool) -> Iterator[EnumSite]:
+    def _enum_sites(
+        self, spec: StructuredType, prefix: JSONPath, *, top: bool
+    ) -> Iterator[EnumSite]:
         for prop in spec.properties.values():
             if top and prop.access != "updatable":
                 continue
             path = (*prefix, prop.name) + (("[]",) if prop.collection else ())
             if self.is_enum(prop.type_name):
                 clause = (
-                    "enum.allowedAudiences.rejects" if path == ("allowedAudiences",) else "enum.nested"
+                    "enum.allowedAudiences.rejects"
+                    if path == ("allowedAudiences",)
+                    else "enum.nested"
                 )
                 yield EnumSite(path, self.enums[prop.type_name], clause)
-            elif self.is_structured(prop.type_name) and not self.structured(prop.type_name).open_type:
+            elif (
+                self.is_structured(prop.type_name) and not self.structured(prop.type_name).open_type
+            ):
                 yield from self._enum_sites(self.structured(prop.type_name), path, top=False)
 
     # -- validation ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ JSONSchema = dict[str, Any]
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
-ANNOTATION_KEYS = {"^@": {}}
+ANNOTATION_KEYS: dict[str, JSONSchema] = {"^@": {}}
 """Instance annotations (``@odata.context``, ``@odata.type`` …) may appear on any object."""
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -60,8 +60,9 @@ def _enum_schema(name: str, enum: dict[str, Any], *, for_request: bool) -> JSONS
     return schema
 
 
-def _value_schema(prop: dict[str, Any], types: dict[str, Any], enums: dict[str, Any],
-                  *, for_request: bool) -> JSONSchema:
+def _value_schema(
+    prop: dict[str, Any], types: dict[str, Any], enums: dict[str, Any], *, for_request: bool
+) -> JSONSchema:
     type_name = prop["type"]
     if type_name.startswith("Edm."):
         item = _primitive(type_name, for_request=for_request)
@@ -84,9 +85,15 @@ def _nullable(schema: JSONSchema) -> JSONSchema:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _object_schema(name: str, spec: dict[str, Any], types: dict[str, Any],
-                   enums: dict[str, Any], *, for_request: bool,
-                   only: set[str] | None = None) -> JSONSchema:
+def _object_schema(
+    name: str,
+    spec: dict[str, Any],
+    types: dict[str, Any],
+    enums: dict[str, Any],
+    *,
+    for_request: bool,
+    only: set[str] | None = None,
+) -> JSONSchema:
     properties = {
         prop_name: _value_schema(prop, types, enums, for_request=for_request)
         for prop_name, prop in spec["properties"].items()
@@ -137,22 +144,23 @@ def build_schema(facts: dict[str, Any], *, for_request: bool) -> JSONSchema:
         if name in enums:
             defs[name] = _enum_schema(name, enums[name], for_request=for_request)
         else:
-            defs[name] = _object_schema(name, types[name], types, enums,
-                                        for_request=for_request)
+            defs[name] = _object_schema(name, types[name], types, enums, for_request=for_request)
     body = _object_schema(root, types[root], types, enums, for_request=for_request, only=only)
     kind = "request" if for_request else "response"
-    body.update({
-        "$schema": SCHEMA_DIALECT,
-        "$id": f"https://graphcontract.invalid/schemas/workPosition.{kind}.json",
-        "description": (
-            "Body of PATCH /me/profile/positions/{id}: any subset of the seven documented "
-            "updatable properties; non-open type, so undeclared properties are invalid."
-            if for_request
-            else "A workPosition as a 200 answer carries it: every declared property, "
-            "null allowed where the metadata allows it; id required."
-        ),
-        "$defs": defs,
-    })
+    body.update(
+        {
+            "$schema": SCHEMA_DIALECT,
+            "$id": f"https://graphcontract.invalid/schemas/workPosition.{kind}.json",
+            "description": (
+                "Body of PATCH /me/profile/positions/{id}: any subset of the seven documented "
+                "updatable properties; non-open type, so undeclared properties are invalid."
+                if for_request
+                else "A workPosition as a 200 answer carries it: every declared property, "
+                "null allowed where the metadata allows it; id required."
+            ),
+            "$defs": defs,
+        }
+    )
     if not for_request:
         body["required"] = ["id"]
     return body
@@ -168,7 +176,9 @@ def build_openapi(request_schema: JSONSchema, response_schema: JSONSchema) -> di
     components["workPosition"] = _rebase(_strip_meta(response_schema), "")
     components["workPositionCollection"] = {
         "type": "object",
-        "properties": {"value": {"type": "array", "items": {"$ref": "#/components/schemas/workPosition"}}},
+        "properties": {
+            "value": {"type": "array", "items": {"$ref": "#/components/schemas/workPosition"}}
+        },
         "required": ["value"],
     }
     components["odataError"] = {
@@ -204,12 +214,18 @@ def build_openapi(request_schema: JSONSchema, response_schema: JSONSchema) -> di
         )
     }
     position_id = {
-        "name": "id", "in": "path", "required": True,
-        "description": "workPosition id", "schema": {"type": "string"},
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "workPosition id",
+        "schema": {"type": "string"},
     }
     user_id = {
-        "name": "user", "in": "path", "required": True,
-        "description": "user id or userPrincipalName", "schema": {"type": "string"},
+        "name": "user",
+        "in": "path",
+        "required": True,
+        "description": "user id or userPrincipalName",
+        "schema": {"type": "string"},
     }
     ok_item = {
         "description": "The workPosition",
@@ -230,10 +246,17 @@ def build_openapi(request_schema: JSONSchema, response_schema: JSONSchema) -> di
                 "summary": "Update workPosition",
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Request_workPosition"}}},
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/Request_workPosition"}
+                        }
+                    },
                 },
                 "responses": {
-                    "200": {"description": "The updated workPosition", "content": ok_item["content"]},
+                    "200": {
+                        "description": "The updated workPosition",
+                        "content": ok_item["content"],
+                    },
                     **errors,
                 },
             },
@@ -248,7 +271,11 @@ def build_openapi(request_schema: JSONSchema, response_schema: JSONSchema) -> di
                 "responses": {
                     "200": {
                         "description": "The positions",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/workPositionCollection"}}},
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/workPositionCollection"}
+                            }
+                        },
                     },
                     **{k: v for k, v in errors.items() if k in {"401", "403", "404", "429", "503"}},
                 },
@@ -298,16 +325,19 @@ def _rebase(node: Any, prefix: str) -> Any:
     return node
 
 
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
 def render_all(contracts_dir: Path) -> dict[Path, str]:
     """Every generated file under contracts_dir with its text."""
     facts = json.loads((contracts_dir / "types.json").read_text(encoding="utf-8"))
     request = build_schema(facts, for_request=True)
     response = build_schema(facts, for_request=False)
     openapi = build_openapi(request, response)
-    dump = lambda obj: json.dumps(obj, indent=2, ensure_ascii=False) + "\n"  # noqa: E731
     return {
-        contracts_dir / "schemas" / "workPosition.request.json": dump(request),
-        contracts_dir / "schemas" / "workPosition.response.json": dump(response),
+        contracts_dir / "schemas" / "workPosition.request.json": _dump(request),
+        contracts_dir / "schemas" / "workPosition.response.json": _dump(response),
         contracts_dir / "openapi.yaml": "# Generated by `python -m graphcontract.schema_build`; "
         "edit contracts/types.json instead.\n"
         + yaml.safe_dump(openapi, sort_keys=False, allow_unicode=True, width=100),

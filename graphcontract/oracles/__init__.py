@@ -1,0 +1,1 @@
+"""Oracles: plain functions judging one clause each and returning a Verdict."""

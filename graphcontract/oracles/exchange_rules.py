@@ -1,0 +1,65 @@
+"""Oracles that judge every exchange on its own: errors.envelope and server.no-5xx."""
+
+from __future__ import annotations
+
+from graphcontract.client import Exchange
+from graphcontract.oracles.verdict import Verdict
+
+ENVELOPE = "errors.envelope"
+NO_5XX = "server.no-5xx"
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """application/json or any +json type, parameters allowed."""
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def error_envelope(exchange: Exchange) -> Verdict | None:
+    """A 4xx/5xx body is JSON {"error": {"code": str, "message": str, …}}; None for 1xx–3xx."""
+    if exchange.status < 400:
+        return None
+    body = exchange.json_object()
+    error = body.get("error") if body else None
+    problems = []
+    if not is_json_media_type(exchange.response.header("content-type")):
+        problems.append(f"Content-Type {exchange.response.header('content-type')!r} is not JSON")
+    if not isinstance(error, dict):
+        problems.append('body has no "error" object')
+    else:
+        for member in ("code", "message"):
+            if not isinstance(error.get(member), str):
+                problems.append(f"error.{member} is not a string")
+    if not problems:
+        return Verdict.passed(ENVELOPE, exchange)
+    return Verdict.failed(
+        ENVELOPE,
+        f"{exchange.status} answer without Graph's error envelope",
+        sent=f"{exchange.request.method} {exchange.request.url}",
+        expected='{"error": {"code": "<string>", "message": "<string>"}} as JSON',
+        got="; ".join(problems)
+        + " - body: "
+        + exchange.response.body[:200].decode("utf-8", "replace"),
+        exchange=exchange,
+    )
+
+
+def no_server_error(exchange: Exchange) -> Verdict:
+    """No 5xx, but for 429/503 carrying Retry-After (throttling)."""
+    status = exchange.status
+    throttled = status in {429, 503} and exchange.response.header("retry-after") is not None
+    if status < 500 or throttled:
+        return Verdict.passed(NO_5XX, exchange)
+    return Verdict.failed(
+        NO_5XX,
+        f"server error {status}",
+        sent=f"{exchange.request.method} {exchange.request.url} "
+        + exchange.request.body[:300].decode("utf-8", "replace"),
+        expected="a 2xx or 4xx answer",
+        got=f"{status} " + exchange.response.body[:200].decode("utf-8", "replace"),
+        exchange=exchange,
+    )

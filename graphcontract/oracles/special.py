@@ -1,0 +1,151 @@
+"""Oracles for read-only properties in a body, undeclared properties, enum acceptance and
+the gray zones the documentation leaves open (observations unless a policy pins them)."""
+
+from __future__ import annotations
+
+from graphcontract.client import Exchange
+from graphcontract.contract import Contract
+from graphcontract.oracles.compare import exactly_equal, get, same
+from graphcontract.oracles.rejection import expect_unchanged
+from graphcontract.oracles.verdict import Verdict, show
+from graphcontract.types import JSON, JSONObject
+
+READ_ONLY = "read-only.not-applied"
+UNKNOWN = "properties.unknown"
+
+
+def read_only_not_applied(
+    contract: Contract,
+    sent: JSONObject,
+    before: JSONObject,
+    exchange: Exchange,
+    after: JSONObject | None,
+    *,
+    policy: str = "either",
+) -> list[Verdict]:
+    """200 with the read-only values not applied, or a 4xx with nothing changed."""
+    status = exchange.status
+    if status >= 500:
+        return []
+    allowed = {"either": (200, 400), "ignore": (200,), "reject": (400,)}[policy]
+    if status not in allowed and not (policy != "ignore" and 400 <= status < 500 and status != 404):
+        return [
+            Verdict.failed(
+                READ_ONLY,
+                f"read-only properties answered {status}",
+                sent=sent,
+                expected=" or ".join(map(str, allowed)),
+                got=status,
+                exchange=exchange,
+            )
+        ]
+    if 400 <= status < 500:
+        return expect_unchanged([READ_ONLY], before, after, exchange)
+    state = after if after is not None else exchange.json_object() or {}
+    for source, observed in (("200 body", exchange.json_object() or {}), ("GET after", state)):
+        for name in contract.read_only:
+            if name not in sent:
+                continue
+            value = get(observed, name)
+            if name in ("id", "createdDateTime", "createdBy"):
+                applied = not same(value, get(before, name))
+            else:  # recalculated by the server: only the sent value must not stick
+                applied = same(value, sent[name]) and not same(sent[name], get(before, name))
+            if applied:
+                return [
+                    Verdict.failed(
+                        READ_ONLY,
+                        f"{name} from the body was applied ({source})",
+                        sent={name: sent[name]},
+                        expected={name: get(before, name)}
+                        if name in ("id", "createdDateTime", "createdBy")
+                        else f"{name} recalculated by the server, not the sent value",
+                        got={name: value},
+                        exchange=exchange,
+                    )
+                ]
+    return [Verdict.passed(READ_ONLY, exchange)]
+
+
+def unknown_property(
+    sent: JSONObject,
+    description: str,
+    before: JSONObject,
+    exchange: Exchange,
+    after: JSONObject | None,
+    *,
+    policy: str = "observe",
+) -> list[Verdict]:
+    """Undeclared property: recorded; with a pinned policy, judged (reject → 400, ignore → 200)."""
+    status = exchange.status
+    if status >= 500:
+        return []
+    outcome = (
+        "refused" if 400 <= status < 500 else "accepted" if status == 200 else f"answered {status}"
+    )
+    verdicts: list[Verdict] = []
+    if 400 <= status < 500:
+        verdicts += list(expect_unchanged([], before, after, exchange))
+    if policy == "observe":
+        verdicts.append(
+            Verdict.observed(
+                UNKNOWN, f"undeclared property {outcome} ({status})", description, exchange
+            )
+        )
+        return verdicts
+    expected = 400 if policy == "reject" else 200
+    if status == expected:
+        verdicts.append(Verdict.passed(UNKNOWN, exchange))
+    else:
+        verdicts.append(
+            Verdict.failed(
+                UNKNOWN,
+                f"undeclared property {outcome}, policy {policy}",
+                sent=sent,
+                expected=expected,
+                got=status,
+                exchange=exchange,
+            )
+        )
+    return verdicts
+
+
+def enum_accepted(
+    clause: str, path: str, member: str, exchange: Exchange, read_back: JSON, after_value: JSON
+) -> Verdict | None:
+    """A documented member is accepted with 200 and read back unchanged (body and GET)."""
+    if exchange.status >= 500:
+        return None
+    if (
+        exchange.status == 200
+        and exactly_equal(read_back, member)
+        and exactly_equal(after_value, member)
+    ):
+        return Verdict.passed(clause, exchange)
+    got = f"{exchange.status}, read back {show(read_back)}, GET {show(after_value)}"
+    return Verdict.failed(
+        clause,
+        f"documented member {member!r} of {path} not accepted as sent",
+        sent={path: member},
+        expected=f"200 and {path} == {member!r}",
+        got=got,
+        exchange=exchange,
+    )
+
+
+def gray_observation(
+    clause: str, description: str, exchange: Exchange, stored: JSON, sent_value: JSON
+) -> Verdict:
+    """What the target did with a gray-zone value: accepted (stored as …) or refused."""
+    status = exchange.status
+    if status == 200:
+        how = (
+            "accepted, stored as sent"
+            if exactly_equal(stored, sent_value)
+            else (f"accepted, stored as {show(stored, 80)}")
+        )
+    elif 400 <= status < 500:
+        how = f"refused with {status}"
+    else:
+        how = f"answered {status}"
+    return Verdict.observed(clause, f"{description}: {how}", "", exchange)

@@ -1,0 +1,339 @@
+"""Oracles for an accepted update (200): shape, id, echo, merge rules, server-managed values,
+persistence, and the null-vs-empty collection observation.
+
+Each function judges one clause from (contract, what was sent, the state before, the 200
+body, the state after) and returns verdicts; none of them sends requests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from graphcontract.client import Exchange
+from graphcontract.contract import Contract, PropertySpec, StructuredType
+from graphcontract.oracles.compare import canon, differences, exactly_equal, get, same
+from graphcontract.oracles.exchange_rules import is_json_media_type
+from graphcontract.oracles.verdict import Verdict, show
+from graphcontract.types import JSON, JSONObject
+
+CLOCK_SKEW = timedelta(minutes=5)
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:\d{2})$")
+
+
+@dataclass(frozen=True)
+class Update:
+    """Everything known about one accepted PATCH."""
+
+    contract: Contract
+    sent: JSONObject
+    before: JSONObject
+    exchange: Exchange
+    body: JSONObject
+    after: JSONObject | None
+    position_id: str
+    started_at: datetime
+
+
+def response_shape(u: Update) -> Verdict:
+    errors = u.contract.response_errors(u.body)
+    ctype = u.exchange.response.header("content-type")
+    if not is_json_media_type(ctype):
+        errors.insert(0, f"Content-Type {ctype!r} is not application/json")
+    if not errors:
+        return Verdict.passed("response.shape", u.exchange)
+    return Verdict.failed(
+        "response.shape",
+        "200 body is not a valid workPosition",
+        sent=u.sent,
+        expected="a workPosition (contracts/schemas/workPosition.response.json), JSON type",
+        got="; ".join(errors[:5]),
+        exchange=u.exchange,
+    )
+
+
+def response_id(u: Update) -> Verdict:
+    got = u.body.get("id")
+    if got == u.position_id:
+        return Verdict.passed("response.id", u.exchange)
+    return Verdict.failed(
+        "response.id",
+        "200 body carries another id",
+        sent=u.position_id,
+        expected=u.position_id,
+        got=got,
+        exchange=u.exchange,
+    )
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    path: str
+    spec: PropertySpec
+    sent: JSON
+    got: JSON
+
+
+def _walk(
+    contract: Contract, spec: StructuredType, sent: JSONObject, got: JSON, prefix: str = ""
+) -> Iterator[_Leaf]:
+    """Every sent property (depth first) with what the 200 body holds at that place."""
+    for name, value in sent.items():
+        prop = spec.properties.get(name)
+        if prop is None:
+            continue
+        here = get(got, name)
+        path = f"{prefix}{name}"
+        yield _Leaf(path, prop, value, here)
+        if (
+            isinstance(value, dict)
+            and not prop.collection
+            and contract.is_structured(prop.type_name)
+        ):
+            yield from _walk(contract, contract.structured(prop.type_name), value, here, path + ".")
+
+
+def response_echo(u: Update) -> list[Verdict]:
+    """Every sent non-null scalar outside collections reads back exactly."""
+    bad = []
+    for leaf in _walk(u.contract, u.contract.entity, u.sent, u.body):
+        if leaf.spec.collection or leaf.sent is None or isinstance(leaf.sent, dict):
+            continue
+        if not exactly_equal(leaf.sent, leaf.got):
+            bad.append((leaf.path, leaf.sent, leaf.got))
+    if not bad:
+        return [Verdict.passed("response.echo", u.exchange)]
+    path, sent, got = bad[0]
+    return [
+        Verdict.failed(
+            "response.echo",
+            f"{path} does not read back as sent"
+            + (f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""),
+            sent={path: sent},
+            expected={path: sent},
+            got={path: got},
+            exchange=u.exchange,
+        )
+    ]
+
+
+def omitted_preserved(u: Update) -> Verdict:
+    """Top-level properties not sent keep their values (server-managed ones excepted)."""
+    skip = set(u.contract.server_managed) | {"id"}
+    changed = []
+    for name in u.contract.entity.properties:
+        if name in u.sent or name in skip:
+            continue
+        if not same(get(u.before, name), get(u.body, name)):
+            changed.append(name)
+    if not changed:
+        return Verdict.passed("merge.omitted-preserved", u.exchange)
+    name = changed[0]
+    return Verdict.failed(
+        "merge.omitted-preserved",
+        f"{', '.join(changed)} changed although not sent",
+        sent=u.sent,
+        expected={name: get(u.before, name)},
+        got={name: get(u.body, name)},
+        exchange=u.exchange,
+    )
+
+
+def nested_merge(u: Update, *, policy: str = "merge") -> Verdict | None:
+    """Inside a sent partial complex value, sub-properties not sent keep their values
+    (policy "replace": they become null). None when no partial complex value was sent."""
+    judged = False
+    for leaf in _walk(u.contract, u.contract.entity, u.sent, u.body):
+        if not isinstance(leaf.sent, dict) or leaf.spec.collection:
+            continue
+        if not u.contract.is_structured(leaf.spec.type_name):
+            continue
+        spec = u.contract.structured(leaf.spec.type_name)
+        old = _at(u.before, leaf.path)
+        for name in spec.properties:
+            if name in leaf.sent:
+                continue
+            judged = True
+            expected = None if policy == "replace" else get(old, name)
+            got = get(leaf.got, name)
+            if not same(expected, got):
+                return Verdict.failed(
+                    "merge.nested",
+                    f"{leaf.path}.{name} changed although only other sub-properties were sent"
+                    if policy == "merge"
+                    else f"{leaf.path}.{name} kept although policy is replace",
+                    sent={leaf.path: leaf.sent},
+                    expected={f"{leaf.path}.{name}": expected},
+                    got={f"{leaf.path}.{name}": got},
+                    exchange=u.exchange,
+                )
+    return Verdict.passed("merge.nested", u.exchange) if judged else None
+
+
+def _at(state: JSON, dotted: str) -> JSON:
+    value = state
+    for part in dotted.split("."):
+        value = get(value, part)
+    return value
+
+
+def collections_replace(u: Update) -> list[Verdict]:
+    """A sent collection reads back exactly as sent; [] read back as null is an observation."""
+    verdicts: list[Verdict] = []
+    for leaf in _walk(u.contract, u.contract.entity, u.sent, u.body):
+        if not leaf.spec.collection or not isinstance(leaf.sent, list):
+            continue
+        if leaf.sent == [] and leaf.got is None:
+            verdicts.append(
+                Verdict.observed(
+                    "collections.null-vs-empty",
+                    f"{leaf.path}: [] sent, null read back",
+                    exchange=u.exchange,
+                )
+            )
+        elif leaf.sent == []:
+            verdicts.append(
+                Verdict.observed(
+                    "collections.null-vs-empty",
+                    f"{leaf.path}: [] sent, {show(leaf.got, 40)} read back",
+                    exchange=u.exchange,
+                )
+            )
+        if same(leaf.sent, leaf.got) and _items_exact(leaf.sent, leaf.got):
+            verdicts.append(Verdict.passed("merge.collections-replace", u.exchange))
+        else:
+            verdicts.append(
+                Verdict.failed(
+                    "merge.collections-replace",
+                    f"{leaf.path} does not read back as the sent collection",
+                    sent={leaf.path: leaf.sent},
+                    expected={leaf.path: leaf.sent},
+                    got={leaf.path: leaf.got},
+                    exchange=u.exchange,
+                )
+            )
+    return verdicts
+
+
+def _items_exact(sent: list[Any], got: JSON) -> bool:
+    """Scalars inside the collection are byte-exact (canon already checked structure)."""
+    if not isinstance(got, list):
+        return not sent
+    return all(
+        exactly_equal(s, g) if not isinstance(s, dict) else True
+        for s, g in zip(sent, got, strict=False)
+    )
+
+
+def null_clears(u: Update) -> Verdict | None:
+    """null sent for a nullable property reads back as null (absent counts as null)."""
+    judged = False
+    for leaf in _walk(u.contract, u.contract.entity, u.sent, u.body):
+        if leaf.sent is not None or leaf.spec.collection:
+            continue
+        judged = True
+        if leaf.got is not None:
+            return Verdict.failed(
+                "merge.null-clears",
+                f"{leaf.path} not cleared by null",
+                sent={leaf.path: None},
+                expected={leaf.path: None},
+                got={leaf.path: leaf.got},
+                exchange=u.exchange,
+            )
+    return Verdict.passed("merge.null-clears", u.exchange) if judged else None
+
+
+def server_managed(u: Update) -> Verdict | None:
+    """createdDateTime, createdBy and id unchanged; lastModifiedDateTime not earlier than
+    before, and when the update changed something, not earlier than the request."""
+    for name in ("id", "createdDateTime", "createdBy"):
+        if name in u.contract.entity.properties and not same(
+            get(u.before, name), get(u.body, name)
+        ):
+            return Verdict.failed(
+                "server-managed.recalculated",
+                f"{name} changed by an update",
+                sent=u.sent,
+                expected={name: get(u.before, name)},
+                got={name: get(u.body, name)},
+                exchange=u.exchange,
+            )
+    old = parse_datetime(get(u.before, "lastModifiedDateTime"))
+    new = parse_datetime(get(u.body, "lastModifiedDateTime"))
+    if new is None:
+        return None
+    if old is not None and new < old:
+        return Verdict.failed(
+            "server-managed.recalculated",
+            "lastModifiedDateTime went backwards",
+            sent=u.sent,
+            expected=f">= {old.isoformat()}",
+            got=new.isoformat(),
+            exchange=u.exchange,
+        )
+    writable = set(u.contract.updatable)
+    changed = any(p.split(".")[0] in writable for p in differences(u.before, u.body))
+    if changed and new < u.started_at - CLOCK_SKEW:
+        return Verdict.failed(
+            "server-managed.recalculated",
+            "lastModifiedDateTime not updated by a change",
+            sent=u.sent,
+            expected=f">= {u.started_at.isoformat()} (request time, 5 min skew allowed)",
+            got=new.isoformat(),
+            exchange=u.exchange,
+        )
+    return Verdict.passed("server-managed.recalculated", u.exchange)
+
+
+def persisted(u: Update) -> Verdict | None:
+    if u.after is None:
+        return None
+    if canon(u.after) == canon(u.body):
+        return Verdict.passed("persisted", u.exchange)
+    diff = differences(u.body, u.after)
+    return Verdict.failed(
+        "persisted",
+        "GET after the PATCH differs from the PATCH answer",
+        sent=u.sent,
+        expected={p: _at(u.body, p) for p in diff[:3]},
+        got={p: _at(u.after, p) for p in diff[:3]},
+        exchange=u.exchange,
+    )
+
+
+def parse_datetime(value: JSON) -> datetime | None:
+    """An Edm.DateTimeOffset string as an aware datetime (7 fractional digits allowed)."""
+    if not isinstance(value, str):
+        return None
+    match = _DATETIME.match(value.strip())
+    if match is None:
+        return None
+    head, fraction, zone = match.groups()
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    text = f"{head}.{(fraction or '').ljust(6, '0')[:6]}{zone}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def judge_update(u: Update, *, nested_policy: str = "merge") -> list[Verdict]:
+    """Every success-side oracle for one accepted update."""
+    verdicts: list[Verdict] = [response_shape(u), response_id(u)]
+    verdicts += response_echo(u)
+    verdicts.append(omitted_preserved(u))
+    verdicts += collections_replace(u)
+    for optional in (
+        nested_merge(u, policy=nested_policy),
+        null_clears(u),
+        server_managed(u),
+        persisted(u),
+    ):
+        if optional is not None:
+            verdicts.append(optional)
+    return verdicts

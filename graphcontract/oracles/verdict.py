@@ -1,0 +1,62 @@
+"""The verdict an oracle returns: clause id, outcome, short title, sent/expected/got message."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from graphcontract.client import Exchange
+
+Outcome = Literal["pass", "fail", "observed"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judgement of one clause on one exchange (or step)."""
+
+    clause: str
+    outcome: Outcome
+    title: str = ""
+    message: str = ""
+    exchange: Exchange | None = None
+
+    @classmethod
+    def passed(cls, clause: str, exchange: Exchange | None = None) -> Verdict:
+        return cls(clause, "pass", exchange=exchange)
+
+    @classmethod
+    def failed(
+        cls,
+        clause: str,
+        title: str,
+        *,
+        sent: Any,
+        expected: Any,
+        got: Any,
+        exchange: Exchange | None = None,
+    ) -> Verdict:
+        message = f"sent: {show(sent)}\nexpected: {show(expected)}\ngot: {show(got)}"
+        return cls(clause, "fail", title, message, exchange)
+
+    @classmethod
+    def observed(
+        cls, clause: str, title: str, message: str = "", exchange: Exchange | None = None
+    ) -> Verdict:
+        return cls(clause, "observed", title, message, exchange)
+
+    def describe(self) -> str:
+        head = f"[{self.clause}] {self.title}" if self.title else f"[{self.clause}]"
+        return head + (f"\n{self.message}" if self.message else "")
+
+
+def show(value: Any, limit: int = 300) -> str:
+    """Short, readable rendering of a value for messages (plain strings stay as they are)."""
+    if isinstance(value, str) and not value.startswith(("{", "[", '"')) and "\n" not in value:
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        except (TypeError, ValueError):
+            text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"

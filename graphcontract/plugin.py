@@ -1,0 +1,333 @@
+"""The pytest plugin: ``--gc-*`` options, the session fixture that reaches the target, clause
+selection, xdist-safe collection of verdicts, the header line and the end-of-run reports.
+
+Inert unless contract tests (marked ``clauses``) run: the harness's own tests load it too.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Generator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+from graphcontract.client import GraphClient, Redactor
+from graphcontract.contract import load_contract
+from graphcontract.errors import HarnessError, UsageError
+from graphcontract.profiles import register_profiles
+from graphcontract.runner.config import (
+    DEFAULT_TOKEN_ENV,
+    RunConfig,
+    check_base_url,
+    check_clauses,
+    load_pyproject_settings,
+    parse_policy,
+)
+from graphcontract.runner.recorder import Recorder
+from graphcontract.runner.session import ContractViolation, Session
+from graphcontract.runner.target import ME, Target
+
+CONFIG_KEY = pytest.StashKey[RunConfig]()
+CONTROLLER_KEY = pytest.StashKey["Controller"]()
+MOCK_TOKEN = "graphcontract-mock-token"
+USER_PROPERTY = "graphcontract"
+ERROR_PROPERTY = "graphcontract_error"
+
+
+class RunState:
+    """Controller-side aggregation of the run (every worker's data merged here)."""
+
+    def __init__(self) -> None:
+        self.recorder = Recorder()
+        self.errors: list[str] = []
+        self.contract_tests = 0
+        self.started = datetime.now(UTC)
+        self.report_path: Path | None = None
+        self.report: dict[str, Any] | None = None
+        self.target: dict[str, Any] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("graphcontract", "graphcontract: Update workPosition contract")
+    group.addoption(
+        "--gc-base-url", help="Base URL of the target (default: start the bundled mock)."
+    )
+    group.addoption("--gc-position-id", help="Id of the position the run may modify.")
+    group.addoption(
+        "--gc-user",
+        action="append",
+        default=[],
+        help="User id or userPrincipalName owning the position (repeatable).",
+    )
+    group.addoption(
+        "--gc-token-env", help=f"Environment variable holding the token ({DEFAULT_TOKEN_ENV})."
+    )
+    group.addoption(
+        "--gc-readonly-token-env",
+        help="Environment variable holding a token without write scope (auth.scope).",
+    )
+    group.addoption("--gc-report-dir", help="Directory for reports/<run-id>/ (default reports).")
+    group.addoption("--gc-run-id", help="Name of the report folder (default: timestamp + random).")
+    group.addoption(
+        "--gc-clause", action="append", default=[], help="Check only this clause (repeatable)."
+    )
+    group.addoption("--gc-policy", action="append", default=[], help="Pin a gray zone, KEY=VALUE.")
+    group.addoption("--gc-timeout", type=float, help="Per-request timeout in seconds (10).")
+    group.addoption(
+        "--gc-rate-limit",
+        type=float,
+        help="Requests per second (default: none on loopback, 5 on live targets; 0 = none).",
+    )
+    group.addoption("--gc-target-label", help="Name of the target in reports.")
+
+
+def _build_config(config: pytest.Config) -> RunConfig:
+    settings = load_pyproject_settings(Path(str(config.rootpath)))
+    opt = config.getoption
+    base_url = opt("--gc-base-url") or settings.get("base_url")
+    clauses = tuple(opt("--gc-clause") or settings.get("clauses", ()))
+    check_clauses(clauses, list(load_contract().clauses))
+    rate = opt("--gc-rate-limit")
+    return RunConfig(
+        base_url=check_base_url(base_url) if base_url else None,
+        position_id=opt("--gc-position-id") or settings.get("position_id"),
+        users=tuple(opt("--gc-user") or settings.get("users", ())),
+        token_env=opt("--gc-token-env") or settings.get("token_env", DEFAULT_TOKEN_ENV),
+        readonly_token_env=opt("--gc-readonly-token-env") or settings.get("readonly_token_env"),
+        report_dir=Path(opt("--gc-report-dir") or settings.get("report_dir", "reports")),
+        run_id=opt("--gc-run-id")
+        or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3),
+        clauses=clauses,
+        policy=parse_policy(
+            opt("--gc-policy"),
+            parse_policy([f"{k}={v}" for k, v in settings.get("policy", {}).items()]),
+        ),
+        timeout_s=opt("--gc-timeout") or float(settings.get("timeout", 10.0)),
+        rate_limit=rate if rate is not None else settings.get("rate_limit"),
+        target_label=opt("--gc-target-label"),
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    register_profiles()
+    config.addinivalue_line("markers", "clauses(*ids): the contract clauses a test judges")
+    try:
+        config.stash[CONFIG_KEY] = _build_config(config)
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if not config.getoption("hypothesis_profile", None) and "HYPOTHESIS_PROFILE" not in os.environ:
+        hypothesis_settings.load_profile("dev")
+    if not hasattr(config, "workerinput"):
+        controller = Controller(config)
+        config.stash[CONTROLLER_KEY] = controller
+        config.pluginmanager.register(controller, "graphcontract-controller")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    cfg = config.stash[CONFIG_KEY]
+    target = cfg.base_url or "the bundled reference mock (started on 127.0.0.1)"
+    return (
+        f"graphcontract: target {target}; position {cfg.position_id or '(first listed)'}; "
+        f"profile {hypothesis_settings.get_current_profile_name()}"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    cfg = config.stash[CONFIG_KEY]
+    if not cfg.clauses:
+        return
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("clauses")
+        if marker is None or set(marker.args) & set(cfg.clauses):
+            keep.append(item)
+        else:
+            drop.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+SESSION_KEY = pytest.StashKey[Session]()
+TARGET_INFO_KEY = pytest.StashKey[dict[str, Any]]()
+
+
+@pytest.fixture(scope="session")
+def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    """The run's session in this process: target reached, position chosen, original kept."""
+    config = request.config
+    cfg = config.stash[CONFIG_KEY]
+    contract = load_contract()
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    mock = None
+    token, readonly, users = cfg.token(), cfg.readonly_token(), cfg.users
+    label = cfg.target_label or cfg.base_url or ""
+    base_url = cfg.base_url
+    if base_url is None:
+        from graphcontract.mock.process import MockProcess
+
+        mock = MockProcess()
+        mock.__enter__()
+        base_url = mock.base_url
+        token, readonly = MOCK_TOKEN, mock.readonly_token
+        users = (mock.user_id, mock.user_principal_name)
+        label = label or "bundled reference mock"
+    elif token is None:
+        raise pytest.UsageError(
+            f"environment variable {cfg.token_env} is empty or unset; export the target's bearer "
+            f"token there (or name another variable with --gc-token-env)"
+        )
+    live = cfg.with_target(base_url=base_url)
+    client = GraphClient(
+        base_url,
+        token=token,
+        timeout_s=cfg.timeout_s,
+        rate_limit_per_s=live.effective_rate_limit,
+        redactor=Redactor([token, readonly]),
+    )
+    try:
+        position_id = cfg.position_id or _discover_position(client, live)
+        target = Target(
+            contract,
+            client,
+            position_id,
+            users=users,
+            readonly_token=readonly,
+            journal_path=cfg.report_dir / (cfg.run_id or "run") / f"restore-journal-{worker}.json",
+            label=label,
+        )
+        session = Session(contract, target, policy=cfg.policy, selected=cfg.clauses)
+        config.stash[SESSION_KEY] = session
+        config.stash[TARGET_INFO_KEY] = {
+            "base_url": base_url,
+            "label": label,
+            "position_id": position_id,
+            "users": list(users),
+            "loopback": live.is_loopback,
+            "readonly_token": readonly is not None,
+        }
+        yield session
+        session.final_restore()
+    finally:
+        client.close()
+        if mock is not None:
+            mock.__exit__(None, None, None)
+
+
+def _discover_position(client: GraphClient, cfg: RunConfig) -> str:
+    if not cfg.is_loopback:
+        raise UsageError(
+            "a non-loopback target needs --position-id: name the one position the run may modify"
+        )
+    exchange = client.request("GET", ME, content_type=None)
+    body = exchange.json_object() or {}
+    values = body.get("value")
+    if exchange.status != 200 or not isinstance(values, list) or not values:
+        raise UsageError(
+            f"GET {ME} answered {exchange.status} with no positions; pass --position-id"
+        )
+    first = values[0]
+    if not isinstance(first, dict) or not isinstance(first.get("id"), str):
+        raise UsageError(f"GET {ME} listed a position without an id; pass --position-id")
+    return str(first["id"])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    config = item.config
+    is_contract = item.get_closest_marker("clauses") is not None
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        data = session.recorder.drain()
+        if data is not None:
+            report.user_properties.append((USER_PROPERTY, data))
+    info = config.stash.get(TARGET_INFO_KEY, None)
+    if info is not None:
+        report.user_properties.append(("graphcontract_target", info))
+        del config.stash[TARGET_INFO_KEY]
+    if is_contract and call.when == "call":
+        report.user_properties.append(("graphcontract_test", 1))
+    if is_contract and call.excinfo is not None and not _is_violation(call.excinfo.value):
+        report.user_properties.append((ERROR_PROPERTY, _one_line(call.excinfo.value)))
+    return report
+
+
+def _is_violation(exc: BaseException) -> bool:
+    if isinstance(exc, ContractViolation):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_is_violation(e) for e in exc.exceptions)
+    return False
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, pytest.skip.Exception):
+        return ""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:500]
+
+
+class Controller:
+    """Runs where pytest reports arrive (the only process without xdist, the xdist
+    controller with it): merges worker data, writes the reports, prints the summary."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.state = RunState()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        state = self.state
+        for name, value in report.user_properties:
+            value = cast(Any, value)
+            if name == USER_PROPERTY:
+                state.recorder.merge(value)
+            elif name == "graphcontract_test":
+                state.contract_tests += 1
+            elif name == ERROR_PROPERTY and value and value not in state.errors:
+                state.errors.append(value)
+            elif name == "graphcontract_target" and not state.target:
+                state.target = value
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        state = self.state
+        if not state.contract_tests:
+            return
+        from graphcontract.report.build import build_report, write_report
+
+        cfg = self.config.stash[CONFIG_KEY]
+        state.report = build_report(
+            load_contract(),
+            state.recorder,
+            config=cfg,
+            target=state.target,
+            errors=state.errors,
+            started=state.started,
+            profile=hypothesis_settings.get_current_profile_name(),
+        )
+        state.report_path = write_report(state.report, cfg.report_dir / (cfg.run_id or "run"))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        report = self.state.report
+        if report is None:
+            return
+        tr = terminalreporter
+        tr.section("graphcontract")
+        for clause in report["clauses"]:
+            if clause["status"] == "fail" and clause["level"] == "must":
+                tr.write_line(
+                    f"FAIL {clause['id']}: {clause.get('failure_title') or clause['title']}"
+                )
+        for error in self.state.errors:
+            tr.write_line(f"ERROR {error}")
+        for problem in report.get("restore_problems", []):
+            tr.write_line(f"RESTORE {problem}")
+        tr.write_line(f"verdict: {report['verdict']} - report: {self.state.report_path}")

@@ -1,0 +1,187 @@
+"""report.json: the run's verdict per clause, built from the merged recorder and the catalog.
+
+Shape (DESIGN.md): ``{"verdict", "target", "clauses": [{"id", "level", "status",
+"requests", "counterexample", "observation", …}], "requests", "status_counts", "duration_s",
+"documentation_findings", …}``. ``write_report`` writes report.json and report.html.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graphcontract import __version__
+from graphcontract.contract import Contract
+from graphcontract.runner.config import RunConfig
+from graphcontract.runner.recorder import ClauseTally, Recorder
+
+NOT_CONFIGURED = {
+    "auth.scope": "no token without write scope configured (--readonly-token-env)",
+    "paths.users": "no user configured (--user ID_OR_UPN)",
+}
+
+
+def clause_status(
+    contract: Contract,
+    clause_id: str,
+    tally: ClauseTally | None,
+    config: RunConfig,
+    target: dict[str, Any],
+) -> tuple[str, str | None]:
+    """(status, reason) of one clause: pass | fail | observed | skipped."""
+    clause = contract.clauses[clause_id]
+    if config.clauses and clause_id not in config.clauses:
+        return "skipped", "not selected (--clause)"
+    if tally is None or tally.judged == 0:
+        if clause_id == "auth.scope" and not target.get("readonly_token"):
+            return "skipped", NOT_CONFIGURED[clause_id]
+        if clause_id == "paths.users" and not target.get("users"):
+            return "skipped", NOT_CONFIGURED[clause_id]
+        return "skipped", "no exchange this clause applies to was judged"
+    if tally.failed:
+        return "fail", None
+    pinned = (
+        clause_id == "properties.unknown" and config.policy.get("unknown_properties") != "observe"
+    )
+    if clause.level == "observe" and not pinned:
+        return "observed", None
+    return "pass", None
+
+
+def build_report(
+    contract: Contract,
+    recorder: Recorder,
+    *,
+    config: RunConfig,
+    target: dict[str, Any],
+    errors: list[str],
+    started: datetime,
+    profile: str,
+) -> dict[str, Any]:
+    clauses = []
+    for clause_id, clause in contract.clauses.items():
+        tally = recorder.clauses.get(clause_id)
+        status, reason = clause_status(contract, clause_id, tally, config, target)
+        entry: dict[str, Any] = {
+            "id": clause_id,
+            "level": clause.level,
+            "title": clause.title,
+            "statement": clause.statement,
+            "source": {
+                "page": clause.source.page,
+                "file": clause.source.file,
+                "section": clause.source.section,
+                "row": clause.source.row,
+                "text": clause.source.describe(),
+            },
+            "status": status,
+            "requests": tally.judged if tally else 0,
+            "passed": tally.passed if tally else 0,
+            "failed": tally.failed if tally else 0,
+            "counterexample": tally.counterexample if tally and tally.failed else None,
+            "observation": _observation(tally) if tally and tally.observed else None,
+        }
+        if reason:
+            entry["reason"] = reason
+        if tally and tally.failed:
+            entry["failure_title"] = tally.counterexample["title"] if tally.counterexample else None
+            entry["contradicts"] = (
+                f"{clause.source.page} — {clause.source.section}: {clause.source.row}"
+            )
+        clauses.append(entry)
+    must_failed = [c["id"] for c in clauses if c["status"] == "fail" and c["level"] == "must"]
+    restore_problems = [
+        f"{r['when']}: still different: {', '.join(r['differences'])}"
+        for r in recorder.restores
+        if not r["verified"]
+    ]
+    final_unverified = any(
+        r["when"] == "end of run" and not r["verified"] for r in recorder.restores
+    )
+    if must_failed:
+        verdict = "fail"
+    elif errors or final_unverified or not clauses_judged(clauses):
+        verdict = "error"
+    else:
+        verdict = "pass"
+    finished = datetime.now(UTC)
+    latencies = recorder.latencies_ms
+    return {
+        "graphcontract": __version__,
+        "verdict": verdict,
+        "target": target,
+        "profile": profile,
+        "policy": config.policy,
+        "started": started.isoformat(),
+        "duration_s": round((finished - started).total_seconds(), 3),
+        "failed_clauses": must_failed,
+        "clauses": clauses,
+        "requests": recorder.requests,
+        "status_counts": {str(k): v for k, v in sorted(recorder.status_counts.items())},
+        "throttle_waits": recorder.throttle_waits,
+        "latency_ms": _latency_summary(latencies),
+        "latencies_ms_sample": latencies[:2000],
+        "errors": errors,
+        "restores": recorder.restores,
+        "restore_problems": restore_problems,
+        "documentation_findings": documentation_findings(contract),
+    }
+
+
+def clauses_judged(clauses: list[dict[str, Any]]) -> bool:
+    return any(c["status"] in {"pass", "fail", "observed"} for c in clauses)
+
+
+def _observation(tally: ClauseTally) -> dict[str, Any]:
+    return {
+        "count": tally.observed,
+        "outcomes": [
+            {
+                "title": title,
+                "count": obs["count"],
+                "message": obs["message"],
+                "example": obs["example"],
+            }
+            for title, obs in sorted(tally.observations.items(), key=lambda kv: -kv[1]["count"])
+        ],
+    }
+
+
+def _latency_summary(values: list[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+    return {
+        "median": round(statistics.median(ordered), 3),
+        "p90": pct(0.9),
+        "p99": pct(0.99),
+        "max": ordered[-1],
+        "count": len(ordered),
+    }
+
+
+def documentation_findings(contract: Contract) -> list[dict[str, Any]]:
+    """Findings about the documented examples shipped in contracts/ (docs.examples)."""
+    try:
+        from graphcontract.doclint.checks import example_findings
+    except ImportError:  # pragma: no cover - doc-lint is part of the package
+        return []
+    return [f.to_dict() for f in example_findings(contract)]
+
+
+def write_report(report: dict[str, Any], folder: Path) -> Path:
+    """Write report.json and report.html into ``folder``; returns the report.json path."""
+    from graphcontract.report.html import render_html
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "report.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "report.html").write_text(render_html(report), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Running the contract: configuration, the target, per-example sessions, scenarios, CLI."""

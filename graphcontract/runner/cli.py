@@ -1,0 +1,266 @@
+"""``graphcontract run``: check a target against every clause and write the reports.
+
+Validates the configuration (one line and exit 2 for anything wrong), starts the bundled
+mock when no --base-url is given, probes the target, runs the contract suite with pytest
+(in this process; ``--workers`` uses pytest-xdist), and maps report.json's verdict to the
+exit status: 0 pass, 1 a must clause failed, 2 the harness could not judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graphcontract.client import GraphClient, Redactor
+from graphcontract.contract import load_contract
+from graphcontract.errors import TargetUnhealthy, UsageError
+from graphcontract.profiles import PROFILES
+from graphcontract.runner.config import (
+    DEFAULT_TOKEN_ENV,
+    RunConfig,
+    check_base_url,
+    check_clauses,
+    check_report_dir,
+    is_loopback_url,
+    parse_policy,
+)
+from graphcontract.runner.target import ME
+
+MOCK_TOKEN_ENV = "GRAPHCONTRACT_MOCK_TOKEN"
+MOCK_READONLY_ENV = "GRAPHCONTRACT_MOCK_READONLY_TOKEN"
+EXIT = {"pass": 0, "fail": 1, "error": 2}
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="target base URL (default: start the bundled mock)")
+    parser.add_argument(
+        "--position-id",
+        help="the one position the run may modify (required for non-loopback targets)",
+    )
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="ID_OR_UPN",
+        help="user id and/or userPrincipalName owning the position (repeatable)",
+    )
+    parser.add_argument(
+        "--token-env",
+        default=DEFAULT_TOKEN_ENV,
+        metavar="NAME",
+        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
+    )
+    parser.add_argument(
+        "--readonly-token-env",
+        metavar="NAME",
+        help="environment variable holding a token without write scope",
+    )
+    parser.add_argument("--profile", choices=PROFILES, default="ci", help="Hypothesis profile")
+    parser.add_argument("--report-dir", default="reports", help="where reports/<run-id>/ go")
+    parser.add_argument(
+        "--clause",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="check only these clauses (repeatable)",
+    )
+    parser.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="pin a gray zone: nested=merge|replace, "
+        "unknown_properties=observe|reject|ignore, read_only=either|ignore|reject",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=None,
+        help="requests per second (default: none on loopback, 5 on live targets)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="pytest-xdist worker processes")
+    parser.add_argument("--verbose", action="store_true", help="show pytest's failure details")
+
+
+def suite_dir() -> Path:
+    """tests/contract of a source checkout, or the copy bundled in the wheel."""
+    for candidate in (PACKAGE.parent / "tests" / "contract", PACKAGE / "_bundled" / "suite"):
+        if candidate.is_dir():
+            return candidate
+    raise UsageError(
+        "the contract suite is missing from this installation; reinstall graphcontract"
+    )
+
+
+def validate(args: argparse.Namespace) -> RunConfig:
+    """Turn the arguments into a RunConfig or raise UsageError naming the problem."""
+    base_url = check_base_url(args.base_url) if args.base_url else None
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    clauses = check_clauses(tuple(args.clause), list(load_contract().clauses))
+    report_dir = check_report_dir(Path(args.report_dir))
+    if base_url and not os.environ.get(args.token_env):
+        raise UsageError(
+            f"environment variable {args.token_env} is empty or unset: export the target's bearer "
+            "token in it (or name another variable with --token-env)"
+        )
+    if base_url and not is_loopback_url(base_url) and not args.position_id:
+        raise UsageError(
+            f"{base_url} is not a loopback address: name the one position the run may modify "
+            "with --position-id"
+        )
+    if args.readonly_token_env and not os.environ.get(args.readonly_token_env):
+        raise UsageError(f"environment variable {args.readonly_token_env} is empty or unset")
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    return RunConfig(
+        base_url=base_url,
+        position_id=args.position_id,
+        users=tuple(args.user),
+        token_env=args.token_env,
+        readonly_token_env=args.readonly_token_env,
+        report_dir=report_dir,
+        run_id=run_id,
+        clauses=clauses,
+        policy=parse_policy(args.policy),
+        timeout_s=args.timeout,
+        rate_limit=args.rate_limit,
+    )
+
+
+def probe(cfg: RunConfig) -> None:
+    """Reach the target once: unreachable, refused token or unknown position → exit 2."""
+    assert cfg.base_url is not None
+    token = cfg.token()
+    with GraphClient(
+        cfg.base_url, token=token, timeout_s=cfg.timeout_s, redactor=Redactor([token])
+    ) as client:
+        path = f"{ME}/{cfg.position_id}" if cfg.position_id else ME
+        exchange = client.request("GET", path, content_type=None)
+    if exchange.status in (401, 403):
+        raise UsageError(
+            f"the target refused the token from {cfg.token_env} ({exchange.status} on GET {path}); "
+            "export a valid token with User.ReadWrite"
+        )
+    if exchange.status == 404 and cfg.position_id:
+        raise UsageError(
+            f"position {cfg.position_id!r} not found (404 on GET {path}); check --position-id"
+        )
+    if exchange.status != 200 or exchange.json_object() is None:
+        raise TargetUnhealthy(
+            f"GET {path} answered {exchange.status}"
+            + ("" if exchange.json_object() is not None else " without JSON")
+            + f"; is {cfg.base_url} a Graph workPosition endpoint?"
+        )
+
+
+def pytest_arguments(
+    cfg: RunConfig, args: argparse.Namespace, *, label: str, readonly_env: str | None
+) -> list[str]:
+    assert cfg.base_url is not None
+    assert cfg.run_id is not None
+    folder = cfg.report_dir / cfg.run_id
+    suite = suite_dir()
+    argv = [
+        str(suite),
+        "-c",
+        str(PACKAGE / "suite.ini"),
+        "--rootdir",
+        str(suite),
+        "-p",
+        "graphcontract.plugin",
+        "--gc-base-url",
+        cfg.base_url,
+        "--gc-token-env",
+        cfg.token_env,
+        "--gc-report-dir",
+        str(cfg.report_dir),
+        "--gc-run-id",
+        cfg.run_id,
+        "--gc-timeout",
+        str(cfg.timeout_s),
+        "--gc-target-label",
+        label,
+        "--hypothesis-profile",
+        args.profile,
+        "--junitxml",
+        str(folder / "junit.xml"),
+    ]
+    if cfg.rate_limit is not None:
+        argv += ["--gc-rate-limit", str(cfg.rate_limit)]
+    if cfg.position_id:
+        argv += ["--gc-position-id", cfg.position_id]
+    for user in cfg.users:
+        argv += ["--gc-user", user]
+    if readonly_env:
+        argv += ["--gc-readonly-token-env", readonly_env]
+    for clause in cfg.clauses:
+        argv += ["--gc-clause", clause]
+    for key, value in cfg.policy.items():
+        argv += ["--gc-policy", f"{key}={value}"]
+    if args.workers > 1:
+        argv += ["-n", str(args.workers)]
+    argv += ["-q", "-rN"] + ([] if args.verbose else ["--tb=no", "-p", "no:warnings"])
+    return argv
+
+
+def run(args: argparse.Namespace) -> int:
+    import pytest
+
+    cfg = validate(args)
+    with ExitStack() as stack:
+        label = cfg.base_url or ""
+        readonly_env = cfg.readonly_token_env
+        if cfg.base_url is None:
+            from graphcontract.mock.process import MockProcess
+
+            mock = stack.enter_context(MockProcess())
+            os.environ[MOCK_TOKEN_ENV] = "graphcontract-mock-token"
+            os.environ[MOCK_READONLY_ENV] = mock.readonly_token
+            cfg = cfg.with_target(
+                base_url=mock.base_url,
+                token_env=MOCK_TOKEN_ENV,
+                users=cfg.users or (mock.user_id, mock.user_principal_name),
+            )
+            readonly_env = MOCK_READONLY_ENV
+            label = "bundled reference mock"
+        probe(cfg)
+        print(
+            f"graphcontract: checking {label} ({cfg.base_url}), profile {args.profile}, "
+            f"report {cfg.report_dir / str(cfg.run_id)}",
+            flush=True,
+        )
+        code = pytest.main(pytest_arguments(cfg, args, label=label, readonly_env=readonly_env))
+    return conclude(cfg, int(code))
+
+
+def conclude(cfg: RunConfig, pytest_code: int) -> int:
+    folder = cfg.report_dir / str(cfg.run_id)
+    path = folder / "report.json"
+    if not path.is_file():
+        print(
+            f"graphcontract: error: no report was written (pytest exit {pytest_code}); "
+            "run with --verbose to see why",
+            file=sys.stderr,
+        )
+        return 2
+    report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    verdict = report.get("verdict", "error")
+    failed = report.get("failed_clauses", [])
+    summary = f"graphcontract: {verdict}"
+    if failed:
+        summary += f" - {len(failed)} must clause(s) failed: {', '.join(failed)}"
+    for error in report.get("errors", [])[:3]:
+        summary += f"\n  error: {error}"
+    print(summary + f"\n  report: {folder / 'report.html'}", flush=True)
+    return EXIT.get(verdict, 2)

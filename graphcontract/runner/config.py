@@ -1,0 +1,149 @@
+"""Run configuration: what to check, where, with which credentials and policies.
+
+One ``RunConfig`` is built from command-line values (pytest ``--gc-*`` options or
+``graphcontract run`` flags) layered over ``[tool.graphcontract]`` in pyproject.toml.
+Every problem is a ``UsageError`` whose message names the setting and what to do.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from graphcontract.errors import UsageError
+
+POLICY_CHOICES: dict[str, tuple[str, ...]] = {
+    "nested": ("merge", "replace"),
+    "unknown_properties": ("observe", "reject", "ignore"),
+    "read_only": ("either", "ignore", "reject"),
+}
+DEFAULT_POLICY = {key: choices[0] for key, choices in POLICY_CHOICES.items()}
+DEFAULT_TOKEN_ENV = "GRAPH_TOKEN"
+DEFAULT_LIVE_RATE = 5.0
+"""Requests per second on a non-loopback target unless configured otherwise."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run needs to know about its target and its rules."""
+
+    base_url: str | None = None
+    position_id: str | None = None
+    users: tuple[str, ...] = ()
+    token_env: str = DEFAULT_TOKEN_ENV
+    readonly_token_env: str | None = None
+    report_dir: Path = Path("reports")
+    run_id: str | None = None
+    clauses: tuple[str, ...] = ()
+    policy: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_POLICY))
+    timeout_s: float = 10.0
+    rate_limit: float | None = None
+    target_label: str | None = None
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.base_url is None or is_loopback_url(self.base_url)
+
+    @property
+    def effective_rate_limit(self) -> float | None:
+        if self.rate_limit is not None:
+            return self.rate_limit or None
+        return None if self.is_loopback else DEFAULT_LIVE_RATE
+
+    def token(self) -> str | None:
+        return os.environ.get(self.token_env) or None
+
+    def readonly_token(self) -> str | None:
+        return os.environ.get(self.readonly_token_env) if self.readonly_token_env else None
+
+    def with_target(self, **changes: Any) -> RunConfig:
+        return replace(self, **changes)
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """The URL without a trailing slash, or a UsageError saying what is wrong with it."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise UsageError(
+            f"--base-url {url!r} is not an http(s) URL; give e.g. http://127.0.0.1:8000 or "
+            "https://graph.microsoft.com/beta"
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(f"--base-url {url!r} must not carry a query or fragment")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise UsageError(f"--base-url {url!r} has an invalid port") from None
+    return url.rstrip("/")
+
+
+def parse_policy(
+    items: list[str] | tuple[str, ...], base: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Apply ``key=value`` policy settings over ``base``."""
+    policy = dict(base or DEFAULT_POLICY)
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in POLICY_CHOICES:
+            raise UsageError(
+                f"policy setting {item!r}: use KEY=VALUE with KEY one of "
+                + ", ".join(POLICY_CHOICES)
+            )
+        if value not in POLICY_CHOICES[key]:
+            raise UsageError(
+                f"policy {key}={value!r}: choose one of {', '.join(POLICY_CHOICES[key])}"
+            )
+        policy[key] = value
+    return policy
+
+
+def load_pyproject_settings(start: Path) -> dict[str, Any]:
+    """``[tool.graphcontract]`` of the nearest pyproject.toml at or above ``start``."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise UsageError(f"cannot read {candidate}: {exc}") from None
+            settings = data.get("tool", {}).get("graphcontract", {})
+            return settings if isinstance(settings, dict) else {}
+    return {}
+
+
+def check_clauses(selected: tuple[str, ...], known: list[str]) -> tuple[str, ...]:
+    unknown = [c for c in selected if c not in known]
+    if unknown:
+        raise UsageError(f"unknown clause id {unknown[0]!r}; known ids: {', '.join(known)}")
+    return selected
+
+
+def check_report_dir(path: Path) -> Path:
+    """Create the report directory or say why it cannot be written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".graphcontract-write-test"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(
+            f"report directory {str(path)!r} is not writable ({exc.strerror or exc}); "
+            "choose another with --report-dir"
+        ) from None
+    return path

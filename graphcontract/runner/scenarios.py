@@ -1,0 +1,268 @@
+"""The request scenarios of the contract suite: what to send for each clause group and which
+oracles judge the answer. Tests in tests/contract/ (and the Schemathesis and fuzz layers) call
+these inside ``Session.example()``; they add verdicts to the example and never raise.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from graphcontract.contract import EnumSite
+from graphcontract.oracles.compare import exactly_equal, get, same
+from graphcontract.oracles.rejection import expect_status, expect_unchanged
+from graphcontract.oracles.special import (
+    enum_accepted,
+    gray_observation,
+    read_only_not_applied,
+    unknown_property,
+)
+from graphcontract.oracles.update import Update, judge_update
+from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.session import Example, Step
+from graphcontract.types import JSON, JSONObject
+
+NON_JSON_MEDIA_TYPES = ("text/plain", "application/xml", "application/x-www-form-urlencoded")
+
+
+def body_at(path: tuple[str, ...], value: JSON) -> JSONObject:
+    """A minimal body that puts ``value`` at ``path`` (``"[]"`` = one collection item)."""
+    result: Any = value
+    for part in reversed(path):
+        result = [result] if part == "[]" else {part: result}
+    assert isinstance(result, dict)
+    return result
+
+
+def value_at(state: JSON, path: tuple[str, ...]) -> JSON:
+    """The value at ``path`` (first item for ``"[]"``), null when absent."""
+    value = state
+    for part in path:
+        if part == "[]":
+            value = value[0] if isinstance(value, list) and value else None
+        else:
+            value = get(value, part)
+    return value
+
+
+def sent_leaves(body: JSON, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], JSON]]:
+    """(path, value) of every non-object value in a body."""
+    if not isinstance(body, dict) or not body:
+        return [(prefix, body)]
+    out: list[tuple[tuple[str, ...], JSON]] = []
+    for key, value in body.items():
+        out += sent_leaves(value, (*prefix, key))
+    return out
+
+
+def judge_accepted_update(
+    ex: Example, step: Step, sent: JSONObject, *, status_clause: str, what: str
+) -> JSONObject | None:
+    """Status 200 (judged under ``status_clause``) and every success oracle; the 200 body."""
+    ex.add(expect_status(status_clause, step.exchange, {200}, what=what))
+    if step.exchange.status != 200:
+        return None
+    body = step.exchange.json_object()
+    if body is None:
+        ex.add(
+            Verdict.failed(
+                "response.shape",
+                "200 answer without a JSON object body",
+                sent=sent,
+                expected="a workPosition object",
+                got=step.exchange.response.body[:200].decode("utf-8", "replace"),
+                exchange=step.exchange,
+            )
+        )
+        return None
+    session = ex.session
+    update = Update(
+        session.contract,
+        sent,
+        step.before,
+        step.exchange,
+        body,
+        step.after,
+        session.target.position_id,
+        step.started_at,
+    )
+    ex.add(judge_update(update, nested_policy=session.policy.get("nested", "merge")))
+    return body
+
+
+def check_update(ex: Example, body: JSONObject) -> None:
+    """paths.me and every success clause for a valid partial body."""
+    step = ex.step(lambda: ex.target.patch(body))
+    judge_accepted_update(
+        ex, step, body, status_clause="paths.me", what="valid partial body via /me"
+    )
+
+
+def check_users_path(ex: Example, user: str, body: JSONObject) -> None:
+    """The /users/{user}/… form answers 200 and changes the same position /me reads."""
+    target = ex.target
+    step = ex.step(lambda: target.patch(body, path=target.path(user=user)))
+    ex.add(expect_status("paths.users", step.exchange, {200}, what=f"valid body via /users/{user}"))
+    if step.exchange.status != 200 or step.after is None:
+        return
+    answer = step.exchange.json_object() or {}
+    for path, value in sent_leaves(body):
+        if not same(value_at(step.after, path), value) or not same(value_at(answer, path), value):
+            where = ".".join(path)
+            ex.add(Verdict.failed(
+                "paths.users", f"update via /users/{user} not visible via /me",
+                sent={where: value}, expected={where: value},
+                got={"answer": value_at(answer, path), "GET /me": value_at(step.after, path)},
+                exchange=step.exchange))
+            return
+    ex.add(Verdict.passed("paths.users", step.exchange))
+
+
+def check_rejected(
+    ex: Example,
+    clause: str,
+    *,
+    body: JSON = None,
+    content: bytes | None = None,
+    content_type: str | None = "application/json",
+    token: str | bool | None = True,
+    allowed: frozenset[int] = frozenset({400}),
+    what: str,
+) -> Step:
+    """The request is refused with one of ``allowed`` and nothing changes."""
+    step = ex.step(
+        lambda: ex.target.patch(body, content=content, content_type=content_type, token=token)
+    )
+    ex.add(expect_status(clause, step.exchange, allowed, what=what))
+    ex.add(expect_unchanged([clause], step.before, step.after, step.exchange))
+    return step
+
+
+def check_unknown_id(ex: Example, body: JSONObject) -> None:
+    """An unknown position id: 404, the configured position unchanged, nothing created."""
+    target = ex.target
+    missing = target.unknown_id()
+    step = ex.step(lambda: target.patch(body, path=target.path(position_id=missing)))
+    ex.add(expect_status("target.unknown-id", step.exchange, {404}, what="unknown position id"))
+    ex.add(expect_unchanged(["target.unknown-id"], step.before, step.after, step.exchange))
+    probe = target.read(path=target.path(position_id=missing))
+    if probe.status == 200:
+        ex.add(
+            Verdict.failed(
+                "target.unknown-id",
+                "PATCH to an unknown id created it",
+                sent=body,
+                expected="GET of that id answers 404",
+                got=f"GET answered 200: {probe.response.body[:200]!r}",
+                exchange=step.exchange,
+            )
+        )
+
+
+def check_mixed(ex: Example, body: JSONObject, invalid_clause: str, description: str) -> None:
+    """Valid changes plus one invalid part: 400 (else the invalid part's clause fails) and
+    nothing at all applied (atomic.rejected)."""
+    step = ex.step(lambda: ex.target.patch(body))
+    ex.add(
+        expect_status(
+            invalid_clause, step.exchange, {400}, what=f"body with one invalid part ({description})"
+        )
+    )
+    ex.add(expect_unchanged([], step.before, step.after, step.exchange))
+
+
+def check_read_only(ex: Example, body: JSONObject) -> None:
+    step = ex.step(lambda: ex.target.patch(body))
+    ex.add(
+        read_only_not_applied(
+            ex.session.contract,
+            body,
+            step.before,
+            step.exchange,
+            step.after,
+            policy=ex.session.policy.get("read_only", "either"),
+        )
+    )
+
+
+def check_unknown_property(ex: Example, body: JSONObject, description: str) -> None:
+    step = ex.step(lambda: ex.target.patch(body))
+    ex.add(
+        unknown_property(
+            body,
+            description,
+            step.before,
+            step.exchange,
+            step.after,
+            policy=ex.session.policy.get("unknown_properties", "observe"),
+        )
+    )
+
+
+def check_enum_member(ex: Example, site: EnumSite, member: str) -> None:
+    """A sendable member at an enum site is accepted and read back (body and GET)."""
+    body = body_at(site.path, member)
+    step = ex.step(lambda: ex.target.patch(body))
+    clause = (
+        "enum.allowedAudiences.accepts" if site.clause.startswith("enum.allowed") else site.clause
+    )
+    answer = step.exchange.json_object()
+    ex.add(
+        enum_accepted(
+            clause,
+            ".".join(site.path),
+            member,
+            step.exchange,
+            value_at(answer, site.path),
+            value_at(step.after, site.path),
+        )
+    )
+
+
+def check_gray(ex: Example, clause: str, description: str, body: JSONObject) -> None:
+    """A gray-zone body: record what the target did; only 5xx and a changed state after a
+    refusal are judged (server.no-5xx, atomic.rejected)."""
+    step = ex.step(lambda: ex.target.patch(body))
+    leaf_path, sent_value = _single_leaf(body)
+    stored = value_at(step.exchange.json_object(), leaf_path)
+    ex.add(gray_observation(clause, description, step.exchange, stored, sent_value))
+    ex.add(expect_unchanged([], step.before, step.after, step.exchange))
+
+
+def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
+    path: list[str] = []
+    value = body
+    while isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        path.append(key)
+        value = value[key]
+    return tuple(path), value
+
+
+def check_idempotent(ex: Example, body: JSONObject) -> None:
+    """Observe whether the same PATCH twice leaves the same state (but lastModified*)."""
+    target = ex.target
+    holder: dict[str, JSON] = {}
+
+    def twice() -> Any:
+        first = target.patch(body)
+        holder["first"] = target.read().json_object()
+        return first if first.status != 200 else target.patch(body)
+
+    step = ex.step(twice)
+    first = holder.get("first")
+    if step.exchange.status != 200 or step.after is None or not isinstance(first, dict):
+        return
+    ignore = {"lastModifiedDateTime", "lastModifiedBy"}
+    a = {k: v for k, v in first.items() if k not in ignore}
+    b = {k: v for k, v in step.after.items() if k not in ignore}
+    title = (
+        "same state after the second identical PATCH"
+        if exactly_equal(a, b)
+        else ("state differs after a second identical PATCH")
+    )
+    ex.add(Verdict.observed("idempotent", title, "", step.exchange))
+
+
+def documented_example_body(ex: Example) -> JSONObject:
+    return copy.deepcopy(ex.session.contract.documented_request)

@@ -1,0 +1,148 @@
+"""One process's view of a run: the target, the recorder, the policies, and ``Example``, the
+snapshot → act → check → restore unit every contract test is written with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from graphcontract.client import Exchange
+from graphcontract.contract import Contract
+from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
+from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.recorder import Recorder
+from graphcontract.runner.target import RestoreResult, Target
+from graphcontract.types import JSONObject
+
+
+class ContractViolation(AssertionError):
+    """A must clause failed; the message lists each failed clause with sent/expected/got."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """A state-changing request with the state around it."""
+
+    before: JSONObject
+    exchange: Exchange
+    after: JSONObject | None
+    started_at: datetime
+
+
+class Session:
+    """Per-process run state shared by all contract tests."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        target: Target,
+        *,
+        policy: dict[str, str],
+        selected: Iterable[str] = (),
+    ) -> None:
+        self.contract = contract
+        self.target = target
+        self.policy = policy
+        self.selected = frozenset(selected)
+        self.recorder = Recorder()
+        self.current: Example | None = None
+        target.client.hooks.append(self._on_exchange)
+
+    def wants(self, clause: str) -> bool:
+        return not self.selected or clause in self.selected
+
+    def _on_exchange(self, exchange: Exchange) -> None:
+        self.recorder.record_exchange(exchange)
+        if self.current is not None:
+            self.current.exchanges.append(exchange)
+
+    def is_must(self, verdict: Verdict) -> bool:
+        clause = self.contract.clauses.get(verdict.clause)
+        if clause is None or clause.level == "must":
+            return True
+        pinned = {"properties.unknown": self.policy.get("unknown_properties", "observe")}
+        return clause.level == "observe" and pinned.get(verdict.clause, "observe") != "observe"
+
+    @contextmanager
+    def example(self) -> Iterator[Example]:
+        example = Example(self)
+        self.current = example
+        try:
+            yield example
+        finally:
+            self.current = None
+        example.conclude()
+
+    def final_restore(self) -> RestoreResult | None:
+        """Put the position back to the state before the first write."""
+        if self.target.original is None:
+            return None
+        result = self.target.restore(self.target.original)
+        self.recorder.restores.append(
+            {
+                "when": "end of run",
+                "verified": result.verified,
+                "differences": list(result.differences),
+            }
+        )
+        return result
+
+
+class Example:
+    """One generated or explicit case: collects verdicts, restores, then concludes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.exchanges: list[Exchange] = []
+        self.verdicts: list[Verdict] = []
+
+    @property
+    def target(self) -> Target:
+        return self.session.target
+
+    def add(self, *verdicts: Verdict | Iterable[Verdict] | None) -> None:
+        for item in verdicts:
+            if item is None:
+                continue
+            if isinstance(item, Verdict):
+                self.verdicts.append(item)
+            else:
+                self.verdicts.extend(item)
+
+    def step(self, send: Callable[[], Exchange]) -> Step:
+        """GET before, send, GET after, then restore the writable properties if they changed."""
+        before = (
+            self.target.snapshot_original() if self.target.original is None else self.target.state()
+        )
+        started = datetime.now(UTC)
+        exchange = send()
+        after_exchange = self.target.read()
+        after = after_exchange.json_object() if after_exchange.status == 200 else None
+        if after is not None and after != before:
+            result = self.target.restore(before, after)
+            if not result.verified:
+                self.session.recorder.restores.append(
+                    {
+                        "when": "after an example",
+                        "verified": False,
+                        "differences": list(result.differences),
+                    }
+                )
+        return Step(before, exchange, after, started)
+
+    def conclude(self) -> None:
+        for exchange in self.exchanges:
+            self.add(error_envelope(exchange), no_server_error(exchange))
+        failures = []
+        for verdict in self.verdicts:
+            if not self.session.wants(verdict.clause):
+                continue
+            self.session.recorder.record(verdict)
+            if verdict.outcome == "fail" and self.session.is_must(verdict):
+                failures.append(verdict)
+        if failures:
+            unique = {v.clause: v for v in failures}
+            raise ContractViolation("\n\n".join(v.describe() for v in unique.values()))

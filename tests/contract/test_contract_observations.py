@@ -1,0 +1,52 @@
+"""The gray zones (recorded, never failing unless a policy pins them), idempotence, and the
+documented examples themselves (docs.examples)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from graphcontract.contract import load_contract
+from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.scenarios import check_gray, check_idempotent
+from strategies import gray_cases, valid_bodies
+
+CONTRACT = load_contract()
+GRAY = gray_cases(CONTRACT)
+
+
+@pytest.mark.clauses(*sorted({c.clause for c in GRAY}), "atomic.rejected", "server.no-5xx")
+@pytest.mark.parametrize("case", GRAY, ids=[c.description for c in GRAY])
+def test_gray_zone_is_recorded(gc_session, case):
+    with gc_session.example() as ex:
+        check_gray(ex, case.clause, case.description, case.body)
+
+
+@pytest.mark.clauses("idempotent")
+@settings(max_examples=3)
+@given(body=valid_bodies(CONTRACT))
+def test_same_patch_twice(gc_session, body):
+    with gc_session.example() as ex:
+        check_idempotent(ex, body)
+
+
+@pytest.mark.clauses("docs.examples")
+def test_documented_examples_conform(gc_session):
+    """The page's example request and response validate against the contract (a failure is
+    a documentation finding and does not fail the run)."""
+    contract = gc_session.contract
+    problems = [f"request {e}" for e in contract.request_errors(contract.documented_request)]
+    problems += [f"response {e}" for e in contract.response_errors(contract.documented_response)]
+    with gc_session.example() as ex:
+        if problems:
+            ex.add(
+                Verdict.failed(
+                    "docs.examples",
+                    "documented example violates the contract",
+                    sent="contracts/examples/update_workposition.*.json",
+                    expected="valid under the contract schemas",
+                    got="; ".join(problems),
+                )
+            )
+        else:
+            ex.add(Verdict.passed("docs.examples"))

@@ -1,0 +1,63 @@
+"""Valid partial updates: paths.me and every clause about an accepted update.
+
+Explicit examples make the ci profile deterministic: the documented example request, each
+nested depth, non-ASCII text, long strings, nulls and collection replacement.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given
+
+from graphcontract.contract import load_contract
+from graphcontract.runner.scenarios import check_update
+from strategies import valid_bodies
+
+CONTRACT = load_contract()
+SUCCESS_CLAUSES = (
+    "paths.me",
+    "response.shape",
+    "response.id",
+    "response.echo",
+    "merge.omitted-preserved",
+    "merge.nested",
+    "merge.collections-replace",
+    "merge.null-clears",
+    "collections.null-vs-empty",
+    "server-managed.recalculated",
+    "persisted",
+    "errors.envelope",
+    "server.no-5xx",
+)
+
+EXPLICIT_BODIES = {
+    "documented-example": CONTRACT.documented_request,
+    "nested-detail": {"detail": {"jobTitle": "Principal Engineer"}},
+    "nested-company": {"detail": {"company": {"department": "Отдел исследований"}}},
+    "nested-address": {"detail": {"company": {"address": {"city": "東京", "type": "home"}}}},
+    "nested-inference": {"inference": {"confidenceScore": 0.25}},
+    "nested-manager": {"manager": {"displayName": "Zoë 🚀 Ångström"}},
+    "collections": {"categories": ["research", "θ-team"], "colleagues": [{"displayName": "Ann"}]},
+    "empty-collection": {"categories": []},
+    "nulls": {"inference": None, "detail": {"summary": None, "company": {"webUrl": None}}},
+    "long-string": {"detail": {"description": "long " * 60}},
+    "int32-bounds": {"detail": {"layer": 2**31 - 1}, "isCurrent": False},
+    "date": {"detail": {"startMonthYear": "2021-02-28", "endMonthYear": "9999-12-31"}},
+}
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize("body", EXPLICIT_BODIES.values(), ids=EXPLICIT_BODIES.keys())
+def test_documented_and_explicit_updates(gc_session, body):
+    """Each explicit valid body is accepted and obeys every success clause."""
+    with gc_session.example() as ex:
+        check_update(ex, body)
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
+@given(body=valid_bodies(CONTRACT))
+@example(body={"isCurrent": True, "detail": {"role": "Ⅻ consulting"}})
+def test_generated_partial_updates(gc_session, body):
+    """Any valid partial body is accepted, keeps what it omits, and reads back as sent."""
+    with gc_session.example() as ex:
+        check_update(ex, body)

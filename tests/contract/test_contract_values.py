@@ -1,0 +1,80 @@
+"""What values a body may carry: enums (documented members, non-members, nested enums,
+gray forms), types at every depth, read-only and undeclared properties, atomicity."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+
+from graphcontract.contract import load_contract
+from graphcontract.runner.scenarios import (
+    check_enum_member,
+    check_mixed,
+    check_read_only,
+    check_rejected,
+    check_unknown_property,
+)
+from strategies import invalid_bodies, mixed_bodies
+
+CONTRACT = load_contract()
+ENUM_MEMBERS = [
+    pytest.param(site, member, id=f"{'.'.join(site.path)}={member}")
+    for site in CONTRACT.enum_sites()
+    for member in site.enum.sendable_members
+]
+
+
+@pytest.mark.clauses("enum.allowedAudiences.accepts", "enum.nested", "server.no-5xx")
+@pytest.mark.parametrize(("site", "member"), ENUM_MEMBERS)
+def test_every_documented_enum_member_is_accepted(gc_session, site, member):
+    with gc_session.example() as ex:
+        check_enum_member(ex, site, member)
+
+
+@pytest.mark.clauses("enum.allowedAudiences.rejects", "atomic.rejected", "errors.envelope")
+@given(case=invalid_bodies(CONTRACT, "enum.allowedAudiences.rejects"))
+def test_allowed_audiences_non_members_are_refused(gc_session, case):
+    with gc_session.example() as ex:
+        check_rejected(ex, case.clause, content=case.content(), what=case.description)
+
+
+@pytest.mark.clauses("enum.nested", "atomic.rejected", "errors.envelope")
+@given(case=invalid_bodies(CONTRACT, "enum.nested"))
+def test_nested_enum_non_members_are_refused(gc_session, case):
+    with gc_session.example() as ex:
+        check_rejected(ex, case.clause, content=case.content(), what=case.description)
+
+
+@pytest.mark.clauses("types.rejects", "atomic.rejected", "errors.envelope")
+@given(case=invalid_bodies(CONTRACT, "types.rejects"))
+def test_wrong_types_are_refused(gc_session, case):
+    with gc_session.example() as ex:
+        check_rejected(ex, case.clause, content=case.content(), what=case.description)
+
+
+@pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope")
+@given(case=invalid_bodies(CONTRACT, "read-only.not-applied"))
+def test_read_only_properties_are_not_applied(gc_session, case):
+    with gc_session.example() as ex:
+        check_read_only(ex, case.body)
+
+
+@pytest.mark.clauses("properties.unknown", "atomic.rejected", "errors.envelope")
+@given(case=invalid_bodies(CONTRACT, "properties.unknown"))
+def test_undeclared_properties(gc_session, case):
+    with gc_session.example() as ex:
+        check_unknown_property(ex, case.body, case.description)
+
+
+@pytest.mark.clauses(
+    "atomic.rejected",
+    "enum.allowedAudiences.rejects",
+    "enum.nested",
+    "types.rejects",
+    "errors.envelope",
+)
+@given(case=mixed_bodies(CONTRACT))
+def test_mixed_bodies_change_nothing(gc_session, case):
+    """Valid changes plus exactly one invalid part: refused whole, nothing applied."""
+    with gc_session.example() as ex:
+        check_mixed(ex, case.body, case.invalid.clause, case.invalid.description)

@@ -1,0 +1,108 @@
+"""The client's own logic: Retry-After parsing, throttling budget, redaction, refusal of
+destructive methods, one-line target errors. (Real loopback traffic is in tests/integration.)"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from graphcontract.client import GraphClient, ThrottlePolicy, retry_after_seconds
+from graphcontract.errors import TargetUnhealthy
+
+SECRET = "s3cr3t-token-value"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("7", 7.0), ("0", 0.0), (None, None), ("soon", None), ("", None)],
+    ids=["seconds", "zero", "absent", "garbage", "empty"],
+)
+def test_retry_after_seconds(header, expected):
+    assert retry_after_seconds(header) == expected
+
+
+def test_retry_after_http_date():
+    now = datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
+    header = format_datetime(now + timedelta(seconds=30), usegmt=True)
+    assert retry_after_seconds(header, now=now) == pytest.approx(30.0)
+    assert retry_after_seconds(format_datetime(now - timedelta(seconds=30), usegmt=True), now=now) == 0.0
+
+
+def client_for(handler, **kwargs) -> GraphClient:
+    return GraphClient("http://127.0.0.1:9", token=SECRET, transport=httpx.MockTransport(handler),
+                       throttle=ThrottlePolicy(backoff_start_s=0.001, **kwargs))
+
+
+def test_throttled_requests_are_retried_after_waiting():
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        if len(calls) < 3:
+            return httpx.Response(429, headers={"Retry-After": "0"}, json={"error": {}})
+        return httpx.Response(200, json={"ok": True})
+
+    with client_for(handler) as client:
+        exchange = client.request("GET", "/me/profile/positions", content_type=None)
+    assert exchange.status == 200
+    assert exchange.throttle_waits == 2
+    assert len(calls) == 3
+
+
+def test_throttling_without_retry_after_backs_off_then_gives_up_within_budget():
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        return httpx.Response(503, json={"error": {"code": "x", "message": "y"}})
+
+    with client_for(handler, max_attempts=4) as client:
+        exchange = client.request("GET", "/x", content_type=None)
+    assert exchange.status == 503
+    assert len(calls) == 4
+
+
+def test_token_is_sent_but_never_recorded():
+    seen = {}
+
+    def handler(request):
+        seen["auth"] = request.headers["authorization"]
+        return httpx.Response(401, json={"error": {"code": "x", "message": f"bad token {SECRET}"}})
+
+    with client_for(handler) as client:
+        exchange = client.request("PATCH", "/x", json_body={"isCurrent": True})
+    assert seen["auth"] == f"Bearer {SECRET}"
+    record = json.dumps(exchange.to_dict())
+    assert SECRET not in record
+    assert SECRET not in exchange.curl()
+    assert "$GRAPH_TOKEN" in exchange.curl()
+
+
+@pytest.mark.parametrize("method", ["DELETE", "POST", "PUT"])
+def test_destructive_methods_are_never_sent(method):
+    with client_for(lambda r: httpx.Response(200)) as client, pytest.raises(ValueError):
+        client.request(method, "/x")
+
+
+def test_connection_problems_become_one_line_target_errors():
+    def handler(request):
+        raise httpx.ConnectError("connection refused")
+
+    with client_for(handler) as client, pytest.raises(TargetUnhealthy) as info:
+        client.request("GET", "/x", content_type=None)
+    assert "cannot connect" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_hooks_see_every_exchange():
+    seen = []
+    with client_for(lambda r: httpx.Response(200, json={})) as client:
+        client.hooks.append(seen.append)
+        client.request("GET", "/a", content_type=None)
+        client.request("PATCH", "/b", json_body={"isCurrent": False})
+    assert [e.request.method for e in seen] == ["GET", "PATCH"]
+    assert seen[1].request.body == b'{"isCurrent": false}'

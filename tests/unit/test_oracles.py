@@ -1,0 +1,228 @@
+"""Each oracle fires on the exact violation it owns and stays silent on conforming answers,
+including the gray-zone choices (null collections, omitted nulls, annotations)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from graphcontract.client import Exchange, RecordedRequest, RecordedResponse
+from graphcontract.contract import load_contract
+from graphcontract.oracles.compare import canon, differences, exactly_equal, same
+from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
+from graphcontract.oracles.rejection import expect_status, expect_unchanged
+from graphcontract.oracles.special import read_only_not_applied, unknown_property
+from graphcontract.oracles.update import Update, judge_update, parse_datetime
+
+CONTRACT = load_contract()
+SEED = CONTRACT.seed["positions"][0]
+JSON_TYPE = "application/json;odata.metadata=minimal;charset=utf-8"
+
+
+def exchange(status, body, *, content_type=JSON_TYPE, sent=b"{}", headers=()):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Exchange(
+        RecordedRequest("PATCH", "http://127.0.0.1/me/profile/positions/x", (), sent),
+        RecordedResponse(status, (("content-type", content_type), *headers), raw, 0.001),
+    )
+
+
+def merge(state, sent):
+    out = copy.deepcopy(state)
+    for key, value in sent.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def apply(state, sent):
+    """A conforming update, to build expected answers."""
+    out = merge(state, sent)
+    out["lastModifiedDateTime"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return out
+
+
+def judge(sent, body, *, before=SEED, after="same", policy="merge", answer=None):
+    ex = answer or exchange(200, body)
+    u = Update(CONTRACT, sent, before, ex, body, body if after == "same" else after,
+               SEED["id"], datetime.now(UTC) - timedelta(seconds=1))
+    return {v.clause: v for v in judge_update(u, nested_policy=policy) if v.outcome == "fail"}
+
+
+SENT = {"detail": {"jobTitle": "Ünïcode ✓", "company": {"address": {"city": "Oslo"}}},
+        "categories": ["a", "b"], "inference": None}
+
+
+def test_conforming_update_passes_every_oracle():
+    assert judge(SENT, apply(SEED, SENT)) == {}
+
+
+@pytest.mark.parametrize(
+    ("clause", "break_it"),
+    [
+        ("response.echo", lambda b: b["detail"].update(jobTitle="?nicode ?")),
+        ("merge.omitted-preserved", lambda b: b.update(manager=None)),
+        ("merge.nested", lambda b: b["detail"].update(role=None)),
+        ("merge.collections-replace", lambda b: b.update(categories=["consulting", "a", "b"])),
+        ("merge.null-clears", lambda b: b.update(inference={"confidenceScore": 0.87})),
+        ("server-managed.recalculated", lambda b: b.update(lastModifiedDateTime="2020-07-06T06:34:12Z")),
+        ("server-managed.recalculated", lambda b: b.update(createdDateTime="2026-01-01T00:00:00Z")),
+        ("response.id", lambda b: b.update(id="0FB4C1E3")),
+        ("response.shape", lambda b: b.update(isCurrent="yes")),
+        ("response.shape", lambda b: b.update(allowedAudiences="bogus")),
+    ],
+    ids=["echo", "omitted", "nested", "collections", "null", "stale-modified", "created",
+         "id", "shape-type", "shape-enum"],
+)
+def test_each_update_oracle_fires_on_its_violation(clause, break_it):
+    body = apply(SEED, SENT)
+    break_it(body)
+    assert clause in judge(SENT, body)
+
+
+def test_persisted_fires_when_get_differs():
+    body = apply(SEED, SENT)
+    assert "persisted" in judge(SENT, body, after=SEED)
+
+
+def test_nested_policy_replace_expects_cleared_siblings():
+    sent = {"detail": {"jobTitle": "x"}}
+    merged = apply(SEED, sent)
+    assert "merge.nested" in judge(sent, merged, policy="replace")
+    replaced = copy.deepcopy(merged)
+    replaced["detail"] = {"jobTitle": "x"}
+    assert judge(sent, replaced, policy="replace") == {}
+
+
+@pytest.mark.parametrize(
+    "gray",
+    [
+        lambda b: b.update(colleagues=None),  # [] rendered as null
+        lambda b: [b["detail"].pop(k) for k in [k for k, v in b["detail"].items() if v is None]],
+        lambda b: b.update({"@odata.context": "https://graph.microsoft.com/beta/$metadata#x"}),
+    ],
+    ids=["null-collection", "omitted-nulls", "annotation"],
+)
+def test_gray_zone_answers_are_not_failures(gray):
+    body = apply(SEED, SENT)
+    gray(body)
+    assert judge(SENT, body) == {}
+
+
+def test_empty_collection_read_back_as_null_is_observed_not_failed():
+    sent = {"categories": []}
+    body = apply(SEED, sent)
+    body["categories"] = None
+    u = Update(CONTRACT, sent, SEED, exchange(200, body), body, body, SEED["id"], datetime.now(UTC))
+    verdicts = judge_update(u)
+    assert not [v for v in verdicts if v.outcome == "fail"]
+    assert any(v.clause == "collections.null-vs-empty" and v.outcome == "observed" for v in verdicts)
+
+
+def test_unchanged_noop_does_not_require_new_last_modified():
+    sent = {"isCurrent": SEED["isCurrent"]}
+    body = copy.deepcopy(SEED)
+    assert judge(sent, body) == {}
+
+
+def test_plain_text_json_content_type_fails_shape():
+    body = apply(SEED, SENT)
+    assert "response.shape" in judge(SENT, body, answer=exchange(200, body, content_type="text/plain"))
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "ok"),
+    [
+        (400, {"error": {"code": "BadRequest", "message": "no"}}, JSON_TYPE, True),
+        (404, {"error": {"code": "itemNotFound", "message": "x", "innerError": {}}}, "application/json", True),
+        (400, b"Bad Request", "text/plain", False),
+        (401, {"error": {"code": 401, "message": "x"}}, JSON_TYPE, False),
+        (500, {"message": "boom"}, JSON_TYPE, False),
+    ],
+    ids=["envelope", "envelope-inner", "plain-text", "numeric-code", "no-error-member"],
+)
+def test_error_envelope(status, body, content_type, ok):
+    verdict = error_envelope(exchange(status, body, content_type=content_type))
+    assert verdict is not None
+    assert (verdict.outcome == "pass") is ok
+
+
+def test_envelope_not_judged_on_success():
+    assert error_envelope(exchange(200, SEED)) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "ok"),
+    [(200, (), True), (400, (), True), (500, (), False), (503, (), False),
+     (503, (("retry-after", "3"),), True), (429, (("retry-after", "1"),), True)],
+    ids=["200", "400", "500", "503-bare", "503-retry-after", "429-retry-after"],
+)
+def test_no_server_error(status, headers, ok):
+    verdict = no_server_error(exchange(status, {"error": {"code": "x", "message": "y"}}, headers=headers))
+    assert (verdict.outcome == "pass") is ok
+
+
+def test_expect_status_does_not_judge_5xx():
+    assert expect_status("body.malformed", exchange(500, {}), {400}, what="x") is None
+    assert expect_status("body.malformed", exchange(200, {}), {400}, what="x").outcome == "fail"
+    assert expect_status("body.malformed", exchange(400, {}), {400}, what="x").outcome == "pass"
+
+
+def test_expect_unchanged_reports_clause_and_atomicity():
+    changed = apply(SEED, {"isCurrent": False})
+    verdicts = expect_unchanged(["types.rejects"], SEED, changed, exchange(400, {}))
+    assert {v.clause for v in verdicts} == {"types.rejects", "atomic.rejected"}
+    assert all(v.outcome == "fail" for v in verdicts)
+    assert all(v.outcome == "pass" for v in expect_unchanged([], SEED, copy.deepcopy(SEED), exchange(400, {})))
+    assert expect_unchanged([], SEED, changed, exchange(200, {})) == []
+
+
+PROBE = {"createdDateTime": "2001-02-03T04:05:06Z", "id": "graphcontract-probe-1"}
+
+
+@pytest.mark.parametrize(
+    ("status", "stored", "policy", "ok"),
+    [
+        (200, SEED, "either", True),
+        (400, SEED, "either", True),
+        (200, {**SEED, "createdDateTime": "2001-02-03T04:05:06Z"}, "either", False),
+        (200, SEED, "reject", False),
+        (400, SEED, "ignore", False),
+    ],
+    ids=["ignored", "refused", "applied", "policy-reject", "policy-ignore"],
+)
+def test_read_only_not_applied(status, stored, policy, ok):
+    verdicts = read_only_not_applied(CONTRACT, PROBE, SEED, exchange(status, stored), stored, policy=policy)
+    assert verdicts
+    assert all(v.outcome == "pass" for v in verdicts) is ok
+
+
+def test_unknown_property_is_observed_unless_pinned():
+    body = {"isCurrentX": True}
+    observed = unknown_property(body, "isCurrentX", SEED, exchange(200, SEED), SEED)
+    assert [v.outcome for v in observed] == ["observed"]
+    pinned = unknown_property(body, "isCurrentX", SEED, exchange(200, SEED), SEED, policy="reject")
+    assert [v.outcome for v in pinned] == ["fail"]
+
+
+def test_canon_folds_only_gray_differences():
+    assert same({"a": None, "b": []}, {})
+    assert same({"@odata.type": "#x", "a": 1}, {"a": 1.0})
+    assert not same({"a": True}, {"a": 1})
+    assert not exactly_equal(True, 1)
+    assert differences({"d": {"x": 1, "y": 2}}, {"d": {"x": 1, "y": 3}}) == ["d.y"]
+    assert canon([]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [("2020-07-06T06:34:12.2294868Z", True), ("2020-07-06T06:34:12+02:00", True),
+     ("07/06/2020 06:34:12", False), ("2020-07-06T06:34:12", False), (None, False)],
+)
+def test_parse_datetime(text, ok):
+    assert (parse_datetime(text) is not None) is ok
