@@ -202,7 +202,9 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
             journal_path=cfg.report_dir / (cfg.run_id or "run") / f"restore-journal-{worker}.json",
             label=label,
         )
-        session = Session(contract, target, policy=cfg.policy, selected=cfg.clauses)
+        session = Session(
+            contract, target, policy=cfg.policy, selected=cfg.clauses, live=not live.is_loopback
+        )
         config.stash[SESSION_KEY] = session
         config.stash[TARGET_INFO_KEY] = {
             "base_url": base_url,

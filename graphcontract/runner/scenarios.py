@@ -34,14 +34,20 @@ def body_at(path: tuple[str, ...], value: JSON) -> JSONObject:
     return result
 
 
-def value_at(state: JSON, path: tuple[str, ...]) -> JSON:
-    """The value at ``path`` (first item for ``"[]"``), null when absent."""
+def value_at(state: JSON, path: tuple[str, ...], *, item_like: JSON = None) -> JSON:
+    """The value at ``path``, null when absent. For ``"[]"`` the first item, or the first
+    item holding ``item_like`` further down when one does."""
     value = state
-    for part in path:
-        if part == "[]":
-            value = value[0] if isinstance(value, list) and value else None
-        else:
+    for index, part in enumerate(path):
+        if part != "[]":
             value = get(value, part)
+            continue
+        items = value if isinstance(value, list) else []
+        rest = path[index + 1 :]
+        for item in items:
+            if item_like is not None and exactly_equal(value_at(item, rest), item_like):
+                return item_like
+        return value_at(items[0], rest) if items else None
     return value
 
 
@@ -213,8 +219,8 @@ def check_enum_member(ex: Example, site: EnumSite, member: str) -> None:
             ".".join(site.path),
             member,
             step.exchange,
-            value_at(answer, site.path),
-            value_at(step.after, site.path),
+            value_at(answer, site.path, item_like=member),
+            value_at(step.after, site.path, item_like=member),
         )
     )
 

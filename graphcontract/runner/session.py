@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract
+from graphcontract.errors import TargetUnhealthy
 from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.recorder import Recorder
@@ -42,6 +43,7 @@ class Session:
         *,
         policy: dict[str, str],
         selected: Iterable[str] = (),
+        live: bool = False,
     ) -> None:
         self.contract = contract
         self.target = target
@@ -49,7 +51,25 @@ class Session:
         self.selected = frozenset(selected)
         self.recorder = Recorder()
         self.current: Example | None = None
+        self.restore_broken = False
+        self.live = live
         target.client.hooks.append(self._on_exchange)
+
+    def restore_failed(self, result: RestoreResult) -> None:
+        """A restore after an example could not be verified: stop restoring after each
+        example (restoring through a broken update path can make things worse, e.g. a
+        collection that doubles). A live target is not written to any more."""
+        self.restore_broken = True
+        self.recorder.restores.append(
+            {"when": "after an example", "verified": False, "differences": list(result.differences)}
+        )
+        if not self.live:
+            return
+        raise TargetUnhealthy(
+            "a restore could not be verified on a live target; stopping writes. "
+            f"Still different: {', '.join(result.differences)}. "
+            "Run `graphcontract restore --journal` with the run's journal."
+        )
 
     def wants(self, clause: str) -> bool:
         return not self.selected or clause in self.selected
@@ -121,16 +141,10 @@ class Example:
         exchange = send()
         after_exchange = self.target.read()
         after = after_exchange.json_object() if after_exchange.status == 200 else None
-        if after is not None and after != before:
+        if after is not None and after != before and not self.session.restore_broken:
             result = self.target.restore(before, after)
             if not result.verified:
-                self.session.recorder.restores.append(
-                    {
-                        "when": "after an example",
-                        "verified": False,
-                        "differences": list(result.differences),
-                    }
-                )
+                self.session.restore_failed(result)
         return Step(before, exchange, after, started)
 
     def conclude(self) -> None:

@@ -1,0 +1,451 @@
+"""The doc-lint finding rules: what a Graph reference page says that the contract does not.
+
+Owns ``Finding`` and every per-page rule: example bodies (contract validation plus the
+specific example rules: Edm.Date values, null collections, ``@odata.type`` without ``#``,
+placeholder values, read-only properties in a request), the property table against the
+contract (missing/extra rows, types, enum members, read-only rows on an Update page), HTTP
+paths against the contract's OpenAPI paths, TODO placeholders and parser problems
+(``page_findings`` runs them all for one page). Property names, types and enum members come
+from the Contract; nothing here names them.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from graphcontract.contract import EDM_PRIMITIVES, Contract, PropertySpec, StructuredType
+from graphcontract.doclint.page import (
+    Example,
+    Page,
+    Pointer,
+    PropertyRow,
+    RequestLine,
+    normalize_path,
+)
+from graphcontract.errors import ContractDataError, UsageError
+from graphcontract.types import JSON
+
+EXAMPLE_PAGES = {
+    "request": "contracts/examples/update_workposition.request.json",
+    "response": "contracts/examples/update_workposition.response.json",
+}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE
+)
+_TYPE_PLACEHOLDER = re.compile(
+    r"^(?:String|Int16|Int32|Int64|Double|Boolean|Guid|Date|DateTimeOffset|TimeOfDay|Duration|"
+    r"datetime-value|timestamp-value)(?:\s*\(.*\))?$",
+    re.IGNORECASE,
+)
+_TODO = re.compile(r"\bTODO\b")
+_EDM = {name.removeprefix("Edm.").casefold(): name for name in EDM_PRIMITIVES}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a documentation page gets wrong (or, kind ``difference.*``, changed)."""
+
+    page: str
+    line: int
+    kind: str
+    message: str
+    clause: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "page": self.page, "line": self.line, "kind": self.kind,
+            "message": self.message, "clause": self.clause,
+        }
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a page documents: the Update request body, another operation, or a type."""
+
+    kind: Literal["update", "operation", "resource"]
+    type: StructuredType
+
+
+def clause(contract: Contract, clause_id: str) -> str | None:
+    """``clause_id`` if the contract has it (findings never point at a missing clause)."""
+    return clause_id if clause_id in contract.clauses else None
+
+
+# -- which API a page is about ----------------------------------------------------------
+
+
+def subject_of(contract: Contract, page: Page) -> Subject:
+    """The contract type a page documents; UsageError for a page about something else."""
+    names = {t.casefold(): t for t in (contract.entity.name, *contract.types)}
+    if page.doc_type.casefold() == "resourcepagetype" or page.title.casefold().endswith(
+        "resource type"
+    ):
+        first = page.title.split()[0].casefold() if page.title.split() else ""
+        if first in names:
+            return Subject("resource", contract.structured(names[first]))
+        raise UsageError(
+            f"{page.path}: a resource page for {page.title!r}, which is neither "
+            f"{contract.entity.name} nor one of its types"
+        )
+    text = "\n".join(page.lines).casefold()
+    if contract.entity.name.casefold() not in text:
+        raise UsageError(f"{page.path}: not a Graph API page about {contract.entity.name}")
+    kind: Literal["update", "operation"] = "update" if "PATCH" in page.methods else "operation"
+    return Subject(kind, contract.entity)
+
+
+# -- example bodies ---------------------------------------------------------------------
+
+_Hit = tuple[Pointer, str, str, bool]
+"""(where, kind, message, whether the value is taken out before schema validation)"""
+
+
+def body_findings(
+    contract: Contract,
+    body: JSON,
+    *,
+    request: bool,
+    page: str,
+    line_of: Callable[[Pointer], int],
+) -> list[Finding]:
+    """The example rules for one request or response body."""
+    hits: list[_Hit] = []
+    if isinstance(body, dict):
+        _walk(contract, contract.entity, body, (), request=request, top=True, hits=hits)
+    cleaned = _without(body, [pointer for pointer, _, _, consumed in hits if consumed])
+    errors = contract.request_errors(cleaned) if request else contract.response_errors(cleaned)
+    related = clause(contract, "docs.examples")
+    findings = [Finding(page, line_of(p), kind, message, related) for p, kind, message, _ in hits]
+    generic = "example.request-invalid" if request else "example.response-invalid"
+    what = "request" if request else "response"
+    for message in errors:
+        findings.append(
+            Finding(page, line_of(_pointer_in(message, body)), generic,
+                    f"{what} example violates the contract: {message}", related)
+        )
+    return findings
+
+
+def _walk(
+    contract: Contract, spec: StructuredType, obj: dict[str, Any], at: Pointer,
+    *, request: bool, top: bool, hits: list[_Hit],
+) -> None:
+    for key, value in obj.items():
+        here = (*at, key)
+        if key == "@odata.type" and isinstance(value, str) and not value.startswith("#"):
+            hits.append((here, "example.odata-type-without-hash",
+                         f"{_dotted(here)} is {value!r}; OData JSON 4.5.3 wants '#{value}'", False))
+        prop = spec.properties.get(key)
+        if key.startswith("@") or prop is None:
+            continue
+        if request and top and key in contract.read_only:
+            hits.append((here, "example.read-only-in-request",
+                         f"request example sends {key}, which is read-only "
+                         f"({prop.access}); the service ignores or rejects it", True))
+        elif prop.collection and value is None:
+            hits.append((here, "example.null-collection",
+                         f"{_dotted(here)} is null; a collection is never null "
+                         "(CSDL 7.2.1), write []", True))
+        elif prop.collection and isinstance(value, list):
+            for index, item in enumerate(value):
+                _value(contract, prop, item, (*here, index), request=request, hits=hits)
+        elif not prop.collection:
+            _value(contract, prop, value, here, request=request, hits=hits)
+
+
+def _value(
+    contract: Contract, prop: PropertySpec, value: JSON, here: Pointer,
+    *, request: bool, hits: list[_Hit],
+) -> None:
+    name = _dotted(here)
+    if isinstance(value, dict) and contract.is_structured(prop.type_name):
+        spec = contract.structured(prop.type_name)
+        _walk(contract, spec, value, here, request=request, top=False, hits=hits)
+    if not isinstance(value, str):
+        return
+    if prop.type_name == "Edm.Date" and not is_date(value):
+        hits.append((here, "example.invalid-date",
+                     f"{name} is {value!r}; an Edm.Date is written YYYY-MM-DD", True))
+    elif prop.type_name == "Edm.DateTimeOffset" and not is_datetime(value):
+        kind = "example.placeholder-value" if _TYPE_PLACEHOLDER.match(value) else (
+            "example.invalid-datetime")
+        hits.append((here, kind, f"{name} is {value!r}, not an ISO 8601 date-time with offset "
+                     "(e.g. 2020-07-06T06:34:12Z)", True))
+    elif contract.is_enum(prop.type_name) and not _is_member(contract, prop.type_name, value):
+        enum = contract.enums[prop.type_name]
+        kind = "example.placeholder-value" if _TYPE_PLACEHOLDER.match(value) else (
+            "example.invalid-enum")
+        hits.append((here, kind, f"{name} is {value!r}, not a member of the enum {enum.name} "
+                     f"({', '.join(enum.members)})", True))
+
+
+def _is_member(contract: Contract, enum_name: str, value: str) -> bool:
+    enum = contract.enums[enum_name]
+    parts = [p.strip() for p in value.split(",")] if enum.is_flags else [value]
+    return all(p in enum.members for p in parts)
+
+
+def is_date(value: str) -> bool:
+    """An Edm.Date literal: YYYY-MM-DD naming a real day."""
+    if not _DATE.match(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_datetime(value: str) -> bool:
+    """An Edm.DateTimeOffset literal: ISO 8601 date and time with Z or an offset."""
+    match = _DATETIME.match(value)
+    if match is None or not is_date(match[1]):
+        return False
+    try:
+        datetime.time.fromisoformat(match[2])
+    except ValueError:
+        return False
+    return True
+
+
+def _without(body: JSON, pointers: list[Pointer]) -> JSON:
+    cleaned = copy.deepcopy(body)
+    for pointer in sorted(pointers, key=lambda p: [str(x).zfill(9) for x in p], reverse=True):
+        parent = cleaned
+        for step in pointer[:-1]:
+            parent = parent[step]
+        if isinstance(parent, dict):
+            parent.pop(pointer[-1], None)
+        elif isinstance(parent, list) and isinstance(pointer[-1], int):
+            parent.pop(pointer[-1])
+    return cleaned
+
+
+def _dotted(pointer: Pointer) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer).lstrip(".")
+
+
+def _pointer_in(message: str, body: JSON) -> Pointer:
+    """The deepest pointer of ``body`` that the validation ``message`` starts with."""
+    best: Pointer = ()
+    stack: list[tuple[Pointer, JSON]] = [((), body)]
+    while stack:
+        pointer, value = stack.pop()
+        rendered = "body" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer)
+        if message.startswith(rendered + ":") and len(pointer) > len(best):
+            best = pointer
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
+            value, list) else ()
+        stack.extend(((*pointer, k), v) for k, v in items)
+    return best
+
+
+def example_findings(contract: Contract) -> list[Finding]:
+    """The example rules applied to the documented examples in contracts/examples/."""
+    return [
+        *body_findings(contract, contract.documented_request, request=True,
+                       page=EXAMPLE_PAGES["request"], line_of=lambda _: 0),
+        *body_findings(contract, contract.documented_response, request=False,
+                       page=EXAMPLE_PAGES["response"], line_of=lambda _: 0),
+    ]
+
+
+def _page_example_findings(contract: Contract, page: Page) -> list[Finding]:
+    findings = []
+    for example in page.examples:
+        if example.body_error is not None:
+            findings.append(Finding(page.path, example.error_line or example.line,
+                                    "example.invalid-json",
+                                    f"{example.kind} example body is not JSON: "
+                                    f"{example.body_error}",
+                                    clause(contract, "docs.examples")))
+        elif example.body_line is not None:
+            for at, body in _bodies(contract, example.kind, example.body):
+                findings += body_findings(
+                    contract, body, request=example.kind == "request", page=page.path,
+                    line_of=_prefixed(example, at),
+                )
+    return findings
+
+
+def _prefixed(example: Example, at: Pointer) -> Callable[[Pointer], int]:
+    return lambda pointer: example.line_of((*at, *pointer))
+
+
+def _bodies(contract: Contract, kind: str, body: JSON) -> list[tuple[Pointer, JSON]]:
+    """A List response (``{"value": [...]}``) holds one entity per item."""
+    items = body.get("value") if isinstance(body, dict) else None
+    if kind == "response" and isinstance(items, list) and "value" not in contract.entity.properties:
+        return [(("value", index), item) for index, item in enumerate(items)]
+    return [((), body)]
+
+
+# -- property tables ------------------------------------------------------------------------
+
+
+def _describe(contract: Contract, spec: PropertySpec) -> str:
+    if contract.is_enum(spec.type_name):
+        enum = contract.enums[spec.type_name]
+        flags = "flags " if enum.is_flags else ""
+        text = f"the {flags}enum {enum.name} ({', '.join(enum.members)})"
+    elif contract.is_structured(spec.type_name):
+        text = f"the complex type {spec.type_name}"
+    else:
+        text = spec.type_name
+    return text + (" collection" if spec.collection else "")
+
+
+def _type_clause(contract: Contract, subject: Subject, spec: PropertySpec) -> str | None:
+    if not contract.is_enum(spec.type_name):
+        return clause(contract, "types.rejects")
+    if subject.kind == "update":
+        for site in contract.enum_sites():
+            if site.path == (spec.name,):
+                return clause(contract, site.clause)
+    return clause(contract, "enum.nested")
+
+
+def _row_findings(contract: Contract, page: Page, subject: Subject, row: PropertyRow,
+                  spec: PropertySpec) -> list[Finding]:
+    findings = []
+    documented = _EDM.get(row.type_name.casefold(), row.type_name)
+    if documented.casefold() != spec.type_name.casefold() or row.collection != spec.collection:
+        findings.append(Finding(
+            page.path, row.line, "table.type-mismatch",
+            f"{row.name} is documented as {row.type_text!r}, but the metadata has "
+            f"{_describe(contract, spec)}", _type_clause(contract, subject, spec)))
+    if contract.is_enum(spec.type_name) and row.possible_values is not None:
+        members = contract.enums[spec.type_name].members
+        missing = [m for m in members if m not in row.possible_values]
+        extra = [v for v in row.possible_values if v not in members]
+        if missing or extra:
+            parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+                [f"not members: {', '.join(extra)}"] if extra else [])
+            findings.append(Finding(
+                page.path, row.line, "table.enum-members",
+                f"{row.name}: 'Possible values' differ from the enum {spec.type_name} "
+                f"({'; '.join(parts)})", _type_clause(contract, subject, spec)))
+    return findings
+
+
+def table_findings(contract: Contract, page: Page, subject: Subject) -> list[Finding]:
+    """The property table against the contract (Update request body or a resource type)."""
+    rows = page.property_rows
+    if subject.kind == "operation" or not rows:
+        return []
+    findings: list[Finding] = []
+    properties = subject.type.properties
+    expected = contract.updatable if subject.kind == "update" else tuple(properties)
+    read_only = clause(contract, "read-only.not-applied")
+    for row in rows:
+        spec = properties.get(row.name)
+        if subject.kind == "update" and row.name in contract.read_only:
+            findings.append(Finding(page.path, row.line, "table.read-only-in-request",
+                                    f"{row.name} is listed as a request-body property but is "
+                                    "read-only (key or server-managed)", read_only))
+        elif row.name not in expected:
+            why = ("declared by the metadata but not documented as updatable" if spec
+                   else f"not a property of {subject.type.name}")
+            findings.append(Finding(page.path, row.line, "table.extra-property",
+                                    f"{row.name} is listed but is {why}",
+                                    clause(contract, "properties.unknown")))
+        if spec is not None:
+            findings += _row_findings(contract, page, subject, row, spec)
+    documented = {row.name for row in rows}
+    what = "an updatable property" if subject.kind == "update" else (
+        f"a property of {subject.type.name}")
+    findings += [
+        Finding(page.path, page.property_tables[0].line, "table.missing-property",
+                f"the table lacks {name}, {what} ({_describe(contract, properties[name])})")
+        for name in expected if name not in documented
+    ]
+    return findings
+
+
+# -- paths and placeholders -------------------------------------------------------------------
+
+
+@functools.cache
+def contract_paths(root: Path) -> dict[str, frozenset[str]]:
+    """Normalised path template → HTTP methods, from contracts/openapi.yaml."""
+    try:
+        spec = yaml.safe_load((root / "openapi.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContractDataError(f"cannot read {root / 'openapi.yaml'}: {exc}") from exc
+    methods = {m.casefold() for m in ("get", "post", "put", "patch", "delete")}
+    return {
+        normalize_path(template): frozenset(k.upper() for k in item if k in methods)
+        for template, item in (spec.get("paths") or {}).items()
+    }
+
+
+def _matches(path: str, templates: Sequence[str]) -> bool:
+    segments = path.casefold().split("/")
+    for template in templates:
+        parts = template.casefold().split("/")
+        if len(parts) == len(segments) and all(
+            t in ("{}", s) for t, s in zip(parts, segments, strict=True)
+        ):
+            return True
+    return False
+
+
+def path_findings(contract: Contract, page: Page, request: RequestLine) -> list[Finding]:
+    """A request line against the contract's paths (PATCH: the update paths)."""
+    paths = contract_paths(contract.root)
+    method = request.method.upper()
+    templates = [p for p, m in paths.items() if method in m] if method == "PATCH" else list(paths)
+    segments = request.path.split("/")
+    related = clause(contract, "paths.users" if segments[1:2] != ["me"] else "paths.me")
+    shown = f"{method} {request.target}"
+    findings = []
+    if segments[1:2] == ["user"]:
+        segments[1] = "users"
+        findings.append(Finding(page.path, request.line, "path.singular-user",
+                                f"{shown}: the segment is /users/, not /user/", related))
+    path = "/".join(segments)
+    if _matches(path, templates):
+        return findings
+    if method == "PATCH" and _matches(path + "/{}", templates):
+        findings.append(Finding(page.path, request.line, "path.collection-url",
+                                f"{shown} addresses the collection; an update needs the key "
+                                "segment …/{id}", related))
+    elif not findings:
+        known = ", ".join(templates)
+        findings.append(Finding(page.path, request.line, "path.unknown",
+                                f"{shown} is not among the contract's paths ({known})", related))
+    return findings
+
+
+def placeholder_findings(page: Page) -> list[Finding]:
+    return [
+        Finding(page.path, number, "placeholder.todo", f"placeholder left in: {text.strip()[:80]}")
+        for number, text in enumerate(page.lines, start=1)
+        if _TODO.search(text)
+    ]
+
+
+# -- all together ---------------------------------------------------------------------------
+
+
+def page_findings(contract: Contract, page: Page, subject: Subject | None = None) -> list[Finding]:
+    """Every single-page rule for ``page``."""
+    subject = subject or subject_of(contract, page)
+    findings = [Finding(page.path, p.line, p.kind, p.message) for p in page.problems]
+    requests = [*page.http_requests, *(e.request for e in page.examples if e.request)]
+    for request in requests:
+        findings += path_findings(contract, page, request)
+    findings += table_findings(contract, page, subject)
+    findings += _page_example_findings(contract, page)
+    findings += placeholder_findings(page)
+    return findings

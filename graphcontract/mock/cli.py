@@ -1,0 +1,110 @@
+"""``graphcontract mock``: serve the reference mock (optionally faulty or gray) on uvicorn.
+
+Also runnable as ``python -m graphcontract.mock.cli`` (what ``MockProcess`` launches), so the
+mock does not depend on the other subcommands being importable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import uvicorn
+
+from graphcontract.errors import HarnessError, UsageError
+from graphcontract.mock.app import DEFAULT_READONLY_TOKEN, build_app
+from graphcontract.mock.faults import FAULTS, check_faults
+from graphcontract.mock.gray import GrayChoices
+from graphcontract.mock.state import load_seed
+
+VARIANTS = ("conforming", "gray")
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    parser.add_argument(
+        "--seed",
+        metavar="FILE",
+        help="initial state, shaped like contracts/examples/mock_seed.json",
+    )
+    parser.add_argument(
+        "--fault",
+        metavar="NAME",
+        nargs="+",
+        action="extend",
+        default=[],
+        help=f"break one behaviour (repeatable): {', '.join(FAULTS)}",
+    )
+    parser.add_argument(
+        "--gray",
+        metavar="KEY=VALUE",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="pin one gray-zone choice, applied over --variant (repeatable)",
+    )
+    parser.add_argument(
+        "--variant",
+        default="conforming",
+        help="conforming (reference choices) or gray (every gray-zone choice flipped)",
+    )
+    parser.add_argument(
+        "--readonly-token",
+        default=DEFAULT_READONLY_TOKEN,
+        help=f"bearer token that may read but not PATCH (default {DEFAULT_READONLY_TOKEN})",
+    )
+    parser.add_argument(
+        "--log-level", default="warning", help="uvicorn log level (default warning)"
+    )
+
+
+def choices_from(variant: str, gray: list[str]) -> GrayChoices:
+    """The gray-zone choices for ``--variant`` with ``--gray`` overrides."""
+    if variant not in VARIANTS:
+        raise UsageError(f"unknown --variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    base = GrayChoices().flipped() if variant == "gray" else GrayChoices()
+    return GrayChoices.parse(gray, base=base)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.log_level.lower() not in LOG_LEVELS:
+        raise UsageError(
+            f"unknown --log-level {args.log_level!r}; choose from {', '.join(LOG_LEVELS)}"
+        )
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535; got {args.port}")
+    faults = check_faults(args.fault)
+    gray = choices_from(args.variant, args.gray)
+    seed = load_seed(args.seed) if args.seed else None
+    app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level.lower(),
+        access_log=False,
+        date_header=False,
+        server_header=False,
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m graphcontract.mock.cli``."""
+    parser = argparse.ArgumentParser(prog="graphcontract mock", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except HarnessError as exc:
+        print(f"graphcontract mock: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The fault catalogue of the reference mock: each fault breaks exactly one behaviour.
+
+``graphcontract mock --fault NAME`` turns one on. The harness's own tests run the harness
+against every fault and expect the clauses in ``breaks`` to fail (and no clause outside
+``breaks | may_also_break``), which proves each must-oracle fires. The behaviour itself is
+implemented where it lives: HTTP faults in ``app.py``, state faults in ``state.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from graphcontract.errors import UsageError
+
+REFUSED_AUDIENCE_MEMBER = "federatedOrganizations"
+"""The allowedAudiences member the ``audience-member-refused`` fault refuses."""
+
+LONG_STRING = 255
+"""``crash-on-long-string`` answers 500 to any string value longer than this."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One deliberate deviation from the contract."""
+
+    name: str
+    breaks: frozenset[str]
+    may_also_break: frozenset[str]
+    description: str
+
+
+def _fault(name: str, breaks: str, description: str, *also: str) -> Fault:
+    return Fault(name, frozenset(breaks.split()), frozenset(also), description)
+
+
+_STATUS_CLAUSES = (
+    "paths.me", "paths.users", "enum.allowedAudiences.accepts", "enum.allowedAudiences.rejects",
+    "enum.nested", "types.rejects", "read-only.not-applied", "atomic.rejected", "response.shape",
+    "response.id", "response.echo", "merge.omitted-preserved", "merge.nested",
+    "merge.collections-replace", "merge.null-clears", "server-managed.recalculated", "persisted",
+    "errors.envelope",
+)  # fmt: skip
+
+FAULTS: dict[str, Fault] = {
+    f.name: f
+    for f in (
+        _fault("patch-returns-204", "paths.me",
+               "PATCH via /me applies the change but answers 204 with an empty body",
+               "response.shape", "response.id", "response.echo", "merge.omitted-preserved",
+               "merge.nested", "merge.collections-replace", "merge.null-clears",
+               "server-managed.recalculated", "persisted", "enum.allowedAudiences.accepts",
+               "enum.nested", "read-only.not-applied"),
+        _fault("users-upn-404", "paths.users",
+               "/users/{userPrincipalName}/... answers 404 while /users/{id}/... works"),
+        _fault("auth-optional", "auth.required",
+               "a request without an Authorization header is treated as full access"),
+        _fault("scope-ignored", "auth.scope",
+               "the read-only token may PATCH"),
+        _fault("any-content-type", "media.json-required",
+               "any Content-Type (or none) is parsed as JSON"),
+        _fault("unknown-id-upsert", "target.unknown-id",
+               "PATCH to an unknown position id creates it and answers 200"),
+        _fault("non-object-accepted", "body.malformed",
+               "a JSON array/string/number/true/null body answers 200 and changes nothing"),
+        _fault("audience-member-refused", "enum.allowedAudiences.accepts",
+               f'allowedAudiences "{REFUSED_AUDIENCE_MEMBER}" is refused with 400'),
+        _fault("audience-not-enforced", "enum.allowedAudiences.rejects",
+               "any string is stored in allowedAudiences",
+               "response.shape", "persisted"),
+        _fault("nested-enum-not-enforced", "enum.nested",
+               "any string is stored in relationship and address.type (not validated)",
+               "response.shape", "persisted"),
+        _fault("type-coercion", "types.rejects",
+               '"true"/"false" strings are stored as booleans, numeric strings as numbers '
+               "for Int32/Double properties, and numbers/booleans sent for String properties "
+               "as their JSON text",
+               "response.echo"),
+        _fault("read-only-applied", "read-only.not-applied",
+               "createdDateTime and createdBy sent in a body are stored",
+               "server-managed.recalculated", "response.shape"),
+        _fault("non-atomic", "atomic.rejected",
+               "when a body is invalid, its valid top-level properties are applied before the 400",
+               "types.rejects", "enum.allowedAudiences.rejects", "enum.nested",
+               "read-only.not-applied"),
+        _fault("bad-datetime-format", "response.shape",
+               'createdDateTime and lastModifiedDateTime are rendered like "07/06/2020 06:34:12"',
+               "server-managed.recalculated"),
+        _fault("wrong-content-type", "response.shape",
+               "200 answers of PATCH carry Content-Type text/plain"),
+        _fault("wrong-response-id", "response.id",
+               "PATCH answers and single GETs carry the id upper-cased",
+               "server-managed.recalculated", "read-only.not-applied"),
+        _fault("lossy-unicode", "response.echo",
+               'non-ASCII characters are stored as "?"',
+               "merge.collections-replace"),
+        _fault("put-semantics", "merge.omitted-preserved",
+               "top-level properties not sent are reset to null / []",
+               "merge.nested"),
+        _fault("nested-replace", "merge.nested",
+               "a sent complex value replaces the old one wholly: "
+               "sub-properties not sent become null"),
+        _fault("collections-append", "merge.collections-replace",
+               "a sent collection is appended to the old one",
+               "response.echo", "enum.nested"),
+        _fault("null-ignored", "merge.null-clears",
+               "null leaves the old value in place"),
+        _fault("stale-last-modified", "server-managed.recalculated",
+               "lastModifiedDateTime never changes"),
+        _fault("created-changes", "server-managed.recalculated",
+               "createdDateTime is set to now on every PATCH"),
+        _fault("not-persisted", "persisted",
+               "the 200 answer shows the change but nothing is stored",
+               "paths.users", "merge.omitted-preserved", "merge.nested",
+               "merge.collections-replace", "merge.null-clears", "server-managed.recalculated"),
+        _fault("plain-text-errors", "errors.envelope",
+               '4xx bodies are text/plain with the reason phrase (e.g. "Bad Request")',
+               "auth.required", "target.unknown-id"),
+        _fault("crash-on-long-string", "server.no-5xx",
+               f"any string value longer than {LONG_STRING} characters is answered 500 "
+               "(with the error envelope)",
+               *_STATUS_CLAUSES),
+    )
+}  # fmt: skip
+
+
+def check_faults(names: Iterable[str]) -> frozenset[str]:
+    """The fault names as a set; UsageError naming the valid ones if any is unknown."""
+    chosen = frozenset(names)
+    unknown = sorted(chosen - FAULTS.keys())
+    if unknown:
+        raise UsageError(
+            f"unknown fault {', '.join(unknown)}; choose from {', '.join(FAULTS)}"
+        )
+    return chosen

@@ -1,0 +1,181 @@
+"""Gray-zone choices of the reference mock: where the documentation lets a server go either way.
+
+``GrayChoices()`` is the reference (conforming) behaviour; ``GrayChoices().flipped()`` is the
+"second conforming variant" that takes the other side of every gray zone, so the harness can
+prove that none of its must-oracles depends on one reading of an open question. This module
+also owns the enum normalisation those choices imply (flags combinations, numeric values,
+case variants), which the mock applies to every enum site, nested ones included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from graphcontract.contract import EVOLVABLE_SENTINEL, EnumSpec
+from graphcontract.errors import UsageError
+
+GRAPH_CONTENT_TYPE = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;"
+    "IEEE754Compatible=false;charset=utf-8"
+)
+PLAIN_JSON_CONTENT_TYPE = "application/json"
+
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+@dataclass(frozen=True)
+class GrayChoices:
+    """One answer per gray zone; each field's default is the reference choice."""
+
+    unknown_properties: Literal["reject", "ignore"] = "reject"
+    read_only: Literal["ignore", "reject"] = "ignore"
+    null_collections: bool = False
+    media_type_status: Literal[415, 400] = 415
+    flags_combinations: Literal["accept", "reject"] = "accept"
+    numeric_enums: Literal["reject", "accept"] = "reject"
+    case_insensitive_enums: bool = False
+    unknown_future_value: Literal["reject", "accept"] = "reject"
+    omit_nulls: bool = False
+    odata_context: bool = True
+    content_type: str = GRAPH_CONTENT_TYPE
+
+    def flipped(self) -> GrayChoices:
+        """Every choice taken the other way (the second conforming variant)."""
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            current = getattr(self, f.name)
+            if f.name == "content_type":
+                changes[f.name] = (
+                    PLAIN_JSON_CONTENT_TYPE
+                    if current == GRAPH_CONTENT_TYPE
+                    else GRAPH_CONTENT_TYPE
+                )
+            elif isinstance(current, bool):
+                changes[f.name] = not current
+            else:
+                first, second = _options(f.name)
+                changes[f.name] = second if current == first else first
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def parse(cls, items: Iterable[str], base: GrayChoices | None = None) -> GrayChoices:
+        """``["key=value", …]`` applied over ``base`` (default: the reference choices)."""
+        choices = base if base is not None else cls()
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        changes: dict[str, Any] = {}
+        for item in items:
+            key, sep, raw = item.partition("=")
+            key, raw = key.strip().replace("-", "_"), raw.strip()
+            if not sep or key not in known:
+                raise UsageError(
+                    f"--gray expects KEY=VALUE with KEY one of {', '.join(known)}; got {item!r}"
+                )
+            changes[key] = _parse_value(key, raw, getattr(choices, key))
+        return dataclasses.replace(choices, **changes)
+
+    def describe(self) -> str:
+        """``key=value`` pairs, one per choice (for logs and reports)."""
+        return " ".join(f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self))
+
+
+def _options(name: str) -> tuple[Any, Any]:
+    """The two values of a two-way (non-bool) choice, reference first."""
+    hints = {
+        "unknown_properties": ("reject", "ignore"),
+        "read_only": ("ignore", "reject"),
+        "media_type_status": (415, 400),
+        "flags_combinations": ("accept", "reject"),
+        "numeric_enums": ("reject", "accept"),
+        "unknown_future_value": ("reject", "accept"),
+    }
+    return hints[name]
+
+
+def _parse_value(key: str, raw: str, current: Any) -> Any:
+    if key == "content_type":
+        if raw.split(";")[0].strip().lower() != PLAIN_JSON_CONTENT_TYPE:
+            raise UsageError(
+                f"--gray content_type must be application/json (parameters allowed); got {raw!r}"
+            )
+        return raw
+    if isinstance(current, bool):
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise UsageError(f"--gray {key} expects true or false; got {raw!r}")
+    options = _options(key)
+    for option in options:
+        if raw == str(option):
+            return option
+    raise UsageError(
+        f"--gray {key} expects one of {', '.join(str(o) for o in options)}; got {raw!r}"
+    )
+
+
+def normalise_enum(value: Any, enum: EnumSpec, gray: GrayChoices) -> str | None:
+    """The canonical member name(s) ``value`` stands for under ``gray``, or None if none.
+
+    Canonical: one member name, or for flags enums the member names joined by commas in
+    declaration order without duplicates. ``unknownFutureValue`` is returned like any
+    member; refusing it is the caller's business (``gray.unknown_future_value``).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return _from_number(value, enum, gray)
+    if not isinstance(value, str) or value == "":
+        return None
+    if _is_ascii_number(value):
+        return _from_number(int(value), enum, gray)
+    parts = value.split(",")
+    if len(parts) > 1 and not (enum.is_flags and gray.flags_combinations == "accept"):
+        return None
+    names = [_member(p, enum, gray) for p in parts]
+    if any(n is None for n in names):
+        return None
+    return _join([n for n in names if n is not None], enum)
+
+
+def is_sentinel(canonical: str) -> bool:
+    """Whether a canonical enum value names Graph's evolvable-enum sentinel."""
+    return EVOLVABLE_SENTINEL in canonical.split(",")
+
+
+def _member(text: str, enum: EnumSpec, gray: GrayChoices) -> str | None:
+    if text in enum.members:
+        return text
+    if gray.case_insensitive_enums:
+        for name in enum.members:
+            if name.casefold() == text.casefold():
+                return name
+    if _is_ascii_number(text):
+        return _from_number(int(text), enum, gray)
+    return None
+
+
+def _is_ascii_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _from_number(number: int, enum: EnumSpec, gray: GrayChoices) -> str | None:
+    if gray.numeric_enums != "accept" or number < 0:
+        return None
+    by_value = {v: n for n, v in enum.members.items()}
+    if not enum.is_flags or number in by_value:
+        return by_value.get(number)
+    names = [n for n, v in enum.members.items() if v and number & v == v]
+    if sum(enum.members[n] for n in names) != number:
+        return None
+    if len(names) > 1 and gray.flags_combinations != "accept":
+        return None
+    return _join(names, enum)
+
+
+def _join(names: list[str], enum: EnumSpec) -> str:
+    wanted = set(names)
+    return ",".join(n for n in enum.members if n in wanted)

@@ -1,0 +1,415 @@
+"""The reference mock's state: seeded positions, PATCH validation, merge and rendering.
+
+No HTTP here (``app.py`` owns that), so the PATCH semantics are unit-testable on plain dicts.
+Every property name, type and enum member comes from the contract model; the only names
+this module knows are the two server-managed properties a PATCH recalculates.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graphcontract.contract import (
+    Contract,
+    EnumSpec,
+    PropertySpec,
+    StructuredType,
+    load_contract,
+)
+from graphcontract.errors import ContractDataError, UsageError
+from graphcontract.mock.faults import LONG_STRING, REFUSED_AUDIENCE_MEMBER, check_faults
+from graphcontract.mock.gray import GrayChoices, is_sentinel, normalise_enum
+from graphcontract.types import JSON, JSONObject
+from graphcontract.types import Path as JSONPath
+
+MODIFIED_AT = "lastModifiedDateTime"
+MODIFIED_BY = "lastModifiedBy"
+AUDIENCE_CLAUSE = "enum.allowedAudiences.rejects"
+_NUMERIC = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+_ISO_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})")
+_DROPPED: Any = object()
+"""What _prepare_top returns for a property the body may carry but the mock ignores."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a PATCH came to: 200 with the rendered position, or an error status."""
+
+    status: int
+    body: JSONObject | None = None
+    code: str = ""
+    message: str = ""
+
+
+def graph_now() -> str:
+    """Now in UTC the way Graph writes it: seven fractional digits and ``Z``."""
+    seconds, rest = divmod(time.time_ns(), 1_000_000_000)
+    whole = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{whole}.{rest // 100:07d}Z"
+
+
+def seed_errors(contract: Contract, seed: JSON) -> list[str]:
+    """Why ``seed`` cannot start the mock (empty when it can)."""
+    if not isinstance(seed, dict):
+        return ["the seed must be a JSON object with 'user' and 'positions'"]
+    problems = []
+    user = seed.get("user")
+    if not (
+        isinstance(user, dict)
+        and isinstance(user.get("id"), str)
+        and isinstance(user.get("userPrincipalName"), str)
+    ):
+        problems.append("'user' must be an object with string 'id' and 'userPrincipalName'")
+    positions = seed.get("positions")
+    if not isinstance(positions, list) or not positions:
+        return [*problems, "'positions' must be a non-empty list of workPosition objects"]
+    for index, position in enumerate(positions):
+        for error in contract.response_errors(position):
+            problems.append(f"positions[{index}]: {error}")
+    ids = [p.get("id") for p in positions if isinstance(p, dict)]
+    if len(set(ids)) != len(ids):
+        problems.append("position ids must be unique")
+    return problems
+
+
+def load_seed(path: str) -> JSONObject:
+    """A seed file, checked against the contract; UsageError when unusable."""
+    try:
+        seed = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read seed file {path}: {exc}") from exc
+    problems = seed_errors(load_contract(), seed)
+    if problems:
+        raise UsageError(f"seed file {path} is unusable: {problems[0]}")
+    return dict(seed)
+
+
+class PositionStore:
+    """The positions of the seed user, in memory, and the PATCH semantics applied to them."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        seed: JSONObject,
+        *,
+        gray: GrayChoices | None = None,
+        faults: Iterable[str] = (),
+    ) -> None:
+        problems = seed_errors(contract, seed)
+        if problems:
+            raise UsageError(f"invalid mock seed: {problems[0]}")
+        self.contract = contract
+        self.gray = gray if gray is not None else GrayChoices()
+        self.faults = check_faults(faults)
+        self.user_id: str = seed["user"]["id"]
+        self.user_principal_name: str = seed["user"]["userPrincipalName"]
+        self._positions: dict[str, JSONObject] = {
+            p["id"]: copy.deepcopy(p) for p in seed["positions"]
+        }
+        managed = contract.server_managed
+        if MODIFIED_AT not in managed or MODIFIED_BY not in managed:
+            raise ContractDataError(f"{MODIFIED_AT} and {MODIFIED_BY} must be server-managed")
+        props = contract.entity.properties
+        self._created = tuple(n for n in managed if n not in (MODIFIED_AT, MODIFIED_BY))
+        self._timestamps = tuple(n for n in managed if props[n].type_name == "Edm.DateTimeOffset")
+        self._created_at = tuple(n for n in self._created if n in self._timestamps)
+        created_by = [n for n in self._created if contract.is_structured(props[n].type_name)]
+        first = seed["positions"][0]
+        caller = first.get(created_by[0]) if created_by else None
+        self.caller: JSONObject = (
+            copy.deepcopy(caller)
+            if isinstance(caller, dict)
+            else self._blank(contract.structured(props[MODIFIED_BY].type_name))
+        )
+        self._sites = {site.path: site.clause for site in contract.enum_sites()}
+
+    # -- reading ------------------------------------------------------------------------
+    def has(self, position_id: str) -> bool:
+        return position_id in self._positions
+
+    def ids(self) -> list[str]:
+        return list(self._positions)
+
+    def get(self, position_id: str) -> JSONObject | None:
+        """The rendered position, or None when there is none with that id."""
+        stored = self._positions.get(position_id)
+        return None if stored is None else self.render(stored)
+
+    def listing(self) -> list[JSONObject]:
+        """Every position, rendered, in seed order."""
+        return [self.render(p) for p in self._positions.values()]
+
+    # -- PATCH --------------------------------------------------------------------------
+    def patch(self, position_id: str, body: JSON) -> Outcome:
+        """Validate ``body`` and merge it into the position (all or nothing)."""
+        upsert = "unknown-id-upsert" in self.faults
+        if position_id not in self._positions and not upsert:
+            return Outcome(404, code="itemNotFound", message=f"Position {position_id} not found.")
+        stored = self._positions.get(position_id)
+        current = stored if stored is not None else self._new_position(position_id)
+        if not isinstance(body, dict):
+            if "non-object-accepted" in self.faults:
+                return Outcome(200, self.render(current))
+            return _bad_request("The request body must be a JSON object.")
+        if "crash-on-long-string" in self.faults and _longest_string(body) > LONG_STRING:
+            return Outcome(500, code="generalException", message="An internal error occurred.")
+        apply: JSONObject = {}
+        errors: list[str] = []
+        for key, value in body.items():
+            key_errors, parts = self._prepare_top(key, value)
+            if key_errors:
+                errors.extend(key_errors)
+            elif parts is not _DROPPED:
+                apply[key] = parts
+        if errors:
+            if "non-atomic" in self.faults and apply:
+                self._positions[position_id] = self._applied(current, apply)
+            return _bad_request(errors[0])
+        updated = self._applied(current, apply)
+        if "not-persisted" not in self.faults:
+            self._positions[position_id] = updated
+        return Outcome(200, self.render(updated))
+
+    def _prepare_top(self, key: str, value: JSON) -> tuple[list[str], JSON]:
+        """(errors, value to apply or _DROPPED) for one top-level property of a body."""
+        if key.startswith("@") or key in self.contract.undocumented:
+            return [], _DROPPED
+        if key in self.contract.read_only:
+            if key in self._created and "read-only-applied" in self.faults:
+                return [], value
+            if self.gray.read_only == "reject":
+                return [f"body.{key}: {key} is read-only and cannot be updated"], _DROPPED
+            return [], _DROPPED
+        prop = self.contract.entity.properties.get(key)
+        if prop is None:
+            if self.gray.unknown_properties == "ignore":
+                return [], _DROPPED
+            return [_undeclared("body", key, self.contract.entity)], _DROPPED
+        errors: list[str] = []
+        applied, checked = self._value(value, prop, (key,), errors)
+        errors.extend(self.contract.request_errors({key: checked}))
+        return errors, applied
+
+    def _value(self, value: JSON, prop: PropertySpec, path: JSONPath, errors: list[str]) -> Any:
+        """(value to apply, value to validate) after gray-zone normalisation and faults."""
+        if prop.collection and isinstance(value, list):
+            pairs = [self._single(v, prop, (*path, f"[{i}]"), errors) for i, v in enumerate(value)]
+            return [a for a, _ in pairs], [c for _, c in pairs]
+        return self._single(value, prop, path, errors)
+
+    def _single(
+        self, value: JSON, prop: PropertySpec, path: JSONPath, errors: list[str]
+    ) -> tuple[JSON, JSON]:
+        if isinstance(value, dict) and self.contract.is_structured(prop.type_name):
+            return self._object(value, self.contract.structured(prop.type_name), path, errors)
+        if self.contract.is_enum(prop.type_name):
+            return self._enum(value, self.contract.enums[prop.type_name], path, errors)
+        if "type-coercion" in self.faults and value is not None:
+            coerced = _coerce(value, prop.type_name)
+            return coerced, coerced
+        return value, value
+
+    def _object(
+        self, raw: JSONObject, spec: StructuredType, path: JSONPath, errors: list[str]
+    ) -> tuple[JSONObject, JSONObject]:
+        applied: JSONObject = {}
+        checked: JSONObject = {}
+        for key, value in raw.items():
+            if key.startswith("@"):
+                continue
+            prop = spec.properties.get(key)
+            if prop is None:
+                if spec.open_type:
+                    applied[key] = checked[key] = value
+                elif self.gray.unknown_properties == "reject":
+                    errors.append(_undeclared(_where(path), key, spec))
+                continue
+            applied[key], checked[key] = self._value(value, prop, (*path, key), errors)
+        return applied, checked
+
+    def _enum(
+        self, value: JSON, enum: EnumSpec, path: JSONPath, errors: list[str]
+    ) -> tuple[JSON, JSON]:
+        site = tuple("[]" if step.startswith("[") else step for step in path)
+        clause = self._sites.get(site, "enum.nested")
+        loose = (clause == AUDIENCE_CLAUSE and "audience-not-enforced" in self.faults) or (
+            clause != AUDIENCE_CLAUSE and "nested-enum-not-enforced" in self.faults
+        )
+        if loose and isinstance(value, str):
+            return value, enum.sendable_members[0]
+        canonical = normalise_enum(value, enum, self.gray)
+        if canonical is None:
+            return value, value
+        where = _where(path)
+        if is_sentinel(canonical) and self.gray.unknown_future_value == "reject":
+            errors.append(f"{where}: {canonical!r} is reserved and cannot be sent")
+        members = canonical.split(",")
+        if (
+            clause == AUDIENCE_CLAUSE
+            and "audience-member-refused" in self.faults
+            and REFUSED_AUDIENCE_MEMBER in members
+        ):
+            errors.append(f"{where}: {REFUSED_AUDIENCE_MEMBER!r} is not supported")
+        return canonical, members[0]
+
+    # -- merge --------------------------------------------------------------------------
+    def _applied(self, current: JSONObject, apply: JSONObject) -> JSONObject:
+        """A new stored position: ``apply`` merged into ``current``, server props updated."""
+        if "lossy-unicode" in self.faults:
+            apply = _ascii_only(apply)
+        result = copy.deepcopy(current)
+        props = self.contract.entity.properties
+        for key, value in apply.items():
+            result[key] = self._merge(current.get(key), value, props[key])
+        if "put-semantics" in self.faults:
+            for name in self.contract.updatable:
+                if name not in apply:
+                    result[name] = [] if props[name].collection else None
+        now = graph_now()
+        if "stale-last-modified" not in self.faults:
+            result[MODIFIED_AT] = now
+        result[MODIFIED_BY] = copy.deepcopy(self.caller)
+        if "created-changes" in self.faults:
+            for name in self._created_at:
+                result[name] = now
+        return result
+
+    def _merge(self, old: JSON, sent: JSON, prop: PropertySpec) -> JSON:
+        if sent is None:
+            return copy.deepcopy(old) if "null-ignored" in self.faults else None
+        if prop.collection:
+            if "collections-append" in self.faults and isinstance(old, list):
+                return copy.deepcopy(old) + copy.deepcopy(sent)
+            return copy.deepcopy(sent)
+        if not (isinstance(sent, dict) and self.contract.is_structured(prop.type_name)):
+            return sent
+        spec = self.contract.structured(prop.type_name)
+        keep = isinstance(old, dict) and "nested-replace" not in self.faults
+        base: JSONObject = copy.deepcopy(old) if keep else self._blank(spec)
+        for key, value in sent.items():
+            sub = spec.properties.get(key)
+            if sub is None:
+                base[key] = copy.deepcopy(value)
+            else:
+                base[key] = self._merge(base.get(key), value, sub)
+        return base
+
+    def _blank(self, spec: StructuredType) -> JSONObject:
+        return {n: ([] if p.collection else None) for n, p in spec.properties.items()}
+
+    def _new_position(self, position_id: str) -> JSONObject:
+        position = self._blank(self.contract.entity)
+        for name in self.contract.undocumented:
+            position.pop(name, None)
+        now = graph_now()
+        for name in self._created:
+            position[name] = now if name in self._created_at else copy.deepcopy(self.caller)
+        position[MODIFIED_AT] = now
+        position[MODIFIED_BY] = copy.deepcopy(self.caller)
+        key = next(n for n, p in self.contract.entity.properties.items() if p.access == "key")
+        position[key] = position_id
+        return position
+
+    # -- rendering ----------------------------------------------------------------------
+    def render(self, stored: JSONObject) -> JSONObject:
+        """A stored position as a response body carries it (without annotations)."""
+        out: JSONObject = {}
+        for name, prop in self.contract.entity.properties.items():
+            if name in stored:
+                out[name] = self._render_value(stored[name], prop)
+        if "bad-datetime-format" in self.faults:
+            for name in self._timestamps:
+                if isinstance(out.get(name), str):
+                    out[name] = _us_format(out[name])
+        return {k: self._without_nulls(v) for k, v in out.items() if not self._omitted(v)}
+
+    def _omitted(self, value: JSON) -> bool:
+        return value is None and self.gray.omit_nulls
+
+    def _render_value(self, value: JSON, prop: PropertySpec) -> JSON:
+        if prop.collection:
+            items = [self._render_single(v, prop) for v in value] if isinstance(value, list) else []
+            return None if not items and self.gray.null_collections else items
+        return self._render_single(value, prop)
+
+    def _render_single(self, value: JSON, prop: PropertySpec) -> JSON:
+        if not (isinstance(value, dict) and self.contract.is_structured(prop.type_name)):
+            return value
+        spec = self.contract.structured(prop.type_name)
+        out = {n: self._render_value(value.get(n), p) for n, p in spec.properties.items()}
+        if spec.open_type:
+            out.update({k: v for k, v in value.items() if k not in spec.properties})
+        return out
+
+    def _without_nulls(self, value: JSON) -> JSON:
+        if not self.gray.omit_nulls:
+            return value
+        if isinstance(value, dict):
+            return {k: self._without_nulls(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [self._without_nulls(v) for v in value]
+        return value
+
+
+def _where(path: JSONPath) -> str:
+    return "".join(("body", *(s if s.startswith("[") else f".{s}" for s in path)))
+
+
+def _undeclared(where: str, key: str, spec: StructuredType) -> str:
+    return f"{where}: {key!r} is not a property of {spec.name}"
+
+
+def _bad_request(message: str) -> Outcome:
+    return Outcome(400, code="BadRequest", message=message)
+
+
+def _coerce(value: JSON, type_name: str) -> JSON:
+    """What a sloppy server makes of a scalar of the wrong JSON type (type-coercion)."""
+    if type_name == "Edm.String" and isinstance(value, int | float):
+        return json.dumps(value)
+    if not isinstance(value, str):
+        return value
+    if type_name == "Edm.Boolean" and value in ("true", "false"):
+        return value == "true"
+    if type_name == "Edm.Int32" and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if type_name == "Edm.Double" and _NUMERIC.fullmatch(value):
+        return json.loads(value)
+    return value
+
+
+def _longest_string(value: JSON) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping):
+        return max((_longest_string(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return max((_longest_string(v) for v in value), default=0)
+    return 0
+
+
+def _ascii_only(value: JSON) -> JSON:
+    if isinstance(value, str):
+        return "".join(c if ord(c) < 128 else "?" for c in value)
+    if isinstance(value, dict):
+        return {k: _ascii_only(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ascii_only(v) for v in value]
+    return value
+
+
+def _us_format(timestamp: str) -> str:
+    """``2020-07-06T06:34:12.22Z`` → ``07/06/2020 06:34:12`` (bad-datetime-format)."""
+    match = _ISO_PREFIX.match(timestamp)
+    if not match:
+        return timestamp
+    year, month, day, clock = match.groups()
+    return f"{month}/{day}/{year} {clock}"

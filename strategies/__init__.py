@@ -1,0 +1,38 @@
+"""Hypothesis strategies for Update workPosition bodies, all derived from the Contract.
+
+valid partial bodies (:mod:`strategies.valid`), invalid bodies tagged with their clause
+(:mod:`strategies.invalid`), mixed valid + invalid bodies (:mod:`strategies.mixed`), the
+fixed gray-zone cases (:mod:`strategies.gray`) and the per-type values beneath them all
+(:mod:`strategies.values`).
+"""
+
+from __future__ import annotations
+
+from strategies.gray import GrayCase, gray_cases
+from strategies.invalid import (
+    INVALID_CLAUSES,
+    MUST_REJECT_CLAUSES,
+    InvalidBody,
+    invalid_bodies,
+)
+from strategies.mixed import MixedBody, mixed_bodies
+from strategies.valid import valid_bodies, valid_value_for
+from strategies.values import complex_values, edm_values, values_at, without_part, wrap
+
+__all__ = [
+    "INVALID_CLAUSES",
+    "MUST_REJECT_CLAUSES",
+    "GrayCase",
+    "InvalidBody",
+    "MixedBody",
+    "complex_values",
+    "edm_values",
+    "gray_cases",
+    "invalid_bodies",
+    "mixed_bodies",
+    "valid_bodies",
+    "valid_value_for",
+    "values_at",
+    "without_part",
+    "wrap",
+]

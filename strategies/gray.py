@@ -1,0 +1,126 @@
+"""Gray-zone cases: bodies the documentation leaves open, judged at observe level only.
+
+A fixed, deterministic list (for ``pytest.mark.parametrize``): allowedAudiences flags
+combinations, numeric values, case variants and the evolvable sentinel; undeclared and
+undocumented properties; ``[]``, ``null`` and null members for collections. The invalid
+strategies never produce any of these as must-reject values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphcontract.contract import EVOLVABLE_SENTINEL, Contract, EnumSpec, PropertySpec
+from graphcontract.types import JSON
+from strategies.values import dotted, item_path, request_objects, request_places, wrap
+
+UNKNOWN_CLAUSE = "properties.unknown"
+COLLECTIONS_CLAUSE = "collections.null-vs-empty"
+UNKNOWN_NAME = "graphcontractUnknown"
+
+
+@dataclass(frozen=True)
+class GrayCase:
+    """One body whose outcome is recorded under an observe-level clause, never judged."""
+
+    clause: str
+    description: str
+    body: JSON
+
+
+def _enum_forms(enum: EnumSpec) -> list[tuple[JSON, str]]:
+    members = enum.sendable_members
+    forms: list[tuple[JSON, str]] = []
+    if enum.is_flags:
+        flags = [m for m in members if enum.members[m] != 0]
+        if len(flags) >= 2:
+            a, b = flags[0], flags[1]
+            forms += [
+                (f"{a},{b}", "flags combination"),
+                (f"{a}, {b}", "flags combination with a space"),
+                (",".join(flags), "every flag"),
+                (enum.members[a] | enum.members[b], "numeric flags combination"),
+            ]
+    for member in members:
+        forms.append((enum.members[member], f"numeric value of {member}"))
+    forms.append((str(enum.members[members[-1]]), f"numeric string for {members[-1]}"))
+    for member in members:
+        if member.upper() != member:
+            forms.append((member.upper(), f"upper-case {member}"))
+    capital = members[-1][:1].upper() + members[-1][1:]
+    if capital != members[-1]:
+        forms.append((capital, f"capitalised {members[-1]}"))
+    if EVOLVABLE_SENTINEL in enum.members:
+        forms.append((EVOLVABLE_SENTINEL, "the evolvable sentinel"))
+    return forms
+
+
+def _enum_cases(contract: Contract) -> list[GrayCase]:
+    cases = []
+    for site in contract.enum_sites():
+        gray = site.clause.removesuffix(".rejects") + ".gray"
+        if gray not in contract.clauses:
+            continue
+        for value, why in _enum_forms(site.enum):
+            text = f"{dotted(site.path)}: {value!r} ({why})"
+            cases.append(GrayCase(gray, text, wrap(site.path, value)))
+    return cases
+
+
+def _typical(contract: Contract, prop: PropertySpec) -> JSON:
+    simple: dict[str, JSON] = {
+        "Edm.String": "graphcontract",
+        "Edm.Boolean": True,
+        "Edm.Int32": 1,
+        "Edm.Double": 0.5,
+        "Edm.Date": "2020-01-01",
+        "Edm.DateTimeOffset": "2020-01-01T00:00:00Z",
+    }
+    if contract.is_enum(prop.type_name):
+        item: JSON = contract.enums[prop.type_name].sendable_members[0]
+    elif contract.is_structured(prop.type_name):
+        item = {}
+    else:
+        item = simple[prop.type_name]
+    return [item] if prop.collection else item
+
+
+def _unknown_cases(contract: Contract) -> list[GrayCase]:
+    cases = []
+    for prefix, owner in request_objects(contract):
+        if owner.open_type:
+            continue
+        name = UNKNOWN_NAME
+        while name.casefold() in {n.casefold() for n in owner.properties}:
+            name += "X"
+        path = (*prefix, name)
+        text = f"{dotted(path)}: undeclared on {owner.name}"
+        cases.append(GrayCase(UNKNOWN_CLAUSE, text, wrap(path, "graphcontract")))
+    for name in contract.undocumented:
+        value = _typical(contract, contract.entity.properties[name])
+        text = f"{name}: {value!r} (declared, not documented as updatable)"
+        cases.append(GrayCase(UNKNOWN_CLAUSE, text, {name: value}))
+    return cases
+
+
+def _collection_cases(contract: Contract) -> list[GrayCase]:
+    cases = []
+    for place in request_places(contract):
+        if not place.prop.collection:
+            continue
+        where = dotted(place.path)
+        cases += [
+            GrayCase(
+                COLLECTIONS_CLAUSE, f"{where}: [] (may read back as null)", wrap(place.path, [])
+            ),
+            GrayCase(
+                COLLECTIONS_CLAUSE, f"{where}: null sent for a collection", wrap(place.path, None)
+            ),
+            GrayCase(COLLECTIONS_CLAUSE, f"{where}: a null member", wrap(item_path(place), None)),
+        ]
+    return cases
+
+
+def gray_cases(contract: Contract) -> list[GrayCase]:
+    """Every gray-zone case, in a fixed order (descriptions are unique: use them as ids)."""
+    return [*_enum_cases(contract), *_unknown_cases(contract), *_collection_cases(contract)]

@@ -1,0 +1,73 @@
+"""The harness judges itself: `graphcontract run` against the reference mock with each fault
+fails exactly the clauses that fault breaks (and names them in report.json), and passes with
+zero failures on the conforming mock and on the gray-zone variant.
+
+Each case is a real `graphcontract run` subprocess against a real uvicorn mock on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphcontract.contract import load_contract
+from graphcontract.mock.faults import FAULTS
+from graphcontract.mock.process import MockProcess
+
+READONLY_ENV = "GC_TEST_READONLY_TOKEN"
+pytestmark = pytest.mark.slow
+
+
+def run_harness(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, dict, str]:
+    env = dict(os.environ, GRAPH_TOKEN="graphcontract-test-token",
+               **{READONLY_ENV: mock.readonly_token})
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphcontract", "run", "--base-url", mock.base_url,
+         "--user", mock.user_id, "--user", mock.user_principal_name,
+         "--readonly-token-env", READONLY_ENV, "--report-dir", str(report_dir), *extra],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    reports = list(report_dir.glob("*/report.json"))
+    assert len(reports) == 1, proc.stdout + proc.stderr
+    return proc.returncode, json.loads(reports[0].read_text()), proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("variant", ["conforming", "gray"])
+def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
+    with MockProcess(variant=variant) as mock:
+        code, report, output = run_harness(mock, tmp_path)
+    assert code == 0, output
+    assert report["verdict"] == "pass"
+    assert report["failed_clauses"] == []
+    statuses = {c["id"]: c["status"] for c in report["clauses"]}
+    must = [c for c, clause in load_contract().clauses.items() if clause.level == "must"]
+    assert all(statuses[c] == "pass" for c in must), statuses
+    assert all(statuses[c] == "observed" for c in ("enum.allowedAudiences.gray", "properties.unknown"))
+    for name in ("report.json", "report.html", "junit.xml"):
+        assert next(tmp_path.glob(f"*/{name}")).stat().st_size > 0
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS), ids=sorted(FAULTS))
+def test_each_fault_fails_exactly_its_clauses(tmp_path, fault):
+    spec = FAULTS[fault]
+    with MockProcess(faults=[fault]) as mock:
+        code, report, output = run_harness(mock, tmp_path)
+    failed = set(report["failed_clauses"])
+    assert code == 1, output
+    assert report["verdict"] == "fail"
+    assert spec.breaks <= failed, f"missed {sorted(spec.breaks - failed)}"
+    assert failed <= spec.breaks | spec.may_also_break, f"false alarms {sorted(failed - spec.breaks - spec.may_also_break)}"
+    by_id = {c["id"]: c for c in report["clauses"]}
+    for clause_id in spec.breaks:
+        clause = by_id[clause_id]
+        assert clause["status"] == "fail"
+        example = clause["counterexample"]
+        assert example["curl"].startswith("curl ")
+        assert example["request"]["method"] in {"GET", "PATCH"}
+        assert "sent:" in example["message"] and "got:" in example["message"]
+        assert clause["contradicts"], "every failure names the documentation row it contradicts"

@@ -1,0 +1,334 @@
+"""Each mock fault changes exactly the behaviour its description names, over real HTTP.
+
+Every fault has a scripted exchange returning an observable; the conforming mock and the
+faulty mock must give the two expected observables. The catalogue itself is checked against
+the clause catalog: ``breaks`` are must clauses, and every must clause has a fault.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from graphcontract.contract import load_contract
+from graphcontract.mock.faults import FAULTS, LONG_STRING, REFUSED_AUDIENCE_MEMBER
+from graphcontract.mock.process import MockProcess
+
+from .conftest import MockClient
+
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
+PROBE = {"detail": {"jobTitle": "Fault probe"}}
+UNICODE_TITLE = "Générale 東京 ✓"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A scripted exchange and what it observes on the conforming and the faulty mock."""
+
+    run: Callable[[MockClient], Any]
+    conforming: Any
+    faulty: Any
+
+
+def _job_title(client: MockClient) -> str:
+    return str(client.get()["detail"]["jobTitle"])
+
+
+def _patch_via_me_and_users(client: MockClient) -> Any:
+    me = client.patch({"detail": {"jobTitle": "via me"}})
+    stored = _job_title(client)
+    users = client.patch({"detail": {"jobTitle": "via users"}}, via="id")
+    return me.status_code, me.content == b"", stored, users.status_code
+
+
+def _users_paths(client: MockClient) -> Any:
+    return (
+        client.http.get(client.path(via="id")).status_code,
+        client.http.get(client.path(via="upn")).status_code,
+        client.patch(PROBE, via="upn").status_code,
+    )
+
+
+def _without_auth(client: MockClient) -> Any:
+    response = client.anonymous("PATCH", client.path(), json=PROBE)
+    return response.status_code, _job_title(client) == "Fault probe"
+
+
+def _readonly_token(client: MockClient) -> Any:
+    auth = {"Authorization": f"Bearer {client.mock.readonly_token}"}
+    read = client.http.get(client.path(), headers=auth).status_code
+    write = client.patch(PROBE, headers=auth).status_code
+    return read, write, _job_title(client) == "Fault probe"
+
+
+def _text_plain(client: MockClient) -> Any:
+    content = b'{"detail": {"jobTitle": "Fault probe"}}'
+    plain = client.patch(content=content, headers={"Content-Type": "text/plain"}).status_code
+    return plain, _job_title(client) == "Fault probe"
+
+
+def _unknown_id(client: MockClient) -> Any:
+    unknown = str(uuid.uuid4())
+    patched = client.patch({"isCurrent": True}, position_id=unknown).status_code
+    read = client.http.get(client.path(unknown)).status_code
+    return patched, read, len(client.http.get("/me/profile/positions").json()["value"])
+
+
+def _non_objects(client: MockClient) -> Any:
+    before = client.get()
+    headers = {"Content-Type": "application/json"}
+    statuses = [
+        client.patch(content=c, headers=headers).status_code
+        for c in (b"[]", b'"x"', b"1", b"true", b"null")
+    ]
+    malformed = client.patch(content=b"{", headers=headers).status_code
+    return statuses, malformed, client.get() == before
+
+
+def _every_audience(client: MockClient) -> Any:
+    members = load_contract().enums["allowedAudiences"].sendable_members
+    return [m for m in members if client.patch({"allowedAudiences": m}).status_code != 200]
+
+
+def _bogus_audience(client: MockClient) -> Any:
+    bogus = client.patch({"allowedAudiences": "bogus"}).status_code
+    number = client.patch({"allowedAudiences": True}).status_code
+    return bogus, number, client.get()["allowedAudiences"]
+
+
+def _bogus_nested_enums(client: MockClient) -> Any:
+    return (
+        client.patch({"manager": {"relationship": "boss"}}).status_code,
+        client.patch({"colleagues": [{"relationship": "boss"}]}).status_code,
+        client.patch({"detail": {"company": {"address": {"type": "moon"}}}}).status_code,
+        client.patch({"allowedAudiences": "bogus"}).status_code,
+    )
+
+
+def _stringly_typed(client: MockClient) -> Any:
+    statuses = (
+        client.patch({"isCurrent": "false"}).status_code,
+        client.patch({"inference": {"confidenceScore": "0.25"}}).status_code,
+        client.patch({"detail": {"layer": "3"}}).status_code,
+        client.patch({"detail": {"jobTitle": 42}}).status_code,
+        client.patch({"isCurrent": "maybe"}).status_code,
+    )
+    after = client.get()
+    detail = after["detail"]
+    return statuses, after["isCurrent"], after["inference"]["confidenceScore"], detail["jobTitle"]
+
+
+def _read_only_body(client: MockClient) -> Any:
+    before = client.get()
+    response = client.patch(
+        {
+            "id": "other",
+            "createdDateTime": "2001-01-01T00:00:00Z",
+            "createdBy": {"user": {"displayName": "Mallory", "id": "m"}},
+            "isCurrent": False,
+        }
+    )
+    after = client.get()
+    kept = [n for n in ("id", "createdDateTime", "createdBy") if after[n] == before[n]]
+    return response.status_code, kept
+
+
+def _mixed_body(client: MockClient) -> Any:
+    status = client.patch({"detail": {"jobTitle": "Half"}, "allowedAudiences": "bogus"})
+    return status.status_code, _job_title(client) == "Half"
+
+
+def _timestamps(client: MockClient) -> Any:
+    read = client.get()
+    patched = client.patch({"isCurrent": False}).json()
+    return [
+        bool(ISO.fullmatch(v))
+        for v in (read["createdDateTime"], patched["lastModifiedDateTime"])
+    ]
+
+
+def _content_types(client: MockClient) -> Any:
+    media = [
+        client.patch({"isCurrent": False}).headers["content-type"].split(";")[0],
+        client.http.get(client.path()).headers["content-type"].split(";")[0],
+    ]
+    return media, client.patch({"isCurrent": False}).status_code
+
+
+def _ids(client: MockClient) -> Any:
+    listing = [p["id"] for p in client.http.get("/me/profile/positions").json()["value"]]
+    return (
+        client.patch({"isCurrent": False}).json()["id"] == client.position_id,
+        client.get()["id"] == client.position_id,
+        listing[0] == client.position_id,
+    )
+
+
+def _unicode(client: MockClient) -> Any:
+    answered = client.patch({"detail": {"jobTitle": UNICODE_TITLE}}).json()["detail"]["jobTitle"]
+    return answered, _job_title(client)
+
+
+def _omitted(client: MockClient) -> Any:
+    before = client.get()
+    after = client.patch({"isCurrent": False}).json()
+    return after["detail"] == before["detail"], after["categories"] == before["categories"]
+
+
+def _nested_partial(client: MockClient) -> Any:
+    detail = client.patch({"detail": {"jobTitle": "X"}}).json()["detail"]
+    return detail["role"], (detail["company"] or {}).get("displayName")
+
+
+def _collections(client: MockClient) -> Any:
+    return client.patch({"categories": ["a", "b"]}).json()["categories"]
+
+
+def _nulls(client: MockClient) -> Any:
+    client.patch({"manager": None, "detail": {"company": {"officeLocation": None}}})
+    after = client.get()
+    return after["manager"] is None, after["detail"]["company"]["officeLocation"]
+
+
+def _last_modified_moves(client: MockClient) -> Any:
+    before = client.get()["lastModifiedDateTime"]
+    after = client.patch({"isCurrent": False}).json()["lastModifiedDateTime"]
+    return after > before
+
+
+def _created_stays(client: MockClient) -> Any:
+    before = client.get()["createdDateTime"]
+    return client.patch({"isCurrent": False}).json()["createdDateTime"] == before
+
+
+def _persisted(client: MockClient) -> Any:
+    answered = client.patch(PROBE).json()["detail"]["jobTitle"]
+    return answered, _job_title(client)
+
+
+def _error_bodies(client: MockClient) -> Any:
+    bad = client.patch({"allowedAudiences": "bogus"})
+    anonymous = client.anonymous("GET", client.path())
+    return [
+        (r.status_code, r.headers["content-type"].split(";")[0], r.text.startswith("{"))
+        for r in (bad, anonymous)
+    ]
+
+
+def _long_strings(client: MockClient) -> Any:
+    responses = (
+        client.patch({"detail": {"jobTitle": "x" * LONG_STRING}}),
+        client.patch({"detail": {"jobTitle": "x" * (LONG_STRING + 1)}}),
+        client.patch({"allowedAudiences": "y" * (LONG_STRING + 1)}),
+    )
+    return [
+        (r.status_code, r.json()["error"]["code"] if r.status_code >= 400 else None)
+        for r in responses
+    ]
+
+
+SEEDED_TITLE = load_contract().seed["positions"][0]["detail"]["jobTitle"]
+SEEDED_COMPANY = load_contract().seed["positions"][0]["detail"]["company"]["displayName"]
+SEEDED_OFFICE = load_contract().seed["positions"][0]["detail"]["company"]["officeLocation"]
+TEXT = "text/plain"
+JSON = "application/json"
+
+EXCHANGES: dict[str, Exchange] = {
+    "patch-returns-204": Exchange(
+        _patch_via_me_and_users, (200, False, "via me", 200), (204, True, "via me", 200)
+    ),
+    "users-upn-404": Exchange(_users_paths, (200, 200, 200), (200, 404, 404)),
+    "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
+    "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
+    "any-content-type": Exchange(_text_plain, (415, False), (200, True)),
+    "unknown-id-upsert": Exchange(_unknown_id, (404, 404, 2), (200, 200, 3)),
+    "non-object-accepted": Exchange(
+        _non_objects, ([400] * 5, 400, True), ([200] * 5, 400, True)
+    ),
+    "audience-member-refused": Exchange(_every_audience, [], [REFUSED_AUDIENCE_MEMBER]),
+    "audience-not-enforced": Exchange(
+        _bogus_audience, (400, 400, "organization"), (200, 400, "bogus")
+    ),
+    "nested-enum-not-enforced": Exchange(
+        _bogus_nested_enums, (400, 400, 400, 400), (200, 200, 200, 400)
+    ),
+    "type-coercion": Exchange(
+        _stringly_typed,
+        ((400, 400, 400, 400, 400), True, 0.87, SEEDED_TITLE),
+        ((200, 200, 200, 200, 400), False, 0.25, "42"),
+    ),
+    "read-only-applied": Exchange(
+        _read_only_body, (200, ["id", "createdDateTime", "createdBy"]), (200, ["id"])
+    ),
+    "non-atomic": Exchange(_mixed_body, (400, False), (400, True)),
+    "bad-datetime-format": Exchange(_timestamps, [True, True], [False, False]),
+    "wrong-content-type": Exchange(_content_types, ([JSON, JSON], 200), ([TEXT, JSON], 200)),
+    "wrong-response-id": Exchange(_ids, (True, True, True), (False, False, True)),
+    "lossy-unicode": Exchange(
+        _unicode, (UNICODE_TITLE, UNICODE_TITLE), ("G?n?rale ?? ?", "G?n?rale ?? ?")
+    ),
+    "put-semantics": Exchange(_omitted, (True, True), (False, False)),
+    "nested-replace": Exchange(_nested_partial, ("consulting", SEEDED_COMPANY), (None, None)),
+    "collections-append": Exchange(_collections, ["a", "b"], ["consulting", "a", "b"]),
+    "null-ignored": Exchange(_nulls, (True, None), (False, SEEDED_OFFICE)),
+    "stale-last-modified": Exchange(_last_modified_moves, True, False),
+    "created-changes": Exchange(_created_stays, True, False),
+    "not-persisted": Exchange(
+        _persisted, ("Fault probe", "Fault probe"), ("Fault probe", SEEDED_TITLE)
+    ),
+    "plain-text-errors": Exchange(
+        _error_bodies,
+        [(400, JSON, True), (401, JSON, True)],
+        [(400, TEXT, False), (401, TEXT, False)],
+    ),
+    "crash-on-long-string": Exchange(
+        _long_strings,
+        [(200, None), (200, None), (400, "BadRequest")],
+        [(200, None), (500, "generalException"), (500, "generalException")],
+    ),
+}
+
+
+def test_every_fault_has_an_exchange():
+    assert set(EXCHANGES) == set(FAULTS)
+
+
+@pytest.mark.parametrize("name", list(FAULTS), ids=list(FAULTS))
+def test_fault_changes_exactly_the_described_behaviour(name, conforming):
+    exchange = EXCHANGES[name]
+    assert exchange.run(conforming) == exchange.conforming, "conforming mock"
+    with MockProcess(faults=[name]) as mock:
+        faulty = MockClient(mock)
+        try:
+            assert exchange.run(faulty) == exchange.faulty, FAULTS[name].description
+        finally:
+            faulty.close()
+
+
+@pytest.mark.parametrize("name", list(FAULTS), ids=list(FAULTS))
+def test_fault_breaks_known_must_clauses(name):
+    clauses = load_contract().clauses
+    fault = FAULTS[name]
+    assert fault.name == name
+    assert fault.breaks, "a fault must break at least one clause"
+    assert fault.description
+    for clause_id in fault.breaks:
+        assert clause_id in clauses, clause_id
+        assert clauses[clause_id].level == "must", clause_id
+    for clause_id in fault.may_also_break:
+        assert clause_id in clauses, clause_id
+    assert not fault.breaks & fault.may_also_break
+
+
+def test_every_must_clause_is_broken_by_some_fault():
+    clauses = load_contract().clauses
+    must = {c.id for c in clauses.values() if c.level == "must"} - {"docs.examples"}
+    broken = set().union(*(f.breaks for f in FAULTS.values()))
+    missing = sorted(must - broken)
+    print("must clauses without a fault:", missing or "none")
+    assert not missing, f"must clauses no fault breaks: {missing}"

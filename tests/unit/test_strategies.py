@@ -1,0 +1,515 @@
+"""The strategies/ package: valid, invalid, mixed and gray-zone bodies against the contract.
+
+Properties check every drawn body against the request schema; coverage sweeps (a fixed,
+derandomized run of the generate phase) check that each property, enum member, nesting depth
+and kind of fault can actually be produced.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
+
+from graphcontract.contract import EVOLVABLE_SENTINEL, PropertySpec, load_contract
+from strategies import (
+    INVALID_CLAUSES,
+    MUST_REJECT_CLAUSES,
+    InvalidBody,
+    complex_values,
+    edm_values,
+    gray_cases,
+    invalid_bodies,
+    mixed_bodies,
+    valid_bodies,
+    valid_value_for,
+    values_at,
+    without_part,
+    wrap,
+)
+from strategies.values import ITEM, dotted, item_path, request_objects, request_places
+
+CONTRACT = load_contract()
+PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+FEW = settings(PROPERTY, max_examples=30)
+SWEEP = settings(
+    max_examples=800,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+SEARCH = settings(SWEEP, max_examples=3000)
+PLACES = {place.path: place for place in request_places(CONTRACT)}
+ENUM_SITES = {site.path: site for site in CONTRACT.enum_sites()}
+OWNERS = dict(request_objects(CONTRACT))
+NESTED_OBJECTS = [path for path, _ in request_objects(CONTRACT)[1:]]
+NOT_MALFORMED = [c for c in INVALID_CLAUSES if c != "body.malformed"]
+# Strategies are built once: building one is far dearer than drawing from it.
+VALID_FOR = {name: valid_value_for(CONTRACT, name) for name in CONTRACT.updatable}
+INVALID = {clause: invalid_bodies(CONTRACT, clause) for clause in INVALID_CLAUSES}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def walk(value: Any, path: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], Any]]:
+    """Every (path, value) in a JSON value, collection items as "[]"."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from walk(child, (*path, key))
+    elif isinstance(value, list):
+        for child in value:
+            yield from walk(child, (*path, ITEM))
+
+
+def spec_at(path: tuple[str, ...]) -> PropertySpec | None:
+    """The declared property a path (or a collection-item path) names, if any."""
+    place = PLACES.get(path[:-1] if path[-1:] == (ITEM,) else path)
+    return None if place is None else place.prop
+
+
+def is_gray_enum_value(value: Any) -> bool:
+    """The brief's gray rules, written independently of strategies.invalid."""
+    if value is None or isinstance(value, bool):
+        return value is None
+    if isinstance(value, int | float):
+        return True
+    if not isinstance(value, str) or value == "":
+        return False
+    return (
+        value != value.strip()
+        or "," in value
+        or re.fullmatch(r"[+-]?\d+", value) is not None
+        or any(m.casefold() == value.casefold() for e in CONTRACT.enums.values() for m in e.members)
+    )
+
+
+@functools.cache
+def swept(name: str, examples: int) -> frozenset[str]:
+    """The features one deterministic generate-phase run of a named strategy shows (cached)."""
+    strategy, features = NAMED[name]
+    seen: set[str] = set()
+
+    @settings(SWEEP, max_examples=examples)
+    @given(strategy)
+    def collect(value: Any) -> None:
+        seen.update(features(value))
+
+    collect()
+    return frozenset(seen)
+
+
+def can_produce(name: str, feature: str, *, sweep_size: int) -> bool:
+    """Whether the named strategy produces ``feature``: first a shared sweep, then a search of
+    its own (``find`` without shrinking) for the rare features the sweep missed."""
+    if feature in swept(name, sweep_size):
+        return True
+    strategy, features = NAMED[name]
+    try:
+        find(strategy, lambda value: feature in set(features(value)), settings=SEARCH)
+    except NoSuchExample:
+        return False
+    return True
+
+
+# -- valid bodies --------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(valid_bodies(CONTRACT))
+def test_valid_bodies_validate(body: dict[str, Any]) -> None:
+    assert CONTRACT.request_errors(body) == []
+    assert body, "the whole body is never {}"
+    assert set(body) <= set(CONTRACT.updatable)
+    for path, value in walk(body):
+        assert not any(part.startswith("@") for part in path), path
+        if path[-1:] == (ITEM,):
+            assert value is not None, f"null member at {dotted(path)}"
+        elif path and (spec := spec_at(path)) is not None and spec.collection:
+            assert value is not None, f"null collection at {dotted(path)}"
+            assert len(value) <= 4
+
+
+@pytest.mark.parametrize("prop", CONTRACT.updatable)
+@FEW
+@given(data=st.data())
+def test_valid_value_for_each_property_validates(prop: str, data: st.DataObject) -> None:
+    value = data.draw(VALID_FOR[prop])
+    assert CONTRACT.request_errors({prop: value}) == []
+
+
+@pytest.mark.parametrize("name", ["id", "isSearchable", "nope"])
+def test_valid_value_for_refuses_non_updatable_properties(name: str) -> None:
+    with pytest.raises(ValueError, match="not an updatable property"):
+        valid_value_for(CONTRACT, name)
+
+
+COMPLEX_PLACES = {
+    CONTRACT.structured(p.prop.type_name).name: p
+    for p in PLACES.values()
+    if CONTRACT.is_structured(p.prop.type_name)
+}
+
+
+@pytest.mark.parametrize("partial", [True, False], ids=["partial", "complete"])
+@pytest.mark.parametrize("type_name", sorted(COMPLEX_PLACES))
+@settings(FEW, max_examples=20)
+@given(data=st.data())
+def test_complex_values_validate_where_the_type_is_used(
+    type_name: str, partial: bool, data: st.DataObject
+) -> None:
+    value = data.draw(COMPLEX[type_name, partial])
+    declared = set(CONTRACT.structured(type_name).properties)
+    if partial:
+        assert set(value) <= declared
+    else:
+        assert set(value) == declared
+    body = wrap(item_path(COMPLEX_PLACES[type_name]), value)
+    assert CONTRACT.request_errors(body) == []
+
+
+COMPLEX = {
+    (name, partial): complex_values(CONTRACT, name, partial=partial)
+    for name in COMPLEX_PLACES
+    for partial in (True, False)
+}
+EDM_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "Edm.String": lambda v: isinstance(v, str) and "\x00" not in v,
+    "Edm.Boolean": lambda v: isinstance(v, bool),
+    "Edm.Int32": lambda v: type(v) is int and -(2**31) <= v <= 2**31 - 1,
+    "Edm.Double": lambda v: type(v) in (int, float) and math.isfinite(v),
+    "Edm.Date": lambda v: re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) is not None,
+    "Edm.DateTimeOffset": lambda v: isinstance(v, str) and v.endswith("Z"),
+}
+EDM = {name: edm_values(CONTRACT, name) for name in [*EDM_CHECKS, *CONTRACT.enums]}
+
+
+@pytest.mark.parametrize("type_name", [*EDM_CHECKS, *CONTRACT.enums])
+@FEW
+@given(data=st.data())
+def test_edm_values_are_valid_for_their_type(type_name: str, data: st.DataObject) -> None:
+    value = data.draw(EDM[type_name])
+    if type_name in CONTRACT.enums:
+        assert value in CONTRACT.enums[type_name].sendable_members
+        assert value != EVOLVABLE_SENTINEL
+    else:
+        assert EDM_CHECKS[type_name](value), value
+    json.dumps(value, allow_nan=False).encode("utf-8")  # no NaN, no lone surrogate
+
+
+def valid_features(body: dict[str, Any]) -> Iterable[str]:
+    for path, value in walk(body):
+        if len(path) == 1:
+            yield f"property {path[0]}"
+        if path in ENUM_SITES and value is not None:
+            yield f"{dotted(path)}={value}"
+        spec = spec_at(path) if path else None
+        if value is None and spec is not None:
+            yield f"null at depth {len([p for p in path if p != ITEM])}"
+        if isinstance(value, dict) and path in NESTED_OBJECTS:
+            declared = CONTRACT.structured(
+                PLACES[path[:-1] if path[-1] == ITEM else path].prop.type_name
+            ).properties
+            if 0 < len(value) < len(declared):
+                yield f"partial {dotted(path)}"
+        if isinstance(value, str):
+            if any(ord(c) > 127 for c in value):
+                yield "non-ASCII string"
+            if len(value) > 255:
+                yield "string longer than 255"
+            if value == "":
+                yield "empty string"
+        if spec is not None and spec.type_name == "Edm.Int32" and value is not None:
+            yield {-(2**31): "Int32 minimum", 2**31 - 1: "Int32 maximum", 0: "Int32 zero"}.get(
+                value, "Int32 other"
+            )
+        if isinstance(value, list):
+            yield f"collection of {len(value)}"
+
+
+def _max_depth() -> int:
+    return max(len([p for p in path if p != ITEM]) for path in PLACES)
+
+
+VALID_FEATURES = [
+    *(f"property {name}" for name in CONTRACT.updatable),
+    *(f"{dotted(p)}={m}" for p, site in ENUM_SITES.items() for m in site.enum.sendable_members),
+    *(f"partial {dotted(path)}" for path in NESTED_OBJECTS),
+    *(f"null at depth {d}" for d in range(1, _max_depth() + 1)),
+    "non-ASCII string",
+    "string longer than 255",
+    "empty string",
+    "Int32 minimum",
+    "Int32 maximum",
+    "Int32 zero",
+    "collection of 0",
+    "collection of 4",
+]
+
+
+@pytest.mark.parametrize("feature", VALID_FEATURES)
+def test_valid_bodies_can_produce(feature: str) -> None:
+    assert can_produce("valid", feature, sweep_size=600)
+
+
+def test_valid_features_name_the_documented_nesting() -> None:
+    expected = {"detail", "detail.company", "detail.company.address", "inference", "manager"}
+    assert expected | {"colleagues[]"} == {dotted(p) for p in NESTED_OBJECTS}
+    assert "manager.relationship=friend" in VALID_FEATURES
+
+
+# -- invalid bodies ------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(invalid_bodies(CONTRACT))
+def test_invalid_bodies_fail_the_request_schema(case: InvalidBody) -> None:
+    assert case.clause in INVALID_CLAUSES
+    assert case.description
+    content = case.content()
+    assert content, "never an empty body"
+    text = content.decode("utf-8")  # never invalid UTF-8
+    if case.clause == "body.malformed":
+        assert case.path == ()
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            return
+        assert not isinstance(decoded, dict)
+        assert "NaN" not in text
+        assert "Infinity" not in text
+        return
+    assert case.raw is None
+    assert isinstance(case.body, dict)
+    assert CONTRACT.request_errors(case.body) != []
+    assert values_at(case.body, case.path), "the invalid part sits at its path"
+    assert json.loads(text) == case.body
+
+
+@pytest.mark.parametrize("clause", NOT_MALFORMED)
+@settings(PROPERTY, max_examples=40)
+@given(data=st.data())
+def test_invalid_bodies_hold_exactly_one_invalid_part(clause: str, data: st.DataObject) -> None:
+    case = data.draw(INVALID[clause])
+    assert case.clause == clause
+    assert CONTRACT.request_errors(case.body) != []
+    assert CONTRACT.request_errors(without_part(case.body, case.path)) == []
+
+
+ENUM_CLAUSES = sorted({site.clause for site in ENUM_SITES.values()})
+
+
+@pytest.mark.parametrize("clause", ENUM_CLAUSES)
+@settings(PROPERTY, max_examples=60)
+@given(data=st.data())
+def test_invalid_enum_values_are_never_gray(clause: str, data: st.DataObject) -> None:
+    case = data.draw(INVALID[clause])
+    assert ENUM_SITES[case.path].clause == clause
+    for value in values_at(case.body, case.path):
+        assert not is_gray_enum_value(value), value
+
+
+@PROPERTY
+@given(INVALID["types.rejects"])
+def test_type_rejects_are_never_gray(case: InvalidBody) -> None:
+    spec = spec_at(case.path)
+    assert spec is not None, case.path
+    assert not CONTRACT.is_enum(spec.type_name), "enum values belong to the enum clauses"
+    for value in values_at(case.body, case.path):
+        assert value is not None, "never null for a collection or a collection member"
+        if spec.type_name == "Edm.Double" and case.path[-1:] != (ITEM,) and not spec.collection:
+            assert type(value) is not int, "an integer is a valid Double"
+            assert value not in ("NaN", "INF", "-INF")
+
+
+@pytest.mark.parametrize("clause", ["read-only.not-applied", "properties.unknown"])
+@FEW
+@given(data=st.data())
+def test_probe_bodies_never_use_annotation_names(clause: str, data: st.DataObject) -> None:
+    case = data.draw(INVALID[clause])
+    assert not case.path[-1].startswith("@")
+    if clause == "read-only.not-applied":
+        assert case.path[0] in CONTRACT.read_only
+    elif case.path[0] not in CONTRACT.undocumented:
+        owner = OWNERS[case.path[:-1]]
+        assert case.path[-1].casefold() not in {n.casefold() for n in owner.properties}
+
+
+def test_invalid_bodies_refuses_an_unknown_clause() -> None:
+    with pytest.raises(ValueError, match="unknown clause"):
+        invalid_bodies(CONTRACT, "merge.nested")
+
+
+def test_content_is_the_raw_bytes_or_utf8_json() -> None:
+    assert InvalidBody("body.malformed", "x", (), None, b"{").content() == b"{"
+    body = {"detail": {"jobTitle": "软件"}}
+    assert InvalidBody("types.rejects", "x", ("detail",), body).content() == json.dumps(
+        body, ensure_ascii=False
+    ).encode("utf-8")
+
+
+MALFORMED_KINDS = (
+    "truncated JSON",
+    "trailing garbage",
+    "single quotes instead of double quotes",
+    "unquoted keys",
+    "not an object",
+)
+
+
+def invalid_features(case: InvalidBody) -> Iterable[str]:
+    if case.clause == "properties.unknown" and case.path[-1] not in CONTRACT.undocumented:
+        yield f"properties.unknown at {dotted(case.path[:-1])}"
+    yield f"{case.clause} at {dotted(case.path)}"
+    if case.clause == "types.rejects":
+        yield type_feature(case.path)
+    if case.clause == "body.malformed":
+        yield from (kind for kind in MALFORMED_KINDS if case.description.startswith(kind))
+    elif case.description.endswith(")"):
+        yield case.description.rsplit(" (", 1)[1].rstrip(")")
+
+
+def type_feature(path: tuple[str, ...]) -> str:
+    """Kind of a types.rejects place and its depth: "Edm.String at depth 3", "item at depth 1"."""
+    spec = spec_at(path)
+    assert spec is not None
+    if path[-1] == ITEM:
+        kind = f"{spec.type_name} item"
+    else:
+        kind = f"Collection({spec.type_name})" if spec.collection else spec.type_name
+    return f"types.rejects on {kind} at depth {len([p for p in path if p != ITEM])}"
+
+
+def _expected_invalid_features() -> list[tuple[str, str]]:
+    types_at = {
+        type_feature(path)
+        for place in PLACES.values()
+        if not CONTRACT.is_enum(place.prop.type_name)
+        for path in {place.path, item_path(place)}
+    }
+    unknown = "properties.unknown"
+    reasons = [
+        "Int32 given a fraction",
+        "Int32 out of range",
+        "Date not YYYY-MM-DD",
+        "String given a number",
+        "Boolean given a string",
+        "Double given a string",
+    ]
+    return [
+        *(("types.rejects", feature) for feature in sorted(types_at)),
+        *((site.clause, f"{site.clause} at {dotted(path)}") for path, site in ENUM_SITES.items()),
+        *(("read-only.not-applied", f"read-only.not-applied at {n}") for n in CONTRACT.read_only),
+        *((unknown, f"{unknown} at {name}") for name in CONTRACT.undocumented),
+        *((unknown, f"{unknown} at {dotted(path)}") for path, _ in request_objects(CONTRACT)),
+        *(("types.rejects", reason) for reason in reasons),
+        *(("body.malformed", kind) for kind in MALFORMED_KINDS),
+    ]
+
+
+INVALID_FEATURES = _expected_invalid_features()
+
+
+@pytest.mark.parametrize(
+    ("clause", "feature"), INVALID_FEATURES, ids=[feature for _, feature in INVALID_FEATURES]
+)
+def test_invalid_bodies_can_produce(clause: str, feature: str) -> None:
+    size = 300 if clause == "types.rejects" else 60
+    assert can_produce(clause, feature, sweep_size=size)
+
+
+# -- mixed bodies --------------------------------------------------------------------------------
+
+
+def has_leaf(value: Any) -> bool:
+    return any(not isinstance(v, dict) for _, v in walk(value))
+
+
+@settings(PROPERTY, max_examples=150)
+@given(mixed_bodies(CONTRACT))
+def test_mixed_bodies_fail_while_their_valid_part_passes(mixed: Any) -> None:
+    invalid = mixed.invalid
+    assert invalid.clause in MUST_REJECT_CLAUSES
+    assert CONTRACT.request_errors(mixed.body) != []
+    assert CONTRACT.request_errors(mixed.valid_part) == []
+    assert CONTRACT.request_errors(invalid.body) != []
+    assert has_leaf(mixed.valid_part), "the valid part changes something"
+    assert without_part(mixed.body, invalid.path) == mixed.valid_part
+    assert values_at(mixed.body, invalid.path) == values_at(invalid.body, invalid.path)
+
+
+def mixed_features(mixed: Any) -> Iterable[str]:
+    path = mixed.invalid.path
+    yield mixed.invalid.clause
+    if len(path) > 1 and path[1] != ITEM and path[0] in mixed.valid_part:
+        yield "merged into a complex value the valid part sends"
+
+
+NAMED: dict[str, tuple[st.SearchStrategy[Any], Callable[[Any], Iterable[str]]]] = {
+    "valid": (valid_bodies(CONTRACT), valid_features),
+    "mixed": (mixed_bodies(CONTRACT), mixed_features),
+    **{clause: (INVALID[clause], invalid_features) for clause in INVALID_CLAUSES},
+}
+
+
+@pytest.mark.parametrize(
+    "feature", [*sorted(MUST_REJECT_CLAUSES), "merged into a complex value the valid part sends"]
+)
+def test_mixed_bodies_can_produce(feature: str) -> None:
+    assert can_produce("mixed", feature, sweep_size=100)
+
+
+# -- gray cases ----------------------------------------------------------------------------------
+
+GRAY = gray_cases(CONTRACT)
+
+
+def canonical(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False)
+
+
+def test_gray_cases_are_fixed_and_named_uniquely() -> None:
+    assert gray_cases(CONTRACT) == GRAY
+    descriptions = [case.description for case in GRAY]
+    assert len(set(descriptions)) == len(descriptions)
+
+
+@pytest.mark.parametrize("case", GRAY, ids=[case.description for case in GRAY])
+def test_gray_case_is_an_observation(case: Any) -> None:
+    assert CONTRACT.clauses[case.clause].level == "observe"
+    assert isinstance(case.body, dict)
+    assert case.body
+
+
+def test_gray_cases_cover_the_documented_gray_zones() -> None:
+    by_body = {canonical(case.body): case.clause for case in GRAY}
+    gray_enum = "enum.allowedAudiences.gray"
+    assert by_body[canonical({"allowedAudiences": "family,contacts"})] == gray_enum
+    assert by_body[canonical({"allowedAudiences": 8})] == gray_enum
+    assert by_body[canonical({"allowedAudiences": "ORGANIZATION"})] == gray_enum
+    assert by_body[canonical({"allowedAudiences": EVOLVABLE_SENTINEL})] == gray_enum
+    assert by_body[canonical({"categories": []})] == "collections.null-vs-empty"
+    assert by_body[canonical({"colleagues": None})] == "collections.null-vs-empty"
+    for name in CONTRACT.undocumented:
+        assert any(case.clause == "properties.unknown" and name in case.body for case in GRAY)
+
+
+GRAY_BODIES = frozenset(canonical(case.body) for case in GRAY)
+
+
+@PROPERTY
+@given(invalid_bodies(CONTRACT))
+def test_gray_cases_are_never_generated_as_invalid(case: InvalidBody) -> None:
+    if case.clause in MUST_REJECT_CLAUSES:
+        assert canonical(case.body) not in GRAY_BODIES
