@@ -4,10 +4,14 @@ snapshot → act → check → restore unit every contract test is written with.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract
@@ -89,11 +93,12 @@ class Session:
     @contextmanager
     def example(self) -> Iterator[Example]:
         example = Example(self)
-        self.current = example
-        try:
-            yield example
-        finally:
-            self.current = None
+        with target_lock(self.target):
+            self.current = example
+            try:
+                yield example
+            finally:
+                self.current = None
         example.conclude()
 
     def final_restore(self) -> RestoreResult | None:
@@ -109,6 +114,20 @@ class Session:
             }
         )
         return result
+
+
+@contextmanager
+def target_lock(target: Target) -> Iterator[None]:
+    """Serialise examples on one position across processes (xdist workers, parallel runs on
+    one machine): each example's before/act/after/restore must not interleave with another's."""
+    key = hashlib.sha256(f"{target.client.base_url}|{target.position_id}".encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"graphcontract-{key}.lock"
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Example:

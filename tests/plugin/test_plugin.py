@@ -1,0 +1,100 @@
+"""The pytest plugin, exercised with pytester in fresh pytest processes: option errors, the
+header line, clause selection, report files, and xdist aggregation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graphcontract.mock.process import MockProcess
+
+pytest_plugins = ["pytester"]
+SUITE = Path(__file__).resolve().parents[1] / "contract"
+BASE_ARGS = ("-p", "graphcontract.plugin", "-p", "no:cacheprovider", "-p", "no:schemathesis",
+             "--hypothesis-profile", "ci")
+
+
+@pytest.fixture(scope="module")
+def mock():
+    with MockProcess() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def faulty_mock():
+    with MockProcess(faults=["nested-replace"]) as running:
+        yield running
+
+
+def run(pytester, mock, *args):
+    pytester.makeini("[pytest]\n")
+    return pytester.runpytest_subprocess(
+        *BASE_ARGS, "--gc-base-url", mock.base_url, "--gc-token-env", "GC_PLUGIN_TOKEN",
+        "--gc-user", mock.user_id, "--gc-user", mock.user_principal_name,
+        "--gc-readonly-token-env", "GC_PLUGIN_READONLY",
+        "--gc-report-dir", str(pytester.path / "out"), "--gc-run-id", "r1", *args,
+    )
+
+
+def report(pytester) -> dict:
+    return json.loads((pytester.path / "out" / "r1" / "report.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--gc-clause", "no.such.clause"), "unknown clause id 'no.such.clause'"),
+        (("--gc-base-url", "ftp://x"), "is not an http(s) URL"),
+        (("--gc-policy", "nested=sideways"), "choose one of merge, replace"),
+    ],
+    ids=["unknown-clause", "bad-url", "bad-policy"],
+)
+def test_bad_options_are_usage_errors(pytester, args, message):
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest_subprocess(*BASE_ARGS, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{message}*"])
+
+
+def test_header_names_the_target_and_clause_selection_deselects(pytester, mock, monkeypatch):
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    result = run(pytester, mock, str(SUITE / "test_contract_requests.py"),
+                 "--gc-clause", "auth.required", "-v")
+    result.stdout.fnmatch_lines([f"*graphcontract: target {mock.base_url}*"])
+    result.assert_outcomes(passed=1, deselected=8)
+    data = report(pytester)
+    statuses = {c["id"]: c["status"] for c in data["clauses"]}
+    assert statuses["auth.required"] == "pass"
+    assert statuses["merge.nested"] == "skipped"
+    assert data["verdict"] == "pass"
+
+
+def test_failing_clause_is_reported_with_counterexample(pytester, faulty_mock, monkeypatch):
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    result = run(pytester, faulty_mock, str(SUITE / "test_contract_updates.py"),
+                 "--gc-clause", "merge.nested", "--junitxml", str(pytester.path / "junit.xml"))
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*FAIL merge.nested:*", "*verdict: fail*"])
+    data = report(pytester)
+    assert data["failed_clauses"] == ["merge.nested"]
+    clause = next(c for c in data["clauses"] if c["id"] == "merge.nested")
+    assert "detail" in clause["counterexample"]["request"]["body"]
+    assert "[merge.nested]" in (pytester.path / "junit.xml").read_text()
+
+
+def test_xdist_workers_are_aggregated(pytester, mock, monkeypatch):
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    monkeypatch.setenv("GC_PLUGIN_READONLY", mock.readonly_token)
+    single = run(pytester, mock, str(SUITE / "test_contract_requests.py"))
+    single.assert_outcomes(passed=9)
+    one = report(pytester)
+    distributed = run(pytester, mock, str(SUITE / "test_contract_requests.py"), "-n", "2")
+    distributed.assert_outcomes(passed=9)
+    two = report(pytester)
+    assert two["verdict"] == "pass"
+    for clause_id in ("auth.required", "auth.scope", "paths.users", "body.malformed"):
+        count = lambda rep: next(c for c in rep["clauses"] if c["id"] == clause_id)["requests"]  # noqa: E731
+        assert count(two) == count(one) > 0
+    assert two["requests"] > 0

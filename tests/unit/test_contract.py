@@ -1,0 +1,107 @@
+"""The contract model and the data in contracts/: derived files in sync, the OpenAPI document
+valid and loadable by Schemathesis, the model's classes of properties, the clause catalog."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from graphcontract.contract import EVOLVABLE_SENTINEL, load_contract
+from graphcontract.schema_build import render_all
+
+CONTRACT = load_contract()
+
+
+def test_generated_files_match_a_fresh_build():
+    for path, text in render_all(CONTRACT.root).items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path} is stale: run python -m graphcontract.schema_build"
+        )
+
+
+def test_openapi_document_is_valid_and_loads_in_schemathesis():
+    document = yaml.safe_load((CONTRACT.root / "openapi.yaml").read_text(encoding="utf-8"))
+    validate(document)
+    import schemathesis
+
+    schema = schemathesis.openapi.from_path(str(CONTRACT.root / "openapi.yaml"))
+    operations = {
+        (op.ok().method.upper(), op.ok().path) for op in schema.get_all_operations()
+    }
+    assert ("PATCH", "/me/profile/positions/{id}") in operations
+    assert ("PATCH", "/users/{user}/profile/positions/{id}") in operations
+    assert not any(method in {"DELETE", "POST", "PUT"} for method, _ in operations)
+
+
+def test_property_classes():
+    assert CONTRACT.updatable == (
+        "allowedAudiences", "categories", "colleagues", "detail", "inference", "isCurrent", "manager",
+    )
+    assert set(CONTRACT.read_only) == {
+        "id", "createdBy", "createdDateTime", "lastModifiedBy", "lastModifiedDateTime",
+    }
+    assert set(CONTRACT.undocumented) == {"isSearchable", "source", "sources"}
+
+
+def test_enums_from_metadata():
+    audiences = CONTRACT.enums["allowedAudiences"]
+    assert audiences.is_flags
+    assert audiences.members["me"] == 0
+    assert audiences.members["unknownFutureValue"] == 64
+    assert EVOLVABLE_SENTINEL not in audiences.sendable_members
+    assert "unknownFutureValue" not in CONTRACT.enums["physicalAddressType"].members
+    assert audiences.matches_member_ignoring_case("ORGANIZATION")
+
+
+def test_enum_sites_cover_every_nested_enum():
+    sites = {s.path: s.clause for s in CONTRACT.enum_sites()}
+    assert sites == {
+        ("allowedAudiences",): "enum.allowedAudiences.rejects",
+        ("manager", "relationship"): "enum.nested",
+        ("colleagues", "[]", "relationship"): "enum.nested",
+        ("detail", "company", "address", "type"): "enum.nested",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"allowedAudiences": "bogus"}, "body.allowedAudiences"),
+        ({"detail": {"startMonthYear": "datetime-value"}}, "body.detail.startMonthYear"),
+        ({"detail": {"startMonthYear": "2020-02-30"}}, "body.detail.startMonthYear"),
+        ({"detail": {"layer": 2**31}}, "body.detail.layer"),
+        ({"categories": [1]}, "body.categories[0]"),
+        ({"colleagues": [{"relationship": "boss"}]}, "body.colleagues[0].relationship"),
+        ({"id": "x"}, "body"),
+        ({"isCurrentX": True}, "body"),
+    ],
+    ids=["enum", "date-placeholder", "impossible-date", "int32-overflow", "collection-member",
+         "nested-enum", "read-only", "undeclared"],
+)
+def test_request_errors_name_the_place(body, fragment):
+    errors = CONTRACT.request_errors(body)
+    assert errors
+    assert errors[0].startswith(fragment)
+
+
+def test_documented_example_request_is_valid_and_response_is_not():
+    assert CONTRACT.request_errors(CONTRACT.documented_request) == []
+    errors = CONTRACT.response_errors(CONTRACT.documented_response)
+    assert any("startMonthYear" in e for e in errors)
+
+
+def test_mock_seed_is_a_valid_response():
+    for position in CONTRACT.seed["positions"]:
+        assert CONTRACT.response_errors(position) == []
+
+
+def test_clause_catalog_matches_the_design():
+    levels = {cid: c.level for cid, c in CONTRACT.clauses.items()}
+    assert len(levels) == 29
+    assert {cid for cid, lvl in levels.items() if lvl == "observe"} == {
+        "enum.allowedAudiences.gray", "properties.unknown", "collections.null-vs-empty", "idempotent",
+    }
+    assert levels["docs.examples"] == "doc"
+    for clause in CONTRACT.clauses.values():
+        assert clause.source.page and clause.source.section and clause.source.row
