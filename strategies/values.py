@@ -10,7 +10,7 @@ from the :class:`~graphcontract.contract.Contract`; nothing here names a propert
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -97,7 +97,7 @@ def datetimes() -> SearchStrategy[str]:
     )
 
 
-_PRIMITIVES: Mapping[str, Any] = {
+_PRIMITIVES: Mapping[str, Callable[[], SearchStrategy[Any]]] = {
     "Edm.String": strings,
     "Edm.Boolean": st.booleans,
     "Edm.Int32": int32s,
