@@ -2,12 +2,14 @@
 
 valid partial bodies (:mod:`strategies.valid`), invalid bodies tagged with their clause
 (:mod:`strategies.invalid`), mixed valid + invalid bodies (:mod:`strategies.mixed`), the
-fixed gray-zone cases (:mod:`strategies.gray`) and the per-type values beneath them all
+fixed gray-zone cases (:mod:`strategies.gray`), the deterministic per-place cases of the ci
+profile (:mod:`strategies.explicit`) and the per-type values beneath them all
 (:mod:`strategies.values`).
 """
 
 from __future__ import annotations
 
+from strategies.explicit import explicit_invalid_bodies, explicit_valid_bodies
 from strategies.gray import GrayCase, gray_cases
 from strategies.invalid import (
     INVALID_CLAUSES,
@@ -27,6 +29,8 @@ __all__ = [
     "MixedBody",
     "complex_values",
     "edm_values",
+    "explicit_invalid_bodies",
+    "explicit_valid_bodies",
     "gray_cases",
     "invalid_bodies",
     "mixed_bodies",

@@ -14,7 +14,7 @@ from graphcontract.runner.scenarios import (
     check_rejected,
     check_unknown_property,
 )
-from strategies import invalid_bodies, mixed_bodies
+from strategies import explicit_invalid_bodies, invalid_bodies, mixed_bodies
 
 CONTRACT = load_contract()
 ENUM_MEMBERS = [
@@ -29,6 +29,27 @@ ENUM_MEMBERS = [
 def test_every_documented_enum_member_is_accepted(gc_session, site, member):
     with gc_session.example() as ex:
         check_enum_member(ex, site, member)
+
+
+EXPLICIT_REJECTS = [
+    pytest.param(case, id=case.description)
+    for clause in ("types.rejects", "enum.allowedAudiences.rejects", "enum.nested")
+    for case in explicit_invalid_bodies(CONTRACT, clause)
+]
+
+
+@pytest.mark.clauses(
+    "types.rejects",
+    "enum.allowedAudiences.rejects",
+    "enum.nested",
+    "atomic.rejected",
+    "errors.envelope",
+)
+@pytest.mark.parametrize("case", EXPLICIT_REJECTS)
+def test_classic_wrong_values_at_every_place_are_refused(gc_session, case):
+    """Every place of a body with the classic wrong values of its type: refused, no change."""
+    with gc_session.example() as ex:
+        check_rejected(ex, case.clause, content=case.content(), what=case.description)
 
 
 @pytest.mark.clauses("enum.allowedAudiences.rejects", "atomic.rejected", "errors.envelope")

@@ -1,0 +1,158 @@
+"""Deterministic, exhaustive cases for the ``ci`` profile: every place of a request body gets
+its explicit valid write, partial nested write, null, and representative wrong values.
+
+Generation finds what nobody thought of; these lists make sure that what everybody thinks of
+(every property at every depth, every Edm type's classic wrong values) is sent on every run,
+in the same order, whatever Hypothesis draws. Everything is derived from the Contract.
+"""
+
+from __future__ import annotations
+
+from graphcontract.contract import Contract, EnumSpec, PropertySpec
+from graphcontract.types import JSON, JSONObject, Path
+from strategies.invalid import InvalidBody, short_json
+from strategies.values import Place, dotted, item_path, request_objects, request_places, wrap
+
+TYPES = "types.rejects"
+
+_WRONG_PRIMITIVES: dict[str, tuple[tuple[JSON, str], ...]] = {
+    "Edm.String": ((1, "String given a number"), (True, "String given a boolean")),
+    "Edm.Boolean": (("true", "Boolean given a string"), (1, "Boolean given a number")),
+    "Edm.Int32": (
+        (1.5, "Int32 given a fraction"),
+        (2**31, "Int32 out of range"),
+        ("1", "Int32 given a string"),
+    ),
+    "Edm.Double": (("0.5", "Double given a string"), (True, "Double given a boolean")),
+    "Edm.Date": (
+        ("datetime-value", "Date placeholder from the docs"),
+        ("2020-02-30", "Date that does not exist"),
+        ("2020-07-06T06:34:12Z", "Date given a date-time"),
+        ("20200706", "Date without dashes"),
+    ),
+}
+"""The classic wrong values of each Edm type (the ones real services get wrong)."""
+
+_VALID_PRIMITIVES: dict[str, JSON] = {
+    "Edm.Boolean": False,
+    "Edm.Int32": -(2**31),
+    "Edm.Double": 0.1,
+    "Edm.Date": "2000-02-29",
+}
+
+
+def _distinct_string(path: Path) -> str:
+    """A valid string that names its place and mixes scripts (echo must be byte-exact)."""
+    return f"{dotted(path)} · Ωμέγα 東京 🚀"
+
+
+def _valid_leaf(contract: Contract, place: Place) -> JSON:
+    prop = place.prop
+    if contract.is_enum(prop.type_name):
+        members = contract.enums[prop.type_name].sendable_members
+        return members[len(place.path) % len(members)]
+    if prop.type_name == "Edm.String":
+        return _distinct_string(place.path)
+    return _VALID_PRIMITIVES[prop.type_name]
+
+
+def _full_object(contract: Contract, type_name: str, prefix: Path) -> JSONObject:
+    """Every declared property of a (non-open) complex type, with a distinctive valid value."""
+    out: JSONObject = {}
+    for prop in contract.structured(type_name).properties.values():
+        path = (*prefix, prop.name)
+        place = Place(path, prop, contract.structured(type_name))
+        out[prop.name] = _valid_value(contract, place)
+    return out
+
+
+def _valid_value(contract: Contract, place: Place) -> JSON:
+    prop = place.prop
+    if contract.is_structured(prop.type_name):
+        item = _full_object(contract, prop.type_name, item_path(place))
+        return [item] if prop.collection else item
+    leaf = _valid_leaf(contract, place)
+    return [leaf, _distinct_string((*place.path, "2"))] if prop.collection else leaf
+
+
+def explicit_valid_bodies(contract: Contract) -> dict[str, JSONObject]:
+    """Named valid bodies: every leaf written, a partial write at every object level, and a
+    null at every object level (ids are readable paths)."""
+    places = request_places(contract)
+    top = [p for p in places if len(p.path) == 1]
+    bodies: dict[str, JSONObject] = {
+        "every-property": {p.prop.name: _valid_value(contract, p) for p in top},
+    }
+    for path, spec in request_objects(contract):
+        if not path or "[]" in path or spec.open_type:
+            continue
+        scalar = next(
+            (
+                p
+                for p in spec.properties.values()
+                if not p.collection and (p.is_primitive or contract.is_enum(p.type_name))
+            ),
+            None,
+        )
+        if scalar is not None:
+            place = Place((*path, scalar.name), scalar, spec)
+            bodies[f"partial {dotted(path)}"] = wrap(
+                path, {scalar.name: _valid_leaf(contract, place)}
+            )
+            bodies[f"null {dotted(place.path)}"] = wrap(path, {scalar.name: None})
+    for place in top:
+        if place.prop.nullable and not place.prop.collection:
+            bodies[f"null {place.prop.name}"] = {place.prop.name: None}
+        if place.prop.collection:
+            bodies[f"empty {place.prop.name}"] = {place.prop.name: []}
+    return bodies
+
+
+def _wrong_values(contract: Contract, prop: PropertySpec) -> list[tuple[JSON, str]]:
+    if contract.is_enum(prop.type_name):
+        return []
+    if contract.is_structured(prop.type_name):
+        return [("x", f"{prop.type_name} given a string"), ([], f"{prop.type_name} given an array")]
+    return list(_WRONG_PRIMITIVES.get(prop.type_name, ()))
+
+
+def _enum_wrongs(enum: EnumSpec) -> list[tuple[JSON, str]]:
+    return [
+        ("graphcontract-not-a-member", f"not a member of {enum.name}"),
+        ("", f"empty string for {enum.name}"),
+        (True, f"{enum.name} given a boolean"),
+    ]
+
+
+def explicit_invalid_bodies(contract: Contract, clause: str) -> list[InvalidBody]:
+    """Named must-reject bodies for ``clause``: every place of the body with the classic wrong
+    values of its type (types.rejects), or every enum site with non-members (enum clauses)."""
+    cases: list[InvalidBody] = []
+    for place in request_places(contract):
+        prop = place.prop
+        if clause == TYPES:
+            if prop.collection:
+                item = "x" if contract.is_structured(prop.type_name) else 1
+                for value, why in (
+                    ("x", f"Collection({prop.type_name}) given a string"),
+                    ([item], f"Collection({prop.type_name}) with a wrong item"),
+                ):
+                    cases.append(_case(TYPES, place.path, value, why))
+                continue
+            for value, why in _wrong_values(contract, prop):
+                cases.append(_case(TYPES, place.path, value, why))
+        elif contract.is_enum(prop.type_name):
+            site_clause = "enum.allowedAudiences.rejects" if len(place.path) == 1 else "enum.nested"
+            if site_clause == clause:
+                for value, why in _enum_wrongs(contract.enums[prop.type_name]):
+                    cases.append(_case(clause, place.path, value, why))
+    return cases
+
+
+def _case(clause: str, path: Path, value: JSON, why: str) -> InvalidBody:
+    return InvalidBody(
+        clause=clause,
+        description=f"{dotted(path)}: {short_json(value)} ({why})",
+        path=path,
+        body=wrap(path, value),
+    )
