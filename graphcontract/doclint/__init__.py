@@ -1,6 +1,7 @@
 """``graphcontract doc-lint``: check Graph API reference pages against the contract.
 
-``page`` parses a page in its markdown form, ``checks`` holds the per-page rules and
+``page`` parses a page in its markdown form, ``blocks`` reads its code blocks and examples,
+``checks`` holds the per-page rules and
 ``Finding``, ``diff`` compares pages of the same API, ``cli`` is the subcommand.
 ``lint_pages`` (here) runs everything for a list of parsed pages.
 """

@@ -23,14 +23,8 @@ from typing import Any, Literal
 import yaml
 
 from graphcontract.contract import EDM_PRIMITIVES, Contract, PropertySpec, StructuredType
-from graphcontract.doclint.page import (
-    Example,
-    Page,
-    Pointer,
-    PropertyRow,
-    RequestLine,
-    normalize_path,
-)
+from graphcontract.doclint.blocks import Example, Pointer, RequestLine, normalize_path
+from graphcontract.doclint.page import Page, PropertyRow
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.types import JSON
 

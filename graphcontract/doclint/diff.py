@@ -12,8 +12,9 @@ import re
 from collections.abc import Mapping
 
 from graphcontract.contract import Contract
+from graphcontract.doclint.blocks import Example
 from graphcontract.doclint.checks import Finding, clause
-from graphcontract.doclint.page import Example, Page, PermissionRow, PropertyRow
+from graphcontract.doclint.page import Page, PermissionRow, PropertyRow
 from graphcontract.types import JSON
 
 _PLACEHOLDER = re.compile(r"\bTODO\b|^\s*$")

@@ -1,36 +1,35 @@
 """Read a Microsoft Graph API reference page (markdown) into located parts.
 
-Owns the line-based parsing of a page: YAML front matter, headings, pipe tables, code fences
-(```http or ``` http) with the ``<!-- { "blockType": ... } -->`` comment that precedes them
-(one line or several), the HTTP request lines, the permission and property tables, and the JSON
-bodies of the request/response examples together with the line of every JSON value. It knows
-nothing about the contract: ``checks`` judges what this module finds. Line numbers are 1-based.
+Owns ``Page``, ``load_page``/``parse_page`` and the line-based parsing of a page: YAML front
+matter, headings, pipe tables, code fences (```http or ``` http) with the
+``<!-- { "blockType": ... } -->`` comment that precedes them (one line or several), and the
+permission and property tables. What the code blocks hold (HTTP request lines, the JSON bodies
+of the request/response examples and the line of every JSON value) is read by ``blocks``. It
+knows nothing about the contract: ``checks`` judges what this module finds. Line numbers are
+1-based.
 """
 
 from __future__ import annotations
 
-import bisect
-import contextlib
 import functools
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
-from graphcontract.errors import UsageError
-from graphcontract.types import JSON
-
-Pointer = tuple[str | int, ...]
-"""A place inside a JSON value: object keys and array indexes."""
-
-_REQUEST_LINE = re.compile(
-    r"^\s*(?P<method>GET|POST|PUT|PATCH|DELETE)\s+(?P<target>\S.*?)(?:\s+HTTP/\d(?:\.\d)?)?\s*$"
+from graphcontract.doclint.blocks import (
+    CodeBlock,
+    Example,
+    RequestLine,
+    read_examples,
+    request_lines,
 )
-_STATUS_LINE = re.compile(r"^\s*HTTP/\d(?:\.\d)?\s+(?P<status>\d{3})\b")
+from graphcontract.errors import UsageError
+
 _FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})\s*(?P<lang>[^`\s]*)")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 _TAB_HEADING = re.compile(r"^\[[^\]]*\]\(#tab/")
@@ -68,57 +67,6 @@ class Table:
         """Index of the first header cell starting with ``name`` (case-insensitive)."""
         wanted = name.casefold()
         return next((i for i, c in enumerate(self.header) if c.casefold().startswith(wanted)), None)
-
-
-@dataclass(frozen=True)
-class CodeBlock:
-    """A fenced code block and the blockType comment that annotates it, if any."""
-
-    line: int
-    lang: str
-    section: str
-    content: tuple[str, ...]
-    meta: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def block_type(self) -> str | None:
-        value = self.meta.get("blockType")
-        return str(value) if value is not None else None
-
-
-@dataclass(frozen=True)
-class RequestLine:
-    """``METHOD target`` as written in an HTTP request block or an example request."""
-
-    line: int
-    method: str
-    target: str
-
-    @property
-    def path(self) -> str:
-        return normalize_path(self.target)
-
-
-@dataclass(frozen=True)
-class Example:
-    """A request or response example: its first line and its JSON body with value lines."""
-
-    kind: Literal["request", "response"]
-    name: str | None
-    line: int
-    request: RequestLine | None
-    status: int | None
-    body: JSON = None
-    body_line: int | None = None
-    body_error: str | None = None
-    error_line: int | None = None
-    locations: Mapping[Pointer, int] = field(default_factory=dict)
-
-    def line_of(self, pointer: Pointer) -> int:
-        """The line of the value at ``pointer``, or of its closest located ancestor."""
-        while pointer and pointer not in self.locations:
-            pointer = pointer[:-1]
-        return self.locations.get(pointer, self.body_line or self.line)
 
 
 @dataclass(frozen=True)
@@ -183,23 +131,12 @@ class Page:
     @property
     def http_requests(self) -> tuple[RequestLine, ...]:
         """Request lines of the "HTTP request" section (not the examples)."""
-        return tuple(
-            RequestLine(block.line + 1 + offset, match["method"], match["target"])
-            for block in self.blocks
-            if block.block_type == "ignored"
-            or (block.block_type is None and block.section.casefold() == "http request")
-            for offset, match in enumerate(map(_REQUEST_LINE.match, block.content))
-            if match
-        )
+        return request_lines(self.blocks)
 
     @functools.cached_property
     def examples(self) -> tuple[Example, ...]:
         """Blocks marked request/response, or unmarked http/json ones under such a heading."""
-        marked = [
-            (b, b.block_type or (b.section.casefold() if b.lang in ("http", "json") else None))
-            for b in self.blocks
-        ]
-        return tuple(_example(b, m) for b, m in marked if m in ("request", "response"))
+        return read_examples(self.blocks)
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -422,86 +359,3 @@ def _property_rows(table: Table) -> list[PropertyRow]:
         rows.append(PropertyRow(row.line, name, _plain(row.cell(type_col)), type_name,
                                 collection, description, possible_values(description)))
     return rows
-
-
-# -- paths and examples -------------------------------------------------------------------
-
-
-def normalize_path(target: str) -> str:
-    """A request target as a comparable path: no host, version, query; ``{…}`` → ``{}``."""
-    path = re.sub(r"^https?://[^/]+", "", target.strip())
-    path = re.sub(r"\{[^}]*\}", "{}", path)
-    path = path.split("?", 1)[0].split("#", 1)[0]
-    path = re.sub(r"^/(?:beta|v1\.0)(?=/|$)", "", path)
-    return "/" + path.strip("/")
-
-
-def _example(block: CodeBlock, marked: str) -> Example:
-    kind: Literal["request", "response"] = "request" if marked == "request" else "response"
-    name = block.meta.get("name")
-    request, status, body_start = None, None, None
-    for offset, text in enumerate(block.content):
-        stripped = text.strip()
-        if not stripped:
-            continue
-        if stripped.startswith(("{", "[")):
-            body_start = offset
-            break
-        if request is None and status is None:
-            match, status_match = _REQUEST_LINE.match(text), _STATUS_LINE.match(text)
-            if match:
-                request = RequestLine(block.line + 1 + offset, match["method"], match["target"])
-            elif status_match:
-                status = int(status_match["status"])
-    example = Example(kind, str(name) if name is not None else None, block.line, request, status)
-    if body_start is None:
-        return example
-    body_line = (block.line + 1) + body_start
-    text = "\n".join(block.content[body_start:])
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return replace(example, body_line=body_line, body_error=exc.msg,
-                       error_line=body_line + exc.lineno - 1)
-    return replace(example, body=body, body_line=body_line, locations=locate(text, body_line))
-
-
-def locate(text: str, first_line: int = 1) -> dict[Pointer, int]:
-    """The line of every value (and object key) in the JSON document ``text``."""
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    decoder = json.JSONDecoder()
-    found: dict[Pointer, int] = {}
-
-    def line_at(pos: int) -> int:
-        return first_line + bisect.bisect_right(starts, pos) - 1
-
-    def skip(pos: int) -> int:
-        while pos < len(text) and text[pos] in " \t\r\n":
-            pos += 1
-        return pos
-
-    def value(pos: int, pointer: Pointer) -> int:
-        pos = skip(pos)
-        found.setdefault(pointer, line_at(pos))
-        if text[pos] == "{":
-            pos = skip(pos + 1)
-            while text[pos] != "}":
-                key_line = line_at(pos)
-                key, pos = decoder.raw_decode(text, pos)
-                found[(*pointer, key)] = key_line
-                pos = value(skip(pos) + 1, (*pointer, key))
-                pos = skip(pos)
-                pos = skip(pos + 1) if text[pos] == "," else pos
-            return pos + 1
-        if text[pos] == "[":
-            pos, index = skip(pos + 1), 0
-            while text[pos] != "]":
-                pos = skip(value(pos, (*pointer, index)))
-                pos = skip(pos + 1) if text[pos] == "," else pos
-                index += 1
-            return pos + 1
-        return int(decoder.raw_decode(text, pos)[1])
-
-    with contextlib.suppress(ValueError, IndexError):  # text json.loads accepted: no errors
-        value(0, ())
-    return found

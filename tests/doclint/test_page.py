@@ -9,14 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphcontract.doclint.page import (
-    load_page,
-    locate,
-    normalize_path,
-    parse_page,
-    parse_type,
-    possible_values,
-)
+from graphcontract.doclint.blocks import locate, normalize_path
+from graphcontract.doclint.page import load_page, parse_page, parse_type, possible_values
 from graphcontract.errors import UsageError
 
 PAGES = Path(__file__).parent / "pages"

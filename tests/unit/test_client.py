@@ -29,12 +29,19 @@ def test_retry_after_http_date():
     now = datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
     header = format_datetime(now + timedelta(seconds=30), usegmt=True)
     assert retry_after_seconds(header, now=now) == pytest.approx(30.0)
-    assert retry_after_seconds(format_datetime(now - timedelta(seconds=30), usegmt=True), now=now) == 0.0
+    assert (
+        retry_after_seconds(format_datetime(now - timedelta(seconds=30), usegmt=True), now=now)
+        == 0.0
+    )
 
 
 def client_for(handler, **kwargs) -> GraphClient:
-    return GraphClient("http://127.0.0.1:9", token=SECRET, transport=httpx.MockTransport(handler),
-                       throttle=ThrottlePolicy(backoff_start_s=0.001, **kwargs))
+    return GraphClient(
+        "http://127.0.0.1:9",
+        token=SECRET,
+        transport=httpx.MockTransport(handler),
+        throttle=ThrottlePolicy(backoff_start_s=0.001, **kwargs),
+    )
 
 
 def test_throttled_requests_are_retried_after_waiting():
@@ -60,9 +67,9 @@ def test_throttling_without_retry_after_backs_off_then_gives_up_within_budget():
         calls.append(request)
         return httpx.Response(503, json={"error": {"code": "x", "message": "y"}})
 
-    with client_for(handler, max_attempts=4) as client:
-        exchange = client.request("GET", "/x", content_type=None)
-    assert exchange.status == 503
+    with client_for(handler, max_attempts=4) as client, pytest.raises(TargetUnhealthy) as info:
+        client.request("GET", "/x", content_type=None)
+    assert "throttled beyond the retry budget" in str(info.value)
     assert len(calls) == 4
 
 
@@ -71,7 +78,7 @@ def test_token_is_sent_but_never_recorded():
 
     def handler(request):
         seen["auth"] = request.headers["authorization"]
-        return httpx.Response(401, json={"error": {"code": "x", "message": f"bad token {SECRET}"}})
+        return httpx.Response(400, json={"error": {"code": "x", "message": f"bad token {SECRET}"}})
 
     with client_for(handler) as client:
         exchange = client.request("PATCH", "/x", json_body={"isCurrent": True})

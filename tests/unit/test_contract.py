@@ -26,9 +26,7 @@ def test_openapi_document_is_valid_and_loads_in_schemathesis():
     import schemathesis
 
     schema = schemathesis.openapi.from_path(str(CONTRACT.root / "openapi.yaml"))
-    operations = {
-        (op.ok().method.upper(), op.ok().path) for op in schema.get_all_operations()
-    }
+    operations = {(op.ok().method.upper(), op.ok().path) for op in schema.get_all_operations()}
     assert ("PATCH", "/me/profile/positions/{id}") in operations
     assert ("PATCH", "/users/{user}/profile/positions/{id}") in operations
     assert not any(method in {"DELETE", "POST", "PUT"} for method, _ in operations)
@@ -36,10 +34,20 @@ def test_openapi_document_is_valid_and_loads_in_schemathesis():
 
 def test_property_classes():
     assert CONTRACT.updatable == (
-        "allowedAudiences", "categories", "colleagues", "detail", "inference", "isCurrent", "manager",
+        "allowedAudiences",
+        "categories",
+        "colleagues",
+        "detail",
+        "inference",
+        "isCurrent",
+        "manager",
     )
     assert set(CONTRACT.read_only) == {
-        "id", "createdBy", "createdDateTime", "lastModifiedBy", "lastModifiedDateTime",
+        "id",
+        "createdBy",
+        "createdDateTime",
+        "lastModifiedBy",
+        "lastModifiedDateTime",
     }
     assert set(CONTRACT.undocumented) == {"isSearchable", "source", "sources"}
 
@@ -76,8 +84,16 @@ def test_enum_sites_cover_every_nested_enum():
         ({"id": "x"}, "body"),
         ({"isCurrentX": True}, "body"),
     ],
-    ids=["enum", "date-placeholder", "impossible-date", "int32-overflow", "collection-member",
-         "nested-enum", "read-only", "undeclared"],
+    ids=[
+        "enum",
+        "date-placeholder",
+        "impossible-date",
+        "int32-overflow",
+        "collection-member",
+        "nested-enum",
+        "read-only",
+        "undeclared",
+    ],
 )
 def test_request_errors_name_the_place(body, fragment):
     errors = CONTRACT.request_errors(body)
@@ -100,8 +116,13 @@ def test_clause_catalog_matches_the_design():
     levels = {cid: c.level for cid, c in CONTRACT.clauses.items()}
     assert len(levels) == 29
     assert {cid for cid, lvl in levels.items() if lvl == "observe"} == {
-        "enum.allowedAudiences.gray", "properties.unknown", "collections.null-vs-empty", "idempotent",
+        "enum.allowedAudiences.gray",
+        "properties.unknown",
+        "collections.null-vs-empty",
+        "idempotent",
     }
     assert levels["docs.examples"] == "doc"
     for clause in CONTRACT.clauses.values():
-        assert clause.source.page and clause.source.section and clause.source.row
+        assert clause.source.page
+        assert clause.source.section
+        assert clause.source.row

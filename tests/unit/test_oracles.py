@@ -49,13 +49,24 @@ def apply(state, sent):
 
 def judge(sent, body, *, before=SEED, after="same", policy="merge", answer=None):
     ex = answer or exchange(200, body)
-    u = Update(CONTRACT, sent, before, ex, body, body if after == "same" else after,
-               SEED["id"], datetime.now(UTC) - timedelta(seconds=1))
+    u = Update(
+        CONTRACT,
+        sent,
+        before,
+        ex,
+        body,
+        body if after == "same" else after,
+        SEED["id"],
+        datetime.now(UTC) - timedelta(seconds=1),
+    )
     return {v.clause: v for v in judge_update(u, nested_policy=policy) if v.outcome == "fail"}
 
 
-SENT = {"detail": {"jobTitle": "Ünïcode ✓", "company": {"address": {"city": "Oslo"}}},
-        "categories": ["a", "b"], "inference": None}
+SENT = {
+    "detail": {"jobTitle": "Ünïcode ✓", "company": {"address": {"city": "Oslo"}}},
+    "categories": ["a", "b"],
+    "inference": None,
+}
 
 
 def test_conforming_update_passes_every_oracle():
@@ -70,14 +81,27 @@ def test_conforming_update_passes_every_oracle():
         ("merge.nested", lambda b: b["detail"].update(role=None)),
         ("merge.collections-replace", lambda b: b.update(categories=["consulting", "a", "b"])),
         ("merge.null-clears", lambda b: b.update(inference={"confidenceScore": 0.87})),
-        ("server-managed.recalculated", lambda b: b.update(lastModifiedDateTime="2020-07-06T06:34:12Z")),
+        (
+            "server-managed.recalculated",
+            lambda b: b.update(lastModifiedDateTime="2020-07-06T06:34:12Z"),
+        ),
         ("server-managed.recalculated", lambda b: b.update(createdDateTime="2026-01-01T00:00:00Z")),
         ("response.id", lambda b: b.update(id="0FB4C1E3")),
         ("response.shape", lambda b: b.update(isCurrent="yes")),
         ("response.shape", lambda b: b.update(allowedAudiences="bogus")),
     ],
-    ids=["echo", "omitted", "nested", "collections", "null", "stale-modified", "created",
-         "id", "shape-type", "shape-enum"],
+    ids=[
+        "echo",
+        "omitted",
+        "nested",
+        "collections",
+        "null",
+        "stale-modified",
+        "created",
+        "id",
+        "shape-type",
+        "shape-enum",
+    ],
 )
 def test_each_update_oracle_fires_on_its_violation(clause, break_it):
     body = apply(SEED, SENT)
@@ -121,7 +145,9 @@ def test_empty_collection_read_back_as_null_is_observed_not_failed():
     u = Update(CONTRACT, sent, SEED, exchange(200, body), body, body, SEED["id"], datetime.now(UTC))
     verdicts = judge_update(u)
     assert not [v for v in verdicts if v.outcome == "fail"]
-    assert any(v.clause == "collections.null-vs-empty" and v.outcome == "observed" for v in verdicts)
+    assert any(
+        v.clause == "collections.null-vs-empty" and v.outcome == "observed" for v in verdicts
+    )
 
 
 def test_unchanged_noop_does_not_require_new_last_modified():
@@ -132,14 +158,21 @@ def test_unchanged_noop_does_not_require_new_last_modified():
 
 def test_plain_text_json_content_type_fails_shape():
     body = apply(SEED, SENT)
-    assert "response.shape" in judge(SENT, body, answer=exchange(200, body, content_type="text/plain"))
+    assert "response.shape" in judge(
+        SENT, body, answer=exchange(200, body, content_type="text/plain")
+    )
 
 
 @pytest.mark.parametrize(
     ("status", "body", "content_type", "ok"),
     [
         (400, {"error": {"code": "BadRequest", "message": "no"}}, JSON_TYPE, True),
-        (404, {"error": {"code": "itemNotFound", "message": "x", "innerError": {}}}, "application/json", True),
+        (
+            404,
+            {"error": {"code": "itemNotFound", "message": "x", "innerError": {}}},
+            "application/json",
+            True,
+        ),
         (400, b"Bad Request", "text/plain", False),
         (401, {"error": {"code": 401, "message": "x"}}, JSON_TYPE, False),
         (500, {"message": "boom"}, JSON_TYPE, False),
@@ -158,12 +191,20 @@ def test_envelope_not_judged_on_success():
 
 @pytest.mark.parametrize(
     ("status", "headers", "ok"),
-    [(200, (), True), (400, (), True), (500, (), False), (503, (), False),
-     (503, (("retry-after", "3"),), True), (429, (("retry-after", "1"),), True)],
+    [
+        (200, (), True),
+        (400, (), True),
+        (500, (), False),
+        (503, (), False),
+        (503, (("retry-after", "3"),), True),
+        (429, (("retry-after", "1"),), True),
+    ],
     ids=["200", "400", "500", "503-bare", "503-retry-after", "429-retry-after"],
 )
 def test_no_server_error(status, headers, ok):
-    verdict = no_server_error(exchange(status, {"error": {"code": "x", "message": "y"}}, headers=headers))
+    verdict = no_server_error(
+        exchange(status, {"error": {"code": "x", "message": "y"}}, headers=headers)
+    )
     assert (verdict.outcome == "pass") is ok
 
 
@@ -178,7 +219,10 @@ def test_expect_unchanged_reports_clause_and_atomicity():
     verdicts = expect_unchanged(["types.rejects"], SEED, changed, exchange(400, {}))
     assert {v.clause for v in verdicts} == {"types.rejects", "atomic.rejected"}
     assert all(v.outcome == "fail" for v in verdicts)
-    assert all(v.outcome == "pass" for v in expect_unchanged([], SEED, copy.deepcopy(SEED), exchange(400, {})))
+    assert all(
+        v.outcome == "pass"
+        for v in expect_unchanged([], SEED, copy.deepcopy(SEED), exchange(400, {}))
+    )
     assert expect_unchanged([], SEED, changed, exchange(200, {})) == []
 
 
@@ -197,7 +241,9 @@ PROBE = {"createdDateTime": "2001-02-03T04:05:06Z", "id": "graphcontract-probe-1
     ids=["ignored", "refused", "applied", "policy-reject", "policy-ignore"],
 )
 def test_read_only_not_applied(status, stored, policy, ok):
-    verdicts = read_only_not_applied(CONTRACT, PROBE, SEED, exchange(status, stored), stored, policy=policy)
+    verdicts = read_only_not_applied(
+        CONTRACT, PROBE, SEED, exchange(status, stored), stored, policy=policy
+    )
     assert verdicts
     assert all(v.outcome == "pass" for v in verdicts) is ok
 
@@ -221,8 +267,13 @@ def test_canon_folds_only_gray_differences():
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("2020-07-06T06:34:12.2294868Z", True), ("2020-07-06T06:34:12+02:00", True),
-     ("07/06/2020 06:34:12", False), ("2020-07-06T06:34:12", False), (None, False)],
+    [
+        ("2020-07-06T06:34:12.2294868Z", True),
+        ("2020-07-06T06:34:12+02:00", True),
+        ("07/06/2020 06:34:12", False),
+        ("2020-07-06T06:34:12", False),
+        (None, False),
+    ],
 )
 def test_parse_datetime(text, ok):
     assert (parse_datetime(text) is not None) is ok

@@ -1,38 +1,32 @@
-"""The strategies/ package: valid, invalid, mixed and gray-zone bodies against the contract.
+"""The strategies/ package, invalid side: invalid, mixed and gray-zone bodies.
 
-Properties check every drawn body against the request schema; coverage sweeps (a fixed,
-derandomized run of the generate phase) check that each property, enum member, nesting depth
-and kind of fault can actually be produced.
+Properties check that every invalid body fails the request schema through exactly one invalid
+part (never a gray-zone value), that a mixed body's valid part passes on its own, and that the
+gray cases are fixed observations never generated as invalid; coverage sweeps check that each
+clause, place, depth and kind of fault can actually be produced.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample
 
-from graphcontract.contract import EVOLVABLE_SENTINEL, PropertySpec, load_contract
+from graphcontract.contract import EVOLVABLE_SENTINEL
 from strategies import (
     INVALID_CLAUSES,
     MUST_REJECT_CLAUSES,
     GrayCase,
     InvalidBody,
     MixedBody,
-    complex_values,
-    edm_values,
     gray_cases,
     invalid_bodies,
     mixed_bodies,
-    valid_bodies,
-    valid_value_for,
     values_at,
     without_part,
     wrap,
@@ -42,71 +36,24 @@ from strategies.invalid import (
     READONLY_PROBE_NAME,
     READONLY_PROBE_PREFIX,
 )
-from strategies.values import ITEM, dotted, item_path, request_objects, request_places
+from strategies.values import ITEM, dotted, item_path, request_objects
 
-CONTRACT = load_contract()
-PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-FEW = settings(PROPERTY, max_examples=30)
-SWEEP = settings(
-    max_examples=800,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    phases=[Phase.generate],
-    suppress_health_check=list(HealthCheck),
+from .strategy_samples import (
+    CONTRACT,
+    ENUM_SITES,
+    FEW,
+    PLACES,
+    PROPERTY,
+    Sample,
+    can_produce,
+    spec_at,
+    walk,
 )
-SEARCH = settings(SWEEP, max_examples=3000)
-PLACES = {place.path: place for place in request_places(CONTRACT)}
-ENUM_SITES = {site.path: site for site in CONTRACT.enum_sites()}
+
 OWNERS = dict(request_objects(CONTRACT))
-NESTED_OBJECTS = [path for path, _ in request_objects(CONTRACT)[1:]]
 NOT_MALFORMED = [c for c in INVALID_CLAUSES if c != "body.malformed"]
 # Strategies are built once: building one is far dearer than drawing from it.
-VALID_FOR = {name: valid_value_for(CONTRACT, name) for name in CONTRACT.updatable}
 INVALID = {clause: invalid_bodies(CONTRACT, clause) for clause in INVALID_CLAUSES}
-
-
-COMPLEX_PLACES = {
-    CONTRACT.structured(p.prop.type_name).name: p
-    for p in PLACES.values()
-    if CONTRACT.is_structured(p.prop.type_name)
-}
-
-
-COMPLEX = {
-    (name, partial): complex_values(CONTRACT, name, partial=partial)
-    for name in COMPLEX_PLACES
-    for partial in (True, False)
-}
-EDM_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "Edm.String": lambda v: isinstance(v, str) and "\x00" not in v,
-    "Edm.Boolean": lambda v: isinstance(v, bool),
-    "Edm.Int32": lambda v: type(v) is int and -(2**31) <= v <= 2**31 - 1,
-    "Edm.Double": lambda v: type(v) in (int, float) and math.isfinite(v),
-    "Edm.Date": lambda v: re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) is not None,
-    "Edm.DateTimeOffset": lambda v: isinstance(v, str) and v.endswith("Z"),
-}
-EDM = {name: edm_values(CONTRACT, name) for name in [*EDM_CHECKS, *CONTRACT.enums]}
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def walk(value: Any, path: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], Any]]:
-    """Every (path, value) in a JSON value, collection items as "[]"."""
-    yield path, value
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from walk(child, (*path, key))
-    elif isinstance(value, list):
-        for child in value:
-            yield from walk(child, (*path, ITEM))
-
-
-def spec_at(path: tuple[str, ...]) -> PropertySpec | None:
-    """The declared property a path (or a collection-item path) names, if any."""
-    place = PLACES.get(path[:-1] if path[-1:] == (ITEM,) else path)
-    return None if place is None else place.prop
 
 
 def is_gray_enum_value(value: Any) -> bool:
@@ -123,174 +70,6 @@ def is_gray_enum_value(value: Any) -> bool:
         or re.fullmatch(r"[+-]?\d+", value) is not None
         or any(m.casefold() == value.casefold() for e in CONTRACT.enums.values() for m in e.members)
     )
-
-
-@functools.cache
-def swept(name: str, examples: int) -> frozenset[str]:
-    """The features one deterministic generate-phase run of a named strategy shows (cached)."""
-    strategy, features = NAMED[name]
-    seen: set[str] = set()
-
-    @settings(SWEEP, max_examples=examples)
-    @given(strategy)
-    def collect(value: Any) -> None:
-        seen.update(features(value))
-
-    collect()
-    return frozenset(seen)
-
-
-def can_produce(name: str, feature: str, *, sweep_size: int) -> bool:
-    """Whether the named strategy produces ``feature``: first a shared sweep, then a search of
-    its own (``find`` without shrinking) for the rare features the sweep missed."""
-    if feature in swept(name, sweep_size):
-        return True
-    strategy, features = NAMED[name]
-    try:
-        find(strategy, lambda value: feature in set(features(value)), settings=SEARCH)
-    except NoSuchExample:
-        return False
-    return True
-
-
-# -- valid bodies --------------------------------------------------------------------------------
-
-
-@PROPERTY
-@given(valid_bodies(CONTRACT))
-def test_valid_bodies_validate(body: dict[str, Any]) -> None:
-    assert CONTRACT.request_errors(body) == []
-    assert body, "the whole body is never {}"
-    assert set(body) <= set(CONTRACT.updatable)
-    for path, value in walk(body):
-        assert not any(part.startswith("@") for part in path), path
-        if path[-1:] == (ITEM,):
-            assert value is not None, f"null member at {dotted(path)}"
-        elif path and (spec := spec_at(path)) is not None and spec.collection:
-            assert value is not None, f"null collection at {dotted(path)}"
-            assert len(value) <= 4
-
-
-@pytest.mark.parametrize("prop", CONTRACT.updatable)
-@FEW
-@given(data=st.data())
-def test_valid_value_for_each_property_validates(prop: str, data: st.DataObject) -> None:
-    value = data.draw(VALID_FOR[prop])
-    assert CONTRACT.request_errors({prop: value}) == []
-
-
-@pytest.mark.parametrize("name", ["id", "isSearchable", "nope"])
-def test_valid_value_for_refuses_non_updatable_properties(name: str) -> None:
-    with pytest.raises(ValueError, match="not an updatable property"):
-        valid_value_for(CONTRACT, name)
-
-
-@pytest.mark.parametrize("partial", [True, False], ids=["partial", "complete"])
-@pytest.mark.parametrize("type_name", sorted(COMPLEX_PLACES))
-@settings(FEW, max_examples=20)
-@given(data=st.data())
-def test_complex_values_validate_where_the_type_is_used(
-    type_name: str, partial: bool, data: st.DataObject
-) -> None:
-    value = data.draw(COMPLEX[type_name, partial])
-    declared = set(CONTRACT.structured(type_name).properties)
-    if partial:
-        assert set(value) <= declared
-    else:
-        assert set(value) == declared
-    body = wrap(item_path(COMPLEX_PLACES[type_name]), value)
-    assert CONTRACT.request_errors(body) == []
-
-
-@pytest.mark.parametrize("type_name", [*EDM_CHECKS, *CONTRACT.enums])
-@FEW
-@given(data=st.data())
-def test_edm_values_are_valid_for_their_type(type_name: str, data: st.DataObject) -> None:
-    value = data.draw(EDM[type_name])
-    if type_name in CONTRACT.enums:
-        assert value in CONTRACT.enums[type_name].sendable_members
-        assert value != EVOLVABLE_SENTINEL
-    else:
-        assert EDM_CHECKS[type_name](value), value
-    json.dumps(value, allow_nan=False).encode("utf-8")  # no NaN, no lone surrogate
-
-
-def valid_features(body: dict[str, Any]) -> Iterable[str]:
-    for path, value in walk(body):
-        if len(path) == 1:
-            yield f"property {path[0]}"
-        if path in ENUM_SITES and value is not None:
-            yield f"{dotted(path)}="
-            yield f"{dotted(path)}={value}"
-        spec = spec_at(path) if path else None
-        if value is None and spec is not None:
-            yield f"null at depth {len([p for p in path if p != ITEM])}"
-        if isinstance(value, dict) and path in NESTED_OBJECTS:
-            declared = CONTRACT.structured(
-                PLACES[path[:-1] if path[-1] == ITEM else path].prop.type_name
-            ).properties
-            if 0 < len(value) < len(declared):
-                yield f"partial {dotted(path)}"
-        if isinstance(value, str):
-            if any(ord(c) > 127 for c in value):
-                yield "non-ASCII string"
-            if len(value) > 255:
-                yield "string longer than 255"
-            if value == "":
-                yield "empty string"
-        if spec is not None and spec.type_name == "Edm.Int32" and value is not None:
-            yield {-(2**31): "Int32 minimum", 2**31 - 1: "Int32 maximum", 0: "Int32 zero"}.get(
-                value, "Int32 other"
-            )
-        if isinstance(value, list):
-            yield f"collection of {len(value)}"
-
-
-def _max_depth() -> int:
-    return max(len([p for p in path if p != ITEM]) for path in PLACES)
-
-
-VALID_FEATURES = [
-    *(f"property {name}" for name in CONTRACT.updatable),
-    *(f"{dotted(path)}=" for path in ENUM_SITES),
-    *(f"partial {dotted(path)}" for path in NESTED_OBJECTS),
-    *(f"null at depth {d}" for d in range(1, _max_depth() + 1)),
-    "non-ASCII string",
-    "string longer than 255",
-    "empty string",
-    "Int32 minimum",
-    "Int32 maximum",
-    "Int32 zero",
-    "collection of 0",
-    "collection of 4",
-]
-
-
-@pytest.mark.parametrize("feature", VALID_FEATURES)
-def test_valid_bodies_can_produce(feature: str) -> None:
-    assert can_produce("valid", feature, sweep_size=600)
-
-
-MEMBERS = [
-    (path[0], f"{dotted(path)}={member}")
-    for path, site in ENUM_SITES.items()
-    for member in site.enum.sendable_members
-]
-
-
-@pytest.mark.parametrize(("prop", "feature"), MEMBERS, ids=[feature for _, feature in MEMBERS])
-def test_every_sendable_member_can_be_sent_at_every_enum_site(prop: str, feature: str) -> None:
-    # valid_bodies draws each property's value from valid_value_for, and the test above shows
-    # it reaches every enum site; searching the one property's values is far cheaper.
-    assert can_produce(f"value {prop}", feature, sweep_size=300)
-
-
-def test_valid_features_name_the_documented_nesting() -> None:
-    expected = {"detail", "detail.company", "detail.company.address", "inference", "manager"}
-    assert expected | {"colleagues[]"} == {dotted(p) for p in NESTED_OBJECTS}
-    assert ("manager", "manager.relationship=friend") in MEMBERS
-    assert ("colleagues", "colleagues[].relationship=friend") in MEMBERS
-    assert ("detail", "detail.company.address.type=home") in MEMBERS
 
 
 # -- invalid bodies ------------------------------------------------------------------------------
@@ -476,7 +255,7 @@ INVALID_FEATURES = _expected_invalid_features()
 )
 def test_invalid_bodies_can_produce(clause: str, feature: str) -> None:
     size = 400 if clause == "types.rejects" else 60
-    assert can_produce(clause, feature, sweep_size=size)
+    assert can_produce(NAMED[clause], feature, sweep_size=size)
 
 
 # -- mixed bodies --------------------------------------------------------------------------------
@@ -509,12 +288,7 @@ def mixed_features(mixed: MixedBody) -> Iterable[str]:
         yield "merged into a complex value the valid part sends"
 
 
-NAMED: dict[str, tuple[st.SearchStrategy[Any], Callable[[Any], Iterable[str]]]] = {
-    "valid": (valid_bodies(CONTRACT), valid_features),
-    **{
-        f"value {name}": (VALID_FOR[name].map(functools.partial(wrap, (name,))), valid_features)
-        for name in CONTRACT.updatable
-    },
+NAMED: dict[str, Sample] = {
     "mixed": (mixed_bodies(CONTRACT), mixed_features),
     **{clause: (INVALID[clause], invalid_features) for clause in INVALID_CLAUSES},
 }
@@ -524,7 +298,7 @@ NAMED: dict[str, tuple[st.SearchStrategy[Any], Callable[[Any], Iterable[str]]]] 
     "feature", [*sorted(MUST_REJECT_CLAUSES), "merged into a complex value the valid part sends"]
 )
 def test_mixed_bodies_can_produce(feature: str) -> None:
-    assert can_produce("mixed", feature, sweep_size=100)
+    assert can_produce(NAMED["mixed"], feature, sweep_size=100)
 
 
 # -- gray cases ----------------------------------------------------------------------------------
