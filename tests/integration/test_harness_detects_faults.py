@@ -24,13 +24,32 @@ pytestmark = pytest.mark.slow
 
 
 def run_harness(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, dict, str]:
-    env = dict(os.environ, GRAPH_TOKEN="graphcontract-test-token",
-               **{READONLY_ENV: mock.readonly_token})
+    env = dict(
+        os.environ, GRAPH_TOKEN="graphcontract-test-token", **{READONLY_ENV: mock.readonly_token}
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "graphcontract", "run", "--base-url", mock.base_url,
-         "--user", mock.user_id, "--user", mock.user_principal_name,
-         "--readonly-token-env", READONLY_ENV, "--report-dir", str(report_dir), *extra],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "graphcontract",
+            "run",
+            "--base-url",
+            mock.base_url,
+            "--user",
+            mock.user_id,
+            "--user",
+            mock.user_principal_name,
+            "--readonly-token-env",
+            READONLY_ENV,
+            "--report-dir",
+            str(report_dir),
+            *extra,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     reports = list(report_dir.glob("*/report.json"))
     assert len(reports) == 1, proc.stdout + proc.stderr
@@ -47,7 +66,9 @@ def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
     statuses = {c["id"]: c["status"] for c in report["clauses"]}
     must = [c for c, clause in load_contract().clauses.items() if clause.level == "must"]
     assert all(statuses[c] == "pass" for c in must), statuses
-    assert all(statuses[c] == "observed" for c in ("enum.allowedAudiences.gray", "properties.unknown"))
+    assert all(
+        statuses[c] == "observed" for c in ("enum.allowedAudiences.gray", "properties.unknown")
+    )
     for name in ("report.json", "report.html", "junit.xml"):
         assert next(tmp_path.glob(f"*/{name}")).stat().st_size > 0
 
@@ -61,7 +82,9 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault):
     assert code == 1, output
     assert report["verdict"] == "fail"
     assert spec.breaks <= failed, f"missed {sorted(spec.breaks - failed)}"
-    assert failed <= spec.breaks | spec.may_also_break, f"false alarms {sorted(failed - spec.breaks - spec.may_also_break)}"
+    assert failed <= spec.breaks | spec.may_also_break, (
+        f"false alarms {sorted(failed - spec.breaks - spec.may_also_break)}"
+    )
     by_id = {c["id"]: c for c in report["clauses"]}
     for clause_id in spec.breaks:
         clause = by_id[clause_id]
@@ -69,5 +92,6 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault):
         example = clause["counterexample"]
         assert example["curl"].startswith("curl ")
         assert example["request"]["method"] in {"GET", "PATCH"}
-        assert "sent:" in example["message"] and "got:" in example["message"]
+        assert "sent:" in example["message"]
+        assert "got:" in example["message"]
         assert clause["contradicts"], "every failure names the documentation row it contradicts"

@@ -19,27 +19,56 @@ pytestmark = pytest.mark.slow
 
 def test_wheel_in_fresh_venv_checks_a_mock_from_another_directory(tmp_path):
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(ROOT), "-w", str(wheels)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(ROOT), "-w", str(wheels)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     venv = tmp_path / "venv"
-    # System site-packages provide the pinned dependencies; graphcontract itself comes from the wheel.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
+    # System site-packages give the pinned dependencies; graphcontract comes from the wheel.
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120
+    )
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", *map(str, wheels.glob("*.whl"))],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", *map(str, wheels.glob("*.whl"))],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     elsewhere = tmp_path / "someone-elses-repo"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    located = subprocess.run([str(python), "-c", "import graphcontract, strategies; "
-                              "print(graphcontract.__file__); print(strategies.__file__)"],
-                             cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    located = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import graphcontract, strategies; "
+            "print(graphcontract.__file__); print(strategies.__file__)",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert str(ROOT) not in located.stdout, "the wheel's own copy must be used"
     with MockProcess() as mock:
         proc = subprocess.run(
-            [str(venv / "bin" / "graphcontract"), "run", "--base-url", mock.base_url,
-             "--report-dir", "out"],
-            cwd=elsewhere, env={**env, "GRAPH_TOKEN": "ci-gate-token"},
-            capture_output=True, text=True, timeout=300,
+            [
+                str(venv / "bin" / "graphcontract"),
+                "run",
+                "--base-url",
+                mock.base_url,
+                "--report-dir",
+                "out",
+            ],
+            cwd=elsewhere,
+            env={**env, "GRAPH_TOKEN": "ci-gate-token"},
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     run_dir = next((elsewhere / "out").iterdir())

@@ -21,9 +21,12 @@ FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChec
 
 @pytest.fixture(scope="module")
 def api():
-    with MockProcess() as mock, httpx.Client(
-        base_url=mock.base_url, headers={"Authorization": "Bearer strategies-test"}
-    ) as client:
+    with (
+        MockProcess() as mock,
+        httpx.Client(
+            base_url=mock.base_url, headers={"Authorization": "Bearer strategies-test"}
+        ) as client,
+    ):
         client.position = f"/me/profile/positions/{mock.position_ids[0]}"
         yield client
 
@@ -43,11 +46,20 @@ def reads_back(sent, got) -> bool:
     if isinstance(sent, dict):
         return isinstance(got, dict) and all(reads_back(v, got.get(k)) for k, v in sent.items())
     if isinstance(sent, list):
-        return isinstance(got, list) and len(got) == len(sent) and all(
-            reads_back(s, g) for s, g in zip(sent, got, strict=True)
+        return (
+            isinstance(got, list)
+            and len(got) == len(sent)
+            and all(reads_back(s, g) for s, g in zip(sent, got, strict=True))
         )
-    return type(sent) is type(got) or (isinstance(sent, int | float) and isinstance(got, int | float)
-                                       and not isinstance(got, bool)) and sent == got
+    return (
+        type(sent) is type(got)
+        or ((
+            isinstance(sent, int | float)
+            and isinstance(got, int | float)
+            and not isinstance(got, bool)
+        )
+        and sent == got)
+    )
 
 
 def strip_modified(position: dict) -> dict:
@@ -81,7 +93,7 @@ def test_invalid_bodies_get_their_documented_status_and_change_nothing(api, case
     answer = send(api, case.content())
     after = state(api)
     if case.clause == "properties.unknown" and case.path[0] in CONTRACT.undocumented:
-        # The reference mock ignores declared-but-undocumented properties, as it ignores read-only ones.
+        # The reference mock ignores declared-but-undocumented properties, like read-only ones.
         assert answer.status_code == 200, answer.text
         assert after.get(case.path[0]) == before.get(case.path[0])
         restore(api, before, case.body)

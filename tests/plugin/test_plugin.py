@@ -12,8 +12,16 @@ from graphcontract.mock.process import MockProcess
 
 pytest_plugins = ["pytester"]
 SUITE = Path(__file__).resolve().parents[1] / "contract"
-BASE_ARGS = ("-p", "graphcontract.plugin", "-p", "no:cacheprovider", "-p", "no:schemathesis",
-             "--hypothesis-profile", "ci")
+BASE_ARGS = (
+    "-p",
+    "graphcontract.plugin",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:schemathesis",
+    "--hypothesis-profile",
+    "ci",
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +39,22 @@ def faulty_mock():
 def run(pytester, mock, *args):
     pytester.makeini("[pytest]\n")
     return pytester.runpytest_subprocess(
-        *BASE_ARGS, "--gc-base-url", mock.base_url, "--gc-token-env", "GC_PLUGIN_TOKEN",
-        "--gc-user", mock.user_id, "--gc-user", mock.user_principal_name,
-        "--gc-readonly-token-env", "GC_PLUGIN_READONLY",
-        "--gc-report-dir", str(pytester.path / "out"), "--gc-run-id", "r1", *args,
+        *BASE_ARGS,
+        "--gc-base-url",
+        mock.base_url,
+        "--gc-token-env",
+        "GC_PLUGIN_TOKEN",
+        "--gc-user",
+        mock.user_id,
+        "--gc-user",
+        mock.user_principal_name,
+        "--gc-readonly-token-env",
+        "GC_PLUGIN_READONLY",
+        "--gc-report-dir",
+        str(pytester.path / "out"),
+        "--gc-run-id",
+        "r1",
+        *args,
     )
 
 
@@ -60,8 +80,14 @@ def test_bad_options_are_usage_errors(pytester, args, message):
 
 def test_header_names_the_target_and_clause_selection_deselects(pytester, mock, monkeypatch):
     monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
-    result = run(pytester, mock, str(SUITE / "test_contract_requests.py"),
-                 "--gc-clause", "auth.required", "-v")
+    result = run(
+        pytester,
+        mock,
+        str(SUITE / "test_contract_requests.py"),
+        "--gc-clause",
+        "auth.required",
+        "-v",
+    )
     result.stdout.fnmatch_lines([f"*graphcontract: target {mock.base_url}*"])
     result.assert_outcomes(passed=1, deselected=8)
     data = report(pytester)
@@ -73,8 +99,15 @@ def test_header_names_the_target_and_clause_selection_deselects(pytester, mock, 
 
 def test_failing_clause_is_reported_with_counterexample(pytester, faulty_mock, monkeypatch):
     monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
-    result = run(pytester, faulty_mock, str(SUITE / "test_contract_updates.py"),
-                 "--gc-clause", "merge.nested", "--junitxml", str(pytester.path / "junit.xml"))
+    result = run(
+        pytester,
+        faulty_mock,
+        str(SUITE / "test_contract_updates.py"),
+        "--gc-clause",
+        "merge.nested",
+        "--junitxml",
+        str(pytester.path / "junit.xml"),
+    )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*FAIL merge.nested:*", "*verdict: fail*"])
     data = report(pytester)
@@ -94,7 +127,9 @@ def test_xdist_workers_are_aggregated(pytester, mock, monkeypatch):
     distributed.assert_outcomes(passed=9)
     two = report(pytester)
     assert two["verdict"] == "pass"
+    def count(rep: dict, clause_id: str) -> int:
+        return next(c for c in rep["clauses"] if c["id"] == clause_id)["requests"]
+
     for clause_id in ("auth.required", "auth.scope", "paths.users", "body.malformed"):
-        count = lambda rep: next(c for c in rep["clauses"] if c["id"] == clause_id)["requests"]  # noqa: E731
-        assert count(two) == count(one) > 0
+        assert count(two, clause_id) == count(one, clause_id) > 0
     assert two["requests"] > 0
