@@ -28,7 +28,6 @@ _WRONG_PRIMITIVES: dict[str, tuple[tuple[JSON, str], ...]] = {
         ("datetime-value", "Date placeholder from the docs"),
         ("2020-02-30", "Date that does not exist"),
         ("2020-07-06T06:34:12Z", "Date given a date-time"),
-        ("20200706", "Date without dashes"),
     ),
 }
 """The classic wrong values of each Edm type (the ones real services get wrong)."""
