@@ -25,6 +25,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "graphcontract.doclint.cli",
         "check Graph documentation pages against the contract",
     ),
+    "fuzz": ("graphcontract.fuzz.cli", "run a time-boxed fuzzing campaign over the contract suite"),
+    "bench": (
+        "graphcontract.bench.cli",
+        "measure detection power and speed against Schemathesis and raw httpx",
+    ),
 }
 
 
@@ -36,7 +41,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="graphcontract", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="graphcontract",
+        description="Contract tests for Microsoft Graph's Update workPosition API.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         try:

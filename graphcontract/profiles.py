@@ -48,4 +48,7 @@ def register_profiles() -> None:
         deadline=None,
         suppress_health_check=_SLOW_OK,
         print_blob=True,
+        # No explain phase: it re-runs failing examples under tracing and points at harness
+        # lines, not at anything of the target.
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     )

@@ -37,9 +37,10 @@ def read_only_not_applied(
                                expected=expected, got=status, exchange=exchange)]
     if 400 <= status < 500:
         return expect_unchanged([READ_ONLY], before, after, exchange)
-    sources = [("GET after", after)] if after is not None else []
-    if exchange.json_object() is not None:
-        sources.insert(0, ("answer body", exchange.json_object()))
+    answer = exchange.json_object()
+    sources: list[tuple[str, JSONObject]] = [("GET after", after)] if after is not None else []
+    if answer is not None:
+        sources.insert(0, ("answer body", answer))
     for source, observed in sources:
         for name in contract.read_only:
             if name not in sent or same(sent[name], get(before, name)):

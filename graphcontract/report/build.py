@@ -88,6 +88,7 @@ def build_report(
             entry["reason"] = reason
         if tally and tally.failed:
             entry["failure_title"] = tally.counterexample["title"] if tally.counterexample else None
+            entry["failure_titles"] = dict(tally.failure_titles.most_common())
             entry["contradicts"] = (
                 f"{clause.source.page} — {clause.source.section}: {clause.source.row}"
             )

@@ -1,0 +1,255 @@
+"""``graphcontract fuzz``: a fuzzing campaign of the contract suite for a wall-clock budget.
+
+Validates everything first (one line, exit 2), then runs rounds of the suite with the
+``fuzz`` profile across ``--workers`` processes sharing one example database, shows a live
+progress line, and writes ``<report-dir>/<campaign-id>/campaign.json`` + ``campaign.md``.
+Exit 0: no must clause failed; 1: one did; 2: the harness could not judge; 128+N: stopped by
+signal N (Ctrl-C, SIGTERM) before finding a failure. The position is restored either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graphcontract.contract import load_contract
+from graphcontract.errors import UsageError
+from graphcontract.fuzz.campaign import (
+    Campaign,
+    CampaignPlan,
+    ProgressLine,
+    install_signal_handlers,
+)
+from graphcontract.fuzz.database import DEFAULT_DIRECTORY, describe, run_arguments
+from graphcontract.fuzz.report import build_campaign_report, write_campaign_report
+from graphcontract.runner.config import (
+    DEFAULT_TOKEN_ENV,
+    RunConfig,
+    check_base_url,
+    check_clauses,
+    check_report_dir,
+    is_loopback_url,
+    parse_policy,
+)
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
+_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "": 1.0}
+
+
+def parse_duration(text: str) -> float:
+    """ "30m", "90s", "1h30m", "45" (seconds) → seconds; UsageError otherwise."""
+    value = text.strip().lower()
+    total, pos = 0.0, 0
+    for match in _DURATION.finditer(value):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _UNIT[match.group(2)]
+        pos = match.end()
+    if not value or pos != len(value) or total <= 0:
+        raise UsageError(f"--duration {text!r}: give a positive time like 30m, 90s or 1h30m")
+    return total
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="target base URL (default: one bundled mock per worker)")
+    parser.add_argument("--duration", default="10m", help="time budget, e.g. 60s, 30m, 2h")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (pytest-xdist)")
+    parser.add_argument(
+        "--database",
+        metavar="DIR|redis://HOST:PORT/DB",
+        help=f"shared Hypothesis example database (default {DEFAULT_DIRECTORY})",
+    )
+    parser.add_argument("--position-id", help="the one position the campaign may modify")
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="ID_OR_UPN",
+        help="user id and/or userPrincipalName owning the position (repeatable)",
+    )
+    parser.add_argument(
+        "--token-env",
+        default=DEFAULT_TOKEN_ENV,
+        metavar="NAME",
+        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
+    )
+    parser.add_argument(
+        "--readonly-token-env",
+        metavar="NAME",
+        help="environment variable holding a token without write scope",
+    )
+    parser.add_argument("--report-dir", default="reports", help="where <campaign-id>/ goes")
+    parser.add_argument(
+        "--clause",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="fuzz only the tests judging these clauses (repeatable)",
+    )
+    parser.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="pin a gray zone, as for graphcontract run",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
+    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second")
+    parser.add_argument(
+        "-k", "--tests", metavar="EXPRESSION", help="only tests matching this pytest -k expression"
+    )
+    parser.add_argument(
+        "-x", "--exitfirst", action="store_true", help="end the campaign after the round that "
+        "finds the first failure"
+    )  # fmt: skip
+    parser.add_argument("--campaign-id", help="name of the campaign folder (default: timestamp)")
+
+
+def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
+    """(run configuration, budget in seconds, database) or UsageError."""
+    duration = parse_duration(args.duration)
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    base_url = check_base_url(args.base_url) if args.base_url else None
+    if base_url and args.workers > 1:
+        raise UsageError(
+            f"--workers {args.workers} with --base-url: every worker would PATCH the one "
+            "configured position at the same time and judge the others' changes as its own; "
+            "use --workers 1 against an external target (without --base-url each worker "
+            "starts its own bundled mock)"
+        )
+    if base_url and not os.environ.get(args.token_env):
+        raise UsageError(
+            f"environment variable {args.token_env} is empty or unset: export the target's "
+            "bearer token in it (or name another variable with --token-env)"
+        )
+    if base_url and not is_loopback_url(base_url) and not args.position_id:
+        raise UsageError(
+            f"{base_url} is not a loopback address: name the one position the campaign may "
+            "modify with --position-id"
+        )
+    if args.readonly_token_env and not os.environ.get(args.readonly_token_env):
+        raise UsageError(f"environment variable {args.readonly_token_env} is empty or unset")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    clauses = check_clauses(tuple(args.clause), list(load_contract().clauses))
+    campaign_id = args.campaign_id or (
+        "fuzz-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    )
+    if "/" in campaign_id or campaign_id in {"", ".", ".."}:
+        raise UsageError(f"--campaign-id {campaign_id!r} must be a plain folder name")
+    database = run_arguments(args.database or str(DEFAULT_DIRECTORY))[1]  # checks it too
+    cfg = RunConfig(
+        base_url=base_url,
+        position_id=args.position_id,
+        users=tuple(args.user),
+        token_env=args.token_env,
+        readonly_token_env=args.readonly_token_env,
+        report_dir=check_report_dir(Path(args.report_dir)),
+        run_id=campaign_id,
+        clauses=clauses,
+        policy=parse_policy(args.policy),
+        timeout_s=args.timeout,
+        rate_limit=args.rate_limit,
+    )
+    return cfg, duration, database
+
+
+def pytest_arguments(cfg: RunConfig, args: argparse.Namespace) -> list[str]:
+    from graphcontract.runner.cli import PACKAGE, suite_dir
+
+    suite = suite_dir()
+    argv = [str(suite), "-c", str(PACKAGE / "suite.ini"), "--rootdir", str(suite)]
+    argv += ["-p", "graphcontract.plugin", "--gc-timeout", str(cfg.timeout_s)]
+    if cfg.base_url:
+        argv += ["--gc-base-url", cfg.base_url, "--gc-token-env", cfg.token_env]
+        argv += ["--gc-target-label", cfg.base_url]
+    if cfg.position_id:
+        argv += ["--gc-position-id", cfg.position_id]
+    for user in cfg.users:
+        argv += ["--gc-user", user]
+    if cfg.readonly_token_env:
+        argv += ["--gc-readonly-token-env", cfg.readonly_token_env]
+    if cfg.rate_limit is not None:
+        argv += ["--gc-rate-limit", str(cfg.rate_limit)]
+    for clause in cfg.clauses:
+        argv += ["--gc-clause", clause]
+    for key, value in cfg.policy.items():
+        argv += ["--gc-policy", f"{key}={value}"]
+    if args.tests:
+        argv += ["-k", args.tests]
+    return argv
+
+
+def child_environment() -> dict[str, str]:
+    """This environment, with the source checkout importable (strategies/ lives beside it)."""
+    from graphcontract.runner.cli import PACKAGE
+
+    env = dict(os.environ)
+    root = str(PACKAGE.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg, duration, database = validate(args)
+    if cfg.base_url:
+        from graphcontract.runner.cli import probe
+
+        probe(cfg)
+    folder = cfg.report_dir / str(cfg.run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    label = cfg.base_url or "bundled reference mock (one per worker)"
+    plan = CampaignPlan(
+        campaign_id=str(cfg.run_id),
+        folder=folder.resolve(),
+        duration_s=duration,
+        workers=args.workers,
+        database=database,
+        pytest_args=pytest_arguments(cfg, args),
+        env=child_environment(),
+        label=label,
+        exitfirst=args.exitfirst,
+        base_url=cfg.base_url,
+        token_env=cfg.token_env,
+    )
+    print(
+        f"graphcontract fuzz: {label}, {duration:.0f} s, {args.workers} worker(s), "
+        f"database {describe(database)}, report {folder}",
+        flush=True,
+    )
+    with ProgressLine(args.workers) as progress:
+        campaign = Campaign(plan, progress)
+        restore_handlers = install_signal_handlers(campaign.request_stop)
+        try:
+            campaign.run()
+        finally:
+            restore_handlers()
+    report = build_campaign_report(
+        load_contract(), plan, campaign.rounds, started=campaign.started,
+        stop_signal=campaign.stop_signal,
+    )  # fmt: skip
+    path = write_campaign_report(report, folder)
+    return conclude(report, path, campaign.stop_signal)
+
+
+def conclude(report: dict[str, object], path: Path, stop_signal: int | None) -> int:
+    failed = report.get("failed_clauses") or []
+    assert isinstance(failed, list)
+    summary = f"graphcontract fuzz: {report['verdict']} (stopped by {report['stopped_by']})"
+    if failed:
+        summary += f" - {len(failed)} must clause(s) failed: {', '.join(map(str, failed))}"
+    for problem in report.get("restore_problems") or []:  # type: ignore[attr-defined]
+        summary += f"\n  restore: {problem}"
+    for error in (report.get("errors") or [])[:3]:  # type: ignore[index]
+        summary += f"\n  error: {error}"
+    print(summary + f"\n  report: {path} and {path.with_suffix('.md')}", flush=True)
+    if report["verdict"] == "fail":
+        return 1
+    if report["verdict"] == "error":
+        return 2
+    return 128 + stop_signal if stop_signal is not None else 0
