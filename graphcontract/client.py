@@ -2,52 +2,53 @@
 
 Owns: base URL handling, the bearer token (taken from the environment by the caller, never
 from the command line), timeouts, waiting out 429/503 (Retry-After in seconds or as an HTTP
-date, exponential backoff without it) within a bounded budget, a client-side rate limit,
-and redaction of secrets in every record it hands out.
+date, exponential backoff without it), failing gateways (502/504) and transport failures
+within a bounded budget (``clientpolicy``), a client-side rate limit, the one-line
+``TargetUnhealthy`` when a target cannot be judged, and redaction of secrets in every record
+it hands out. The rules themselves live in ``graphcontract.clientpolicy`` (re-exported here).
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import shlex
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import httpx
 
+from graphcontract.clientpolicy import (
+    REDACTED,
+    RETRY_STATUSES,
+    RateLimiter,
+    Redactor,
+    ThrottlePolicy,
+    budget_problem,
+    gave_up,
+    one_line,
+    refused,
+    retry_after_seconds,
+)
 from graphcontract.errors import TargetUnhealthy
 from graphcontract.types import JSON
 
-REDACTED: Final = "***"
+__all__ = [
+    "NOT_JSON",
+    "REDACTED",
+    "Exchange",
+    "GraphClient",
+    "RateLimiter",
+    "RecordedRequest",
+    "RecordedResponse",
+    "Redactor",
+    "ThrottlePolicy",
+    "retry_after_seconds",
+]
+
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
-THROTTLE_STATUSES: Final = frozenset({429, 503})
 _NOT_JSON: Final = object()
-
-
-class Redactor:
-    """Replaces every registered secret by ``***`` in text and bytes."""
-
-    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-
-    def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 4 and secret not in self._secrets:
-            self._secrets = sorted([*self._secrets, secret], key=len, reverse=True)
-
-    def text(self, value: str) -> str:
-        for secret in self._secrets:
-            value = value.replace(secret, REDACTED)
-        return value
-
-    def bytes(self, value: bytes) -> bytes:
-        for secret in self._secrets:
-            value = value.replace(secret.encode(), REDACTED.encode())
-        return value
 
 
 @dataclass(frozen=True)
@@ -150,56 +151,25 @@ def _shorten(body: bytes, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit} more characters)"
 
 
-class RateLimiter:
-    """At most ``per_second`` request starts per second (thread-safe, no bursts)."""
-
-    def __init__(self, per_second: float | None) -> None:
-        self._interval = 1.0 / per_second if per_second else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self._interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            delay = self._next - now
-            self._next = max(now, self._next) + self._interval
-        if delay > 0:
-            time.sleep(delay)
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Parse Retry-After: delta seconds or an HTTP date; None when absent or unparsable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 ExchangeHook = Callable[[Exchange], None]
 
 
-@dataclass
-class ThrottlePolicy:
-    """How long and how often 429/503 answers are waited out."""
+class _TransportFailure(Exception):
+    """One attempt that got no complete answer: what happened, and what to do about it."""
 
-    max_attempts: int = 6
-    max_total_wait_s: float = 120.0
-    max_single_wait_s: float = 60.0
-    backoff_start_s: float = 0.5
+    def __init__(self, what: str, hint: str) -> None:
+        super().__init__(what, hint)
+        self.what = what
+        self.hint = hint
 
 
 class GraphClient:
-    """Sends requests to one target and reports every exchange to the registered hooks."""
+    """Sends requests to one target and reports every exchange to the registered hooks.
+
+    The first problem that makes the target unjudgeable (retries exhausted, the token refused,
+    a body too large) is remembered: later requests fail at once with the same one-line
+    message instead of hammering a sick target, until ``reopen()`` (used by the final restore).
+    """
 
     def __init__(
         self,
@@ -211,6 +181,8 @@ class GraphClient:
         throttle: ThrottlePolicy | None = None,
         redactor: Redactor | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        token_label: str = "the token",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -219,6 +191,11 @@ class GraphClient:
         self.throttle = throttle or ThrottlePolicy()
         self.hooks: list[ExchangeHook] = []
         self.throttle_events = 0
+        self.transport_failures = 0
+        self.broken: str | None = None
+        self.timeout_s = timeout_s
+        self.max_body_bytes = max_body_bytes
+        self.token_label = token_label
         self._limiter = RateLimiter(rate_limit_per_s)
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_s),
@@ -235,6 +212,14 @@ class GraphClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def halt(self, message: str) -> NoReturn:
+        """Refuse this and every further request with ``message`` (until ``reopen()``)."""
+        self._unhealthy(message)
+
+    def reopen(self) -> None:
+        """Forget that the target was found unhealthy (one more try, e.g. the final restore)."""
+        self.broken = None
+
     def request(
         self,
         method: str,
@@ -247,9 +232,12 @@ class GraphClient:
         extra_headers: dict[str, str] | None = None,
     ) -> Exchange:
         """Send one request; ``token=True`` uses the client's token, False/None sends none,
-        a string sends that token instead."""
+        a string sends that token instead. Throttling, failing gateways and transport failures
+        are retried within the ThrottlePolicy; beyond it ``TargetUnhealthy`` is raised."""
         if method.upper() in {"DELETE", "POST", "PUT"}:
             raise ValueError(f"graphcontract never sends {method}")
+        if self.broken is not None:
+            self._unhealthy(self.broken)
         headers = dict(extra_headers or {})
         bearer = self.token if token is True else (token or None)
         if bearer:
@@ -261,64 +249,119 @@ class GraphClient:
         if body is not None and content_type is not None:
             headers["Content-Type"] = content_type
         url = self.base_url + path
-        waits = 0
+        where = f"{method.upper()} {url}"
+        policy = self.throttle
+        sends = waits = failures = 0
         total_wait = 0.0
-        backoff = self.throttle.backoff_start_s
+        backoff = policy.backoff_start_s
         while True:
             self._limiter.wait()
-            response, content, elapsed = self._send(method, url, headers, body)
-            if (
-                response.status_code not in THROTTLE_STATUSES
-                or waits + 1 >= self.throttle.max_attempts
-            ):
+            sends += 1
+            failure: _TransportFailure | None = None
+            try:
+                response, received, elapsed = self._send(method, url, headers, body)
+            except _TransportFailure as exc:
+                failure = exc
+            if failure is not None:
+                # Raised outside the except block: the same one line whether this request
+                # or a later one (refused at once) reports it, without a chained context.
+                failures += 1
+                self.transport_failures += 1
+                if failures > policy.transport_retries or total_wait + backoff > (
+                    policy.max_total_wait_s
+                ):
+                    self._unhealthy(
+                        f"{where}: {failure.what}, {failures} attempt(s); {failure.hint}"
+                    )
+                time.sleep(backoff)
+                total_wait += backoff
+                backoff *= 2
+                continue
+            if response.status_code not in RETRY_STATUSES:
                 break
             delay = retry_after_seconds(response.headers.get("Retry-After"))
             if delay is None:
                 delay, backoff = backoff, backoff * 2
-            delay = min(delay, self.throttle.max_single_wait_s)
-            if total_wait + delay > self.throttle.max_total_wait_s:
-                break
+            problem = budget_problem(policy, sends, delay, total_wait)
+            if problem is not None:
+                exchange = self._record(
+                    method, url, headers, body, response, received, elapsed, waits
+                )
+                self._notify(exchange)
+                content_type = exchange.response.header("content-type") or ""
+                self._unhealthy(
+                    gave_up(where, exchange.status, content_type, sends, total_wait, problem)
+                )
             self.throttle_events += 1
             waits += 1
             total_wait += delay
             time.sleep(delay)
-        exchange = self._record(method, url, headers, body, response, content, elapsed, waits)
+        exchange = self._record(method, url, headers, body, response, received, elapsed, waits)
+        self._notify(exchange)
+        if token is True and exchange.status in (401, 403):
+            self._unhealthy(refused(where, exchange.status, self.token_label))
+        return exchange
+
+    def _notify(self, exchange: Exchange) -> None:
         for hook in list(self.hooks):
             hook(exchange)
-        return exchange
+
+    def _unhealthy(self, message: str) -> NoReturn:
+        """Remember and raise the one-line, redacted description of why the target is unusable."""
+        self.broken = one_line(self.redactor.text(message))
+        raise TargetUnhealthy(self.broken)
 
     def _send(
         self, method: str, url: str, headers: dict[str, str], body: bytes | None
     ) -> tuple[httpx.Response, bytes, float]:
         started = time.perf_counter()
+        where = f"{method.upper()} {self.redactor.text(url)}"
+        limit_mib = self.max_body_bytes / (1024 * 1024)
+        too_large = (
+            f"{where}: response body larger than {limit_mib:g} MiB; is this a Graph endpoint?"
+        )
+        failure: str | None = None
         try:
             with self._http.stream(method, url, headers=headers, content=body) as response:
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_BODY_BYTES:
-                        raise TargetUnhealthy(
-                            f"{method} {self.redactor.text(url)}: response body larger than "
-                            f"{MAX_BODY_BYTES // (1024 * 1024)} MiB; is this a Graph endpoint?"
-                        )
-                    chunks.append(chunk)
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > self.max_body_bytes:
+                    failure = too_large
+                else:
+                    chunks: list[bytes] = []
+                    size = 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > self.max_body_bytes:
+                            failure = too_large
+                            break
+                        chunks.append(chunk)
         except httpx.TimeoutException as exc:
-            raise TargetUnhealthy(
-                f"{method} {self.redactor.text(url)} timed out ({type(exc).__name__}); "
-                "the target is too slow or down (raise --timeout if it is just slow)"
+            raise _TransportFailure(
+                f"timed out after {self.timeout_s:g} s ({type(exc).__name__})",
+                "the target is too slow or down (raise --timeout if it is just slow)",
             ) from None
         except httpx.RemoteProtocolError as exc:
-            raise TargetUnhealthy(
-                f"{method} {self.redactor.text(url)}: connection broken mid-answer "
-                f"({self.redactor.text(str(exc)) or type(exc).__name__})"
+            raise _TransportFailure(
+                f"connection broken mid-answer ({self._describe(exc)})",
+                "the target dropped the connection or sent a truncated answer",
             ) from None
-        except httpx.TransportError as exc:
-            raise TargetUnhealthy(
-                f"{method} {self.redactor.text(url)}: cannot connect "
-                f"({self.redactor.text(str(exc)) or type(exc).__name__}); is the target running?"
+        except (httpx.ReadError, httpx.WriteError, httpx.CloseError) as exc:
+            raise _TransportFailure(
+                f"connection reset ({self._describe(exc)})", "the target dropped the connection"
             ) from None
+        except (httpx.ConnectError, httpx.ProxyError) as exc:
+            raise _TransportFailure(
+                f"cannot connect ({self._describe(exc)})",
+                "is the target running and the base URL right?",
+            ) from None
+        except httpx.HTTPError as exc:
+            failure = f"{where}: {self._describe(exc)}"
+        if failure is not None:
+            self._unhealthy(failure)
         return response, b"".join(chunks), time.perf_counter() - started
+
+    def _describe(self, exc: BaseException) -> str:
+        return one_line(self.redactor.text(str(exc))) or type(exc).__name__
 
     def _record(
         self,

@@ -84,6 +84,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Requests per second (default: none on loopback, 5 on live targets; 0 = none).",
     )
     group.addoption("--gc-target-label", help="Name of the target in reports.")
+    group.addoption(
+        "--gc-database",
+        metavar="DIR|redis://HOST:PORT/DB",
+        help="Hypothesis example database to replay first and keep failures in (shared with "
+        "fuzz campaigns); the profile then keeps its reuse phase and is not derandomized.",
+    )
 
 
 def _build_config(config: pytest.Config) -> RunConfig:
@@ -119,6 +125,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clauses(*ids): the contract clauses a test judges")
     try:
         config.stash[CONFIG_KEY] = _build_config(config)
+        from graphcontract.fuzz.database import configure_pytest
+
+        configure_pytest(config)
     except HarnessError as exc:
         raise pytest.UsageError(str(exc)) from None
     if not config.getoption("hypothesis_profile", None) and "HYPOTHESIS_PROFILE" not in os.environ:
@@ -200,6 +209,7 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
             users=users,
             readonly_token=readonly,
             journal_path=cfg.report_dir / (cfg.run_id or "run") / f"restore-journal-{worker}.json",
+            run_uid=getattr(config, "workerinput", {}).get("testrunuid"),
             label=label,
         )
         session = Session(
@@ -238,6 +248,14 @@ def _discover_position(client: GraphClient, cfg: RunConfig) -> str:
     if not isinstance(first, dict) or not isinstance(first.get("id"), str):
         raise UsageError(f"GET {ME} listed a position without an id; pass --position-id")
     return str(first["id"])
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Once the target was found unhealthy, the remaining contract tests are skipped."""
+    session = item.config.stash.get(SESSION_KEY, None)
+    broken = session.target.client.broken if session is not None else None
+    if broken is not None and item.get_closest_marker("clauses") is not None:
+        pytest.skip(f"target unhealthy: {broken}")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -301,7 +319,7 @@ class Controller:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         state = self.state
-        if not state.contract_tests:
+        if not state.contract_tests and not state.errors:
             return
         from graphcontract.report.build import build_report, write_report
 

@@ -9,25 +9,30 @@ exit status: 0 pass, 1 a must clause failed, 2 the harness could not judge.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import secrets
 import sys
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import TargetUnhealthy, UsageError
+from graphcontract.fuzz.database import run_arguments
 from graphcontract.profiles import PROFILES
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
     RunConfig,
     check_base_url,
     check_clauses,
+    check_rate_limit,
     check_report_dir,
+    check_token,
     is_loopback_url,
     parse_policy,
 )
@@ -89,6 +94,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=1, help="pytest-xdist worker processes")
     parser.add_argument("--verbose", action="store_true", help="show pytest's failure details")
+    parser.add_argument(
+        "--database",
+        metavar="DIR|redis://HOST:PORT/DB",
+        help="Hypothesis example database to replay failures from (e.g. a fuzz campaign's)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the configuration and print what the run would send, sending nothing",
+    )
 
 
 def suite_dir() -> Path:
@@ -108,20 +123,30 @@ def validate(args: argparse.Namespace) -> RunConfig:
         raise UsageError("--workers must be at least 1")
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    check_rate_limit(args.rate_limit)
     clauses = check_clauses(tuple(args.clause), list(load_contract().clauses))
-    report_dir = check_report_dir(Path(args.report_dir))
-    if base_url and not os.environ.get(args.token_env):
+    report_dir = check_report_dir(Path(args.report_dir), create=not args.dry_run)
+    if base_url and not os.environ.get(args.token_env, "").strip():
         raise UsageError(
             f"environment variable {args.token_env} is empty or unset: export the target's bearer "
             "token in it (or name another variable with --token-env)"
         )
+    if base_url:
+        check_token(os.environ[args.token_env], args.token_env)
     if base_url and not is_loopback_url(base_url) and not args.position_id:
         raise UsageError(
             f"{base_url} is not a loopback address: name the one position the run may modify "
             "with --position-id"
         )
-    if args.readonly_token_env and not os.environ.get(args.readonly_token_env):
-        raise UsageError(f"environment variable {args.readonly_token_env} is empty or unset")
+    if args.position_id is not None and not _is_path_segment(args.position_id):
+        raise UsageError(
+            f"--position-id {args.position_id!r} is not a position id (empty, or contains '/', "
+            "'?', '#' or spaces)"
+        )
+    if args.readonly_token_env:
+        if not os.environ.get(args.readonly_token_env, "").strip():
+            raise UsageError(f"environment variable {args.readonly_token_env} is empty or unset")
+        check_token(os.environ[args.readonly_token_env], args.readonly_token_env)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     return RunConfig(
         base_url=base_url,
@@ -138,20 +163,24 @@ def validate(args: argparse.Namespace) -> RunConfig:
     )
 
 
+def _is_path_segment(value: str) -> bool:
+    """A single URL path segment: the id can never address another resource."""
+    return bool(value) and value not in {".", ".."} and not any(c in value for c in "/\\?# \t\r\n")
+
+
 def probe(cfg: RunConfig) -> None:
     """Reach the target once: unreachable, refused token or unknown position → exit 2."""
     assert cfg.base_url is not None
     token = cfg.token()
     with GraphClient(
-        cfg.base_url, token=token, timeout_s=cfg.timeout_s, redactor=Redactor([token])
+        cfg.base_url,
+        token=token,
+        timeout_s=cfg.timeout_s,
+        redactor=Redactor([token, cfg.readonly_token()]),
+        token_label=f"the token in {cfg.token_env}",
     ) as client:
         path = f"{ME}/{cfg.position_id}" if cfg.position_id else ME
         exchange = client.request("GET", path, content_type=None)
-    if exchange.status in (401, 403):
-        raise UsageError(
-            f"the target refused the token from {cfg.token_env} ({exchange.status} on GET {path}); "
-            "export a valid token with User.ReadWrite"
-        )
     if exchange.status == 404 and cfg.position_id:
         raise UsageError(
             f"position {cfg.position_id!r} not found (404 on GET {path}); check --position-id"
@@ -210,6 +239,7 @@ def pytest_arguments(
         argv += ["--gc-policy", f"{key}={value}"]
     if args.workers > 1:
         argv += ["-n", str(args.workers)]
+    argv += run_arguments(getattr(args, "database", None))
     argv += ["-q", "-rN"] + ([] if args.verbose else ["--tb=no", "-p", "no:warnings"])
     return argv
 
@@ -218,6 +248,11 @@ def run(args: argparse.Namespace) -> int:
     import pytest
 
     cfg = validate(args)
+    if args.dry_run:
+        from graphcontract.runner.dryrun import describe_run
+
+        print(describe_run(cfg, args, suite_dir()), flush=True)
+        return 0
     with ExitStack() as stack:
         label = cfg.base_url or ""
         readonly_env = cfg.readonly_token_env
@@ -240,8 +275,51 @@ def run(args: argparse.Namespace) -> int:
             f"report {cfg.report_dir / str(cfg.run_id)}",
             flush=True,
         )
+        secrets_ = Redactor([cfg.token(), cfg.readonly_token()])
+        stack.enter_context(redacted_output(secrets_))
         code = pytest.main(pytest_arguments(cfg, args, label=label, readonly_env=readonly_env))
     return conclude(cfg, int(code))
+
+
+class _RedactingStream(io.TextIOBase):
+    """A text stream that removes secrets from everything written through it."""
+
+    def __init__(self, inner: TextIO, redactor: Redactor) -> None:
+        self._inner = inner
+        self._redactor = redactor
+
+    def write(self, text: str) -> int:
+        self._inner.write(self._redactor.text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def isatty(self) -> bool:
+        return self._inner.isatty()
+
+    def fileno(self) -> int:
+        return self._inner.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._inner.encoding
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@contextmanager
+def redacted_output(redactor: Redactor) -> Iterator[None]:
+    """While the suite runs, stdout and stderr never show a secret (a last line of defence:
+    every record is redacted where it is made)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _RedactingStream(saved[0], redactor)
+    sys.stderr = _RedactingStream(saved[1], redactor)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def conclude(cfg: RunConfig, pytest_code: int) -> int:
@@ -262,5 +340,14 @@ def conclude(cfg: RunConfig, pytest_code: int) -> int:
         summary += f" - {len(failed)} must clause(s) failed: {', '.join(failed)}"
     for error in report.get("errors", [])[:3]:
         summary += f"\n  error: {error}"
+    problems = report.get("restore_problems", [])
+    for problem in problems[:3]:
+        summary += f"\n  restore: {problem}"
+    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
+    if any(not r.get("verified") for r in final):
+        summary += (
+            f"\n  the position may not be back to its original state: check it, then run "
+            f"graphcontract restore --journal {folder}"
+        )
     print(summary + f"\n  report: {folder / 'report.html'}", flush=True)
     return EXIT.get(verdict, 2)

@@ -56,10 +56,12 @@ class RunConfig:
         return None if self.is_loopback else DEFAULT_LIVE_RATE
 
     def token(self) -> str | None:
-        return os.environ.get(self.token_env) or None
+        return (os.environ.get(self.token_env) or "").strip() or None
 
     def readonly_token(self) -> str | None:
-        return os.environ.get(self.readonly_token_env) if self.readonly_token_env else None
+        if not self.readonly_token_env:
+            return None
+        return (os.environ.get(self.readonly_token_env) or "").strip() or None
 
     def with_target(self, **changes: Any) -> RunConfig:
         return replace(self, **changes)
@@ -134,8 +136,37 @@ def check_clauses(selected: tuple[str, ...], known: list[str]) -> tuple[str, ...
     return selected
 
 
-def check_report_dir(path: Path) -> Path:
-    """Create the report directory or say why it cannot be written."""
+def check_token(token: str, env_name: str) -> str:
+    """The token without surrounding whitespace, or a UsageError when it cannot be sent in an
+    Authorization header (the message never repeats the token)."""
+    token = token.strip()
+    if token.lower().startswith("bearer "):
+        raise UsageError(f"environment variable {env_name} must hold the token without 'Bearer '")
+    if not token or any(not ("!" <= char <= "~") for char in token):
+        raise UsageError(
+            f"environment variable {env_name} does not hold a bearer token (it contains spaces, "
+            "control or non-ASCII characters); export just the token"
+        )
+    return token
+
+
+def check_rate_limit(value: float | None) -> float | None:
+    if value is not None and (value < 0 or value != value):
+        raise UsageError("--rate-limit must be a number of requests per second >= 0 (0 = none)")
+    return value
+
+
+def check_report_dir(path: Path, *, create: bool = True) -> Path:
+    """Create the report directory or say why it cannot be written. With ``create=False``
+    (dry runs) nothing is created: the nearest existing folder must be writable."""
+    if not create:
+        existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            raise UsageError(
+                f"report directory {str(path)!r} is not writable ({str(existing)!r} is not a "
+                "writable folder); choose another with --report-dir"
+            )
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".graphcontract-write-test"

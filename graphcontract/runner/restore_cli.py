@@ -1,8 +1,10 @@
 """``graphcontract restore --journal PATH``: repair a run that was killed mid-way.
 
-Reads the restore journal written before the run's first write, PATCHes the writable
-properties back and verifies them by GET. Exit 0 restored and verified, 1 not verified
-(prints what still differs), 2 bad journal or unreachable target.
+Reads the restore journal written before the run's first write (the file
+``reports/<run-id>/restore-journal-<worker>.json`` or the run folder holding it), PATCHes
+the writable properties back and verifies them by GET. Exit 0 restored and verified (or
+nothing to do), 1 not verified (prints what still differs), 2 bad journal, configuration or
+unreachable target.
 """
 
 from __future__ import annotations
@@ -10,40 +12,93 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
-from graphcontract.runner.config import DEFAULT_TOKEN_ENV, is_loopback_url
-from graphcontract.runner.target import Target, read_journal
+from graphcontract.runner.config import (
+    DEFAULT_TOKEN_ENV,
+    check_base_url,
+    check_token,
+    is_loopback_url,
+)
+from graphcontract.runner.target import JOURNAL_PATTERN, Target, find_journals, read_journal
 
 LOOPBACK_FALLBACK_TOKEN = "graphcontract-mock-token"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--journal", required=True, help="restore-journal-*.json of the run")
+    parser.add_argument(
+        "--journal",
+        required=True,
+        metavar="PATH",
+        help="the run's restore-journal-<worker>.json, or the run folder reports/<run-id>/",
+    )
     parser.add_argument(
         "--token-env",
         default=DEFAULT_TOKEN_ENV,
         metavar="NAME",
         help="environment variable holding the bearer token (default GRAPH_TOKEN)",
     )
-    parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--base-url",
+        help="reach the position through this base URL instead of the journal's",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
+
+
+def load_journal(path: Path) -> tuple[Path, dict[str, Any]]:
+    """The journal to restore from: the file given, or the earliest one of a run folder."""
+    if not path.exists():
+        raise UsageError(
+            f"no restore journal at {str(path)!r}; pass the run's "
+            f"reports/<run-id>/{JOURNAL_PATTERN} (or its run folder)"
+        )
+    candidates = find_journals(path)
+    if not candidates:
+        raise UsageError(
+            f"{str(path)!r} holds no {JOURNAL_PATTERN}: the run wrote nothing (a run journals "
+            "before its first write) or this is not a run folder; pass "
+            f"reports/<run-id>/{JOURNAL_PATTERN}"
+        )
+    records = [(candidate, read_journal(candidate)) for candidate in candidates]
+    return min(records, key=lambda item: str(item[1].get("created", "")))
 
 
 def run(args: argparse.Namespace) -> int:
-    journal = read_journal(Path(args.journal))
-    base_url = journal["base_url"]
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    path, journal = load_journal(Path(args.journal))
+    snapshot = journal.get("snapshot")
+    position_id = journal.get("position_id")
+    if not isinstance(snapshot, dict) or not isinstance(position_id, str):
+        raise UsageError(f"{str(path)!r} is an incomplete restore journal (no snapshot)")
+    base_url = check_base_url(args.base_url or str(journal.get("base_url", "")))
     token = os.environ.get(args.token_env)
     if not token:
         if not is_loopback_url(base_url):
-            raise UsageError(f"environment variable {args.token_env} is empty or unset")
+            raise UsageError(
+                f"environment variable {args.token_env} is empty or unset: export the target's "
+                "bearer token in it (or name another variable with --token-env)"
+            )
         token = LOOPBACK_FALLBACK_TOKEN
-    contract = load_contract()
+    token = check_token(token, args.token_env)
     with GraphClient(
-        base_url, token=token, timeout_s=args.timeout, redactor=Redactor([token])
+        base_url,
+        token=token,
+        timeout_s=args.timeout,
+        redactor=Redactor([token]),
+        token_label=f"the token in {args.token_env}",
     ) as client:
-        target = Target(contract, client, journal["position_id"])
-        result = target.restore(journal["snapshot"])
-    print(f"graphcontract restore: {target.path()} at {base_url}: {result.describe()}")
-    return 0 if result.verified else 1
+        target = Target(load_contract(), client, position_id)
+        result = target.restore(snapshot)
+    where = f"graphcontract restore: {target.path()} at {base_url} (journal {path})"
+    if not result.verified:
+        print(f"{where}: restore NOT verified; still different:", flush=True)
+        for difference in result.differences:
+            print(f"  {difference}", flush=True)
+        return 1
+    done = "restored and verified" if result.sent else "nothing to restore (already equal)"
+    print(f"{where}: {done}", flush=True)
+    return 0

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract
-from graphcontract.errors import TargetUnhealthy
 from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.recorder import Recorder
@@ -69,7 +68,7 @@ class Session:
         )
         if not self.live:
             return
-        raise TargetUnhealthy(
+        self.target.client.halt(
             "a restore could not be verified on a live target; stopping writes. "
             f"Still different: {', '.join(result.differences)}. "
             "Run `graphcontract restore --journal` with the run's journal."
@@ -102,10 +101,10 @@ class Session:
         example.conclude()
 
     def final_restore(self) -> RestoreResult | None:
-        """Put the position back to the state before the first write."""
-        if self.target.original is None:
+        """Put the position back to the state before the first write (never raises)."""
+        result = self.target.final_restore()
+        if result is None:
             return None
-        result = self.target.restore(self.target.original)
         self.recorder.restores.append(
             {
                 "when": "end of run",

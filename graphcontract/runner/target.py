@@ -18,8 +18,9 @@ from typing import Any
 
 from graphcontract.client import Exchange, GraphClient
 from graphcontract.contract import Contract
-from graphcontract.errors import TargetUnhealthy, UsageError
+from graphcontract.errors import HarnessError, TargetUnhealthy, UsageError
 from graphcontract.oracles.compare import differences, get
+from graphcontract.oracles.verdict import show
 from graphcontract.types import JSON, JSONObject
 
 ME = "/me/profile/positions"
@@ -70,10 +71,20 @@ def _full_value(contract: Contract, type_name: str, collection: bool, value: JSO
 
 
 def writable_differences(contract: Contract, expected: JSONObject, actual: JSONObject) -> list[str]:
+    """Each writable property path that differs, as ``path: expected X, got Y``."""
     out: list[str] = []
     for name in contract.updatable:
-        out += differences(get(expected, name), get(actual, name), name)
+        for where in differences(get(expected, name), get(actual, name), name):
+            want, got = _value_at(expected, where), _value_at(actual, where)
+            out.append(f"{where}: expected {show(want, 120)}, got {show(got, 120)}")
     return out
+
+
+def _value_at(state: JSON, path: str) -> JSON:
+    value = state
+    for part in path.split("."):
+        value = get(value, part)
+    return value
 
 
 class Target:
@@ -88,6 +99,7 @@ class Target:
         users: tuple[str, ...] = (),
         readonly_token: str | None = None,
         journal_path: Path | None = None,
+        run_uid: str | None = None,
         label: str = "",
     ) -> None:
         self.contract = contract
@@ -96,6 +108,8 @@ class Target:
         self.users = users
         self.readonly_token = readonly_token
         self.journal_path = journal_path
+        self.run_uid = run_uid
+        """Shared by the processes of one run (xdist's testrunuid); None: a single process."""
         self.label = label or client.base_url
         self.original: JSONObject | None = None
 
@@ -124,12 +138,22 @@ class Target:
         return body
 
     def snapshot_original(self) -> JSONObject:
-        """The state before the first write, also written (fsync'd) to the restore journal."""
+        """Read the state before the first write and write it (fsync'd) to the restore journal;
+        returns the state just read.
+
+        When another process of the same run (an xdist worker, same ``run_uid``) journalled
+        the position before, its snapshot is the original: this process may be looking at a
+        state that process has changed, so it adopts that snapshot as the state to restore.
+        """
+        current = self.state()
         if self.original is None:
-            self.original = self.state()
+            earlier = None
+            if self.journal_path is not None and self.run_uid is not None:
+                earlier = earliest_journal(self.journal_path.parent, self)
+            self.original = earlier if earlier is not None else current
             if self.journal_path is not None:
                 write_journal(self.journal_path, self, self.original)
-        return self.original
+        return current
 
     # -- writing ----------------------------------------------------------------------------
     def patch(
@@ -161,14 +185,30 @@ class Target:
         remaining = writable_differences(self.contract, snapshot, after)
         return RestoreResult(not remaining, tuple(remaining), body)
 
+    def final_restore(self) -> RestoreResult | None:
+        """Put the position back to the original at the end of a run, even after the target
+        was found unhealthy (one more try); never raises: a failure is an unverified result."""
+        if self.original is None:
+            return None
+        self.client.reopen()
+        try:
+            return self.restore(self.original)
+        except HarnessError as exc:
+            return RestoreResult(False, (f"could not restore ({exc})",))
+
+
+JOURNAL_PATTERN = "restore-journal-*.json"
+
 
 def write_journal(path: Path, target: Target, snapshot: JSONObject) -> None:
+    """Write the restore journal atomically (temporary file, fsync, rename, fsync the folder)."""
     record: dict[str, Any] = {
         "graphcontract_journal": 1,
         "created": datetime.now(UTC).isoformat(),
         "base_url": target.client.base_url,
         "position_path": target.path(),
         "position_id": target.position_id,
+        "run_uid": target.run_uid,
         "snapshot": snapshot,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,6 +223,32 @@ def write_journal(path: Path, target: Target, snapshot: JSONObject) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def earliest_journal(folder: Path, target: Target) -> JSONObject | None:
+    """The snapshot of the earliest journal in ``folder`` written by the same run for the
+    same position, if any.
+
+    Each process journals before its own first write, so the earliest journal was read
+    before any process of the run wrote."""
+    found: list[tuple[str, JSONObject]] = []
+    mine = (target.run_uid, target.client.base_url, target.position_id)
+    for candidate in folder.glob(JOURNAL_PATTERN):
+        try:
+            record = read_journal(candidate)
+        except UsageError:
+            continue
+        same = (record.get("run_uid"), record.get("base_url"), record.get("position_id")) == mine
+        if same and isinstance(record.get("snapshot"), dict):
+            found.append((str(record.get("created", "")), record["snapshot"]))
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
+def find_journals(path: Path) -> list[Path]:
+    """The journal file ``path`` names, or the journals in the run folder it names."""
+    if path.is_dir():
+        return sorted(path.glob(JOURNAL_PATTERN))
+    return [path]
 
 
 def read_journal(path: Path) -> dict[str, Any]:

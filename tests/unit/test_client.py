@@ -4,13 +4,21 @@ destructive methods, one-line target errors. (Real loopback traffic is in tests/
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from urllib.parse import quote
 
 import httpx
 import pytest
 
-from graphcontract.client import GraphClient, ThrottlePolicy, retry_after_seconds
+from graphcontract.client import (
+    GraphClient,
+    RateLimiter,
+    Redactor,
+    ThrottlePolicy,
+    retry_after_seconds,
+)
 from graphcontract.errors import TargetUnhealthy
 
 SECRET = "s3cr3t-token-value"
@@ -113,3 +121,67 @@ def test_hooks_see_every_exchange():
         client.request("PATCH", "/b", json_body={"isCurrent": False})
     assert [e.request.method for e in seen] == ["GET", "PATCH"]
     assert seen[1].request.body == b'{"isCurrent": false}'
+
+
+@pytest.mark.parametrize(
+    "render",
+    [repr, json.dumps, lambda s: repr(s.encode()), lambda s: quote(s, safe="")],
+    ids=["repr", "json", "bytes-repr", "url-encoded"],
+)
+def test_redactor_hides_quoted_forms_of_a_secret(render):
+    secret = 'tok/with"quote\\and-ünïcode'
+    redactor = Redactor([secret])
+    assert secret not in redactor.text(f"error: {render(secret)}")
+    assert "***" in redactor.text(f"error: {render(secret)}")
+
+
+def test_refusal_of_the_own_token_is_a_health_problem_but_other_tokens_get_answers():
+    def handler(request):
+        return httpx.Response(403, json={"error": {"code": "accessDenied", "message": "no"}})
+
+    with client_for(handler) as client:
+        assert client.request("PATCH", "/x", json_body={}, token="read-only-token").status == 403
+        assert client.request("PATCH", "/x", json_body={}, token=None).status == 403
+        with pytest.raises(TargetUnhealthy, match="403 Forbidden: the token may not do this"):
+            client.request("PATCH", "/x", json_body={})
+
+
+def test_one_dropped_connection_is_retried_and_a_second_failure_later_is_counted_apart():
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        if len(calls) == 1:
+            raise httpx.ReadError("connection reset by peer")
+        return httpx.Response(200, json={})
+
+    with client_for(handler) as client:
+        assert client.request("GET", "/x", content_type=None).status == 200
+        assert client.transport_failures == 1
+        assert client.broken is None
+
+
+def test_a_body_declared_too_large_is_not_read():
+    def handler(request):
+        return httpx.Response(200, headers={"Content-Length": str(10**12)}, content=b"{}")
+
+    with client_for(handler) as client, pytest.raises(TargetUnhealthy, match="larger than"):
+        client.request("GET", "/x", content_type=None)
+
+
+def test_halt_refuses_every_later_request_until_reopened():
+    with client_for(lambda r: httpx.Response(200, json={})) as client:
+        with pytest.raises(TargetUnhealthy, match="stop writing"):
+            client.halt("restore not verified; stop writing")
+        with pytest.raises(TargetUnhealthy, match="stop writing"):
+            client.request("GET", "/x", content_type=None)
+        client.reopen()
+        assert client.request("GET", "/x", content_type=None).status == 200
+
+
+def test_rate_limiter_spaces_request_starts():
+    limiter = RateLimiter(20.0)
+    started = time.monotonic()
+    for _ in range(5):
+        limiter.wait()
+    assert time.monotonic() - started >= 4 / 20 - 0.01

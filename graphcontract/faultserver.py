@@ -1,0 +1,339 @@
+"""A fault-injecting HTTP proxy for the harness's own resilience tests.
+
+``FaultServer`` listens on 127.0.0.1, forwards each request to an upstream target (normally
+the reference mock) and, according to its ``FaultPlan``, answers some requests itself at the
+transport level instead: 429 or 503 with ``Retry-After`` (seconds or an HTTP date), a 502
+HTML page, a delay past the client's timeout, a connection closed or reset without an
+answer, a truncated body under a lying ``Content-Length``, an oversized body, or the
+caller's Authorization header echoed back (to prove redaction). It is a raw asyncio server
+so that it can break connections the way real networks do.
+
+Every request is logged (``hits``), and a request that arrives before the end of a
+``Retry-After`` the server announced is counted in ``early_retries``.
+
+``python -m graphcontract.faultserver --upstream URL [--port N] [--throttle-every N …]``
+serves the same proxy from the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import email.utils
+import json
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field, fields
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+LOOPBACK = "127.0.0.1"
+HTML_PAGE = (
+    b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+    b"<body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>"
+)
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "content-encoding",
+}
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """Which requests get which fault. ``*_every = N`` hits every Nth counted request
+    (0 = never); requests are counted after the first ``start_after`` ones and only for
+    ``methods`` (all when empty). When several faults hit one request, the first in field
+    order wins."""
+
+    drop_every: int = 0
+    """close the connection without an answer (``drop_mode`` "close" or "reset")"""
+    drop_mode: str = "close"
+    throttle_every: int = 0
+    """answer 429 with ``retry_after``"""
+    unavailable_every: int = 0
+    """answer 503 with ``retry_after`` (none when ``retry_after`` is empty)"""
+    retry_after: str = "1"
+    """"N" seconds, "date:N" for an HTTP date N seconds ahead, "" for no header"""
+    gateway_every: int = 0
+    """answer 502 with an HTML page"""
+    slow_every: int = 0
+    """wait ``slow_s`` before forwarding (the request still reaches the upstream), or after"""
+    slow_s: float = 0.0
+    slow_after_forwarding: bool = False
+    """delay the answer instead (the upstream has applied the request during the delay)"""
+    truncate_every: int = 0
+    """forward, then send half the body under the full Content-Length and close"""
+    oversize_every: int = 0
+    """answer 200 with a JSON body of ``oversize_bytes``"""
+    oversize_bytes: int = 9 * 1024 * 1024
+    echo_auth: bool = False
+    """copy the Authorization header into a response header and into error messages"""
+    start_after: int = 0
+    methods: tuple[str, ...] = ()
+
+    def fault_for(self, count: int) -> str | None:
+        """The fault of the ``count``-th counted request (1-based), or None."""
+        for name in ("drop", "throttle", "unavailable", "gateway", "slow", "truncate", "oversize"):
+            every = getattr(self, f"{name}_every")
+            if every and count % every == 0:
+                return name
+        return None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One request the server received and what it did with it."""
+
+    at: float
+    method: str
+    path: str
+    fault: str | None
+    authorization: str | None = field(default=None, repr=False)
+
+
+class FaultServer:
+    """The proxy, served from a background thread; use as a context manager."""
+
+    def __init__(self, upstream: str, plan: FaultPlan | None = None, *, port: int = 0) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.plan = plan or FaultPlan()
+        self.port = port
+        self.hits: list[Hit] = []
+        self.early_retries = 0
+        self.retry_deadline = 0.0
+        self._counted = 0
+        self._seen = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._error: BaseException | None = None
+        self._upstream: httpx.AsyncClient | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def faults_sent(self, name: str) -> int:
+        return sum(1 for hit in self.hits if hit.fault == name)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self) -> FaultServer:
+        self._thread = threading.Thread(target=self._serve_forever, name="faultserver", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10) or self._error is not None:
+            raise RuntimeError(f"fault server did not start: {self._error}")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._thread = None
+
+    def __enter__(self) -> FaultServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _serve_forever(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:  # pragma: no cover - reported by start()
+            self._error = exc
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with httpx.AsyncClient(base_url=self.upstream, timeout=30.0) as upstream:
+            self._upstream = upstream
+            server = await asyncio.start_server(self._handle, LOOPBACK, self.port)
+            self.port = server.sockets[0].getsockname()[1]
+            self._ready.set()
+            async with server:
+                await self._stop.wait()
+
+    # -- one connection: one request, one answer, then close ----------------------------
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await _read_request(reader)
+            if request is not None:
+                await self._answer(writer, *request)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+                await writer.wait_closed()
+
+    async def _answer(
+        self,
+        writer: asyncio.StreamWriter,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> None:
+        now = time.time()
+        if now < self.retry_deadline:
+            self.early_retries += 1
+        fault = self._fault(method)
+        auth = headers.get("authorization")
+        self.hits.append(Hit(now, method, path, fault, auth))
+        plan = self.plan
+        if fault == "drop":
+            if plan.drop_mode == "reset":
+                sock = writer.get_extra_info("socket")
+                if sock is not None:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
+        if fault in ("throttle", "unavailable"):
+            status = 429 if fault == "throttle" else 503
+            extra = [("Content-Type", "application/json"), *self._retry_after()]
+            writer.write(
+                _response(status, _error_body(status, "throttled by the fault server"), extra)
+            )
+            return
+        if fault == "gateway":
+            writer.write(_response(502, HTML_PAGE, [("Content-Type", "text/html")]))
+            return
+        if fault == "oversize":
+            payload = b'{"value": "' + b"x" * plan.oversize_bytes + b'"}'
+            writer.write(_response(200, payload, [("Content-Type", "application/json")]))
+            await writer.drain()
+            return
+        if fault == "slow" and not plan.slow_after_forwarding:
+            await asyncio.sleep(plan.slow_s)
+        status, out_headers, out_body = await self._forward(method, path, headers, body)
+        if fault == "slow" and plan.slow_after_forwarding:
+            await asyncio.sleep(plan.slow_s)
+        if plan.echo_auth and auth:
+            out_headers.append(("X-Echo-Authorization", auth))
+            out_body = _echo_in_error(status, out_body, auth)
+        if fault == "truncate":
+            writer.write(_head(status, out_headers, len(out_body)) + out_body[: len(out_body) // 2])
+        else:
+            writer.write(_response(status, out_body, out_headers))
+        await writer.drain()
+
+    def _fault(self, method: str) -> str | None:
+        self._seen += 1
+        plan = self.plan
+        if self._seen <= plan.start_after or (plan.methods and method not in plan.methods):
+            return None
+        self._counted += 1
+        return plan.fault_for(self._counted)
+
+    def _retry_after(self) -> list[tuple[str, str]]:
+        value = self.plan.retry_after
+        if not value:
+            return []
+        if value.startswith("date:"):
+            when = int(time.time() + float(value[5:]))
+            self.retry_deadline = float(when)
+            return [("Retry-After", email.utils.formatdate(when, usegmt=True))]
+        self.retry_deadline = time.time() + float(value)
+        return [("Retry-After", value)]
+
+    async def _forward(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        assert self._upstream is not None
+        sent = {k: v for k, v in headers.items() if k not in ("host", "content-length")}
+        answer = await self._upstream.request(method, path, headers=sent, content=body)
+        kept = [(k, v) for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP]
+        return answer.status_code, kept, answer.content
+
+
+async def _read_request(
+    reader: asyncio.StreamReader,
+) -> tuple[str, str, dict[str, str], bytes] | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _ = lines[0].split(" ", 2)
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if sep:
+            headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0") or 0)
+    body = await reader.readexactly(length) if length else b""
+    return method, path, headers, body
+
+
+def _head(status: int, headers: list[tuple[str, str]], length: int) -> bytes:
+    lines = [f"HTTP/1.1 {status} {_phrase(status)}"]
+    lines += [f"{k}: {v}" for k, v in headers if k.lower() not in _HOP_BY_HOP]
+    lines += [f"Content-Length: {length}", "Connection: close", "", ""]
+    return "\r\n".join(lines).encode("latin-1", "replace")
+
+
+def _response(status: int, body: bytes, headers: list[tuple[str, str]]) -> bytes:
+    return _head(status, headers, len(body)) + body
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _error_body(status: int, message: str) -> bytes:
+    code = "TooManyRequests" if status == 429 else "serviceNotAvailable"
+    return json.dumps({"error": {"code": code, "message": message, "innerError": {}}}).encode()
+
+
+def _echo_in_error(status: int, body: bytes, auth: str) -> bytes:
+    """Append the Authorization header to the message of a JSON error answer."""
+    if status < 400:
+        return body
+    try:
+        data: Any = json.loads(body)
+        data["error"]["message"] += f" (request had Authorization: {auth})"
+    except (ValueError, KeyError, TypeError):
+        return body
+    return json.dumps(data).encode()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m graphcontract.faultserver", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--upstream", required=True, help="base URL requests are forwarded to")
+    parser.add_argument("--port", type=int, default=8001)
+    for spec in fields(FaultPlan):
+        flag = "--" + spec.name.replace("_", "-")
+        if spec.name == "methods":
+            parser.add_argument(flag, action="append", default=[], help="fault only this method")
+        elif spec.type == "bool":
+            parser.add_argument(flag, action="store_true")
+        else:
+            kind = {"int": int, "float": float}.get(str(spec.type), str)
+            parser.add_argument(flag, type=kind, default=spec.default)
+    args = vars(parser.parse_args(argv))
+    upstream, port = args.pop("upstream"), args.pop("port")
+    plan = FaultPlan(**{**args, "methods": tuple(args["methods"])})
+    with FaultServer(upstream, plan, port=port) as server:
+        print(f"fault server on {server.base_url} → {upstream}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""``graphcontract run`` end to end through the fault server: throttling is waited out and
+never becomes a contract failure; transient faults are retried; a sick target is exit 2 with
+one clear line and no traceback; the position is always back to its original state (or the
+run says it is not). Every run here has GRAPH_TOKEN set to a unique secret, which must not
+appear in any output or report file."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from pathlib import Path
+from subprocess import CompletedProcess
+
+import pytest
+
+from graphcontract.mock.process import MockProcess
+from tests.resilience.conftest import (
+    SECRET,
+    Position,
+    assert_no_secret,
+    differences,
+    faults,
+    output,
+    report_of,
+    run_args,
+    run_cli,
+)
+
+MISSING_ID = re.compile(r"/graphcontract-missing-[0-9a-f-]{36}$")
+
+
+def touched_only_the_position(paths: list[str], position_id: str) -> bool:
+    """Every path is the collection, the configured position, or an id that never exists."""
+    for path in paths:
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        if last not in ("positions", position_id) and not MISSING_ID.search(path):
+            return False
+    return True
+
+
+@pytest.mark.slow
+def test_429_on_every_second_request_is_waited_out_without_contract_failures(
+    mock: MockProcess, position: Position, tmp_path: Path
+):
+    """The acceptance run: every second request is answered 429 with Retry-After: 1."""
+    original = position.get()
+    with faults(mock, throttle_every=2, retry_after="1") as server:
+        result = run_cli(
+            *run_args(server.base_url, tmp_path, "--clause", "target.unknown-id"),
+            "--position-id",
+            position.id,
+        )
+    assert result.returncode == 0, output(result)
+    report = report_of(tmp_path)
+    assert report["verdict"] == "pass"
+    assert report["failed_clauses"] == []
+    assert report["throttle_waits"] >= 2
+    assert "429" not in report["status_counts"], "a throttled answer reached the oracles"
+    assert server.faults_sent("throttle") >= 3
+    assert server.early_retries == 0, "a retry came before Retry-After ended"
+    assert {hit.method for hit in server.hits} <= {"GET", "PATCH"}
+    assert touched_only_the_position([hit.path for hit in server.hits], position.id)
+    assert differences(original, position.get()) == {}
+    assert_no_secret(result, tmp_path)
+
+
+@pytest.mark.slow
+def test_intermittent_transport_faults_are_retried_and_do_not_change_the_verdict(
+    mock: MockProcess, position: Position, tmp_path: Path
+):
+    original = position.get()
+    plan = {"drop_every": 6, "gateway_every": 11, "truncate_every": 13}
+    with faults(mock, **plan) as server:
+        result = run_cli(*run_args(server.base_url, tmp_path, "--clause", "idempotent"))
+    assert result.returncode == 0, output(result)
+    report = report_of(tmp_path)
+    assert (report["verdict"], report["failed_clauses"], report["errors"]) == ("pass", [], [])
+    assert [c["status"] for c in report["clauses"] if c["id"] == "idempotent"] == ["observed"]
+    sent = {name: server.faults_sent(name) for name in ("drop", "gateway", "truncate")}
+    assert all(sent.values()), sent
+    assert any(hit.method == "PATCH" and hit.fault for hit in server.hits)
+    final = [r for r in report["restores"] if r["when"] == "end of run"]
+    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert differences(original, position.get()) == {}
+    assert_no_secret(result, tmp_path)
+
+
+def test_throttled_beyond_the_budget_is_a_health_problem_not_a_contract_failure(
+    mock: MockProcess, position: Position, tmp_path: Path
+):
+    """Every PATCH is answered 429 (Retry-After: 0): exit 2 with one line, no clause fails;
+    the configured rate limit holds for every request, retries included."""
+    original = position.get()
+    with faults(mock, throttle_every=1, retry_after="0", methods=("PATCH",)) as server:
+        result = run_cli(
+            *run_args(server.base_url, tmp_path, "--clause", "idempotent", "--rate-limit", "5")
+        )
+    assert result.returncode == 2, output(result)
+    errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
+    assert len(errors) == 1, output(result)
+    assert "throttled beyond the retry budget" in errors[0]
+    assert "Traceback" not in result.stdout + result.stderr
+    report = report_of(tmp_path)
+    assert report["verdict"] == "error"
+    assert report["failed_clauses"] == []
+    assert all(c["status"] != "fail" for c in report["clauses"])
+    assert server.faults_sent("throttle") == 6, "the retry budget is 6 attempts"
+    times = [hit.at for hit in server.hits[1:]]  # the first is the one-request probe
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert min(gaps) >= 0.18, f"--rate-limit 5 not held, retries included: {gaps}"
+    assert differences(original, position.get()) == {}
+    assert_no_secret(result, tmp_path)
+
+
+@pytest.mark.slow
+def test_writes_slower_than_the_timeout_are_exit_2_reported_and_repaired_from_the_journal(
+    mock: MockProcess, position: Position, tmp_path: Path
+):
+    """The server applies each PATCH but answers after the timeout: the run stops within a
+    bounded time with one error line; if the position is left changed it says so and points
+    at the journal; ``graphcontract restore`` then checks and repairs."""
+    original = position.get()
+    plan = {"slow_every": 1, "slow_s": 0.5, "slow_after_forwarding": True, "methods": ("PATCH",)}
+    with faults(mock, **plan) as server:
+        started = time.monotonic()
+        result = run_cli(
+            *run_args(server.base_url, tmp_path, "--clause", "idempotent", "--timeout", "0.3")
+        )
+        elapsed = time.monotonic() - started
+    assert result.returncode == 2, output(result)
+    assert elapsed < 30
+    errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
+    assert len(errors) == 1, output(result)
+    assert "timed out after 0.3 s" in errors[0]
+    if differences(original, position.get()):
+        assert "restore: end of run" in result.stdout, output(result)
+        assert "graphcontract restore --journal" in result.stdout, output(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    patches = [hit for hit in server.hits if hit.method == "PATCH"]
+    assert len(patches) <= 3 + 3, "kept writing to a sick target"
+    (run_folder,) = tmp_path.iterdir()
+    repaired = run_cli("restore", "--journal", str(run_folder), "--base-url", mock.base_url)
+    assert repaired.returncode == 0, output(repaired)
+    assert differences(original, position.get()) == {}
+    assert_no_secret(result, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CompletedProcess[str], Path]:
+    """One verbose run against a mock whose collections append instead of replacing (so
+    restores cannot be verified and must clauses fail), behind a proxy that echoes the
+    Authorization header into every error message and into a response header."""
+    report_dir = tmp_path_factory.mktemp("broken-run")
+    with (
+        MockProcess(faults=["collections-append"]) as broken,
+        faults(broken, echo_auth=True) as server,
+    ):
+        result = run_cli(
+            *run_args(server.base_url, report_dir, "--clause", "merge.collections-replace"),
+            "--verbose",
+        )
+    assert any(hit.authorization == f"Bearer {SECRET}" for hit in server.hits)
+    return result, report_dir
+
+
+def test_an_unverifiable_restore_says_what_differs_and_exits_non_zero(broken_run):
+    result, report_dir = broken_run
+    assert result.returncode == 1, output(result)
+    restore_lines = [line for line in result.stdout.splitlines() if line.startswith("  restore:")]
+    assert restore_lines, output(result)
+    assert any("expected" in line and "got" in line for line in restore_lines), output(result)
+    assert "graphcontract restore --journal" in result.stdout
+    report = report_of(report_dir)
+    assert any("colleagues" in p or "categories" in p for p in report["restore_problems"])
+
+
+def test_the_token_is_in_no_output_and_no_report_file_even_when_echoed(broken_run):
+    result, report_dir = broken_run
+    report = report_of(report_dir)
+    assert report["failed_clauses"], "the run should carry counterexamples with echoed headers"
+    echoed = '"x-echo-authorization": "bearer ***"'
+    assert echoed in json.dumps(report).lower(), "the echoed header was not exercised"
+    assert "ContractViolation" in result.stdout or "sent:" in result.stdout
+    names = {path.name for path in report_dir.rglob("*") if path.is_file()}
+    assert {"report.json", "report.html", "junit.xml"} <= names
+    assert_no_secret(result, report_dir)
