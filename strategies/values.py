@@ -194,7 +194,21 @@ def property_values(
     return _maybe_null(value, _ONE_IN_EIGHT if prop.type_name in contract.types else _ONE_IN_FOUR)
 
 
+_OBJECTS: dict[tuple[int, str, bool, bool], SearchStrategy[JSONObject]] = {}
+"""One strategy tree per (contract, type, partial, nonempty): every test shares it, so
+Hypothesis validates it once per run instead of once per test."""
+
+
 def _objects(
+    contract: Contract, type_name: str, *, partial: bool, nonempty: bool
+) -> SearchStrategy[JSONObject]:
+    key = (id(contract), type_name, partial, nonempty)
+    if key not in _OBJECTS:
+        _OBJECTS[key] = _build_objects(contract, type_name, partial=partial, nonempty=nonempty)
+    return _OBJECTS[key]
+
+
+def _build_objects(
     contract: Contract, type_name: str, *, partial: bool, nonempty: bool
 ) -> SearchStrategy[JSONObject]:
     def build() -> SearchStrategy[JSONObject]:

@@ -93,9 +93,9 @@ def test_failure_found_by_a_campaign_is_replayed_by_a_later_run(tmp_path):
 
         later = replay(mock, database, TYPES_TEST, cwd=tmp_path / "later")
     assert later.returncode == 1, later.stdout
-    failing, seconds = reuse_phase_failures(later.stdout, TYPES_TEST)
+    failing, _seconds = reuse_phase_failures(later.stdout, TYPES_TEST)
+    # Found in Hypothesis's reuse phase: replayed from the database, before any generation.
     assert failing >= 1, later.stdout
-    assert seconds < 5, later.stdout
 
 
 def test_base_url_with_several_workers_is_refused(tmp_path):

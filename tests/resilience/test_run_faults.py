@@ -130,7 +130,7 @@ def test_writes_slower_than_the_timeout_are_exit_2_reported_and_repaired_from_th
         )
         elapsed = time.monotonic() - started
     assert result.returncode == 2, output(result)
-    assert elapsed < 30
+    assert elapsed < 120  # bounded (a hang guard), not a speed check
     errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
     assert len(errors) == 1, output(result)
     assert "timed out after 0.3 s" in errors[0]

@@ -1,0 +1,215 @@
+"""``graphcontract bench``: detection power, speed and scaling, side by side with Schemathesis
+and a raw httpx loop, in one run on loopback mocks; writes results.md and results.json.
+
+Order: speed (serial, nothing else of the bench running), scaling (serial), then detection
+(``--jobs`` targets at a time; its figures are request counts, not times). ``--quick`` lowers
+repetitions and budgets, never the set of faults; ``--target``/``--only`` exist for smoke tests
+and mark the output as partial.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from graphcontract.errors import UsageError
+
+SECTIONS = ("speed", "scaling", "detection")
+VERSIONED = (
+    "graphcontract", "schemathesis", "hypothesis", "httpx", "pytest", "pytest-xdist",
+    "uvicorn", "starlette",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much each section does."""
+
+    reps: int
+    raw_requests: int
+    dev_reps: int
+    st_max_examples: int
+    workers: tuple[int, ...]
+    scaling_reps: int
+    max_examples: tuple[int, ...]
+    fuzz_duration_s: int
+
+
+QUICK = Budget(3, 1000, 1, 5, (1, 2, 4), 1, (4, 12, 24), 20)
+FULL = Budget(5, 3000, 3, 25, (1, 2, 4), 3, (4, 12, 36, 108), 60)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (about 5 minutes)")
+    parser.add_argument("--out", default="bench", help="folder for results.md and results.json")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="detection targets checked at a time (default 2)"
+    )
+    parser.add_argument(
+        "--st-max-examples", type=int, help="Schemathesis --max-examples (default: by mode)"
+    )
+    parser.add_argument("--reps", type=int, help="speed repetitions (default: 3 quick, 5 full)")
+    parser.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="detection on the conforming mock and these targets only (gray or a fault name; "
+        "repeatable; for smoke tests, the output is marked partial)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        choices=SECTIONS,
+        help="run only these sections (repeatable; the output is marked partial)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder of runs")
+
+
+def budget(args: argparse.Namespace) -> Budget:
+    base = QUICK if args.quick else FULL
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    changes: dict[str, Any] = {}
+    if args.st_max_examples is not None:
+        if args.st_max_examples < 1:
+            raise UsageError("--st-max-examples must be at least 1")
+        changes["st_max_examples"] = args.st_max_examples
+    if args.reps is not None:
+        if args.reps < 1:
+            raise UsageError("--reps must be at least 1")
+        changes["reps"] = args.reps
+    return Budget(**{**asdict(base), **changes})
+
+
+def machine() -> dict[str, Any]:
+    memory = None
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
+    load = [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": memory,
+        "platform": platform.platform(terse=True),
+        "load_average": load,
+    }
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: the dispatcher builds every subcommand's parser on each invocation.
+    from graphcontract.bench.detection import run_detection, targets
+    from graphcontract.bench.scaling import fuzz_available, measure_max_examples, measure_workers
+    from graphcontract.bench.speed import measure_speed
+    from graphcontract.bench.tables import render_markdown
+
+    plan = budget(args)
+    chosen = targets(args.target or None)
+    sections = tuple(s for s in SECTIONS if not args.only or s in args.only)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="graphcontract-bench-"))
+    started = time.monotonic()
+    result: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": "quick" if args.quick else "full",
+        "machine": machine(),
+        "versions": versions(),
+        "budget": asdict(plan),
+    }
+    partial = []
+    if args.target:
+        partial.append(f"detection limited to conforming, {', '.join(args.target)}")
+    if args.only:
+        partial.append(f"sections limited to {', '.join(sections)}")
+    if partial:
+        result["partial"] = "; ".join(partial)
+    try:
+        conforming = None
+        clock = time.monotonic()
+        durations: dict[str, float] = {}
+        result["section_durations_s"] = durations
+        if "speed" in sections:
+            result["speed"], conforming = measure_speed(
+                scratch / "speed",
+                reps=plan.reps,
+                raw_requests=plan.raw_requests,
+                st_max_examples=plan.st_max_examples,
+                dev_reps=plan.dev_reps,
+                progress=say,
+            )
+            durations["speed"], clock = round(time.monotonic() - clock, 1), time.monotonic()
+        if "scaling" in sections:
+            ci_samples = (
+                result["speed"]["graphcontract_ci"]["samples"] if "speed" in result else None
+            )
+            result["scaling"] = {
+                "workers": measure_workers(
+                    scratch / "scaling",
+                    workers=plan.workers,
+                    reps=plan.scaling_reps,
+                    fuzz_duration_s=plan.fuzz_duration_s,
+                    use_fuzz=fuzz_available(),
+                    ci_samples=ci_samples,
+                    progress=say,
+                ),
+                "max_examples": measure_max_examples(
+                    scratch / "scaling",
+                    values=plan.max_examples,
+                    reps=plan.scaling_reps,
+                    ci_samples=ci_samples,
+                    progress=say,
+                ),
+            }
+            durations["scaling"], clock = round(time.monotonic() - clock, 1), time.monotonic()
+        if "detection" in sections:
+            result["detection"] = run_detection(
+                chosen,
+                scratch / "detection",
+                st_max_examples=plan.st_max_examples,
+                jobs=args.jobs,
+                conforming=conforming,
+                progress=say,
+            )
+            durations["detection"] = round(time.monotonic() - clock, 1)
+    finally:
+        if args.keep:
+            say(f"runs kept in {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    result["duration_s"] = round(time.monotonic() - started, 1)
+    result["machine"]["load_average_end"] = machine()["load_average"]
+    markdown = render_markdown(result)
+    (out / "results.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    (out / "results.md").write_text(markdown, encoding="utf-8")
+    print(markdown, flush=True)
+    say(f"wrote {out / 'results.md'} and {out / 'results.json'}")
+    return 0

@@ -1,0 +1,207 @@
+"""Detection power: graphcontract and Schemathesis against the conforming mock, its gray-zone
+variant and every mock fault, each tool on a fresh mock per target.
+
+graphcontract "found" a fault when every clause the fault ``breaks`` is among report.json's
+``failed_clauses``; a failed clause outside ``breaks | may_also_break`` is a false alarm, and
+on the conforming and gray mocks every failed clause is one. Schemathesis knows no clauses:
+it "found" a fault when it reports a failure (check code + operation) on the faulty mock that
+it does not report on the conforming mock in the same bench run; every failure it reports on
+the conforming or gray mock is a false alarm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphcontract.bench.runs import GcRun, StRun, run_graphcontract, run_schemathesis
+from graphcontract.bench.server import BenchMock
+from graphcontract.bench.tables import median
+from graphcontract.errors import UsageError
+from graphcontract.mock.faults import FAULTS
+
+CONFORMING = "conforming"
+GRAY = "gray"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One server configuration the tools are judged on."""
+
+    name: str
+    variant: str = CONFORMING
+    fault: str | None = None
+
+    @property
+    def breaks(self) -> frozenset[str]:
+        return FAULTS[self.fault].breaks if self.fault else frozenset()
+
+    @property
+    def tolerated(self) -> frozenset[str]:
+        return (
+            FAULTS[self.fault].breaks | FAULTS[self.fault].may_also_break
+            if self.fault
+            else frozenset()
+        )
+
+    def mock(self) -> BenchMock:
+        return BenchMock(faults=[self.fault] if self.fault else [], variant=self.variant)
+
+
+def targets(names: Iterable[str] | None = None) -> list[Target]:
+    """The conforming mock, the gray variant, then every fault; with ``names``, the conforming
+    mock (Schemathesis' baseline) and only the named targets ("gray" or fault names)."""
+    if names is None:
+        return [
+            Target(CONFORMING),
+            Target(GRAY, variant=GRAY),
+            *(Target(n, fault=n) for n in sorted(FAULTS)),
+        ]
+    chosen = list(dict.fromkeys(names))
+    unknown = [n for n in chosen if n not in FAULTS and n not in (GRAY, CONFORMING)]
+    if unknown:
+        raise UsageError(
+            f"unknown target {', '.join(unknown)}; "
+            f"choose gray or a fault: {', '.join(sorted(FAULTS))}"
+        )
+    picked = [Target(CONFORMING)]
+    if GRAY in chosen:
+        picked.append(Target(GRAY, variant=GRAY))
+    return picked + [Target(n, fault=n) for n in chosen if n in FAULTS]
+
+
+def judge_graphcontract(target: Target, run: GcRun) -> dict[str, Any]:
+    failed = run.failed_clauses
+    verdict = run.report.get("verdict", "error")
+    row: dict[str, Any] = {
+        "exit_code": run.exit_code,
+        "verdict": verdict,
+        "failed_clauses": sorted(failed),
+        "requests": run.server.count,
+        "wall_s": round(run.wall_s, 2),
+        "errors": run.report.get("errors", [])[:3],
+    }
+    if target.fault is None:
+        row["found"] = None
+        row["false_alarms"] = sorted(failed)
+        row["requests_to_first_failure"] = None
+    else:
+        row["found"] = target.breaks <= failed and verdict == "fail"
+        row["false_alarms"] = sorted(failed - target.tolerated)
+        row["requests_to_first_failure"] = run.requests_before(target.breaks)
+    if verdict == "error" or not run.report:
+        row["found"] = False if target.fault else None
+        row["errors"] = row["errors"] or (run.output.strip().splitlines()[-1:] or ["no report"])
+    return row
+
+
+def judge_schemathesis(target: Target, run: StRun, baseline: set[str]) -> dict[str, Any]:
+    keys = set(run.failures)
+    new = sorted(keys - baseline)
+    row: dict[str, Any] = {
+        "exit_code": run.exit_code,
+        "failures": sorted(keys),
+        "test_cases": run.test_cases,
+        "requests": run.server.count,
+        "wall_s": round(run.wall_s, 2),
+        "errors": run.errors[:3],
+    }
+    if target.fault is None:
+        row["found"] = None
+        row["false_alarms"] = sorted(keys)
+        row["new_failures"] = new
+        row["requests_to_first_failure"] = run.requests_before(keys) if keys else None
+    else:
+        row["found"] = bool(new)
+        row["false_alarms"] = None
+        row["new_failures"] = new
+        row["requests_to_first_failure"] = run.requests_before(set(new)) if new else None
+    return row
+
+
+@dataclass
+class Job:
+    target: Target
+    tool: str
+
+
+def run_detection(
+    chosen: list[Target],
+    workdir: Path,
+    *,
+    st_max_examples: int,
+    jobs: int = 2,
+    conforming: tuple[GcRun, StRun] | None = None,
+    progress: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Both tools on every target; ``conforming`` may hand in runs already made (speed reps)."""
+
+    def execute(job: Job) -> GcRun | StRun:
+        folder = workdir / job.target.name / job.tool
+        folder.mkdir(parents=True, exist_ok=True)
+        with job.target.mock() as mock:
+            if job.tool == "graphcontract":
+                result: GcRun | StRun = run_graphcontract(mock, folder, profile="ci")
+            else:
+                result = run_schemathesis(mock, folder, max_examples=st_max_examples)
+        progress(f"detection: {job.target.name} / {job.tool} done in {result.wall_s:.1f} s")
+        return result
+
+    pending = [Job(t, tool) for t in chosen for tool in ("graphcontract", "schemathesis")]
+    done: dict[tuple[str, str], GcRun | StRun] = {}
+    if conforming is not None:
+        done[(CONFORMING, "graphcontract")], done[(CONFORMING, "schemathesis")] = conforming
+        pending = [j for j in pending if (j.target.name, j.tool) not in done]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for job, result in zip(pending, pool.map(execute, pending), strict=True):
+            done[(job.target.name, job.tool)] = result
+    baseline_run = done[(CONFORMING, "schemathesis")]
+    assert isinstance(baseline_run, StRun)
+    baseline = set(baseline_run.failures)
+    rows = []
+    for target in chosen:
+        gc_run, st_run = done[(target.name, "graphcontract")], done[(target.name, "schemathesis")]
+        assert isinstance(gc_run, GcRun)
+        assert isinstance(st_run, StRun)
+        rows.append(
+            {
+                "target": target.name,
+                "kind": "fault" if target.fault else target.variant,
+                "breaks": sorted(target.breaks),
+                "graphcontract": judge_graphcontract(target, gc_run),
+                "schemathesis": judge_schemathesis(target, st_run, baseline),
+            }
+        )
+    return {"rows": rows, "summary": summarize(rows), "st_max_examples": st_max_examples}
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    faults = [r for r in rows if r["kind"] == "fault"]
+    clean = {r["kind"]: r for r in rows if r["kind"] != "fault"}
+    summary: dict[str, Any] = {"faults": len(faults)}
+    for tool in ("graphcontract", "schemathesis"):
+        found = [r for r in faults if r[tool]["found"]]
+        firsts = [r[tool]["requests_to_first_failure"] for r in found]
+        known = sorted(f for f in firsts if f is not None)
+        summary[tool] = {
+            "found": len(found),
+            "missed": len(faults) - len(found),
+            "missed_faults": [r["target"] for r in faults if not r[tool]["found"]],
+            "false_alarms_conforming": len(clean[CONFORMING][tool]["false_alarms"] or [])
+            if CONFORMING in clean
+            else None,
+            "false_alarms_gray": len(clean[GRAY][tool]["false_alarms"] or [])
+            if GRAY in clean
+            else None,
+            "false_alarms_faults": sum(len(r[tool]["false_alarms"] or []) for r in faults)
+            if tool == "graphcontract"
+            else None,
+            "median_requests_to_first_failure": median(known),
+            "median_requests_per_run": median(
+                [r[tool]["requests"] for r in faults if r[tool].get("requests") is not None]
+            ),
+        }
+    return summary

@@ -1,0 +1,155 @@
+"""The bench's server: the reference mock behind a request counter, and a process wrapper.
+
+The bench measures every tool against the same server build: the reference mock of
+``graphcontract.mock`` (same app, same faults, same uvicorn settings), wrapped in a tiny ASGI
+middleware that stamps the arrival time of every request. ``GET /__bench__/stats`` answers
+those stamps (and ``?reset=1`` clears them), so request counts and server-side request rates
+are measured the same way whichever client sent the traffic (graphcontract, Schemathesis, a
+raw httpx loop). The stats path is outside the documented API, so no tool under test sends it.
+
+``BenchMock`` starts ``python -m graphcontract.bench.server`` exactly like ``MockProcess``
+starts the mock (it only swaps the module), and adds ``stats()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from bisect import bisect_right
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from graphcontract.mock.process import MockProcess
+
+STATS_PATH = "/__bench__/stats"
+IDLE_GAP_S = 0.5
+"""Pauses between two requests at least this long are not counted as sending time."""
+MODULE = "graphcontract.bench.server"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class CountingMiddleware:
+    """Stamps every HTTP request's arrival (``time.time()``) and serves the stamps."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.times: list[float] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] == STATS_PATH:
+            await self._stats(scope, send)
+            return
+        self.times.append(time.time())
+        await self.app(scope, receive, send)
+
+    async def _stats(self, scope: Scope, send: Send) -> None:
+        body = json.dumps({"count": len(self.times), "times": self.times}).encode()
+        if b"reset=1" in scope.get("query_string", b""):
+            self.times = []
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+@dataclass(frozen=True)
+class ServerStats:
+    """The arrival times of the requests one server received (seconds since the epoch)."""
+
+    times: tuple[float, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.times)
+
+    @property
+    def span_s(self) -> float:
+        return self.times[-1] - self.times[0] if len(self.times) > 1 else 0.0
+
+    def active_s(self, max_gap_s: float = IDLE_GAP_S) -> float:
+        """Time between the first and last request, less every pause of ``max_gap_s`` or more
+        (process start-up, pytest collection, a tool's own set-up between phases)."""
+        gaps = (b - a for a, b in zip(self.times, self.times[1:], strict=False))
+        return sum(g for g in gaps if g < max_gap_s)
+
+    def rate(self, max_gap_s: float = IDLE_GAP_S) -> float | None:
+        """Sustained requests/s: the requests after the first over the active time."""
+        active = self.active_s(max_gap_s)
+        return (self.count - 1) / active if active > 0 else None
+
+    def before(self, moment: float) -> int:
+        """How many requests arrived at or before ``moment``."""
+        return bisect_right(self.times, moment)
+
+
+class BenchMock(MockProcess):
+    """``MockProcess`` running the counting server instead of the bare mock."""
+
+    def command(self) -> list[str]:
+        cmd = super().command()
+        index = cmd.index("-m") + 1
+        cmd[index] = MODULE
+        return cmd
+
+    def __enter__(self) -> BenchMock:
+        self.start()
+        return self
+
+    def stats(self, *, reset: bool = False) -> ServerStats:
+        url = self.base_url + STATS_PATH + ("?reset=1" if reset else "")
+        response = httpx.get(url, timeout=30.0)
+        response.raise_for_status()
+        return ServerStats(tuple(sorted(response.json()["times"])))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m graphcontract.bench.server``: the mock's own options, counted."""
+    import uvicorn
+
+    from graphcontract.errors import HarnessError
+    from graphcontract.mock import cli as mock_cli
+    from graphcontract.mock.app import build_app
+    from graphcontract.mock.faults import check_faults
+    from graphcontract.mock.state import load_seed
+
+    parser = argparse.ArgumentParser(prog="graphcontract-bench-server")
+    mock_cli.add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        faults = check_faults(args.fault)
+        gray = mock_cli.choices_from(args.variant, args.gray)
+        seed = load_seed(args.seed) if args.seed else None
+    except HarnessError as exc:
+        print(f"bench server: error: {exc}", file=sys.stderr)
+        return 2
+    app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
+    config = uvicorn.Config(
+        CountingMiddleware(app),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level.lower(),
+        access_log=False,
+        date_header=False,
+        server_header=False,
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Speed: sustained request and example rates of graphcontract, Schemathesis and a raw httpx
+keep-alive loop against the conforming mock, one fresh mock per measurement, repetitions
+interleaved (raw, ci, Schemathesis, raw, ci, …) so machine load drifts hit every tool alike.
+
+Rates are server-side (the bench server stamps every request): requests after the first over
+the time between the first and the last request, pauses of 0.5 s or more left out (process
+start-up, pytest collection). Examples/s uses the same active time. Figures are medians.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from graphcontract.bench.runs import (
+    GcRun,
+    RawRun,
+    StRun,
+    raw_loop,
+    run_graphcontract,
+    run_schemathesis,
+)
+from graphcontract.bench.server import BenchMock
+from graphcontract.bench.tables import median, rounded
+
+
+def raw_sample(run: RawRun) -> dict[str, Any]:
+    return {
+        "requests": run.server.count,
+        "wall_s": rounded(run.wall_s),
+        "client_rps": rounded(run.client_rate),
+        "server_rps": rounded(run.server.rate()),
+    }
+
+
+def gc_sample(run: GcRun) -> dict[str, Any]:
+    active = run.server.active_s()
+    examples = run.trace.get("examples") if run.trace.get("complete") else None
+    return {
+        "requests": run.server.count,
+        "report_requests": run.report.get("requests"),
+        "examples": examples,
+        "wall_s": rounded(run.wall_s),
+        "suite_s": run.suite_s,
+        "active_s": rounded(active),
+        "server_rps": rounded(run.server.rate()),
+        "examples_per_s": rounded(examples / active) if examples and active else None,
+        "verdict": run.report.get("verdict", "error"),
+        "exit_code": run.exit_code,
+    }
+
+
+def st_sample(run: StRun) -> dict[str, Any]:
+    active = run.server.active_s()
+    return {
+        "requests": run.server.count,
+        "test_cases": run.test_cases,
+        "wall_s": rounded(run.wall_s),
+        "running_s": rounded(run.running_s),
+        "active_s": rounded(active),
+        "server_rps": rounded(run.server.rate()),
+        "examples_per_s": rounded(run.test_cases / active) if active else None,
+        "failures": len(run.failures),
+    }
+
+
+def summarize(samples: list[dict[str, Any]], raw_rps: float | None) -> dict[str, Any]:
+    def med(key: str) -> float | None:
+        return median([s[key] for s in samples if s.get(key) is not None])
+
+    rps = med("server_rps")
+    return {
+        "runs": len(samples),
+        "server_rps": rounded(rps),
+        "ms_per_request": rounded(1000 / rps) if rps else None,
+        "examples_per_s": rounded(med("examples_per_s")),
+        "wall_s": rounded(med("wall_s")),
+        "requests": med("requests"),
+        "ratio_to_raw": rounded(rps / raw_rps, 3) if rps and raw_rps else None,
+        "samples": samples,
+    }
+
+
+def measure_speed(
+    workdir: Path,
+    *,
+    reps: int,
+    raw_requests: int,
+    st_max_examples: int,
+    dev_reps: int,
+    progress: Callable[[str], None] = print,
+) -> tuple[dict[str, Any], tuple[GcRun, StRun]]:
+    """Returns the speed section and the first ci + Schemathesis runs on the conforming mock
+    (detection reuses them: same command, same seed, same fresh mock)."""
+    raw: list[dict[str, Any]] = []
+    ci: list[dict[str, Any]] = []
+    st: list[dict[str, Any]] = []
+    dev: list[dict[str, Any]] = []
+    first: tuple[GcRun, StRun] | None = None
+    for rep in range(reps):
+        with BenchMock() as mock:
+            raw.append(raw_sample(raw_loop(mock, raw_requests)))
+        with BenchMock() as mock:
+            gc_run = run_graphcontract(mock, workdir / f"ci-{rep}", profile="ci")
+        ci.append(gc_sample(gc_run))
+        with BenchMock() as mock:
+            st_run = run_schemathesis(mock, workdir / f"st-{rep}", max_examples=st_max_examples)
+        st.append(st_sample(st_run))
+        if first is None:
+            first = (gc_run, st_run)
+        progress(
+            f"speed rep {rep + 1}/{reps}: raw {raw[-1]['server_rps']} req/s, "
+            f"graphcontract ci {ci[-1]['server_rps']} req/s, "
+            f"Schemathesis {st[-1]['server_rps']} req/s"
+        )
+    for rep in range(dev_reps):
+        with BenchMock() as mock:
+            dev.append(gc_sample(run_graphcontract(mock, workdir / f"dev-{rep}", profile="dev")))
+        progress(f"speed dev rep {rep + 1}/{dev_reps}: {dev[-1]['server_rps']} req/s")
+    assert first is not None
+    raw_rps = median([s["server_rps"] for s in raw if s["server_rps"] is not None])
+    section = {
+        "raw_requests_per_run": raw_requests,
+        "st_max_examples": st_max_examples,
+        "raw_httpx": summarize(raw, raw_rps),
+        "graphcontract_ci": summarize(ci, raw_rps),
+        "graphcontract_dev": summarize(dev, raw_rps) if dev else None,
+        "schemathesis": summarize(st, raw_rps),
+    }
+    return section, first
