@@ -55,6 +55,7 @@ class Session:
         self.recorder = Recorder()
         self.current: Example | None = None
         self.restore_broken = False
+        self._known: tuple[int, JSONObject] | None = None
         self.live = live
         target.client.hooks.append(self._on_exchange)
 
@@ -92,12 +93,19 @@ class Session:
     @contextmanager
     def example(self) -> Iterator[Example]:
         example = Example(self)
-        with target_lock(self.target):
+        with target_lock(self.target) as generation:
+            known, self._known = self._known, None
+            if known is not None and known[0] == generation[0] - 1 and not self.live:
+                # Nobody touched the position since this process's last example, which left
+                # it in this verified state: no need to GET it again.
+                example.known_before = known[1]
             self.current = example
             try:
                 yield example
             finally:
                 self.current = None
+            if example.final_state is not None:
+                self._known = (generation[0], example.final_state)
         example.conclude()
 
     def final_restore(self) -> RestoreResult | None:
@@ -116,15 +124,25 @@ class Session:
 
 
 @contextmanager
-def target_lock(target: Target) -> Iterator[None]:
+def target_lock(target: Target) -> Iterator[list[int]]:
     """Serialise examples on one position across processes (xdist workers, parallel runs on
-    one machine): each example's before/act/after/restore must not interleave with another's."""
+    one machine): each example's before/act/after/restore must not interleave with another's.
+
+    Yields ``[generation]``: a counter kept in the lock file and bumped by every example, so a
+    process can tell whether anyone else touched the position since its own last example."""
     key = hashlib.sha256(f"{target.client.base_url}|{target.position_id}".encode()).hexdigest()[:16]
     path = Path(tempfile.gettempdir()) / f"graphcontract-{key}.lock"
     with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            handle.seek(0)
+            text = handle.read().decode("ascii", "replace").strip()
+            generation = [int(text) + 1 if text.isdigit() else 1]
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(generation[0]).encode())
+            handle.flush()
+            yield generation
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -136,6 +154,8 @@ class Example:
         self.session = session
         self.exchanges: list[Exchange] = []
         self.verdicts: list[Verdict] = []
+        self.known_before: JSONObject | None = None
+        self.final_state: JSONObject | None = None
 
     @property
     def target(self) -> Target:
@@ -152,17 +172,24 @@ class Example:
 
     def step(self, send: Callable[[], Exchange]) -> Step:
         """GET before, send, GET after, then restore the writable properties if they changed."""
-        before = (
-            self.target.snapshot_original() if self.target.original is None else self.target.state()
-        )
+        known, self.known_before = self.known_before, None
+        self.final_state = None
+        if self.target.original is None:
+            before = self.target.snapshot_original()
+        else:
+            before = known if known is not None else self.target.state()
         started = datetime.now(UTC)
         exchange = send()
         after_exchange = self.target.read()
         after = after_exchange.json_object() if after_exchange.status == 200 else None
-        if after is not None and after != before and not self.session.restore_broken:
+        if after is not None and after == before:
+            self.final_state = after
+        elif after is not None and not self.session.restore_broken:
             result = self.target.restore(before, after)
             if not result.verified:
                 self.session.restore_failed(result)
+            else:
+                self.final_state = result.state  # the verified state, lastModified* recalculated
         return Step(before, exchange, after, started)
 
     def conclude(self) -> None:

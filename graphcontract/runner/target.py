@@ -37,6 +37,8 @@ class RestoreResult:
     verified: bool
     differences: tuple[str, ...] = ()
     sent: JSONObject | None = None
+    state: JSONObject | None = None
+    """The position as read back by the verifying GET."""
 
     def describe(self) -> str:
         if self.verified:
@@ -179,11 +181,11 @@ class Target:
         current = current if current is not None else self.state()
         body = restore_body(self.contract, snapshot, current)
         if not body:
-            return RestoreResult(True)
+            return RestoreResult(True, state=current)
         self.patch(body)
         after = self.state()
         remaining = writable_differences(self.contract, snapshot, after)
-        return RestoreResult(not remaining, tuple(remaining), body)
+        return RestoreResult(not remaining, tuple(remaining), body, state=after)
 
     def final_restore(self) -> RestoreResult | None:
         """Put the position back to the original at the end of a run, even after the target
