@@ -209,12 +209,12 @@ def _messages(validator: jsonschema.protocols.Validator, instance: JSON) -> list
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     messages = []
     for error in errors:
-        error = _most_specific(error)
+        error = most_specific_error(error)
         messages.append(f"{_where(error.absolute_path)}: {error.message}")
     return messages
 
 
-def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+def most_specific_error(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """A nullable value is anyOf[X, null]: explain why it is not X, at the deepest place."""
     while error.context:
         candidates = [

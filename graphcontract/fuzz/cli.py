@@ -27,8 +27,8 @@ from graphcontract.fuzz.campaign import (
 from graphcontract.fuzz.database import DEFAULT_DIRECTORY, describe, run_arguments
 from graphcontract.fuzz.report import build_campaign_report, write_campaign_report
 from graphcontract.runner.config import (
-    DEFAULT_TOKEN_ENV,
     RunConfig,
+    add_target_arguments,
     check_base_url,
     check_clauses,
     check_report_dir,
@@ -63,41 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR|redis://HOST:PORT/DB",
         help=f"shared Hypothesis example database (default {DEFAULT_DIRECTORY})",
     )
-    parser.add_argument("--position-id", help="the one position the campaign may modify")
-    parser.add_argument(
-        "--user",
-        action="append",
-        default=[],
-        metavar="ID_OR_UPN",
-        help="user id and/or userPrincipalName owning the position (repeatable)",
-    )
-    parser.add_argument(
-        "--token-env",
-        default=DEFAULT_TOKEN_ENV,
-        metavar="NAME",
-        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
-    )
-    parser.add_argument(
-        "--readonly-token-env",
-        metavar="NAME",
-        help="environment variable holding a token without write scope",
-    )
+    add_target_arguments(parser, what="campaign")
     parser.add_argument("--report-dir", default="reports", help="where <campaign-id>/ goes")
-    parser.add_argument(
-        "--clause",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="fuzz only the tests judging these clauses (repeatable)",
-    )
-    parser.add_argument(
-        "--policy",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="pin a gray zone, as for graphcontract run",
-    )
-    parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
     parser.add_argument("--rate-limit", type=float, default=None, help="requests per second")
     parser.add_argument(
         "-k", "--tests", metavar="EXPRESSION", help="only tests matching this pytest -k expression"

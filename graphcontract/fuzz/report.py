@@ -93,6 +93,10 @@ def build_campaign_report(
     fatal = any(r.killed or r.exit_code not in ROUND_OK for r in rounds) or not rounds
     if any(r.exit_code == NO_TESTS for r in rounds):
         errors.append("no contract test was selected (check --tests / --clause)")
+    if not rounds:
+        errors.append(
+            "the time budget ended before the first round started; give a longer --duration"
+        )
     verdict = "fail" if must_failed else "error" if (fatal or restore_problems) else "pass"
     target: dict[str, Any] = next(
         (rep["target"] for _, rep in reports if rep and rep.get("target")), {}

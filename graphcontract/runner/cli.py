@@ -26,8 +26,8 @@ from graphcontract.errors import TargetUnhealthy, UsageError
 from graphcontract.fuzz.database import run_arguments
 from graphcontract.profiles import PROFILES
 from graphcontract.runner.config import (
-    DEFAULT_TOKEN_ENV,
     RunConfig,
+    add_target_arguments,
     check_base_url,
     check_clauses,
     check_rate_limit,
@@ -46,46 +46,9 @@ PACKAGE = Path(__file__).resolve().parent.parent
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="target base URL (default: start the bundled mock)")
-    parser.add_argument(
-        "--position-id",
-        help="the one position the run may modify (required for non-loopback targets)",
-    )
-    parser.add_argument(
-        "--user",
-        action="append",
-        default=[],
-        metavar="ID_OR_UPN",
-        help="user id and/or userPrincipalName owning the position (repeatable)",
-    )
-    parser.add_argument(
-        "--token-env",
-        default=DEFAULT_TOKEN_ENV,
-        metavar="NAME",
-        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
-    )
-    parser.add_argument(
-        "--readonly-token-env",
-        metavar="NAME",
-        help="environment variable holding a token without write scope",
-    )
+    add_target_arguments(parser, what="run")
     parser.add_argument("--profile", choices=PROFILES, default="ci", help="Hypothesis profile")
     parser.add_argument("--report-dir", default="reports", help="where reports/<run-id>/ go")
-    parser.add_argument(
-        "--clause",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="check only these clauses (repeatable)",
-    )
-    parser.add_argument(
-        "--policy",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="pin a gray zone: nested=merge|replace, "
-        "unknown_properties=observe|reject|ignore, read_only=either|ignore|reject",
-    )
-    parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
     parser.add_argument(
         "--rate-limit",
         type=float,

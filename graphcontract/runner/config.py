@@ -178,3 +178,46 @@ def check_report_dir(path: Path, *, create: bool = True) -> Path:
             "choose another with --report-dir"
         ) from None
     return path
+
+
+def add_target_arguments(parser: Any, *, what: str = "run") -> None:
+    """The options ``graphcontract run`` and ``graphcontract fuzz`` share: who the target is,
+    which position and users, which tokens, which clauses and gray-zone pins."""
+    parser.add_argument(
+        "--position-id",
+        help=f"the one position the {what} may modify (required for non-loopback targets)",
+    )
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="ID_OR_UPN",
+        help="user id and/or userPrincipalName owning the position (repeatable)",
+    )
+    parser.add_argument(
+        "--token-env",
+        default=DEFAULT_TOKEN_ENV,
+        metavar="NAME",
+        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
+    )
+    parser.add_argument(
+        "--readonly-token-env",
+        metavar="NAME",
+        help="environment variable holding a token without write scope",
+    )
+    parser.add_argument(
+        "--clause",
+        action="append",
+        default=[],
+        metavar="ID",
+        help=f"{what} only the tests judging these clauses (repeatable)",
+    )
+    parser.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="pin a gray zone: nested=merge|replace, "
+        "unknown_properties=observe|reject|ignore, read_only=either|ignore|reject",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")

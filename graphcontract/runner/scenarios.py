@@ -115,11 +115,16 @@ def check_users_path(ex: Example, user: str, body: JSONObject) -> None:
     for path, value in sent_leaves(body):
         if not same(value_at(step.after, path), value) or not same(value_at(answer, path), value):
             where = ".".join(path)
-            ex.add(Verdict.failed(
-                "paths.users", f"update via /users/{user} not visible via /me",
-                sent={where: value}, expected={where: value},
-                got={"answer": value_at(answer, path), "GET /me": value_at(step.after, path)},
-                exchange=step.exchange))
+            ex.add(
+                Verdict.failed(
+                    "paths.users",
+                    f"update via /users/{user} not visible via /me",
+                    sent={where: value},
+                    expected={where: value},
+                    got={"answer": value_at(answer, path), "GET /me": value_at(step.after, path)},
+                    exchange=step.exchange,
+                )
+            )
             return
     ex.add(Verdict.passed("paths.users", step.exchange))
 

@@ -20,7 +20,13 @@ from typing import Any, Literal
 
 import jsonschema
 
-from graphcontract.contract import EVOLVABLE_SENTINEL, Contract, EnumSpec, StructuredType
+from graphcontract.contract import (
+    EVOLVABLE_SENTINEL,
+    Contract,
+    EnumSpec,
+    StructuredType,
+    most_specific_error,
+)
 from graphcontract.oracles.exchange_rules import is_json_media_type
 from graphcontract.types import JSON, JSONObject, Path
 
@@ -215,23 +221,10 @@ def _schema_parts(contract: Contract, body: JSONObject) -> Iterable[Part]:
     sites = {site.path: site.clause for site in contract.enum_sites()}
     seen: set[str] = set()
     for error in _validator(contract).iter_errors(body):
-        error = _deepest(error)
+        error = most_specific_error(error)
         path = tuple(ITEM if isinstance(step, int) else str(step) for step in error.absolute_path)
         where = dotted(path)
         if where in seen:
             continue
         seen.add(where)
         yield Part(where, error.message[:160], sites.get(path, TYPES))
-
-
-def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    """A nullable value is anyOf[X, null]: the error that explains why it is not X, deepest
-    first (so a nested enum is reported at the enum, not at the object holding it)."""
-    while error.context:
-        candidates = [
-            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
-        ]
-        if not candidates:
-            break
-        error = max(candidates, key=lambda e: len(e.absolute_path))
-    return error
