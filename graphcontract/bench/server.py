@@ -119,7 +119,6 @@ class BenchMock(MockProcess):
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m graphcontract.bench.server``: the mock's own options, counted."""
-    import uvicorn
 
     from graphcontract.errors import HarnessError
     from graphcontract.mock import cli as mock_cli
@@ -138,16 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench server: error: {exc}", file=sys.stderr)
         return 2
     app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
-    config = uvicorn.Config(
-        CountingMiddleware(app),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level.lower(),
-        access_log=False,
-        date_header=False,
-        server_header=False,
+    mock_cli.serve(
+        CountingMiddleware(app), host=args.host, port=args.port, log_level=args.log_level
     )
-    uvicorn.Server(config).run()
     return 0
 
 

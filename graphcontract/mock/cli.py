@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 import uvicorn
 
@@ -79,17 +80,22 @@ def run(args: argparse.Namespace) -> int:
     gray = choices_from(args.variant, args.gray)
     seed = load_seed(args.seed) if args.seed else None
     app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
+    serve(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def serve(app: Any, *, host: str, port: int, log_level: str) -> None:
+    """Serve an ASGI app the way the reference mock is served (uvicorn, no access log)."""
     config = uvicorn.Config(
         app,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level.lower(),
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
         access_log=False,
         date_header=False,
         server_header=False,
     )
     uvicorn.Server(config).run()
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,9 +11,9 @@ import schemathesis.checks
 from hypothesis import Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from graphcontract.cli import main as graphcontract_main
 from graphcontract.contract import EVOLVABLE_SENTINEL, load_contract
 from graphcontract.errors import UsageError
-from graphcontract.fuzz.__main__ import main as fuzz_main
 from graphcontract.fuzz.cli import parse_duration
 from graphcontract.fuzz.database import describe, run_arguments, use_database
 from graphcontract.fuzz.stats import Coverage
@@ -49,7 +49,7 @@ def test_bad_durations_are_usage_errors(text):
     ids=["duration", "workers", "redis-down", "clause"],
 )
 def test_usage_errors_are_one_line_exit_2(tmp_path, capsys, args, message):
-    code = fuzz_main([*args, "--report-dir", str(tmp_path)])
+    code = graphcontract_main(["fuzz", *args, "--report-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2
     assert message in err
