@@ -15,16 +15,7 @@ from graphcontract.doclint.checks import EXAMPLE_PAGES, body_findings, is_date, 
 from graphcontract.doclint.page import parse_page
 from graphcontract.errors import UsageError
 
-PAGES = Path(__file__).parent / "pages"
-SEEDS = Path(__file__).parents[2].parent / "shared" / "seeds"
-PUBLISHED = SEEDS / "000_eaf9abefe9d2a950.txt"
-DRAFT = SEEDS / "002_a1ec550c358c8c2b.txt"
-
-
-def line_of(path: Path, marker: str) -> int:
-    hits = [n for n, text in enumerate(path.read_text().splitlines(), 1) if marker in text]
-    assert len(hits) == 1, f"{marker!r} is on lines {hits} of {path.name}"
-    return hits[0]
+from .pagefiles import DRAFT, PAGES, PUBLISHED, line_of
 
 
 def lint(*names: str) -> list[Finding]:
@@ -115,11 +106,22 @@ def test_each_page_gives_exactly_its_findings(names):
 
 def test_every_documented_finding_kind_is_covered_by_a_test_page():
     required = {
-        "example.invalid-date", "example.null-collection", "example.odata-type-without-hash",
-        "table.type-mismatch", "table.enum-members", "table.read-only-in-request",
-        "table.missing-property", "table.extra-property", "path.collection-url",
-        "path.singular-user", "path.unknown", "placeholder.todo", "permissions.disagree",
-        "difference.path", "difference.permissions", "difference.properties",
+        "example.invalid-date",
+        "example.null-collection",
+        "example.odata-type-without-hash",
+        "table.type-mismatch",
+        "table.enum-members",
+        "table.read-only-in-request",
+        "table.missing-property",
+        "table.extra-property",
+        "path.collection-url",
+        "path.singular-user",
+        "path.unknown",
+        "placeholder.todo",
+        "permissions.disagree",
+        "difference.path",
+        "difference.permissions",
+        "difference.properties",
     }
     covered = {kind for expected in EXPECTED.values() for kind, _ in expected}
     assert required <= covered
@@ -192,11 +194,15 @@ def test_both_seeds_give_the_draft_differences_todos_and_read_only_rows():
     findings = lint_pages(contract, [load_page(PUBLISHED), load_page(DRAFT)])
     draft = [f for f in findings if f.page == str(DRAFT)]
     kinds = {f.kind for f in draft}
-    assert {"difference.path", "placeholder.todo", "path.collection-url", "path.singular-user",
-            "difference.permissions", "difference.properties"} <= kinds
-    read_only_rows = {
-        f.message.split()[0] for f in draft if f.kind == "table.read-only-in-request"
-    }
+    assert {
+        "difference.path",
+        "placeholder.todo",
+        "path.collection-url",
+        "path.singular-user",
+        "difference.permissions",
+        "difference.properties",
+    } <= kinds
+    read_only_rows = {f.message.split()[0] for f in draft if f.kind == "table.read-only-in-request"}
     assert read_only_rows == set(contract.read_only)
     assert {"id", "createdDateTime", "createdBy", "lastModifiedDateTime", "lastModifiedBy"} == (
         read_only_rows
@@ -277,13 +283,22 @@ def test_is_datetime(value, valid):
         ({"isSearchable": True}, True, ["example.request-invalid"]),
         ([], True, ["example.request-invalid"]),
     ],
-    ids=["flags-response", "flags-request-is-gray", "empty-collection", "annotation",
-         "type-without-hash", "server-managed-in-response", "server-managed-in-request",
-         "undocumented-in-request", "not-an-object"],
+    ids=[
+        "flags-response",
+        "flags-request-is-gray",
+        "empty-collection",
+        "annotation",
+        "type-without-hash",
+        "server-managed-in-response",
+        "server-managed-in-request",
+        "undocumented-in-request",
+        "not-an-object",
+    ],
 )
 def test_body_rules(body, request_, kinds):
-    got = findings_for({"id": "x", **body} if isinstance(body, dict) and not request_ else body,
-                       request=request_)
+    got = findings_for(
+        {"id": "x", **body} if isinstance(body, dict) and not request_ else body, request=request_
+    )
     assert sorted(f.kind for f in got) == kinds
 
 

@@ -105,7 +105,11 @@ def test_dispatcher_pair_raises_usage_error_for_the_dispatcher():
 def run_module(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "graphcontract.doclint.cli", *arguments],
-        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -13,16 +12,7 @@ from graphcontract.doclint.blocks import locate, normalize_path
 from graphcontract.doclint.page import load_page, parse_page, parse_type, possible_values
 from graphcontract.errors import UsageError
 
-PAGES = Path(__file__).parent / "pages"
-SEEDS = Path(__file__).parents[2].parent / "shared" / "seeds"
-PUBLISHED = SEEDS / "000_eaf9abefe9d2a950.txt"
-DRAFT = SEEDS / "002_a1ec550c358c8c2b.txt"
-
-
-def line_of(path: Path, marker: str) -> int:
-    hits = [n for n, text in enumerate(path.read_text().splitlines(), 1) if marker in text]
-    assert len(hits) == 1, f"{marker!r} is on lines {hits} of {path.name}"
-    return hits[0]
+from .pagefiles import DRAFT, PAGES, PUBLISHED, line_of
 
 
 def test_published_seed_parts_are_found_with_their_lines():
@@ -35,7 +25,9 @@ def test_published_seed_parts_are_found_with_their_lines():
     ]
     request, response = page.examples
     assert (request.kind, request.name, request.body) == (
-        "request", "update_workposition", {"isCurrent": True}
+        "request",
+        "update_workposition",
+        {"isCurrent": True},
     )
     assert request.request is not None
     assert request.request.line == 78
@@ -43,7 +35,8 @@ def test_published_seed_parts_are_found_with_their_lines():
     assert response.line_of(("detail", "startMonthYear")) == 170
     assert [row.name for row in page.property_rows][:2] == ["allowedAudiences", "categories"]
     assert [p.scheme for p in page.permissions] == [
-        "Delegated (work or school account)", "Delegated (personal Microsoft account)",
+        "Delegated (work or school account)",
+        "Delegated (personal Microsoft account)",
         "Application",
     ]
     assert page.problems == ()
@@ -140,14 +133,17 @@ def test_normalize_path(target, expected):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
     max_leaves=12,
 )
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=6), json_values, min_size=1, max_size=4),
-       st.integers(min_value=1, max_value=500))
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=6), json_values, min_size=1, max_size=4),
+    st.integers(min_value=1, max_value=500),
+)
 def test_locate_finds_every_key_on_its_own_line(document, first_line):
     text = json.dumps(document, indent=2)
     lines = text.splitlines()
