@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     only = given[0] if given and given[0] in SUBCOMMANDS else None
     args = build_parser(only).parse_args(given)
+    from graphcontract.profiles import share_hypothesis_storage
+
+    share_hypothesis_storage()  # inherited by pytest-xdist, fuzz and bench child processes
     try:
         return int(args._module.run(args))
     except HarnessError as exc:

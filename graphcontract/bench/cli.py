@@ -46,7 +46,9 @@ class Budget:
     fuzz_duration_s: int
 
 
-QUICK = Budget(3, 1000, 1, 5, (1, 2, 4), 1, (4, 12, 24), 20)
+QUICK = Budget(3, 1000, 0, 5, (1, 2, 4), 1, (12, 24), 10)
+"""About 5 minutes on 2 cores: every fault and both tools still, no dev-profile runs, short
+fuzz campaigns, two max_examples points (12 is the ci profile's, reused from the speed runs)."""
 FULL = Budget(5, 3000, 3, 25, (1, 2, 4), 3, (4, 12, 36, 108), 60)
 
 
@@ -120,13 +122,23 @@ def versions() -> dict[str, str]:
     return found
 
 
+def previous_results(path: Path) -> dict[str, Any]:
+    """The results.json an earlier bench left in the output folder ({} if none or unreadable):
+    only used to schedule the longest detection runs first."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the dispatcher builds every subcommand's parser on each invocation.
-    from graphcontract.bench.detection import run_detection, targets
+    from graphcontract.bench.detection import durations_of, run_detection, targets
     from graphcontract.bench.scaling import fuzz_available, measure_max_examples, measure_workers
     from graphcontract.bench.speed import measure_speed
     from graphcontract.bench.tables import render_markdown
@@ -197,6 +209,7 @@ def run(args: argparse.Namespace) -> int:
                 st_max_examples=plan.st_max_examples,
                 jobs=args.jobs,
                 conforming=conforming,
+                expected_s=durations_of(previous_results(out / "results.json")),
                 progress=say,
             )
             durations["detection"] = round(time.monotonic() - clock, 1)

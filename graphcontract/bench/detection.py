@@ -11,7 +11,7 @@ the conforming or gray mock is a false alarm.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,9 +135,12 @@ def run_detection(
     st_max_examples: int,
     jobs: int = 2,
     conforming: tuple[GcRun, StRun] | None = None,
+    expected_s: Mapping[tuple[str, str], float] | None = None,
     progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Both tools on every target; ``conforming`` may hand in runs already made (speed reps)."""
+    """Both tools on every target; ``conforming`` may hand in runs already made (speed reps).
+    ``expected_s`` (target, tool) → seconds, e.g. from the previous results: runs start
+    longest first, so a slow one does not run alone at the end while a core idles."""
 
     def execute(job: Job) -> GcRun | StRun:
         folder = workdir / job.target.name / job.tool
@@ -155,6 +158,8 @@ def run_detection(
     if conforming is not None:
         done[(CONFORMING, "graphcontract")], done[(CONFORMING, "schemathesis")] = conforming
         pending = [j for j in pending if (j.target.name, j.tool) not in done]
+    if expected_s:
+        pending = longest_first(pending, expected_s)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for job, result in zip(pending, pool.map(execute, pending), strict=True):
             done[(job.target.name, job.tool)] = result
@@ -176,6 +181,24 @@ def run_detection(
             }
         )
     return {"rows": rows, "summary": summarize(rows), "st_max_examples": st_max_examples}
+
+
+def longest_first(pending: list[Job], expected_s: Mapping[tuple[str, str], float]) -> list[Job]:
+    """``pending`` by expected duration, longest first; a run with no expectation counts as
+    the longest known one (a new fault may be slow), and ties keep their order."""
+    ceiling = max(expected_s.values(), default=0.0)
+    return sorted(pending, key=lambda j: -expected_s.get((j.target.name, j.tool), ceiling))
+
+
+def durations_of(result: Mapping[str, Any]) -> dict[tuple[str, str], float]:
+    """(target, tool) → wall seconds of the detection runs in a results.json."""
+    found: dict[tuple[str, str], float] = {}
+    for row in result.get("detection", {}).get("rows", []):
+        for tool in ("graphcontract", "schemathesis"):
+            wall = row.get(tool, {}).get("wall_s")
+            if isinstance(wall, int | float):
+                found[(row["target"], tool)] = float(wall)
+    return found
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -82,6 +82,25 @@ def summarize(samples: list[dict[str, Any]], raw_rps: float | None) -> dict[str,
     }
 
 
+def paired_ratios(
+    tool: list[dict[str, Any]], raw: list[dict[str, Any]]
+) -> list[float | None]:
+    """Each repetition's tool rate over the raw-loop rate measured just before it on the same
+    machine: the raw loop's own rate drifts with the machine (from about 360 to 630 req/s
+    within one quiet bench run here), and a pair shares the conditions of its moment."""
+    return [
+        rounded(t["server_rps"] / r["server_rps"], 3)
+        if t.get("server_rps") and r.get("server_rps")
+        else None
+        for t, r in zip(tool, raw, strict=False)
+    ]
+
+
+def with_pairs(summary: dict[str, Any], ratios: list[float | None]) -> dict[str, Any]:
+    known = [r for r in ratios if r is not None]
+    return {**summary, "paired_ratios": ratios, "paired_ratio": rounded(median(known), 3)}
+
+
 def measure_speed(
     workdir: Path,
     *,
@@ -124,8 +143,8 @@ def measure_speed(
         "raw_requests_per_run": raw_requests,
         "st_max_examples": st_max_examples,
         "raw_httpx": summarize(raw, raw_rps),
-        "graphcontract_ci": summarize(ci, raw_rps),
+        "graphcontract_ci": with_pairs(summarize(ci, raw_rps), paired_ratios(ci, raw)),
         "graphcontract_dev": summarize(dev, raw_rps) if dev else None,
-        "schemathesis": summarize(st, raw_rps),
+        "schemathesis": with_pairs(summarize(st, raw_rps), paired_ratios(st, raw)),
     }
     return section, first

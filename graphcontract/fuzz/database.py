@@ -20,11 +20,12 @@ from hypothesis import Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from graphcontract.errors import UsageError
+from graphcontract.profiles import EXAMPLES_DIRECTORY
 
 REDIS_SCHEMES = ("redis", "rediss")
 REDIS_KEY_PREFIX = b"graphcontract-example:"
-DEFAULT_DIRECTORY = Path(".hypothesis") / "examples"
-"""Hypothesis's own default location, so ``pytest tests/contract`` (dev profile) replays too."""
+DEFAULT_DIRECTORY = EXAMPLES_DIRECTORY
+"""The dev profile's database, so ``pytest tests/contract`` (dev profile) replays too."""
 
 
 def is_redis(spec: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -123,6 +124,20 @@ class Session:
         return result
 
 
+COUNTER_WIDTH = 20
+"""The generation counter is written zero-padded to this width, so an update overwrites the
+previous value in place (no truncate: on some filesystems it costs more than an example)."""
+_LOCK_FDS: dict[Path, int] = {}
+"""Lock files this process has open, one per (target, position): opened once, not per example."""
+
+
+def _lock_fd(path: Path) -> int:
+    fd = _LOCK_FDS.get(path)
+    if fd is None:
+        fd = _LOCK_FDS[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return fd
+
+
 @contextmanager
 def target_lock(target: Target) -> Iterator[list[int]]:
     """Serialise examples on one position across processes (xdist workers, parallel runs on
@@ -131,20 +146,15 @@ def target_lock(target: Target) -> Iterator[list[int]]:
     Yields ``[generation]``: a counter kept in the lock file and bumped by every example, so a
     process can tell whether anyone else touched the position since its own last example."""
     key = hashlib.sha256(f"{target.client.base_url}|{target.position_id}".encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"graphcontract-{key}.lock"
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            handle.seek(0)
-            text = handle.read().decode("ascii", "replace").strip()
-            generation = [int(text) + 1 if text.isdigit() else 1]
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(generation[0]).encode())
-            handle.flush()
-            yield generation
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    fd = _lock_fd(Path(tempfile.gettempdir()) / f"graphcontract-{key}.lock")
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        text = os.pread(fd, COUNTER_WIDTH + 1, 0).decode("ascii", "replace").strip()
+        generation = [int(text) + 1 if text.isdigit() else 1]
+        os.pwrite(fd, str(generation[0]).zfill(COUNTER_WIDTH).encode(), 0)
+        yield generation
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 class Example:

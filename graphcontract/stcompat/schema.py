@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from schemathesis import APIOperation, BaseSchema, Case, GenerationMode
 
-from graphcontract.contract import EVOLVABLE_SENTINEL, Contract, load_contract
+from graphcontract.contract import EVOLVABLE_SENTINEL, Contract, load_contract, load_yaml
 from graphcontract.errors import ContractDataError
 
 Operation: TypeAlias = APIOperation[Any, Any, Any, Any]
@@ -100,7 +100,7 @@ def graph_config() -> schemathesis.Config:
 def load_document(contract: Contract) -> dict[str, Any]:
     path = Path(contract.root) / OPENAPI_FILE
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ContractDataError(f"cannot read {path}: {exc}") from exc
     if not isinstance(document, dict):

@@ -19,9 +19,12 @@ from graphcontract.bench.cli import FULL, QUICK, add_arguments, budget
 from graphcontract.bench.detection import (
     CONFORMING,
     GRAY,
+    Job,
     Target,
+    durations_of,
     judge_graphcontract,
     judge_schemathesis,
+    longest_first,
     summarize,
     targets,
 )
@@ -30,6 +33,7 @@ from graphcontract.bench.profiling import OTHER, breakdown, read_collapsed
 from graphcontract.bench.runs import FuzzRun, GcRun, StFailure, StRun, parse_ndjson
 from graphcontract.bench.scaling import fuzz_point
 from graphcontract.bench.server import STATS_PATH, CountingMiddleware, ServerStats
+from graphcontract.bench.speed import paired_ratios, with_pairs
 from graphcontract.errors import UsageError
 from graphcontract.mock.faults import FAULTS
 
@@ -247,3 +251,46 @@ def test_fuzz_campaign_figures_become_a_scaling_point() -> None:
     assert point["server_rps"] == 120.0
     assert point["examples_per_s"] == 25.0
     assert fuzz_point(FuzzRun(2, 1.0, {}), workers=4)["requests"] is None
+
+
+def test_paired_ratios_divide_each_repetition_by_its_own_raw_loop() -> None:
+    raw = [{"server_rps": 400.0}, {"server_rps": 600.0}, {"server_rps": None}]
+    tool = [{"server_rps": 200.0}, {"server_rps": 240.0}, {"server_rps": 100.0}]
+    ratios = paired_ratios(tool, raw)
+    assert ratios == [0.5, 0.4, None]
+    summary = with_pairs({"server_rps": 220.0}, ratios)
+    assert summary["paired_ratio"] == pytest.approx(0.45)
+    assert summary["paired_ratios"] == [0.5, 0.4, None]
+
+
+def test_detection_runs_start_longest_first_and_new_runs_count_as_long() -> None:
+    known, new = targets(["auth-optional", "non-atomic"])[1:], targets()[1]
+    pending = [Job(t, tool) for t in (*known, new) for tool in ("graphcontract", "schemathesis")]
+    expected = {
+        ("auth-optional", "graphcontract"): 7.0,
+        ("auth-optional", "schemathesis"): 9.0,
+        ("non-atomic", "graphcontract"): 30.0,
+        ("non-atomic", "schemathesis"): 9.0,
+    }
+    order = [(j.target.name, j.tool) for j in longest_first(pending, expected)]
+    assert order == [
+        ("non-atomic", "graphcontract"),
+        (new.name, "graphcontract"),
+        (new.name, "schemathesis"),
+        ("auth-optional", "schemathesis"),
+        ("non-atomic", "schemathesis"),
+        ("auth-optional", "graphcontract"),
+    ]
+
+
+def test_durations_come_from_a_previous_results_file() -> None:
+    result = {
+        "detection": {
+            "rows": [
+                {"target": "x", "graphcontract": {"wall_s": 8.5}, "schemathesis": {"wall_s": 9}},
+                {"target": "y", "graphcontract": {"wall_s": None}, "schemathesis": {}},
+            ]
+        }
+    }
+    assert durations_of(result) == {("x", "graphcontract"): 8.5, ("x", "schemathesis"): 9.0}
+    assert durations_of({}) == {}

@@ -125,7 +125,7 @@ def test_render_markdown_shows_every_section_and_the_verdicts() -> None:
     assert "| `auth-optional` | auth.required | found | 155 |" in text
     assert "**missed**" in text
     assert "**1 false alarm(s)**" in text  # Schemathesis on the conforming mock
-    assert "0.60 × raw — met" in text
+    assert "0.600 × raw (medians) — met" in text
     assert "5.0 ms vs 12.5 ms — met" in text
     assert "graphcontract `run --profile dev`" not in text  # no dev runs, no row
 
@@ -145,5 +145,18 @@ def test_goal_not_met_is_said_plainly() -> None:
         **result["speed"]["graphcontract_ci"], "ratio_to_raw": 0.3, "ms_per_request": 20.0,
     }  # fmt: skip
     text = render_markdown(result)
-    assert "0.30 × raw — NOT met" in text
+    assert "0.300 × raw (medians) — NOT met" in text
     assert "20.0 ms vs 12.5 ms — NOT met" in text
+
+
+def test_goal_uses_the_paired_ratios_when_there_are_some() -> None:
+    result = _sample_result()
+    result["speed"]["graphcontract_ci"] = {
+        **result["speed"]["graphcontract_ci"],
+        "ratio_to_raw": 0.6, "paired_ratio": 0.498, "paired_ratios": [0.498, 0.31, 0.52],
+    }  # fmt: skip
+    text = render_markdown(result)
+    assert (
+        "0.498 × raw (median of the repetitions' paired ratios; each repetition: "
+        "0.498, 0.310, 0.520) — NOT met" in text
+    )

@@ -39,7 +39,9 @@ def test_wheel_in_fresh_venv_checks_a_mock_from_another_directory(tmp_path):
     )
     elsewhere = tmp_path / "someone-elses-repo"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    dropped = ("PYTHONPATH", "HYPOTHESIS_STORAGE_DIRECTORY")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     located = subprocess.run(
         [
             str(python),
@@ -73,3 +75,6 @@ def test_wheel_in_fresh_venv_checks_a_mock_from_another_directory(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     run_dir = next((elsewhere / "out").iterdir())
     assert {"report.json", "report.html", "junit.xml"} <= {p.name for p in run_dir.iterdir()}
+    # Hypothesis's caches go to the per-user cache, not into someone else's repository.
+    assert not (elsewhere / ".hypothesis").exists()
+    assert (tmp_path / "cache" / "graphcontract" / "hypothesis" / "unicode_data").is_dir()

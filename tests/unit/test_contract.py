@@ -7,7 +7,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from graphcontract.contract import EVOLVABLE_SENTINEL, load_contract
+from graphcontract.contract import EVOLVABLE_SENTINEL, load_contract, load_yaml
 from graphcontract.schema_build import render_all
 
 CONTRACT = load_contract()
@@ -18,6 +18,12 @@ def test_generated_files_match_a_fresh_build():
         assert path.read_text(encoding="utf-8") == text, (
             f"{path} is stale: run python -m graphcontract.schema_build"
         )
+
+
+@pytest.mark.parametrize("name", ["clauses.yaml", "openapi.yaml"])
+def test_fast_yaml_loading_reads_the_contract_files_as_safe_load_does(name):
+    text = (CONTRACT.root / name).read_text(encoding="utf-8")
+    assert load_yaml(text) == yaml.safe_load(text)
 
 
 def test_openapi_document_is_valid_and_loads_in_schemathesis():
