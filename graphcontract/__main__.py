@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from graphcontract.cli import entry
 
-from graphcontract.cli import main
-
-sys.exit(main())
+entry()

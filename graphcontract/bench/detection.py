@@ -122,10 +122,16 @@ def judge_schemathesis(target: Target, run: StRun, baseline: set[str]) -> dict[s
     return row
 
 
+TOOLS = ("graphcontract", "schemathesis")
+
+
 @dataclass
 class Job:
+    """The runs still to make on one target: one server process, back to the seed state
+    (``BenchMock.fresh``) before each tool."""
+
     target: Target
-    tool: str
+    tools: tuple[str, ...] = TOOLS
 
 
 def run_detection(
@@ -139,30 +145,40 @@ def run_detection(
     progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Both tools on every target; ``conforming`` may hand in runs already made (speed reps).
-    ``expected_s`` (target, tool) → seconds, e.g. from the previous results: runs start
+    ``expected_s`` (target, tool) → seconds, e.g. from the previous results: targets start
     longest first, so a slow one does not run alone at the end while a core idles."""
 
-    def execute(job: Job) -> GcRun | StRun:
-        folder = workdir / job.target.name / job.tool
-        folder.mkdir(parents=True, exist_ok=True)
+    def execute(job: Job) -> dict[str, GcRun | StRun]:
+        results: dict[str, GcRun | StRun] = {}
         with job.target.mock() as mock:
-            if job.tool == "graphcontract":
-                result: GcRun | StRun = run_graphcontract(mock, folder, profile="ci")
-            else:
-                result = run_schemathesis(mock, folder, max_examples=st_max_examples)
-        progress(f"detection: {job.target.name} / {job.tool} done in {result.wall_s:.1f} s")
-        return result
+            for index, tool in enumerate(job.tools):
+                if index:
+                    mock.fresh()
+                folder = workdir / job.target.name / tool
+                folder.mkdir(parents=True, exist_ok=True)
+                if tool == "graphcontract":
+                    results[tool] = run_graphcontract(mock, folder, profile="ci")
+                else:
+                    results[tool] = run_schemathesis(mock, folder, max_examples=st_max_examples)
+                progress(
+                    f"detection: {job.target.name} / {tool} done in {results[tool].wall_s:.1f} s"
+                )
+        return results
 
-    pending = [Job(t, tool) for t in chosen for tool in ("graphcontract", "schemathesis")]
     done: dict[tuple[str, str], GcRun | StRun] = {}
     if conforming is not None:
         done[(CONFORMING, "graphcontract")], done[(CONFORMING, "schemathesis")] = conforming
-        pending = [j for j in pending if (j.target.name, j.tool) not in done]
+    pending = []
+    for target in chosen:
+        tools = tuple(tool for tool in TOOLS if (target.name, tool) not in done)
+        if tools:
+            pending.append(Job(target, tools))
     if expected_s:
         pending = longest_first(pending, expected_s)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for job, result in zip(pending, pool.map(execute, pending), strict=True):
-            done[(job.target.name, job.tool)] = result
+        for job, results in zip(pending, pool.map(execute, pending), strict=True):
+            for tool, result in results.items():
+                done[(job.target.name, tool)] = result
     baseline_run = done[(CONFORMING, "schemathesis")]
     assert isinstance(baseline_run, StRun)
     baseline = set(baseline_run.failures)
@@ -184,10 +200,14 @@ def run_detection(
 
 
 def longest_first(pending: list[Job], expected_s: Mapping[tuple[str, str], float]) -> list[Job]:
-    """``pending`` by expected duration, longest first; a run with no expectation counts as
-    the longest known one (a new fault may be slow), and ties keep their order."""
+    """``pending`` by expected duration (the sum over its tools), longest first; a run with no
+    expectation counts as the longest known one (a new fault may be slow); ties keep order."""
     ceiling = max(expected_s.values(), default=0.0)
-    return sorted(pending, key=lambda j: -expected_s.get((j.target.name, j.tool), ceiling))
+
+    def expected(job: Job) -> float:
+        return sum(expected_s.get((job.target.name, tool), ceiling) for tool in job.tools)
+
+    return sorted(pending, key=lambda job: -expected(job))
 
 
 def durations_of(result: Mapping[str, Any]) -> dict[tuple[str, str], float]:

@@ -27,6 +27,7 @@ import httpx
 from graphcontract.mock.process import MockProcess
 
 STATS_PATH = "/__bench__/stats"
+FRESH_PATH = "/__bench__/fresh"
 IDLE_GAP_S = 0.5
 """Pauses between two requests at least this long are not counted as sending time."""
 MODULE = "graphcontract.bench.server"
@@ -39,10 +40,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class CountingMiddleware:
-    """Stamps every HTTP request's arrival (``time.time()``) and serves the stamps."""
+    """Stamps every HTTP request's arrival (``time.time()``) and serves the stamps; with a
+    ``build`` function, ``FRESH_PATH`` swaps in a newly built app."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, build: Callable[[], ASGIApp] | None = None) -> None:
         self.app = app
+        self.build = build
         self.times: list[float] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -52,6 +55,10 @@ class CountingMiddleware:
         if scope["path"] == STATS_PATH:
             await self._stats(scope, send)
             return
+        if scope["path"] == FRESH_PATH and self.build is not None:
+            self.app, self.times = self.build(), []
+            await self._answer(send, b"{}")
+            return
         self.times.append(time.time())
         await self.app(scope, receive, send)
 
@@ -59,6 +66,10 @@ class CountingMiddleware:
         body = json.dumps({"count": len(self.times), "times": self.times}).encode()
         if b"reset=1" in scope.get("query_string", b""):
             self.times = []
+        await self._answer(send, body)
+
+    @staticmethod
+    async def _answer(send: Send, body: bytes) -> None:
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
@@ -110,6 +121,11 @@ class BenchMock(MockProcess):
         self.start()
         return self
 
+    def fresh(self) -> None:
+        """Back to the seed state (same faults), stamps cleared, same process and port."""
+        response = httpx.get(self.base_url + FRESH_PATH, timeout=30.0)
+        response.raise_for_status()
+
     def stats(self, *, reset: bool = False) -> ServerStats:
         url = self.base_url + STATS_PATH + ("?reset=1" if reset else "")
         response = httpx.get(url, timeout=30.0)
@@ -136,9 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     except HarnessError as exc:
         print(f"bench server: error: {exc}", file=sys.stderr)
         return 2
-    app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
+
+    def build() -> ASGIApp:
+        return build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
+
     mock_cli.serve(
-        CountingMiddleware(app), host=args.host, port=args.port, log_level=args.log_level
+        CountingMiddleware(build(), build), host=args.host, port=args.port, log_level=args.log_level
     )
     return 0
 

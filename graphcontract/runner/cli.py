@@ -15,7 +15,7 @@ import os
 import secrets
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -214,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         from graphcontract.runner.dryrun import describe_run
 
-        print(describe_run(cfg, args, suite_dir()), flush=True)
+        tell(describe_run(cfg, args, suite_dir()))
         return 0
     with ExitStack() as stack:
         label = cfg.base_url or ""
@@ -233,10 +233,9 @@ def run(args: argparse.Namespace) -> int:
             readonly_env = MOCK_READONLY_ENV
             label = "bundled reference mock"
         probe(cfg)
-        print(
+        tell(
             f"graphcontract: checking {label} ({cfg.base_url}), profile {args.profile}, "
-            f"report {cfg.report_dir / str(cfg.run_id)}",
-            flush=True,
+            f"report {cfg.report_dir / str(cfg.run_id)}"
         )
         secrets_ = Redactor([cfg.token(), cfg.readonly_token()])
         stack.enter_context(redacted_output(secrets_))
@@ -244,19 +243,37 @@ def run(args: argparse.Namespace) -> int:
     return conclude(cfg, int(code))
 
 
+def tell(text: str) -> None:
+    """Print a line of the run's own output; a reader that went away is not an error."""
+    with suppress(BrokenPipeError):
+        print(text, flush=True)
+
+
 class _RedactingStream(io.TextIOBase):
-    """A text stream that removes secrets from everything written through it."""
+    """A text stream that removes secrets from everything written through it.
+
+    When the reader goes away (``graphcontract run | head``), later output is dropped: the
+    run goes on, restores the position and writes its reports; the exit status still tells."""
 
     def __init__(self, inner: TextIO, redactor: Redactor) -> None:
         self._inner = inner
         self._redactor = redactor
+        self._reader_gone = False
 
     def write(self, text: str) -> int:
-        self._inner.write(self._redactor.text(text))
+        if not self._reader_gone:
+            try:
+                self._inner.write(self._redactor.text(text))
+            except BrokenPipeError:
+                self._reader_gone = True
         return len(text)
 
     def flush(self) -> None:
-        self._inner.flush()
+        if not self._reader_gone:
+            try:
+                self._inner.flush()
+            except BrokenPipeError:
+                self._reader_gone = True
 
     def isatty(self) -> bool:
         return self._inner.isatty()
@@ -312,5 +329,5 @@ def conclude(cfg: RunConfig, pytest_code: int) -> int:
             f"\n  the position may not be back to its original state: check it, then run "
             f"graphcontract restore --journal {folder}"
         )
-    print(summary + f"\n  report: {folder / 'report.html'}", flush=True)
+    tell(summary + f"\n  report: {folder / 'report.html'}")
     return EXIT.get(verdict, 2)

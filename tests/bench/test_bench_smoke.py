@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
+
+from graphcontract.bench.server import BenchMock
 
 pytestmark = pytest.mark.slow
 
@@ -38,3 +41,20 @@ def test_quick_detection_smoke(tmp_path: Path) -> None:
     assert "## Detection" in markdown
     assert "| `auth-optional` | auth.required | found |" in markdown
     assert markdown in proc.stdout
+
+
+def test_bench_server_fresh_puts_the_seed_state_back_in_the_same_process() -> None:
+    with BenchMock() as mock:
+        path = f"/me/profile/positions/{mock.position_ids[0]}"
+        headers = {"Authorization": "Bearer smoke"}
+        seed = httpx.get(mock.base_url + path, headers=headers).json()
+        changed = httpx.patch(
+            mock.base_url + path, headers=headers, json={"detail": {"jobTitle": "changed"}}
+        )
+        assert changed.status_code == 200
+        assert httpx.get(mock.base_url + path, headers=headers).json() != seed
+        port = mock.port
+        mock.fresh()
+        assert mock.port == port
+        assert httpx.get(mock.base_url + path, headers=headers).json() == seed
+        assert mock.stats().count == 1  # stamps cleared by fresh(), then the GET above

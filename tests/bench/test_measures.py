@@ -32,7 +32,7 @@ from graphcontract.bench.probe import Trace, merge_traces
 from graphcontract.bench.profiling import OTHER, breakdown, read_collapsed
 from graphcontract.bench.runs import FuzzRun, GcRun, StFailure, StRun, parse_ndjson
 from graphcontract.bench.scaling import fuzz_point
-from graphcontract.bench.server import STATS_PATH, CountingMiddleware, ServerStats
+from graphcontract.bench.server import FRESH_PATH, STATS_PATH, CountingMiddleware, ServerStats
 from graphcontract.bench.speed import paired_ratios, with_pairs
 from graphcontract.errors import UsageError
 from graphcontract.mock.faults import FAULTS
@@ -73,6 +73,30 @@ def test_counting_middleware_counts_api_requests_only_and_resets() -> None:
     assert first["count"] == 2
     assert len(first["times"]) == 2
     assert second["count"] == 1
+
+
+def test_counting_middleware_swaps_in_a_freshly_built_app() -> None:
+    built: list[Starlette] = []
+
+    def build() -> Starlette:
+        generation = len(built)
+        app = Starlette(routes=[Route("/x", lambda request: PlainTextResponse(str(generation)))])
+        built.append(app)
+        return app
+
+    async def exercise() -> tuple[str, str, dict[str, Any]]:
+        middleware = CountingMiddleware(build(), build)
+        transport = httpx.ASGITransport(app=middleware)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            before = (await client.get("/x")).text
+            (await client.get(FRESH_PATH)).raise_for_status()
+            after = (await client.get("/x")).text
+            stats = (await client.get(STATS_PATH)).json()
+        return before, after, stats
+
+    before, after, stats = asyncio.run(exercise())
+    assert (before, after) == ("0", "1")
+    assert stats["count"] == 1  # the stamps were cleared with the swap
 
 
 def test_trace_keeps_only_the_first_failure_per_clause() -> None:
@@ -263,24 +287,20 @@ def test_paired_ratios_divide_each_repetition_by_its_own_raw_loop() -> None:
     assert summary["paired_ratios"] == [0.5, 0.4, None]
 
 
-def test_detection_runs_start_longest_first_and_new_runs_count_as_long() -> None:
+def test_detection_targets_start_longest_first_and_new_runs_count_as_long() -> None:
     known, new = targets(["auth-optional", "non-atomic"])[1:], targets()[1]
-    pending = [Job(t, tool) for t in (*known, new) for tool in ("graphcontract", "schemathesis")]
+    pending = [Job(t) for t in (*known, new)] + [Job(targets()[0], ("graphcontract",))]
     expected = {
         ("auth-optional", "graphcontract"): 7.0,
         ("auth-optional", "schemathesis"): 9.0,
         ("non-atomic", "graphcontract"): 30.0,
         ("non-atomic", "schemathesis"): 9.0,
+        (CONFORMING, "graphcontract"): 2.0,
     }
-    order = [(j.target.name, j.tool) for j in longest_first(pending, expected)]
-    assert order == [
-        ("non-atomic", "graphcontract"),
-        (new.name, "graphcontract"),
-        (new.name, "schemathesis"),
-        ("auth-optional", "schemathesis"),
-        ("non-atomic", "schemathesis"),
-        ("auth-optional", "graphcontract"),
-    ]
+    order = [job.target.name for job in longest_first(pending, expected)]
+    # new: 30 + 30 (unknown runs count as the longest known), non-atomic 39, auth-optional 16,
+    # the conforming mock's remaining graphcontract run 2.
+    assert order == [new.name, "non-atomic", "auth-optional", CONFORMING]
 
 
 def test_durations_come_from_a_previous_results_file() -> None:

@@ -5,6 +5,9 @@ the true original."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -15,6 +18,7 @@ from graphcontract.mock.process import MockProcess
 from graphcontract.runner.config import DEFAULT_LIVE_RATE, RunConfig
 from graphcontract.runner.target import Target, read_journal
 from tests.resilience.conftest import (
+    ROOT,
     SECRET,
     faults,
     output,
@@ -115,3 +119,28 @@ def test_parallel_workers_all_journal_the_state_before_any_write(mock: MockProce
         now = http.get(f"/me/profile/positions/{position_id}").json()
     assert now["detail"] == original["detail"]
     assert json.dumps(journalled).count("changed by worker A") == 0
+
+
+def test_a_reader_that_goes_away_does_not_stop_the_run(mock: MockProcess, tmp_path: Path):
+    """``graphcontract run | head -1``: the run still finishes, restores, reports and exits
+    with its verdict, without a traceback."""
+    report_dir = tmp_path / "reports"
+    environment = {**os.environ, "GRAPH_TOKEN": SECRET}
+    environment["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+    )
+    args = [sys.executable, "-m", "graphcontract", "run", "--base-url", mock.base_url]
+    args += ["--report-dir", str(report_dir), "--clause", "paths.me"]
+    proc = subprocess.Popen(
+        args, env=environment, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # the reader is gone; everything the run prints from now on is lost
+    errors = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, errors
+    assert first.startswith(b"graphcontract: checking ")
+    assert "Traceback" not in errors
+    [report] = report_dir.glob("*/report.json")
+    assert json.loads(report.read_text(encoding="utf-8"))["verdict"] == "pass"
