@@ -1,6 +1,7 @@
 """Speed: sustained request and example rates of graphcontract, Schemathesis and a raw httpx
-keep-alive loop against the conforming mock, one fresh mock per measurement, repetitions
-interleaved (raw, ci, Schemathesis, raw, ci, …) so machine load drifts hit every tool alike.
+keep-alive loop against the conforming mock, in its seed state for every measurement (one
+server process per repetition, rebuilt between tools), repetitions interleaved (raw, ci,
+Schemathesis, raw, ci, …) so machine load drifts hit every tool alike.
 
 Rates are server-side (the bench server stamps every request): requests after the first over
 the time between the first and the last request, pauses of 0.5 s or more left out (process
@@ -118,14 +119,15 @@ def measure_speed(
     dev: list[dict[str, Any]] = []
     first: tuple[GcRun, StRun] | None = None
     for rep in range(reps):
+        # One server per repetition, back to its seed state before each tool (BenchMock.fresh).
         with BenchMock() as mock:
             raw.append(raw_sample(raw_loop(mock, raw_requests)))
-        with BenchMock() as mock:
+            mock.fresh()
             gc_run = run_graphcontract(mock, workdir / f"ci-{rep}", profile="ci")
-        ci.append(gc_sample(gc_run))
-        with BenchMock() as mock:
+            ci.append(gc_sample(gc_run))
+            mock.fresh()
             st_run = run_schemathesis(mock, workdir / f"st-{rep}", max_examples=st_max_examples)
-        st.append(st_sample(st_run))
+            st.append(st_sample(st_run))
         if first is None:
             first = (gc_run, st_run)
         progress(
