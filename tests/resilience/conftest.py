@@ -82,18 +82,24 @@ def faults(mock: MockProcess, **plan: Any) -> FaultServer:
     return FaultServer(mock.base_url, FaultPlan(**plan))
 
 
-def run_cli(
-    *args: str, env: dict[str, str | None] | None = None, timeout: float = 90.0
-) -> subprocess.CompletedProcess[str]:
-    """``python -m graphcontract ARGS`` with GRAPH_TOKEN set to ``SECRET`` unless overridden."""
+def cli_environment(env: dict[str, str | None] | None = None) -> dict[str, str]:
+    """This environment with GRAPH_TOKEN=``SECRET`` and the checkout importable; ``env`` adds
+    variables or, with None, removes them."""
     merged: dict[str, str | None] = {**os.environ, "GRAPH_TOKEN": SECRET, **(env or {})}
     environment = {k: v for k, v in merged.items() if v is not None}
     environment["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
     )
+    return environment
+
+
+def run_cli(
+    *args: str, env: dict[str, str | None] | None = None, timeout: float = 90.0
+) -> subprocess.CompletedProcess[str]:
+    """``python -m graphcontract ARGS`` with GRAPH_TOKEN set to ``SECRET`` unless overridden."""
     return subprocess.run(
         [sys.executable, "-m", "graphcontract", *args],
-        env=environment,
+        env=cli_environment(env),
         cwd=ROOT,
         capture_output=True,
         text=True,

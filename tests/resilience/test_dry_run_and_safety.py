@@ -5,7 +5,6 @@ the true original."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from graphcontract.runner.target import Target, read_journal
 from tests.resilience.conftest import (
     ROOT,
     SECRET,
+    cli_environment,
     faults,
     output,
     run_cli,
@@ -125,14 +125,10 @@ def test_a_reader_that_goes_away_does_not_stop_the_run(mock: MockProcess, tmp_pa
     """``graphcontract run | head -1``: the run still finishes, restores, reports and exits
     with its verdict, without a traceback."""
     report_dir = tmp_path / "reports"
-    environment = {**os.environ, "GRAPH_TOKEN": SECRET}
-    environment["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
-    )
     args = [sys.executable, "-m", "graphcontract", "run", "--base-url", mock.base_url]
     args += ["--report-dir", str(report_dir), "--clause", "paths.me"]
     proc = subprocess.Popen(
-        args, env=environment, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        args, env=cli_environment(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert proc.stdout is not None
     assert proc.stderr is not None
