@@ -14,11 +14,9 @@ import pytest
 from graphcontract.doclint import cli
 from graphcontract.errors import UsageError
 
-PAGES = Path(__file__).parent / "pages"
+from .pagefiles import DRAFT, PAGES, PUBLISHED
+
 REPO = Path(__file__).parents[2]
-SEEDS = REPO.parent / "shared" / "seeds"
-PUBLISHED = SEEDS / "000_eaf9abefe9d2a950.txt"
-DRAFT = SEEDS / "002_a1ec550c358c8c2b.txt"
 TEXT_LINE = re.compile(r"^(?P<page>[^:]+):(?P<line>\d+): (?P<kind>[a-z]+\.[a-z-]+): \S.*$")
 
 
