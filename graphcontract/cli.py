@@ -71,9 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     only = given[0] if given and given[0] in SUBCOMMANDS else None
     args = build_parser(only).parse_args(given)
-    from graphcontract.profiles import share_hypothesis_storage
-
-    share_hypothesis_storage()  # inherited by pytest-xdist, fuzz and bench child processes
     try:
         return int(args._module.run(args))
     except HarnessError as exc:
@@ -84,13 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def entry() -> NoReturn:
-    """The console script and ``python -m graphcontract``: ``main()``, then a quick exit.
+def entry(argv: Sequence[str] | None = None) -> NoReturn:
+    """The process entry (console script, ``python -m graphcontract[.fuzz|.bench]``):
+    Hypothesis's caches in the per-user directory, ``main()``, then a quick exit.
 
     Once a run is over, CPython's shutdown would free the run's objects one by one (pytest's
     items, Hypothesis's data): about 0.4 s per ci run, paid by every CI gate and every bench
     run. Exit handlers still run and the output is flushed; only that teardown is skipped."""
-    code = main()
+    from graphcontract.profiles import share_hypothesis_storage
+
+    share_hypothesis_storage()  # inherited by pytest-xdist, fuzz and bench child processes
+    code = main(argv)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed or broken pipe

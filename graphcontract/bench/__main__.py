@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from graphcontract.cli import main
+from graphcontract.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main(["bench", *sys.argv[1:]]))
+    entry(["bench", *sys.argv[1:]])

@@ -214,7 +214,7 @@ def durations_of(result: Mapping[str, Any]) -> dict[tuple[str, str], float]:
     """(target, tool) → wall seconds of the detection runs in a results.json."""
     found: dict[tuple[str, str], float] = {}
     for row in result.get("detection", {}).get("rows", []):
-        for tool in ("graphcontract", "schemathesis"):
+        for tool in TOOLS:
             wall = row.get(tool, {}).get("wall_s")
             if isinstance(wall, int | float):
                 found[(row["target"], tool)] = float(wall)

@@ -87,8 +87,8 @@ def paired_ratios(
     tool: list[dict[str, Any]], raw: list[dict[str, Any]]
 ) -> list[float | None]:
     """Each repetition's tool rate over the raw-loop rate measured just before it on the same
-    machine: the raw loop's own rate drifts with the machine (from about 360 to 630 req/s
-    within one quiet bench run here), and a pair shares the conditions of its moment."""
+    machine: the raw loop's own rate drifts with the machine (from about 280 to 650 req/s
+    between runs minutes apart here), and a pair shares the conditions of its moment."""
     return [
         rounded(t["server_rps"] / r["server_rps"], 3)
         if t.get("server_rps") and r.get("server_rps")

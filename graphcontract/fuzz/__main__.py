@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from graphcontract.cli import main
+from graphcontract.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main(["fuzz", *sys.argv[1:]]))
+    entry(["fuzz", *sys.argv[1:]])
