@@ -38,8 +38,15 @@ def share_hypothesis_storage(environ: MutableMapping[str, str] = os.environ) -> 
     """
     if environ.get(STORAGE_ENV):
         return None
-    cache_home = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    directory = Path(cache_home) / "graphcontract" / "hypothesis"
+    cache_home = Path(environ.get("XDG_CACHE_HOME", ""))
+    if not cache_home.is_absolute():  # unset, or relative: the XDG spec says to ignore it
+        try:
+            cache_home = Path.home() / ".cache"
+        except RuntimeError:  # no home directory to be found
+            return None
+    if not cache_home.is_absolute():
+        return None
+    directory = cache_home / "graphcontract" / "hypothesis"
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:

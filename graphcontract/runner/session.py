@@ -133,6 +133,11 @@ _LOCK_FDS: dict[Path, int] = {}
 
 def _lock_fd(path: Path) -> int:
     fd = _LOCK_FDS.get(path)
+    if fd is not None and os.fstat(fd).st_nlink == 0:
+        # Someone removed the file (a tmp cleaner during a long campaign): other processes
+        # would lock a new file, so this one must too.
+        os.close(fd)
+        fd = None
     if fd is None:
         fd = _LOCK_FDS[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     return fd

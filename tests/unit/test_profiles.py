@@ -31,6 +31,22 @@ def test_storage_defaults_to_dot_cache_under_home(tmp_path, monkeypatch):
     assert share_hypothesis_storage(environ) == tmp_path / ".cache" / "graphcontract" / "hypothesis"
 
 
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    environ = {"XDG_CACHE_HOME": "relative/cache"}
+    assert share_hypothesis_storage(environ) == tmp_path / ".cache" / "graphcontract" / "hypothesis"
+
+
+def test_no_home_directory_leaves_hypothesis_default(monkeypatch):
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    environ: dict[str, str] = {}
+    assert share_hypothesis_storage(environ) is None
+    assert STORAGE_ENV not in environ
+
+
 def test_a_storage_the_caller_chose_stands(tmp_path):
     environ = {STORAGE_ENV: str(tmp_path / "mine"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     assert share_hypothesis_storage(environ) is None

@@ -91,3 +91,13 @@ def test_a_held_lock_makes_the_next_example_wait(tmp_path):
     finally:
         holder.wait(timeout=60)
     assert holder.returncode == 0
+
+
+def test_a_removed_lock_file_is_created_again_and_locked_there():
+    target = fresh_target()
+    path = lock_file(target)  # generation 1
+    path.unlink()
+    with target_lock(target) as generation:  # type: ignore[arg-type]
+        assert path.exists()
+        assert generation[0] == 1  # a new file, a new count
+    assert path.read_text(encoding="ascii") == "1".zfill(COUNTER_WIDTH)
