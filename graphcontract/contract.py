@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,22 @@ class EnumSpec:
 
     def matches_member_ignoring_case(self, value: str) -> bool:
         return value.casefold() in {m.casefold() for m in self.members}
+
+    def must_refuse(self, value: str) -> bool:
+        """A string every conforming server must refuse for this enum: ``""``, or a string no
+        case rule maps to a member that is not a number, a comma list (OData's flags form,
+        which .NET's Enum.Parse takes for any enum) or padded with spaces."""
+        if value == "":
+            return True
+        if value != value.strip() or "," in value:
+            return False
+        try:
+            float(value)
+            return False
+        except ValueError:
+            pass
+        forms = {value, value.upper(), value.lower(), unicodedata.normalize("NFKC", value)}
+        return not any(self.matches_member_ignoring_case(form) for form in forms)
 
 
 @dataclass(frozen=True)

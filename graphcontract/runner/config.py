@@ -180,6 +180,16 @@ def check_report_dir(path: Path, *, create: bool = True) -> Path:
     return path
 
 
+def add_token_env_argument(parser: Any) -> None:
+    """``--token-env``: where the bearer token is (run, fuzz and restore)."""
+    parser.add_argument(
+        "--token-env",
+        default=DEFAULT_TOKEN_ENV,
+        metavar="NAME",
+        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
+    )
+
+
 def add_target_arguments(parser: Any, *, what: str = "run") -> None:
     """The options ``graphcontract run`` and ``graphcontract fuzz`` share: who the target is,
     which position and users, which tokens, which clauses and gray-zone pins."""
@@ -194,12 +204,7 @@ def add_target_arguments(parser: Any, *, what: str = "run") -> None:
         metavar="ID_OR_UPN",
         help="user id and/or userPrincipalName owning the position (repeatable)",
     )
-    parser.add_argument(
-        "--token-env",
-        default=DEFAULT_TOKEN_ENV,
-        metavar="NAME",
-        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
-    )
+    add_token_env_argument(parser)
     parser.add_argument(
         "--readonly-token-env",
         metavar="NAME",

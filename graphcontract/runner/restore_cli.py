@@ -18,7 +18,7 @@ from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
 from graphcontract.runner.config import (
-    DEFAULT_TOKEN_ENV,
+    add_token_env_argument,
     check_base_url,
     check_token,
     is_loopback_url,
@@ -35,12 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="the run's restore-journal-<worker>.json, or the run folder reports/<run-id>/",
     )
-    parser.add_argument(
-        "--token-env",
-        default=DEFAULT_TOKEN_ENV,
-        metavar="NAME",
-        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
-    )
+    add_token_env_argument(parser)
     parser.add_argument(
         "--base-url",
         help="reach the position through this base URL instead of the journal's",

@@ -13,7 +13,6 @@ must-reject rules stay the contract's JSON Schema and nothing here names a prope
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -80,22 +79,6 @@ class Classification:
         text = "; ".join(p.describe() for p in parts[:limit])
         more = len(parts) - limit
         return text + (f" (+{more} more)" if more > 0 else "") if parts else "valid body"
-
-
-def must_refuse_enum_string(enum: EnumSpec, value: str) -> bool:
-    """A string every conforming server must refuse for ``enum``: "" or a string that no case
-    rule maps to a member and that is not a number, a comma list or space-padded."""
-    if value == "":
-        return True
-    if value != value.strip() or "," in value:
-        return False
-    try:
-        float(value)
-        return False
-    except ValueError:
-        pass
-    forms = {value, value.upper(), value.lower(), unicodedata.normalize("NFKC", value)}
-    return not any(enum.matches_member_ignoring_case(f) for f in forms)
 
 
 def classify_body(contract: Contract, raw: bytes, media_type: str | None) -> Classification:
@@ -196,7 +179,7 @@ class _Walker:
         gray = site.clause.removesuffix(".rejects") + ".gray" if site else None
         clause = gray if gray in self.contract.clauses else None
         if isinstance(item, str):
-            if item in enum.sendable_members or must_refuse_enum_string(enum, item):
+            if item in enum.sendable_members or enum.must_refuse(item):
                 return item  # valid, or refused by the schema's enum
             if item == EVOLVABLE_SENTINEL:
                 return self.note(path, "the evolvable sentinel sent", clause)

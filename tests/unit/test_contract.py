@@ -132,3 +132,24 @@ def test_clause_catalog_matches_the_design():
         assert clause.source.page
         assert clause.source.section
         assert clause.source.row
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [
+        ("", True),
+        ("nobody", True),
+        ("семья", True),
+        ("me", False),
+        ("ME", False),
+        ("ＭＥ", False),  # full-width letters: NFKC makes them "ME"
+        ("8", False),
+        ("-1.5", False),
+        ("family,contacts", False),
+        (" me", False),
+        ("nobody ", False),
+    ],
+    ids=lambda v: repr(v) if isinstance(v, str) else str(v),
+)
+def test_must_refuse_leaves_every_form_a_server_may_parse_to_the_gray_zone(value, refused):
+    assert CONTRACT.enums["allowedAudiences"].must_refuse(value) is refused
