@@ -123,6 +123,11 @@ def _build_config(config: pytest.Config) -> RunConfig:
 def pytest_configure(config: pytest.Config) -> None:
     register_profiles()
     config.addinivalue_line("markers", "clauses(*ids): the contract clauses a test judges")
+    config.addinivalue_line(
+        "markers",
+        "openapi: the test generates from contracts/openapi.yaml through Schemathesis (the "
+        "document is loaded while the session is set up, before the first request)",
+    )
     try:
         config.stash[CONFIG_KEY] = _build_config(config)
         from graphcontract.fuzz.database import configure_pytest
@@ -173,6 +178,7 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     config = request.config
     cfg = config.stash[CONFIG_KEY]
     contract = load_contract()
+    _load_openapi_if_needed(request.session.items)
     worker = getattr(config, "workerinput", {}).get("workerid", "main")
     mock = None
     token, readonly, users = cfg.token(), cfg.readonly_token(), cfg.users
@@ -230,6 +236,19 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         client.close()
         if mock is not None:
             mock.__exit__(None, None, None)
+
+
+def _load_openapi_if_needed(items: list[pytest.Item]) -> None:
+    """Load contracts/openapi.yaml into Schemathesis now if a selected test needs it.
+
+    Set-up work, done before the first request: a broken document stops the run before it
+    writes anything, and the half second Schemathesis needs to import and load it no longer
+    sits between two examples in the middle of the run. Runs that deselect those tests
+    (``--gc-clause``, ``-k``) still do not pay for it."""
+    if any(item.get_closest_marker("openapi") is not None for item in items):
+        from graphcontract.stcompat.schema import graph_schema
+
+        graph_schema()
 
 
 def _discover_position(client: GraphClient, cfg: RunConfig) -> str:

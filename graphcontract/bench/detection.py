@@ -1,5 +1,7 @@
 """Detection power: graphcontract and Schemathesis against the conforming mock, its gray-zone
-variant and every mock fault, each tool on a fresh mock per target.
+variant and every mock fault, each tool on a mock in its seed state: one server process per
+job slot, rebuilt from the seed with the target's faults and variant before every tool run
+(``BenchMock.fresh``), the same app a new ``graphcontract mock`` process would serve.
 
 graphcontract "found" a fault when every clause the fault ``breaks`` is among report.json's
 ``failed_clauses``; a failed clause outside ``breaks | may_also_break`` is a false alarm, and
@@ -11,8 +13,10 @@ the conforming or gray mock is a false alarm.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,8 +51,12 @@ class Target:
             else frozenset()
         )
 
+    @property
+    def faults(self) -> list[str]:
+        return [self.fault] if self.fault else []
+
     def mock(self) -> BenchMock:
-        return BenchMock(faults=[self.fault] if self.fault else [], variant=self.variant)
+        return BenchMock(faults=self.faults, variant=self.variant)
 
 
 def targets(names: Iterable[str] | None = None) -> list[Target]:
@@ -127,8 +135,8 @@ TOOLS = ("graphcontract", "schemathesis")
 
 @dataclass
 class Job:
-    """The runs still to make on one target: one server process, back to the seed state
-    (``BenchMock.fresh``) before each tool."""
+    """The runs still to make on one target, each on the slot's server rebuilt from the seed
+    for this target (``BenchMock.fresh``)."""
 
     target: Target
     tools: tuple[str, ...] = TOOLS
@@ -148,21 +156,33 @@ def run_detection(
     ``expected_s`` (target, tool) → seconds, e.g. from the previous results: targets start
     longest first, so a slow one does not run alone at the end while a core idles."""
 
+    slot = threading.local()
+    servers = ExitStack()
+    starting = threading.Lock()
+
+    def server_for(target: Target) -> BenchMock:
+        """This slot's server, started on first use (a process start costs about 0.6 s of
+        CPU; detection would pay it once per target)."""
+        mock: BenchMock | None = getattr(slot, "mock", None)
+        if mock is None:
+            mock = target.mock()
+            with starting:
+                servers.enter_context(mock)
+            slot.mock = mock
+        return mock
+
     def execute(job: Job) -> dict[str, GcRun | StRun]:
         results: dict[str, GcRun | StRun] = {}
-        with job.target.mock() as mock:
-            for index, tool in enumerate(job.tools):
-                if index:
-                    mock.fresh()
-                folder = workdir / job.target.name / tool
-                folder.mkdir(parents=True, exist_ok=True)
-                if tool == "graphcontract":
-                    results[tool] = run_graphcontract(mock, folder, profile="ci")
-                else:
-                    results[tool] = run_schemathesis(mock, folder, max_examples=st_max_examples)
-                progress(
-                    f"detection: {job.target.name} / {tool} done in {results[tool].wall_s:.1f} s"
-                )
+        mock = server_for(job.target)
+        for tool in job.tools:
+            mock.fresh(faults=job.target.faults, variant=job.target.variant)
+            folder = workdir / job.target.name / tool
+            folder.mkdir(parents=True, exist_ok=True)
+            if tool == "graphcontract":
+                results[tool] = run_graphcontract(mock, folder, profile="ci")
+            else:
+                results[tool] = run_schemathesis(mock, folder, max_examples=st_max_examples)
+            progress(f"detection: {job.target.name} / {tool} done in {results[tool].wall_s:.1f} s")
         return results
 
     done: dict[tuple[str, str], GcRun | StRun] = {}
@@ -175,7 +195,7 @@ def run_detection(
             pending.append(Job(target, tools))
     if expected_s:
         pending = longest_first(pending, expected_s)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with servers, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for job, results in zip(pending, pool.map(execute, pending), strict=True):
             for tool, result in results.items():
                 done[(job.target.name, tool)] = result

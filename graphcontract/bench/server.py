@@ -5,10 +5,13 @@ The bench measures every tool against the same server build: the reference mock 
 middleware that stamps the arrival time of every request. ``GET /__bench__/stats`` answers
 those stamps (and ``?reset=1`` clears them), so request counts and server-side request rates
 are measured the same way whichever client sent the traffic (graphcontract, Schemathesis, a
-raw httpx loop). The stats path is outside the documented API, so no tool under test sends it.
+raw httpx loop). ``GET /__bench__/fresh`` swaps in an app newly built from the seed, with the
+same faults and variant or, given ``?faults=a,b&variant=gray``, with those: one process can
+serve target after target. Both paths are outside the documented API, so no tool under test
+sends them.
 
 ``BenchMock`` starts ``python -m graphcontract.bench.server`` exactly like ``MockProcess``
-starts the mock (it only swaps the module), and adds ``stats()``.
+starts the mock (it only swaps the module), and adds ``stats()`` and ``fresh()``.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import json
 import sys
 import time
 from bisect import bisect_right
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 
@@ -37,13 +41,19 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Build = Callable[[dict[str, str]], tuple[ASGIApp, dict[str, Any]]]
+"""Builds the app from the seed; the argument holds the fresh request's query parameters
+(``faults``, ``variant``: absent means as the server was started). Returns the app and what
+it serves (the answer to the fresh request). Raises ValueError on a parameter it cannot
+serve."""
 
 
 class CountingMiddleware:
     """Stamps every HTTP request's arrival (``time.time()``) and serves the stamps; with a
-    ``build`` function, ``FRESH_PATH`` swaps in a newly built app."""
+    ``build`` function, ``FRESH_PATH`` swaps in a newly built app (400 if it cannot be built:
+    the old one stays)."""
 
-    def __init__(self, app: ASGIApp, build: Callable[[], ASGIApp] | None = None) -> None:
+    def __init__(self, app: ASGIApp, build: Build | None = None) -> None:
         self.app = app
         self.build = build
         self.times: list[float] = []
@@ -56,8 +66,17 @@ class CountingMiddleware:
             await self._stats(scope, send)
             return
         if scope["path"] == FRESH_PATH and self.build is not None:
-            self.app, self.times = self.build(), []
-            await self._answer(send, b"{}")
+            # Blank values kept: ``faults=`` means "no faults", not "as started".
+            query = parse_qs(
+                scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+            )
+            try:
+                app, serves = self.build({name: values[-1] for name, values in query.items()})
+            except ValueError as exc:
+                await self._answer(send, json.dumps({"error": str(exc)}).encode(), status=400)
+                return
+            self.app, self.times = app, []
+            await self._answer(send, json.dumps(serves).encode())
             return
         self.times.append(time.time())
         await self.app(scope, receive, send)
@@ -69,12 +88,12 @@ class CountingMiddleware:
         await self._answer(send, body)
 
     @staticmethod
-    async def _answer(send: Send, body: bytes) -> None:
+    async def _answer(send: Send, body: bytes, status: int = 200) -> None:
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
         ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -121,10 +140,26 @@ class BenchMock(MockProcess):
         self.start()
         return self
 
-    def fresh(self) -> None:
-        """Back to the seed state (same faults), stamps cleared, same process and port."""
-        response = httpx.get(self.base_url + FRESH_PATH, timeout=30.0)
+    def fresh(self, *, faults: Iterable[str] | None = None, variant: str | None = None) -> None:
+        """Back to the seed state, stamps cleared, same process and port; with the same
+        faults and variant, or with those given (a new target without a new process)."""
+        params: dict[str, str] = {}
+        if faults is not None:
+            params["faults"] = ",".join(faults)
+        if variant is not None:
+            params["variant"] = variant
+        response = httpx.get(self.base_url + FRESH_PATH, params=params, timeout=30.0)
+        if response.status_code == 400:
+            raise ValueError(f"bench server: {response.json().get('error')}")
         response.raise_for_status()
+        if faults is not None:
+            self.faults = tuple(faults)
+        if variant is not None:
+            self.variant = variant
+        serves = response.json()
+        wanted = {"faults": sorted(self.faults), "variant": self.variant}
+        if serves != wanted:  # a measurement on the wrong server would be silently wrong
+            raise RuntimeError(f"bench server serves {serves} instead of {wanted}")
 
     def stats(self, *, reset: bool = False) -> ServerStats:
         url = self.base_url + STATS_PATH + ("?reset=1" if reset else "")
@@ -146,18 +181,30 @@ def main(argv: list[str] | None = None) -> int:
     mock_cli.add_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        faults = check_faults(args.fault)
-        gray = mock_cli.choices_from(args.variant, args.gray)
+        check_faults(args.fault)
+        mock_cli.choices_from(args.variant, args.gray)
         seed = load_seed(args.seed) if args.seed else None
     except HarnessError as exc:
         print(f"bench server: error: {exc}", file=sys.stderr)
         return 2
 
-    def build() -> ASGIApp:
-        return build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
+    def build(params: dict[str, str]) -> tuple[ASGIApp, dict[str, Any]]:
+        named = params.get("faults")
+        wanted = args.fault if named is None else [f for f in named.split(",") if f]
+        variant = params.get("variant", args.variant)
+        try:
+            faults = check_faults(wanted)
+            gray = mock_cli.choices_from(variant, args.gray)
+        except HarnessError as exc:
+            raise ValueError(str(exc)) from None
+        app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
+        return app, {"faults": sorted(faults), "variant": variant}
 
     mock_cli.serve(
-        CountingMiddleware(build(), build), host=args.host, port=args.port, log_level=args.log_level
+        CountingMiddleware(build({})[0], build),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
     )
     return 0
 

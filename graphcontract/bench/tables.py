@@ -201,8 +201,9 @@ def render_markdown(result: dict[str, Any]) -> str:
         f"Bench wall time: {result['duration_s']} s"
         + (f" ({per_section})" if per_section else "")
         + ". All servers: the reference mock on uvicorn (127.0.0.1), in its seed state for "
-        "every measured run (a new process, or the app rebuilt between tools of one speed "
-        "repetition or one detection target), requests counted server-side.",
+        "every measured run (a new process, or the app rebuilt from the seed with the "
+        "target's faults and variant: between the tools of a speed repetition, before every "
+        "detection run), requests counted server-side.",
     ]
     if result.get("partial"):
         parts.append(f"\n**Partial run**: {result['partial']}")

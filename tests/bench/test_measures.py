@@ -76,27 +76,39 @@ def test_counting_middleware_counts_api_requests_only_and_resets() -> None:
 
 
 def test_counting_middleware_swaps_in_a_freshly_built_app() -> None:
-    built: list[Starlette] = []
+    built: list[dict[str, str]] = []
 
-    def build() -> Starlette:
-        generation = len(built)
-        app = Starlette(routes=[Route("/x", lambda request: PlainTextResponse(str(generation)))])
-        built.append(app)
-        return app
+    def build(params: dict[str, str]) -> tuple[Starlette, dict[str, Any]]:
+        if params.get("faults") == "unknown":
+            raise ValueError("unknown fault unknown")
+        label = f"{len(built)} {params.get('faults', '-')}"
+        built.append(params)
+        app = Starlette(routes=[Route("/x", lambda request: PlainTextResponse(label))])
+        return app, {"label": label}
 
-    async def exercise() -> tuple[str, str, dict[str, Any]]:
-        middleware = CountingMiddleware(build(), build)
+    async def exercise() -> tuple[list[str], int, dict[str, Any]]:
+        middleware = CountingMiddleware(build({})[0], build)
         transport = httpx.ASGITransport(app=middleware)
+        seen = []
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            before = (await client.get("/x")).text
+            seen.append((await client.get("/x")).text)
             (await client.get(FRESH_PATH)).raise_for_status()
-            after = (await client.get("/x")).text
+            seen.append((await client.get("/x")).text)
+            answer = (await client.get(FRESH_PATH, params={"faults": "a,b"})).json()
+            assert answer == {"label": "2 a,b"}  # what the new app serves
+            seen.append((await client.get("/x")).text)
+            refused = (await client.get(FRESH_PATH, params={"faults": "unknown"})).status_code
+            seen.append((await client.get("/x")).text)
+            (await client.get(FRESH_PATH, params={"faults": ""})).raise_for_status()
+            seen.append((await client.get("/x")).text)
             stats = (await client.get(STATS_PATH)).json()
-        return before, after, stats
+        return seen, refused, stats
 
-    before, after, stats = asyncio.run(exercise())
-    assert (before, after) == ("0", "1")
-    assert stats["count"] == 1  # the stamps were cleared with the swap
+    seen, refused, stats = asyncio.run(exercise())
+    # A refused rebuild keeps the old app; a blank value is passed on (not dropped).
+    assert seen == ["0 -", "1 -", "2 a,b", "2 a,b", "3 "]
+    assert refused == 400
+    assert stats["count"] == 1  # the stamps were cleared with the last swap
 
 
 def test_trace_keeps_only_the_first_failure_per_clause() -> None:

@@ -4,8 +4,9 @@ and Target, judged by Schemathesis' checks plus graphcontract's omitted-field an
 oracles (registered as Schemathesis checks); every finding lands under a clause id.
 
 The example counts stay small in the ci profile (Schemathesis generation is the slow part);
-other profiles use their own counts. The schema is loaded on first use, so runs that deselect
-these tests (``--gc-clause``, ``-k``) do not pay for it.
+other profiles use their own counts. The module is marked ``openapi``: the plugin loads the
+schema while the session is set up when one of these tests is selected, so runs that deselect
+them (``--gc-clause``, ``-k``) do not pay for it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from graphcontract.stcompat import (
     read_operations,
 )
 from graphcontract.stcompat.schema import graph_schema, patch_operations
+
+pytestmark = pytest.mark.openapi
 
 CONTRACT = load_contract()
 IN_CI = settings.get_current_profile_name() == "ci"

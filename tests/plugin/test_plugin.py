@@ -133,3 +133,45 @@ def test_xdist_workers_are_aggregated(pytester, mock, monkeypatch):
     for clause_id in ("auth.required", "auth.scope", "paths.users", "body.malformed"):
         assert count(two, clause_id) == count(one, clause_id) > 0
     assert two["requests"] > 0
+
+
+OPENAPI_PROBE = """
+import pytest
+from graphcontract.stcompat import schema
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    with open("loaded.txt", "a") as out:
+        out.write(f"{item.name} {schema.graph_schema.cache_info().currsize}\\n")
+"""
+
+
+@pytest.mark.parametrize(
+    ("selection", "loaded"),
+    [("test_schemathesis_positive_cases", "1"), ("test_schemathesis_explicit_cases", "1"),
+     ("test_malformed_bodies_are_refused", "0")],
+    ids=["schemathesis-selected", "explicit-schemathesis-selected", "none-selected"],
+)  # fmt: skip
+def test_openapi_document_is_loaded_at_set_up_only_when_needed(
+    pytester, mock, monkeypatch, selection, loaded
+):
+    """Marked ``openapi`` tests find the document loaded before their first example runs
+    (set-up work, out of the examples' timing, a broken document fails before any write);
+    a run that selects none of them never loads it."""
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    pytester.makepyfile(openapi_probe=OPENAPI_PROBE)
+    monkeypatch.syspath_prepend(str(pytester.path))
+    monkeypatch.setenv("PYTHONPATH", str(pytester.path))
+    result = run(
+        pytester,
+        mock,
+        str(SUITE / "test_contract_schemathesis.py"),
+        str(SUITE / "test_contract_requests.py"),
+        "-k",
+        selection,
+        "-p",
+        "openapi_probe",
+    )
+    assert result.ret == pytest.ExitCode.OK
+    lines = (pytester.path / "loaded.txt").read_text().split("\n")
+    assert {line.rpartition(" ")[2] for line in lines if line} == {loaded}
