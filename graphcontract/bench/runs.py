@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from graphcontract.bench.measured import run_measured
 from graphcontract.bench.probe import MAX_EXAMPLES_ENV, PLUGIN, TRACE_ENV, merge_traces
 from graphcontract.bench.server import BenchMock, ServerStats
 from graphcontract.contract import load_contract
@@ -39,6 +39,10 @@ class GcRun:
     trace: dict[str, Any]
     server: ServerStats
     output: str = ""
+    cpu_s: float | None = None
+    """CPU seconds of the tool's process and its children (start-up included)."""
+    server_cpu_s: float | None = None
+    """CPU seconds the server spent during the run (None where /proc does not tell)."""
 
     @property
     def failed_clauses(self) -> frozenset[str]:
@@ -86,6 +90,8 @@ class StRun:
     server: ServerStats
     errors: list[str] = field(default_factory=list)
     output: str = ""
+    cpu_s: float | None = None
+    server_cpu_s: float | None = None
 
     def requests_before(self, keys: set[str]) -> int | None:
         """Server requests received up to the first response that failed one of ``keys``."""
@@ -130,21 +136,20 @@ def run_graphcontract(
     command += ["--profile", profile, "--workers", str(workers)]
     env = harness_env(mock, trace_dir, max_examples)
     mock.stats(reset=True)
-    started = time.perf_counter()
-    proc = subprocess.run(
-        command,
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        check=False,
-    )
-    wall = time.perf_counter() - started
+    server_cpu = mock.cpu_s()
+    proc = run_measured(command, cwd=workdir, env=env, timeout_s=timeout_s)
+    server_cpu = _spent(server_cpu, mock.cpu_s())
     reports = sorted(report_dir.glob("*/report.json"))
     report = json.loads(reports[-1].read_text(encoding="utf-8")) if reports else {}
     trace = merge_traces(trace_dir)
-    return GcRun(proc.returncode, wall, report, trace, mock.stats(), proc.stdout + proc.stderr)
+    return GcRun(
+        proc.returncode, proc.wall_s, report, trace, mock.stats(), proc.output,
+        cpu_s=proc.cpu_s, server_cpu_s=server_cpu,
+    )  # fmt: skip
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return after - before if before is not None and after is not None else None
 
 
 @dataclass
@@ -166,14 +171,10 @@ def run_fuzz(workdir: Path, *, duration_s: int, workers: int, timeout_s: float =
     command = [sys.executable, "-m", "graphcontract", "fuzz", "--duration", f"{duration_s}s"]
     command += ["--workers", str(workers), "--report-dir", str(workdir / "reports")]
     command += ["--campaign-id", campaign_id, "--database", str(workdir / "examples")]
-    started = time.perf_counter()
-    proc = subprocess.run(
-        command, cwd=workdir, capture_output=True, text=True, timeout=timeout_s, check=False
-    )
-    wall = time.perf_counter() - started
+    proc = run_measured(command, cwd=workdir, timeout_s=timeout_s)
     path = workdir / "reports" / campaign_id / "campaign.json"
     campaign = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return FuzzRun(proc.returncode, wall, campaign, (proc.stdout + proc.stderr)[-2000:])
+    return FuzzRun(proc.returncode, proc.wall_s, campaign, proc.output[-2000:])
 
 
 def schemathesis_config(mock: BenchMock, path: Path) -> Path:
@@ -208,11 +209,9 @@ def run_schemathesis(
     command += ["--generation-database", "none", "--no-color"]
     command += ["--report", "json,ndjson", "--report-dir", str(report_dir)]
     mock.stats(reset=True)
-    started = time.perf_counter()
-    proc = subprocess.run(
-        command, cwd=workdir, capture_output=True, text=True, timeout=timeout_s, check=False
-    )
-    wall = time.perf_counter() - started
+    server_cpu = mock.cpu_s()
+    proc = run_measured(command, cwd=workdir, timeout_s=timeout_s)
+    server_cpu = _spent(server_cpu, mock.cpu_s())
     server = mock.stats()
     summary = _latest(report_dir, "json-*.json")
     events = _latest(report_dir, "ndjson-*.ndjson")
@@ -220,17 +219,19 @@ def run_schemathesis(
     failures, first_seen = parse_ndjson(events) if events else ({}, {})
     errors = [str(e)[:200] for e in data.get("errors", [])]
     if not summary:
-        errors.append("no Schemathesis JSON report: " + (proc.stderr or proc.stdout)[-300:])
+        errors.append("no Schemathesis JSON report: " + proc.output[-300:])
     return StRun(
         exit_code=proc.returncode,
-        wall_s=wall,
+        wall_s=proc.wall_s,
         running_s=data.get("running_time"),
         test_cases=int(data.get("test_cases", {}).get("generated", 0)),
         failures=failures,
         first_seen=first_seen,
         server=server,
         errors=errors,
-        output=(proc.stdout + proc.stderr)[-4000:],
+        output=proc.output[-4000:],
+        cpu_s=proc.cpu_s,
+        server_cpu_s=server_cpu,
     )
 
 
@@ -286,6 +287,9 @@ class RawRun:
     requests: int
     wall_s: float
     server: ServerStats
+    cpu_s: float | None = None
+    """CPU seconds of the loop's thread (the bench process's, nothing else)."""
+    server_cpu_s: float | None = None
 
     @property
     def client_rate(self) -> float:
@@ -301,10 +305,12 @@ def raw_loop(mock: BenchMock, requests: int, *, warmup: int = 20) -> RawRun:
         for _ in range(warmup):
             client.get(path)
         mock.stats(reset=True)
-        started = time.perf_counter()
+        server_cpu = mock.cpu_s()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         for index in range(requests):
             response = client.get(path) if index % 2 else client.patch(path, content=body)
             if response.status_code != 200:
                 raise RuntimeError(f"raw loop: {response.status_code} {response.text[:200]}")
-        wall = time.perf_counter() - started
-    return RawRun(requests, wall, mock.stats())
+        wall, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
+        server_cpu = _spent(server_cpu, mock.cpu_s())
+    return RawRun(requests, wall, mock.stats(), cpu_s=cpu, server_cpu_s=server_cpu)

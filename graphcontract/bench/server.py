@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from graphcontract.bench.measured import process_cpu_s
 from graphcontract.mock.process import MockProcess
 
 STATS_PATH = "/__bench__/stats"
@@ -160,6 +161,10 @@ class BenchMock(MockProcess):
         wanted = {"faults": sorted(self.faults), "variant": self.variant}
         if serves != wanted:  # a measurement on the wrong server would be silently wrong
             raise RuntimeError(f"bench server serves {serves} instead of {wanted}")
+
+    def cpu_s(self) -> float | None:
+        """CPU seconds the server process has used since it started (None if unknown)."""
+        return process_cpu_s(self._process.pid) if self._process is not None else None
 
     def stats(self, *, reset: bool = False) -> ServerStats:
         url = self.base_url + STATS_PATH + ("?reset=1" if reset else "")

@@ -26,12 +26,27 @@ from graphcontract.bench.server import BenchMock
 from graphcontract.bench.tables import median, rounded
 
 
+def cpu_figures(cpu_s: float | None, server_cpu_s: float | None, requests: int) -> dict[str, Any]:
+    """CPU per run and per request, client and server: what the work costs, whatever the
+    machine's latency does to the rates."""
+
+    def per_request(seconds: float | None) -> float | None:
+        return rounded(1000 * seconds / requests, 3) if seconds is not None and requests else None
+
+    return {
+        "cpu_s": rounded(cpu_s),
+        "cpu_ms_per_request": per_request(cpu_s),
+        "server_cpu_ms_per_request": per_request(server_cpu_s),
+    }
+
+
 def raw_sample(run: RawRun) -> dict[str, Any]:
     return {
         "requests": run.server.count,
         "wall_s": rounded(run.wall_s),
         "client_rps": rounded(run.client_rate),
         "server_rps": rounded(run.server.rate()),
+        **cpu_figures(run.cpu_s, run.server_cpu_s, run.server.count),
     }
 
 
@@ -49,6 +64,7 @@ def gc_sample(run: GcRun) -> dict[str, Any]:
         "examples_per_s": rounded(examples / active) if examples and active else None,
         "verdict": run.report.get("verdict", "error"),
         "exit_code": run.exit_code,
+        **cpu_figures(run.cpu_s, run.server_cpu_s, run.server.count),
     }
 
 
@@ -63,6 +79,7 @@ def st_sample(run: StRun) -> dict[str, Any]:
         "server_rps": rounded(run.server.rate()),
         "examples_per_s": rounded(run.test_cases / active) if active else None,
         "failures": len(run.failures),
+        **cpu_figures(run.cpu_s, run.server_cpu_s, run.server.count),
     }
 
 
@@ -79,6 +96,9 @@ def summarize(samples: list[dict[str, Any]], raw_rps: float | None) -> dict[str,
         "wall_s": rounded(med("wall_s")),
         "requests": med("requests"),
         "ratio_to_raw": rounded(rps / raw_rps, 3) if rps and raw_rps else None,
+        "cpu_s": rounded(med("cpu_s")),
+        "cpu_ms_per_request": rounded(med("cpu_ms_per_request"), 3),
+        "server_cpu_ms_per_request": rounded(med("server_cpu_ms_per_request"), 3),
         "samples": samples,
     }
 

@@ -139,6 +139,21 @@ def speed_table(section: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
+def cpu_table(section: dict[str, Any]) -> str:
+    """CPU per run and per request (medians); empty when no run measured it."""
+    rows = []
+    for key, label in SPEED_ROWS:
+        data = section.get(key)
+        if data and data.get("cpu_s") is not None:
+            per_request = data["cpu_ms_per_request"], data["server_cpu_ms_per_request"]
+            rows.append([label, data["cpu_s"], *per_request])
+    if not rows:
+        return ""
+    return table(
+        ["client", "client CPU s/run", "client CPU ms/request", "server CPU ms/request"], rows
+    )
+
+
 def goals(section: dict[str, Any]) -> list[str]:
     ci, st = section["graphcontract_ci"], section["schemathesis"]
     lines = []
@@ -228,6 +243,14 @@ def render_markdown(result: dict[str, Any]) -> str:
             "pauses ≥ 0.5 s left out. Medians.", "",
             speed_table(result["speed"]), "", *goals(result["speed"]),
         ]  # fmt: skip
+        cpu = cpu_table(result["speed"])
+        if cpu:
+            parts += [
+                "", "CPU time, medians: the client's whole process (start-up included; the raw "
+                "loop's thread only) and the server process during the same run, over the "
+                "requests the server received. Unlike the rates, these do not move with the "
+                "machine's scheduling latency.", "", cpu,
+            ]  # fmt: skip
     if "scaling" in result:
         parts += ["", "## Scaling", "", scaling_tables(result["scaling"])]
     return "\n".join(parts) + "\n"
