@@ -1,7 +1,8 @@
 """Speed: sustained request and example rates of graphcontract, Schemathesis and a raw httpx
 keep-alive loop against the conforming mock, in its seed state for every measurement (one
-server process per repetition, rebuilt between tools), repetitions interleaved (raw, ci,
-Schemathesis, raw, ci, …) so machine load drifts hit every tool alike.
+server process per repetition, rebuilt between tools), each repetition bracketed by two raw
+loops (raw, ci, Schemathesis, raw), so each tool is compared with the raw rate of its own
+moment and machine drifts hit every tool alike.
 
 Rates are server-side (the bench server stamps every request): requests after the first over
 the time between the first and the last request, pauses of 0.5 s or more left out (process
@@ -104,17 +105,25 @@ def summarize(samples: list[dict[str, Any]], raw_rps: float | None) -> dict[str,
 
 
 def paired_ratios(
-    tool: list[dict[str, Any]], raw: list[dict[str, Any]]
+    tool: list[dict[str, Any]],
+    raw_before: list[dict[str, Any]],
+    raw_after: list[dict[str, Any]] | None = None,
 ) -> list[float | None]:
-    """Each repetition's tool rate over the raw-loop rate measured just before it on the same
-    machine: the raw loop's own rate drifts with the machine (from about 280 to 650 req/s
-    between runs minutes apart here), and a pair shares the conditions of its moment."""
-    return [
-        rounded(t["server_rps"] / r["server_rps"], 3)
-        if t.get("server_rps") and r.get("server_rps")
-        else None
-        for t, r in zip(tool, raw, strict=False)
-    ]
+    """Each repetition's tool rate over the raw-loop rate measured around it: the mean of the
+    raw loops just before and just after the tools (either alone when the other is missing).
+
+    The raw loop's own rate drifts with the machine: its CPU per request changed by a quarter
+    between repetitions minutes apart here, and its 1,000 requests last under 2 s, so one loop
+    catches a fast or a slow moment. A tool run lasts 5-7 s; bracketing it with two loops
+    compares it with the conditions of its own moment."""
+    after = raw_after if raw_after is not None else [{} for _ in raw_before]
+    ratios: list[float | None] = []
+    for t, before, later in zip(tool, raw_before, after, strict=False):
+        known = [r["server_rps"] for r in (before, later) if r.get("server_rps")]
+        reference = sum(known) / len(known) if known else None
+        rate = t.get("server_rps")
+        ratios.append(rounded(rate / reference, 3) if rate and reference else None)
+    return ratios
 
 
 def with_pairs(summary: dict[str, Any], ratios: list[float | None]) -> dict[str, Any]:
@@ -134,6 +143,7 @@ def measure_speed(
     """Returns the speed section and the first ci + Schemathesis runs on the conforming mock
     (detection reuses them: same command, same seed, same fresh mock)."""
     raw: list[dict[str, Any]] = []
+    raw_after: list[dict[str, Any]] = []
     ci: list[dict[str, Any]] = []
     st: list[dict[str, Any]] = []
     dev: list[dict[str, Any]] = []
@@ -148,25 +158,28 @@ def measure_speed(
             mock.fresh()
             st_run = run_schemathesis(mock, workdir / f"st-{rep}", max_examples=st_max_examples)
             st.append(st_sample(st_run))
+            mock.fresh()
+            raw_after.append(raw_sample(raw_loop(mock, raw_requests)))
         if first is None:
             first = (gc_run, st_run)
         progress(
             f"speed rep {rep + 1}/{reps}: raw {raw[-1]['server_rps']} req/s, "
             f"graphcontract ci {ci[-1]['server_rps']} req/s, "
-            f"Schemathesis {st[-1]['server_rps']} req/s"
+            f"Schemathesis {st[-1]['server_rps']} req/s, raw {raw_after[-1]['server_rps']} req/s"
         )
     for rep in range(dev_reps):
         with BenchMock() as mock:
             dev.append(gc_sample(run_graphcontract(mock, workdir / f"dev-{rep}", profile="dev")))
         progress(f"speed dev rep {rep + 1}/{dev_reps}: {dev[-1]['server_rps']} req/s")
     assert first is not None
-    raw_rps = median([s["server_rps"] for s in raw if s["server_rps"] is not None])
+    loops = raw + raw_after
+    raw_rps = median([s["server_rps"] for s in loops if s["server_rps"] is not None])
     section = {
         "raw_requests_per_run": raw_requests,
         "st_max_examples": st_max_examples,
-        "raw_httpx": summarize(raw, raw_rps),
-        "graphcontract_ci": with_pairs(summarize(ci, raw_rps), paired_ratios(ci, raw)),
+        "raw_httpx": summarize(loops, raw_rps),
+        "graphcontract_ci": with_pairs(summarize(ci, raw_rps), paired_ratios(ci, raw, raw_after)),
         "graphcontract_dev": summarize(dev, raw_rps) if dev else None,
-        "schemathesis": with_pairs(summarize(st, raw_rps), paired_ratios(st, raw)),
+        "schemathesis": with_pairs(summarize(st, raw_rps), paired_ratios(st, raw, raw_after)),
     }
     return section, first

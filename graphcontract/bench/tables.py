@@ -161,7 +161,11 @@ def goals(section: dict[str, Any]) -> list[str]:
     ratio = paired if paired is not None else ci.get("ratio_to_raw")
     if ratio is not None:
         mark = "met" if ratio >= 0.5 else "NOT met"
-        how = "median of the repetitions' paired ratios" if paired is not None else "medians"
+        how = (
+            "median of the repetitions' ratios to the raw loops around them"
+            if paired is not None
+            else "medians"
+        )
         spread = [r for r in ci.get("paired_ratios") or [] if r is not None]
         each = f"; each repetition: {', '.join(f'{r:.3f}' for r in spread)}" if spread else ""
         lines.append(

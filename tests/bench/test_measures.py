@@ -294,6 +294,9 @@ def test_paired_ratios_divide_each_repetition_by_its_own_raw_loop() -> None:
     tool = [{"server_rps": 200.0}, {"server_rps": 240.0}, {"server_rps": 100.0}]
     ratios = paired_ratios(tool, raw)
     assert ratios == [0.5, 0.4, None]
+    # Bracketed: the mean of the loops before and after; either alone when one is missing.
+    after = [{"server_rps": 600.0}, {"server_rps": None}, {"server_rps": 500.0}]
+    assert paired_ratios(tool, raw, after) == [0.4, 0.4, 0.2]
     summary = with_pairs({"server_rps": 220.0}, ratios)
     assert summary["paired_ratio"] == pytest.approx(0.45)
     assert summary["paired_ratios"] == [0.5, 0.4, None]

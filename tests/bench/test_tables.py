@@ -157,6 +157,7 @@ def test_goal_uses_the_paired_ratios_when_there_are_some() -> None:
     }  # fmt: skip
     text = render_markdown(result)
     assert (
-        "0.498 × raw (median of the repetitions' paired ratios; each repetition: "
+        "0.498 × raw (median of the repetitions' ratios to the raw loops around them; "
+        "each repetition: "
         "0.498, 0.310, 0.520) — NOT met" in text
     )
