@@ -1,8 +1,8 @@
 """CPU time next to wall time: a tool's subprocess with the CPU it and its children used, and
 the CPU a running server process has used so far.
 
-Request rates on this VM follow its scheduling latency (the raw loop moves between 280 and
-650 req/s from one minute to the next); CPU seconds follow the work done. The subprocess is
+A request rate mixes the work of both sides with the waiting between them; CPU seconds count
+each side's work alone, so they say which side a request's time goes to. The subprocess is
 reaped with ``os.wait4``, which returns that one child's resource usage (its own children,
 e.g. xdist workers, included once it has waited for them), so runs made at the same time from
 several threads are still told apart.

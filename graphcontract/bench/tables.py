@@ -252,8 +252,8 @@ def render_markdown(result: dict[str, Any]) -> str:
             parts += [
                 "", "CPU time, medians: the client's whole process (start-up included; the raw "
                 "loop's thread only) and the server process during the same run, over the "
-                "requests the server received. Unlike the rates, these do not move with the "
-                "machine's scheduling latency.", "", cpu,
+                "requests the server received. CPU counts work, not waiting: what each side of "
+                "the connection spends on a request.", "", cpu,
             ]  # fmt: skip
     if "scaling" in result:
         parts += ["", "## Scaling", "", scaling_tables(result["scaling"])]
