@@ -42,7 +42,13 @@ def run_measured(
     with tempfile.TemporaryFile() as sink:
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT)
-        timer = threading.Timer(timeout_s, proc.kill)
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            proc.kill()
+
+        timer = threading.Timer(timeout_s, expire)
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
@@ -50,7 +56,7 @@ def run_measured(
             timer.cancel()
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        if wall >= timeout_s and proc.returncode < 0:
+        if expired.is_set():
             raise subprocess.TimeoutExpired(list(command), timeout_s)
         sink.seek(0)
         output = sink.read().decode("utf-8", "replace")

@@ -28,8 +28,8 @@ from graphcontract.bench.tables import median, rounded
 
 
 def cpu_figures(cpu_s: float | None, server_cpu_s: float | None, requests: int) -> dict[str, Any]:
-    """CPU per run and per request, client and server: what the work costs, whatever the
-    machine's latency does to the rates."""
+    """CPU per run and per request, client and server: the work each side of the connection
+    does for a request, apart from any waiting between them."""
 
     def per_request(seconds: float | None) -> float | None:
         return rounded(1000 * seconds / requests, 3) if seconds is not None and requests else None
