@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from graphcontract.errors import UsageError
+from graphcontract.runner.config import check_report_dir
 
 SECTIONS = ("speed", "scaling", "detection")
 VERSIONED = (
@@ -149,8 +150,7 @@ def run(args: argparse.Namespace) -> int:
     plan = budget(args)
     chosen = targets(args.target or None)
     sections = tuple(s for s in SECTIONS if not args.only or s in args.only)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_report_dir(Path(args.out), option="--out", what="output folder")
     scratch = Path(tempfile.mkdtemp(prefix="graphcontract-bench-"))
     started = time.monotonic()
     result: dict[str, Any] = {

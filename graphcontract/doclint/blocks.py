@@ -134,8 +134,9 @@ def _example(block: CodeBlock, marked: str) -> Example:
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
-        return replace(example, body_line=body_line, body_error=exc.msg,
-                       error_line=body_line + exc.lineno - 1)
+        return replace(
+            example, body_line=body_line, body_error=exc.msg, error_line=body_line + exc.lineno - 1
+        )
     return replace(example, body=body, body_line=body_line, locations=locate(text, body_line))
 
 

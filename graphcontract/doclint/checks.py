@@ -57,8 +57,11 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "page": self.page, "line": self.line, "kind": self.kind,
-            "message": self.message, "clause": self.clause,
+            "page": self.page,
+            "line": self.line,
+            "kind": self.kind,
+            "message": self.message,
+            "clause": self.clause,
         }
 
 
@@ -124,32 +127,60 @@ def body_findings(
     what = "request" if request else "response"
     for message in errors:
         findings.append(
-            Finding(page, line_of(_pointer_in(message, body)), generic,
-                    f"{what} example violates the contract: {message}", related)
+            Finding(
+                page,
+                line_of(_pointer_in(message, body)),
+                generic,
+                f"{what} example violates the contract: {message}",
+                related,
+            )
         )
     return findings
 
 
 def _walk(
-    contract: Contract, spec: StructuredType, obj: dict[str, Any], at: Pointer,
-    *, request: bool, top: bool, hits: list[_Hit],
+    contract: Contract,
+    spec: StructuredType,
+    obj: dict[str, Any],
+    at: Pointer,
+    *,
+    request: bool,
+    top: bool,
+    hits: list[_Hit],
 ) -> None:
     for key, value in obj.items():
         here = (*at, key)
         if key == "@odata.type" and isinstance(value, str) and not value.startswith("#"):
-            hits.append((here, "example.odata-type-without-hash",
-                         f"{_dotted(here)} is {value!r}; OData JSON 4.5.3 wants '#{value}'", False))
+            hits.append(
+                (
+                    here,
+                    "example.odata-type-without-hash",
+                    f"{_dotted(here)} is {value!r}; OData JSON 4.5.3 wants '#{value}'",
+                    False,
+                )
+            )
         prop = spec.properties.get(key)
         if key.startswith("@") or prop is None:
             continue
         if request and top and key in contract.read_only:
-            hits.append((here, "example.read-only-in-request",
-                         f"request example sends {key}, which is read-only "
-                         f"({prop.access}); the service ignores or rejects it", True))
+            hits.append(
+                (
+                    here,
+                    "example.read-only-in-request",
+                    f"request example sends {key}, which is read-only "
+                    f"({prop.access}); the service ignores or rejects it",
+                    True,
+                )
+            )
         elif prop.collection and value is None:
-            hits.append((here, "example.null-collection",
-                         f"{_dotted(here)} is null; a collection is never null "
-                         "(CSDL 7.2.1), write []", True))
+            hits.append(
+                (
+                    here,
+                    "example.null-collection",
+                    f"{_dotted(here)} is null; a collection is never null (CSDL 7.2.1), write []",
+                    True,
+                )
+            )
         elif prop.collection and isinstance(value, list):
             for index, item in enumerate(value):
                 _value(contract, prop, item, (*here, index), request=request, hits=hits)
@@ -158,8 +189,13 @@ def _walk(
 
 
 def _value(
-    contract: Contract, prop: PropertySpec, value: JSON, here: Pointer,
-    *, request: bool, hits: list[_Hit],
+    contract: Contract,
+    prop: PropertySpec,
+    value: JSON,
+    here: Pointer,
+    *,
+    request: bool,
+    hits: list[_Hit],
 ) -> None:
     name = _dotted(here)
     if isinstance(value, dict) and contract.is_structured(prop.type_name):
@@ -168,19 +204,45 @@ def _value(
     if not isinstance(value, str):
         return
     if prop.type_name == "Edm.Date" and not is_date(value):
-        hits.append((here, "example.invalid-date",
-                     f"{name} is {value!r}; an Edm.Date is written YYYY-MM-DD", True))
+        hits.append(
+            (
+                here,
+                "example.invalid-date",
+                f"{name} is {value!r}; an Edm.Date is written YYYY-MM-DD",
+                True,
+            )
+        )
     elif prop.type_name == "Edm.DateTimeOffset" and not is_datetime(value):
-        kind = "example.placeholder-value" if _TYPE_PLACEHOLDER.match(value) else (
-            "example.invalid-datetime")
-        hits.append((here, kind, f"{name} is {value!r}, not an ISO 8601 date-time with offset "
-                     "(e.g. 2020-07-06T06:34:12Z)", True))
+        kind = (
+            "example.placeholder-value"
+            if _TYPE_PLACEHOLDER.match(value)
+            else ("example.invalid-datetime")
+        )
+        hits.append(
+            (
+                here,
+                kind,
+                f"{name} is {value!r}, not an ISO 8601 date-time with offset "
+                "(e.g. 2020-07-06T06:34:12Z)",
+                True,
+            )
+        )
     elif contract.is_enum(prop.type_name) and not _is_member(contract, prop.type_name, value):
         enum = contract.enums[prop.type_name]
-        kind = "example.placeholder-value" if _TYPE_PLACEHOLDER.match(value) else (
-            "example.invalid-enum")
-        hits.append((here, kind, f"{name} is {value!r}, not a member of the enum {enum.name} "
-                     f"({', '.join(enum.members)})", True))
+        kind = (
+            "example.placeholder-value"
+            if _TYPE_PLACEHOLDER.match(value)
+            else ("example.invalid-enum")
+        )
+        hits.append(
+            (
+                here,
+                kind,
+                f"{name} is {value!r}, not a member of the enum {enum.name} "
+                f"({', '.join(enum.members)})",
+                True,
+            )
+        )
 
 
 def _is_member(contract: Contract, enum_name: str, value: str) -> bool:
@@ -238,8 +300,13 @@ def _pointer_in(message: str, body: JSON) -> Pointer:
         rendered = "body" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer)
         if message.startswith(rendered + ":") and len(pointer) > len(best):
             best = pointer
-        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(
-            value, list) else ()
+        items = (
+            value.items()
+            if isinstance(value, dict)
+            else enumerate(value)
+            if isinstance(value, list)
+            else ()
+        )
         stack.extend(((*pointer, k), v) for k, v in items)
     return best
 
@@ -247,10 +314,20 @@ def _pointer_in(message: str, body: JSON) -> Pointer:
 def example_findings(contract: Contract) -> list[Finding]:
     """The example rules applied to the documented examples in contracts/examples/."""
     return [
-        *body_findings(contract, contract.documented_request, request=True,
-                       page=EXAMPLE_PAGES["request"], line_of=lambda _: 0),
-        *body_findings(contract, contract.documented_response, request=False,
-                       page=EXAMPLE_PAGES["response"], line_of=lambda _: 0),
+        *body_findings(
+            contract,
+            contract.documented_request,
+            request=True,
+            page=EXAMPLE_PAGES["request"],
+            line_of=lambda _: 0,
+        ),
+        *body_findings(
+            contract,
+            contract.documented_response,
+            request=False,
+            page=EXAMPLE_PAGES["response"],
+            line_of=lambda _: 0,
+        ),
     ]
 
 
@@ -258,15 +335,22 @@ def _page_example_findings(contract: Contract, page: Page) -> list[Finding]:
     findings = []
     for example in page.examples:
         if example.body_error is not None:
-            findings.append(Finding(page.path, example.error_line or example.line,
-                                    "example.invalid-json",
-                                    f"{example.kind} example body is not JSON: "
-                                    f"{example.body_error}",
-                                    clause(contract, "docs.examples")))
+            findings.append(
+                Finding(
+                    page.path,
+                    example.error_line or example.line,
+                    "example.invalid-json",
+                    f"{example.kind} example body is not JSON: {example.body_error}",
+                    clause(contract, "docs.examples"),
+                )
+            )
         elif example.body_line is not None:
             for at, body in _bodies(contract, example.kind, example.body):
                 findings += body_findings(
-                    contract, body, request=example.kind == "request", page=page.path,
+                    contract,
+                    body,
+                    request=example.kind == "request",
+                    page=page.path,
                     line_of=_prefixed(example, at),
                 )
     return findings
@@ -309,26 +393,40 @@ def _type_clause(contract: Contract, subject: Subject, spec: PropertySpec) -> st
     return clause(contract, "enum.nested")
 
 
-def _row_findings(contract: Contract, page: Page, subject: Subject, row: PropertyRow,
-                  spec: PropertySpec) -> list[Finding]:
+def _row_findings(
+    contract: Contract, page: Page, subject: Subject, row: PropertyRow, spec: PropertySpec
+) -> list[Finding]:
     findings = []
     documented = _EDM.get(row.type_name.casefold(), row.type_name)
     if documented.casefold() != spec.type_name.casefold() or row.collection != spec.collection:
-        findings.append(Finding(
-            page.path, row.line, "table.type-mismatch",
-            f"{row.name} is documented as {row.type_text!r}, but the metadata has "
-            f"{_describe(contract, spec)}", _type_clause(contract, subject, spec)))
+        findings.append(
+            Finding(
+                page.path,
+                row.line,
+                "table.type-mismatch",
+                f"{row.name} is documented as {row.type_text!r}, but the metadata has "
+                f"{_describe(contract, spec)}",
+                _type_clause(contract, subject, spec),
+            )
+        )
     if contract.is_enum(spec.type_name) and row.possible_values is not None:
         members = contract.enums[spec.type_name].members
         missing = [m for m in members if m not in row.possible_values]
         extra = [v for v in row.possible_values if v not in members]
         if missing or extra:
             parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
-                [f"not members: {', '.join(extra)}"] if extra else [])
-            findings.append(Finding(
-                page.path, row.line, "table.enum-members",
-                f"{row.name}: 'Possible values' differ from the enum {spec.type_name} "
-                f"({'; '.join(parts)})", _type_clause(contract, subject, spec)))
+                [f"not members: {', '.join(extra)}"] if extra else []
+            )
+            findings.append(
+                Finding(
+                    page.path,
+                    row.line,
+                    "table.enum-members",
+                    f"{row.name}: 'Possible values' differ from the enum {spec.type_name} "
+                    f"({'; '.join(parts)})",
+                    _type_clause(contract, subject, spec),
+                )
+            )
     return findings
 
 
@@ -344,24 +442,48 @@ def table_findings(contract: Contract, page: Page, subject: Subject) -> list[Fin
     for row in rows:
         spec = properties.get(row.name)
         if subject.kind == "update" and row.name in contract.read_only:
-            findings.append(Finding(page.path, row.line, "table.read-only-in-request",
-                                    f"{row.name} is listed as a request-body property but is "
-                                    "read-only (key or server-managed)", read_only))
+            findings.append(
+                Finding(
+                    page.path,
+                    row.line,
+                    "table.read-only-in-request",
+                    f"{row.name} is listed as a request-body property but is "
+                    "read-only (key or server-managed)",
+                    read_only,
+                )
+            )
         elif row.name not in expected:
-            why = ("declared by the metadata but not documented as updatable" if spec
-                   else f"not a property of {subject.type.name}")
-            findings.append(Finding(page.path, row.line, "table.extra-property",
-                                    f"{row.name} is listed but is {why}",
-                                    clause(contract, "properties.unknown")))
+            why = (
+                "declared by the metadata but not documented as updatable"
+                if spec
+                else f"not a property of {subject.type.name}"
+            )
+            findings.append(
+                Finding(
+                    page.path,
+                    row.line,
+                    "table.extra-property",
+                    f"{row.name} is listed but is {why}",
+                    clause(contract, "properties.unknown"),
+                )
+            )
         if spec is not None:
             findings += _row_findings(contract, page, subject, row, spec)
     documented = {row.name for row in rows}
-    what = "an updatable property" if subject.kind == "update" else (
-        f"a property of {subject.type.name}")
+    what = (
+        "an updatable property"
+        if subject.kind == "update"
+        else (f"a property of {subject.type.name}")
+    )
     findings += [
-        Finding(page.path, page.property_tables[0].line, "table.missing-property",
-                f"the table lacks {name}, {what} ({_describe(contract, properties[name])})")
-        for name in expected if name not in documented
+        Finding(
+            page.path,
+            page.property_tables[0].line,
+            "table.missing-property",
+            f"the table lacks {name}, {what} ({_describe(contract, properties[name])})",
+        )
+        for name in expected
+        if name not in documented
     ]
     return findings
 
@@ -405,19 +527,39 @@ def path_findings(contract: Contract, page: Page, request: RequestLine) -> list[
     findings = []
     if segments[1:2] == ["user"]:
         segments[1] = "users"
-        findings.append(Finding(page.path, request.line, "path.singular-user",
-                                f"{shown}: the segment is /users/, not /user/", related))
+        findings.append(
+            Finding(
+                page.path,
+                request.line,
+                "path.singular-user",
+                f"{shown}: the segment is /users/, not /user/",
+                related,
+            )
+        )
     path = "/".join(segments)
     if _matches(path, templates):
         return findings
     if method == "PATCH" and _matches(path + "/{}", templates):
-        findings.append(Finding(page.path, request.line, "path.collection-url",
-                                f"{shown} addresses the collection; an update needs the key "
-                                "segment …/{id}", related))
+        findings.append(
+            Finding(
+                page.path,
+                request.line,
+                "path.collection-url",
+                f"{shown} addresses the collection; an update needs the key segment …/{{id}}",
+                related,
+            )
+        )
     elif not findings:
         known = ", ".join(templates)
-        findings.append(Finding(page.path, request.line, "path.unknown",
-                                f"{shown} is not among the contract's paths ({known})", related))
+        findings.append(
+            Finding(
+                page.path,
+                request.line,
+                "path.unknown",
+                f"{shown} is not among the contract's paths ({known})",
+                related,
+            )
+        )
     return findings
 
 

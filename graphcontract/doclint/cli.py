@@ -23,7 +23,9 @@ from graphcontract.errors import HarnessError, UsageError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "pages", nargs="+", metavar="PAGE",
+        "pages",
+        nargs="+",
+        metavar="PAGE",
         help="Graph API reference page in markdown (any extension); the first page of an API is "
         "the baseline the others are compared with",
     )

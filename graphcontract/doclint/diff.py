@@ -35,14 +35,21 @@ def _paths(base: Page, other: Page) -> list[Finding]:
     after = {(r.method, r.path.casefold()): r for r in other.http_requests}
     where = other.http_requests[0].line if other.http_requests else 1
     findings = [
-        Finding(other.path, r.line, "difference.path",
-                f"{r.method} {r.target} is not in {base.path}")
-        for key, r in after.items() if key not in before
+        Finding(
+            other.path, r.line, "difference.path", f"{r.method} {r.target} is not in {base.path}"
+        )
+        for key, r in after.items()
+        if key not in before
     ]
     findings += [
-        Finding(other.path, where, "difference.path",
-                f"{r.method} {r.target} of {base.path} is missing here")
-        for key, r in before.items() if key not in after
+        Finding(
+            other.path,
+            where,
+            "difference.path",
+            f"{r.method} {r.target} of {base.path} is missing here",
+        )
+        for key, r in before.items()
+        if key not in after
     ]
     return findings
 
@@ -63,23 +70,45 @@ def _permissions(contract: Contract, base: Page, other: Page) -> list[Finding]:
     for scheme, row in after.items():
         old = before.get(scheme)
         if old is None:
-            findings.append(Finding(other.path, row.line, "difference.permissions",
-                                    f"{row.scheme}: not listed in {base.path}"))
+            findings.append(
+                Finding(
+                    other.path,
+                    row.line,
+                    "difference.permissions",
+                    f"{row.scheme}: not listed in {base.path}",
+                )
+            )
         elif {v.casefold() for v in old.values} == {v.casefold() for v in row.values}:
             continue
         elif _is_concrete(old) and _is_concrete(row):
-            findings.append(Finding(
-                other.path, row.line, "permissions.disagree",
-                f"{row.scheme}: this page says {', '.join(row.values)}; {base.path} says "
-                f"{', '.join(old.values)}", clause(contract, "auth.scope")))
+            findings.append(
+                Finding(
+                    other.path,
+                    row.line,
+                    "permissions.disagree",
+                    f"{row.scheme}: this page says {', '.join(row.values)}; {base.path} says "
+                    f"{', '.join(old.values)}",
+                    clause(contract, "auth.scope"),
+                )
+            )
         else:
-            findings.append(Finding(other.path, row.line, "difference.permissions",
-                                    f"{row.scheme}: {_quoted(row)} here, {_quoted(old)} in "
-                                    f"{base.path}"))
+            findings.append(
+                Finding(
+                    other.path,
+                    row.line,
+                    "difference.permissions",
+                    f"{row.scheme}: {_quoted(row)} here, {_quoted(old)} in {base.path}",
+                )
+            )
     findings += [
-        Finding(other.path, where, "difference.permissions",
-                f"{row.scheme} ({', '.join(row.values)}) of {base.path} is missing here")
-        for scheme, row in before.items() if scheme not in after
+        Finding(
+            other.path,
+            where,
+            "difference.permissions",
+            f"{row.scheme} ({', '.join(row.values)}) of {base.path} is missing here",
+        )
+        for scheme, row in before.items()
+        if scheme not in after
     ]
     return findings
 
@@ -97,16 +126,32 @@ def _properties(base: Page, other: Page) -> list[Finding]:
     for name, row in after.items():
         old = before.get(name)
         if old is None:
-            findings.append(Finding(other.path, row.line, "difference.properties",
-                                    f"{name} ({row.type_text}) is not in the table of {base.path}"))
+            findings.append(
+                Finding(
+                    other.path,
+                    row.line,
+                    "difference.properties",
+                    f"{name} ({row.type_text}) is not in the table of {base.path}",
+                )
+            )
         elif _row_shape(old) != _row_shape(row):
-            findings.append(Finding(
-                other.path, row.line, "difference.properties",
-                f"{name}: {_shown(row)} here, {_shown(old)} in {base.path}"))
+            findings.append(
+                Finding(
+                    other.path,
+                    row.line,
+                    "difference.properties",
+                    f"{name}: {_shown(row)} here, {_shown(old)} in {base.path}",
+                )
+            )
     findings += [
-        Finding(other.path, where, "difference.properties",
-                f"{name} ({row.type_text}) of {base.path}'s table is missing here")
-        for name, row in before.items() if name not in after
+        Finding(
+            other.path,
+            where,
+            "difference.properties",
+            f"{name} ({row.type_text}) of {base.path}'s table is missing here",
+        )
+        for name, row in before.items()
+        if name not in after
     ]
     return findings
 
@@ -129,19 +174,35 @@ def _examples(base: Page, other: Page) -> list[Finding]:
         if new is None or old is None:
             line = new.line if new is not None else 1
             state = "is missing here" if new is None else "is new"
-            findings.append(Finding(other.path, line, "difference.examples",
-                                    f"the {kind} example {state} (compared with {base.path})"))
+            findings.append(
+                Finding(
+                    other.path,
+                    line,
+                    "difference.examples",
+                    f"the {kind} example {state} (compared with {base.path})",
+                )
+            )
             continue
         if new.request and old.request and new.request.path != old.request.path:
-            findings.append(Finding(
-                other.path, new.request.line, "difference.examples",
-                f"the {kind} example calls {new.request.method} {new.request.target}; "
-                f"{base.path} calls {old.request.method} {old.request.target}"))
+            findings.append(
+                Finding(
+                    other.path,
+                    new.request.line,
+                    "difference.examples",
+                    f"the {kind} example calls {new.request.method} {new.request.target}; "
+                    f"{base.path} calls {old.request.method} {old.request.target}",
+                )
+            )
         changes = _body_changes(old.body, new.body)
         if changes:
-            findings.append(Finding(
-                other.path, new.body_line or new.line, "difference.examples",
-                f"the {kind} example body differs from {base.path}'s: {'; '.join(changes)}"))
+            findings.append(
+                Finding(
+                    other.path,
+                    new.body_line or new.line,
+                    "difference.examples",
+                    f"the {kind} example body differs from {base.path}'s: {'; '.join(changes)}",
+                )
+            )
     return findings
 
 

@@ -150,7 +150,8 @@ class Page:
     @property
     def property_tables(self) -> tuple[Table, ...]:
         return tuple(
-            t for t in self.tables
+            t
+            for t in self.tables
             if t.header and t.header[0].casefold() == "property" and t.column("type") is not None
         )
 
@@ -356,6 +357,15 @@ def _property_rows(table: Table) -> list[PropertyRow]:
             continue
         type_name, collection = parse_type(row.cell(type_col))
         description = row.cell(desc_col)
-        rows.append(PropertyRow(row.line, name, _plain(row.cell(type_col)), type_name,
-                                collection, description, possible_values(description)))
+        rows.append(
+            PropertyRow(
+                row.line,
+                name,
+                _plain(row.cell(type_col)),
+                type_name,
+                collection,
+                description,
+                possible_values(description),
+            )
+        )
     return rows

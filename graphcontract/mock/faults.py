@@ -129,7 +129,5 @@ def check_faults(names: Iterable[str]) -> frozenset[str]:
     chosen = frozenset(names)
     unknown = sorted(chosen - FAULTS.keys())
     if unknown:
-        raise UsageError(
-            f"unknown fault {', '.join(unknown)}; choose from {', '.join(FAULTS)}"
-        )
+        raise UsageError(f"unknown fault {', '.join(unknown)}; choose from {', '.join(FAULTS)}")
     return chosen

@@ -50,9 +50,7 @@ class GrayChoices:
             current = getattr(self, f.name)
             if f.name == "content_type":
                 changes[f.name] = (
-                    PLAIN_JSON_CONTENT_TYPE
-                    if current == GRAPH_CONTENT_TYPE
-                    else GRAPH_CONTENT_TYPE
+                    PLAIN_JSON_CONTENT_TYPE if current == GRAPH_CONTENT_TYPE else GRAPH_CONTENT_TYPE
                 )
             elif isinstance(current, bool):
                 changes[f.name] = not current

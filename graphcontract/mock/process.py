@@ -115,8 +115,9 @@ class MockProcess:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise self._unhealthy(f"exited with status {self._process.returncode}")
-            with contextlib.suppress(OSError), socket.create_connection(
-                (LOOPBACK, self.port), timeout=0.2
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection((LOOPBACK, self.port), timeout=0.2),
             ):
                 return self
             time.sleep(0.05)

@@ -31,10 +31,21 @@ def read_only_not_applied(
     refused = 400 <= status < 500 and status != 404
     allowed = {"either": accepted or refused, "ignore": accepted, "reject": refused}[policy]
     if not allowed:
-        expected = {"either": "2xx or 4xx", "ignore": "2xx (policy ignore)",
-                    "reject": "4xx (policy reject)"}[policy]
-        return [Verdict.failed(READ_ONLY, f"read-only properties answered {status}", sent=sent,
-                               expected=expected, got=status, exchange=exchange)]
+        expected = {
+            "either": "2xx or 4xx",
+            "ignore": "2xx (policy ignore)",
+            "reject": "4xx (policy reject)",
+        }[policy]
+        return [
+            Verdict.failed(
+                READ_ONLY,
+                f"read-only properties answered {status}",
+                sent=sent,
+                expected=expected,
+                got=status,
+                exchange=exchange,
+            )
+        ]
     if 400 <= status < 500:
         return expect_unchanged([READ_ONLY], before, after, exchange)
     answer = exchange.json_object()
@@ -103,8 +114,9 @@ def unknown_property(
     return verdicts
 
 
-def enum_accepted(clause: str, path: str, member: str, exchange: Exchange, read_back: JSON,
-                  after_value: JSON) -> Verdict | None:
+def enum_accepted(
+    clause: str, path: str, member: str, exchange: Exchange, read_back: JSON, after_value: JSON
+) -> Verdict | None:
     """A documented member is accepted (2xx; the exact 200 is paths.me's) and reads back
     unchanged."""
     if exchange.status >= 500:
@@ -116,9 +128,14 @@ def enum_accepted(clause: str, path: str, member: str, exchange: Exchange, read_
     if accepted and exactly_equal(read_back if has_body else after_value, member):
         return Verdict.passed(clause, exchange)
     got = f"{exchange.status}, read back {show(read_back)}, GET {show(after_value)}"
-    return Verdict.failed(clause, f"documented member {member!r} of {path} not accepted as sent",
-                          sent={path: member}, expected=f"2xx and {path} == {member!r}", got=got,
-                          exchange=exchange)
+    return Verdict.failed(
+        clause,
+        f"documented member {member!r} of {path} not accepted as sent",
+        sent={path: member},
+        expected=f"2xx and {path} == {member!r}",
+        got=got,
+        exchange=exchange,
+    )
 
 
 def gray_observation(

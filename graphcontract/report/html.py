@@ -14,12 +14,21 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-VERDICT_TEXT = {"pass": "every must clause held", "fail": "{n} failed",
-                "error": "the harness could not judge everything"}
+VERDICT_TEXT = {
+    "pass": "every must clause held",
+    "fail": "{n} failed",
+    "error": "the harness could not judge everything",
+}
 STATUS_ORDER = ("fail", "pass", "observed", "skipped")
 # Bar colours by status class; 429 and 503 are throttling (waited out), not server errors.
-COLOURS = {"2": "#1e7b34", "3": "#607d8b", "4": "#2f6fb3", "5": "#c62828", "429": "#8e44ad",
-           "503": "#8e44ad"}
+COLOURS = {
+    "2": "#1e7b34",
+    "3": "#607d8b",
+    "4": "#2f6fb3",
+    "5": "#c62828",
+    "429": "#8e44ad",
+    "503": "#8e44ad",
+}
 BUCKETS = 20
 
 _CSS = """
@@ -73,8 +82,13 @@ def render_html(report: Mapping[str, Any]) -> str:
     target = _map(report.get("target"))
     label = target.get("label") or target.get("base_url") or "target"
     sections = [
-        _header(report, target, verdict), _alerts(report), _summary(report, clauses),
-        _charts(report), _clause_table(clauses), _gray_zone(clauses), _doc_findings(report),
+        _header(report, target, verdict),
+        _alerts(report),
+        _summary(report, clauses),
+        _charts(report),
+        _clause_table(clauses),
+        _gray_zone(clauses),
+        _doc_findings(report),
         _footer(report),
     ]
     return (
@@ -83,7 +97,8 @@ def render_html(report: Mapping[str, Any]) -> str:
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>graphcontract {_e(verdict.upper())} — {_e(label)}</title>\n"
-        f"<style>{_CSS}</style></head>\n<body><main>\n" + "\n".join(s for s in sections if s)
+        f"<style>{_CSS}</style></head>\n<body><main>\n"
+        + "\n".join(s for s in sections if s)
         + "\n</main></body></html>\n"
     )
 
@@ -177,10 +192,12 @@ def _headers(value: object) -> str:
 def _header(report: Mapping[str, Any], target: Mapping[str, Any], verdict: str) -> str:
     waits = f" ({report['throttle_waits']} throttle waits)" if report.get("throttle_waits") else ""
     facts = [
-        ("Target", target.get("label") or "(unnamed)"), ("Base URL", target.get("base_url")),
+        ("Target", target.get("label") or "(unnamed)"),
+        ("Base URL", target.get("base_url")),
         ("Position id", target.get("position_id")),
         ("Users", ", ".join(str(u) for u in _list(target.get("users"))) or "none configured"),
-        ("Profile", report.get("profile")), ("Started", _date(report.get("started") or "")),
+        ("Profile", report.get("profile")),
+        ("Started", _date(report.get("started") or "")),
         ("Duration", _duration(report.get("duration_s"))),
         ("Requests", f"{report.get('requests', 0)}{waits}"),
     ]
@@ -192,9 +209,11 @@ def _header(report: Mapping[str, Any], target: Mapping[str, Any], verdict: str) 
     count = len(_list(report.get("failed_clauses")))
     failed = f"{count} must clause{'s' if count != 1 else ''}" if count else "a must clause"
     explain = VERDICT_TEXT.get(verdict, "unknown verdict").format(n=failed)
-    return (f'<header><div class="verdict v-{css}"><b>{_e(verdict.upper())}</b>'
-            f"<span>{_e(explain)}</span></div><div><h1>graphcontract report — Update "
-            f'workPosition</h1><dl class="facts">{cells}</dl></div></header>')
+    return (
+        f'<header><div class="verdict v-{css}"><b>{_e(verdict.upper())}</b>'
+        f"<span>{_e(explain)}</span></div><div><h1>graphcontract report — Update "
+        f'workPosition</h1><dl class="facts">{cells}</dl></div></header>'
+    )
 
 
 def _alerts(report: Mapping[str, Any]) -> str:
@@ -202,15 +221,19 @@ def _alerts(report: Mapping[str, Any]) -> str:
     errors = [str(e) for e in _list(report.get("errors"))]
     if errors:
         items = "".join(f"<li>{_pre(e)}</li>" for e in errors)
-        out.append(f'<section class="alert alert-fail" id="errors"><h3>Errors ({len(errors)}): '
-                   f"the harness could not judge everything</h3><ul>{items}</ul></section>")
+        out.append(
+            f'<section class="alert alert-fail" id="errors"><h3>Errors ({len(errors)}): '
+            f"the harness could not judge everything</h3><ul>{items}</ul></section>"
+        )
     problems = [str(p) for p in _list(report.get("restore_problems"))]
     if problems:
         items = "".join(f"<li>{_e(p)}</li>" for p in problems)
-        out.append('<section class="alert alert-warn" id="restore-problems"><h3>Restore problems'
-                   f" ({len(problems)}): the position may not be back to its original state</h3>"
-                   f"<ul>{items}</ul><p>Put it back with <code>graphcontract restore</code> and "
-                   "the restore journal in this report folder.</p></section>")
+        out.append(
+            '<section class="alert alert-warn" id="restore-problems"><h3>Restore problems'
+            f" ({len(problems)}): the position may not be back to its original state</h3>"
+            f"<ul>{items}</ul><p>Put it back with <code>graphcontract restore</code> and "
+            "the restore journal in this report folder.</p></section>"
+        )
     return "\n".join(out)
 
 
@@ -221,18 +244,25 @@ def _summary(report: Mapping[str, Any], clauses: list[Mapping[str, Any]]) -> str
         counts[status] = counts.get(status, 0) + 1
     boxes = "".join(f'<div class="count"><b>{n}</b>{_badge(s)}</div>' for s, n in counts.items())
     plural = "" if len(clauses) == 1 else "s"
-    parts = [_section("summary", f"Summary — {len(clauses)} clause{plural}"),
-             f'<div class="counts">{boxes}</div>']
+    parts = [
+        _section("summary", f"Summary — {len(clauses)} clause{plural}"),
+        f'<div class="counts">{boxes}</div>',
+    ]
     failed = [c for c in clauses if c.get("status") == "fail" and c.get("level") == "must"]
     failed = failed or [{"id": cid} for cid in _list(report.get("failed_clauses"))]
     if failed:
-        items = "".join(f"<li>{_link(c.get('id'))} — {_e(c.get('failure_title') or c.get('title'))}"
-                        "</li>" for c in failed)
+        items = "".join(
+            f"<li>{_link(c.get('id'))} — {_e(c.get('failure_title') or c.get('title'))}</li>"
+            for c in failed
+        )
         parts.append(f"<h3>Failed must clauses ({len(failed)})</h3><ul>{items}</ul>")
     elif clauses:
         parts.append('<p class="muted">No must clause failed.</p>')
-    notes = [f"{_link(c.get('id'))} failed (a documentation clause: reported apart, never fails "
-             "the run)" for c in clauses if c.get("status") == "fail" and c.get("level") != "must"]
+    notes = [
+        f"{_link(c.get('id'))} failed (a documentation clause: reported apart, never fails the run)"
+        for c in clauses
+        if c.get("status") == "fail" and c.get("level") != "must"
+    ]
     findings = len(_list(report.get("documentation_findings")))
     if findings:
         notes.append(f'<a href="#documentation">{findings} documentation finding(s)</a>')
@@ -261,11 +291,14 @@ def _clause_rows(clause: Mapping[str, Any]) -> str:
     if clause.get("failed"):
         judged += f'<br><span class="muted nowrap">{_e(clause.get("failed"))} failed</span>'
     more = (_failure(clause) if clause.get("status") == "fail" else "") + _observations(
-        _map(clause.get("observation")))
-    row = (f'<tr id="{_anchor(clause.get("id"))}" class="row-{status}{" has-more" if more else ""}"'
-           f' title="{_e(clause.get("statement"))}"><td><code>{_e(clause.get("id"))}</code></td>'
-           f'<td><span class="level level-{level}">{level}</span></td><td>{_badge(status)}</td>'
-           f'<td>{title}</td><td class="num">{judged}</td><td class="src">{where}</td></tr>')
+        _map(clause.get("observation"))
+    )
+    row = (
+        f'<tr id="{_anchor(clause.get("id"))}" class="row-{status}{" has-more" if more else ""}"'
+        f' title="{_e(clause.get("statement"))}"><td><code>{_e(clause.get("id"))}</code></td>'
+        f'<td><span class="level level-{level}">{level}</span></td><td>{_badge(status)}</td>'
+        f'<td>{title}</td><td class="num">{judged}</td><td class="src">{where}</td></tr>'
+    )
     more = f'\n<tr class="more row-{status}"><td colspan="6">{more}</td></tr>' if more else ""
     return row + more
 
@@ -296,7 +329,8 @@ def _exchange(example: Mapping[str, Any]) -> str:
             f"{_pre(_headers(request.get('headers')))}{_pre(_body(request.get('body')))}</div>"
             f"<div><h3>Response {_e(response.get('status', ''))}{took}</h3>"
             f"{_pre(_headers(response.get('headers')))}{_pre(_body(response.get('body')))}"
-            "</div></div>")
+            "</div></div>"
+        )
     if example.get("curl"):
         parts.append(f"<h3>Reproduce</h3>{_pre(example.get('curl'))}")
     return "".join(parts)
@@ -309,37 +343,55 @@ def _observations(observation: Mapping[str, Any]) -> str:
     items = []
     for outcome in outcomes:
         example = _map(outcome.get("example"))
-        shown = (f"<details><summary>Example exchange</summary>{_exchange(example)}</details>"
-                 if example else "")
+        shown = (
+            f"<details><summary>Example exchange</summary>{_exchange(example)}</details>"
+            if example
+            else ""
+        )
         message = _pre(outcome.get("message")) if outcome.get("message") else ""
-        items.append(f"<li><b>{_e(outcome.get('title'))}</b> ×{_e(outcome.get('count', 0))}"
-                     f"{message}{shown}</li>")
-    return (f'<details><summary class="sum-obs">Observed {_e(observation.get("count", 0))} '
-            f"time(s), {len(outcomes)} distinct outcome(s)</summary><ul>{''.join(items)}</ul>"
-            "</details>")
+        items.append(
+            f"<li><b>{_e(outcome.get('title'))}</b> ×{_e(outcome.get('count', 0))}"
+            f"{message}{shown}</li>"
+        )
+    return (
+        f'<details><summary class="sum-obs">Observed {_e(observation.get("count", 0))} '
+        f"time(s), {len(outcomes)} distinct outcome(s)</summary><ul>{''.join(items)}</ul>"
+        "</details>"
+    )
 
 
 def _gray_zone(clauses: list[Mapping[str, Any]]) -> str:
-    head = _section("gray-zone", "Gray-zone observations", "Behaviour the documentation leaves "
-                    "open: recorded, never a failure unless a policy pins it.")
+    head = _section(
+        "gray-zone",
+        "Gray-zone observations",
+        "Behaviour the documentation leaves "
+        "open: recorded, never a failure unless a policy pins it.",
+    )
     observe = [c for c in clauses if c.get("level") == "observe"]
     if not observe:
         return head + '<p class="empty">No gray-zone clauses in this report.</p>'
     rows = []
     for clause in observe:
         outcomes = _maps(_map(clause.get("observation")).get("outcomes"))
-        seen = "<br>".join(f"<b>×{_e(o.get('count', 0))}</b> {_e(o.get('title'))}"
-                           for o in outcomes)
+        seen = "<br>".join(
+            f"<b>×{_e(o.get('count', 0))}</b> {_e(o.get('title'))}" for o in outcomes
+        )
         seen = seen or f'<span class="muted">{_e(clause.get("reason") or "not observed")}</span>'
-        rows.append(f"<tr><td>{_link(clause.get('id'))}</td><td>{_badge(clause.get('status'))}"
-                    f'</td><td>{_e(clause.get("title"))}</td><td class="wide">{seen}</td></tr>')
+        rows.append(
+            f"<tr><td>{_link(clause.get('id'))}</td><td>{_badge(clause.get('status'))}"
+            f'</td><td>{_e(clause.get("title"))}</td><td class="wide">{seen}</td></tr>'
+        )
     return head + _table(["Clause", "Status", "Question", "What the target did"], rows)
 
 
 def _doc_findings(report: Mapping[str, Any]) -> str:
-    head = _section("documentation", "Documentation findings", "About the documentation itself "
-                    "(its examples and tables), reported apart from target failures: they never "
-                    "fail the run.")
+    head = _section(
+        "documentation",
+        "Documentation findings",
+        "About the documentation itself "
+        "(its examples and tables), reported apart from target failures: they never "
+        "fail the run.",
+    )
     findings = _maps(report.get("documentation_findings"))
     if not findings:
         return head + '<p class="empty">No documentation findings.</p>'
@@ -348,9 +400,11 @@ def _doc_findings(report: Mapping[str, Any]) -> str:
         line = f":{finding['line']}" if finding.get("line") else ""
         where = f"{finding.get('page') or ''}{line}"
         clause_id = finding.get("clause")
-        rows.append(f'<tr><td><code>{_e(where)}</code></td><td><code class="nowrap">'
-                    f'{_e(finding.get("kind"))}</code></td><td>{_e(finding.get("message"))}</td>'
-                    f"<td>{_link(clause_id) if clause_id else ''}</td></tr>")
+        rows.append(
+            f'<tr><td><code>{_e(where)}</code></td><td><code class="nowrap">'
+            f"{_e(finding.get('kind'))}</code></td><td>{_e(finding.get('message'))}</td>"
+            f"<td>{_link(clause_id) if clause_id else ''}</td></tr>"
+        )
     return head + _table(["Page:line", "Kind", "Finding", "Clause"], rows)
 
 
@@ -366,18 +420,26 @@ def _footer(report: Mapping[str, Any]) -> str:
 
 
 def _charts(report: Mapping[str, Any]) -> str:
-    counts = {str(k): int(v) for k, v in _map(report.get("status_counts")).items()
-              if _number(v) is not None and v > 0}
+    counts = {
+        str(k): int(v)
+        for k, v in _map(report.get("status_counts")).items()
+        if _number(v) is not None and v > 0
+    }
     samples = [float(v) for v in _list(report.get("latencies_ms_sample")) if _number(v) is not None]
     if not counts and not samples:
         return _section("traffic", "Traffic") + '<p class="empty">No requests were sent.</p>'
     status = _status_chart(counts) if counts else '<p class="empty">No requests counted.</p>'
-    latency = (_latency_chart(samples, _map(report.get("latency_ms"))) if samples
-               else '<p class="empty">No latencies recorded.</p>')
-    return (_section("traffic", "Traffic") + '<div class="charts"><figure><figcaption>Responses '
-            f'by status code</figcaption>{status}<p class="muted">4xx answers are expected: the '
-            "harness sends invalid bodies on purpose.</p></figure><figure><figcaption>"
-            f"Latency (ms)</figcaption>{latency}</figure></div>")
+    latency = (
+        _latency_chart(samples, _map(report.get("latency_ms")))
+        if samples
+        else '<p class="empty">No latencies recorded.</p>'
+    )
+    return (
+        _section("traffic", "Traffic") + '<div class="charts"><figure><figcaption>Responses '
+        f'by status code</figcaption>{status}<p class="muted">4xx answers are expected: the '
+        "harness sends invalid bodies on purpose.</p></figure><figure><figcaption>"
+        f"Latency (ms)</figcaption>{latency}</figure></div>"
+    )
 
 
 def _status_chart(counts: Mapping[str, int]) -> str:
@@ -385,8 +447,10 @@ def _status_chart(counts: Mapping[str, int]) -> str:
     plot_h, peak = height - bottom - top, max(counts.values())
     slot = (width - 2 * left) / len(counts)
     bar = min(64.0, slot * 0.7)
-    shapes = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - left}" y2="{top + plot_h}" '
-              'stroke="#8c959f"/>']
+    shapes = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - left}" y2="{top + plot_h}" '
+        'stroke="#8c959f"/>'
+    ]
     for i, (code, count) in enumerate(sorted(counts.items())):
         h = max(1.0, plot_h * count / peak)
         x, y = left + i * slot + (slot - bar) / 2, top + plot_h - h
@@ -396,7 +460,8 @@ def _status_chart(counts: Mapping[str, int]) -> str:
             f'fill="{colour}"><title>{_e(code)}: {count}</title></rect>'
             f'<text x="{x + bar / 2:.1f}" y="{y - 5:.1f}" text-anchor="middle" font-size="12">'
             f'{count}</text><text x="{x + bar / 2:.1f}" y="{height - 10}" text-anchor="middle" '
-            f'font-size="13" font-weight="600">{_e(code)}</text>')
+            f'font-size="13" font-weight="600">{_e(code)}</text>'
+        )
     return _svg(width, height, "Responses by status code", "".join(shapes))
 
 
@@ -418,9 +483,11 @@ def _buckets(ordered: list[float], p99: float) -> tuple[list[int], float, float,
 
 def _latency_chart(samples: list[float], summary: Mapping[str, Any]) -> str:
     ordered = sorted(samples)
-    marks = {name: _number(summary.get(name))  # the run's own figures, else from the sample
-             or ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-             for name, fraction in (("median", 0.5), ("p90", 0.9), ("p99", 0.99))}
+    marks = {
+        name: _number(summary.get(name))  # the run's own figures, else from the sample
+        or ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+        for name, fraction in (("median", 0.5), ("p90", 0.9), ("p99", 0.99))
+    }
     counts, low, edge, clipped = _buckets(ordered, marks["p99"])
     slots = len(counts) - int(clipped)
     width, height, left, right, bottom, top = 520, 230, 10, 10, 34, 46
@@ -435,29 +502,40 @@ def _latency_chart(samples: list[float], summary: Mapping[str, Any]) -> str:
         start, over = low + (edge - low) * i / slots, clipped and i == slots
         label = f"> {edge:.1f}" if over else f"{start:.1f}–{start + (edge - low) / slots:.1f}"
         h = (base - top) * count / peak
-        shapes.append(f'<rect x="{left + i * step + 1:.1f}" y="{base - h:.1f}" '
-                      f'width="{step - 2:.1f}" height="{h:.1f}" '
-                      f'fill="{"#c77700" if over else "#2f6fb3"}">'
-                      f"<title>{_e(label)} ms: {count}</title></rect>")
+        shapes.append(
+            f'<rect x="{left + i * step + 1:.1f}" y="{base - h:.1f}" '
+            f'width="{step - 2:.1f}" height="{h:.1f}" '
+            f'fill="{"#c77700" if over else "#2f6fb3"}">'
+            f"<title>{_e(label)} ms: {count}</title></rect>"
+        )
     right_label = f"{edge:.1f} ms" + (" (p99)" if clipped else "")
-    shapes.append(f'<text x="{left}" y="{base + 16}" font-size="12">{low:.1f}</text>'
-                  f'<text x="{x_of(edge):.1f}" y="{base + 16}" text-anchor="end" '
-                  f'font-size="12">{_e(right_label)}</text>')
+    shapes.append(
+        f'<text x="{left}" y="{base + 16}" font-size="12">{low:.1f}</text>'
+        f'<text x="{x_of(edge):.1f}" y="{base + 16}" text-anchor="end" '
+        f'font-size="12">{_e(right_label)}</text>'
+    )
     for row, (name, value) in enumerate(marks.items()):
         x, y = x_of(value), 12 + row * 13
         flip = x > width - 90
-        shapes.append(f'<line x1="{x:.1f}" y1="{y + 2}" x2="{x:.1f}" y2="{base}" '
-                      'stroke="#1f2328" stroke-dasharray="3 3"/>'
-                      f'<text x="{x - 4 if flip else x + 4:.1f}" y="{y}" font-size="11.5" '
-                      f'text-anchor="{"end" if flip else "start"}">{_e(name)} {value:.1f}</text>')
-    caption = (f'<p class="muted">{len(ordered)} requests · median {marks["median"]:.1f} ms · '
-               f'p90 {marks["p90"]:.1f} ms · p99 {marks["p99"]:.1f} ms · max {ordered[-1]:.1f} ms'
-               + (" · the orange bar holds everything above p99" if clipped else "") + "</p>")
+        shapes.append(
+            f'<line x1="{x:.1f}" y1="{y + 2}" x2="{x:.1f}" y2="{base}" '
+            'stroke="#1f2328" stroke-dasharray="3 3"/>'
+            f'<text x="{x - 4 if flip else x + 4:.1f}" y="{y}" font-size="11.5" '
+            f'text-anchor="{"end" if flip else "start"}">{_e(name)} {value:.1f}</text>'
+        )
+    caption = (
+        f'<p class="muted">{len(ordered)} requests · median {marks["median"]:.1f} ms · '
+        f"p90 {marks['p90']:.1f} ms · p99 {marks['p99']:.1f} ms · max {ordered[-1]:.1f} ms"
+        + (" · the orange bar holds everything above p99" if clipped else "")
+        + "</p>"
+    )
     title = f"Latency histogram of {len(ordered)} requests"
     return _svg(width, height, title, "".join(shapes)) + caption
 
 
 def _svg(width: int, height: int, title: str, content: str) -> str:
-    return (f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}" '
-            f'font-family="system-ui,sans-serif" fill="#1f2328"><title>{_e(title)}</title>'
-            f"{content}</svg>")
+    return (
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}" '
+        f'font-family="system-ui,sans-serif" fill="#1f2328"><title>{_e(title)}</title>'
+        f"{content}</svg>"
+    )

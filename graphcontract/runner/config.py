@@ -156,15 +156,18 @@ def check_rate_limit(value: float | None) -> float | None:
     return value
 
 
-def check_report_dir(path: Path, *, create: bool = True) -> Path:
-    """Create the report directory or say why it cannot be written. With ``create=False``
-    (dry runs) nothing is created: the nearest existing folder must be writable."""
+def check_report_dir(
+    path: Path, *, create: bool = True, option: str = "--report-dir", what: str = "report directory"
+) -> Path:
+    """Create the output folder or say why it cannot be written. With ``create=False`` (dry
+    runs) nothing is created: the nearest existing folder must be writable. ``option`` and
+    ``what`` name the folder in the error (``bench --out`` uses them)."""
     if not create:
         existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
         if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
             raise UsageError(
-                f"report directory {str(path)!r} is not writable ({str(existing)!r} is not a "
-                "writable folder); choose another with --report-dir"
+                f"{what} {str(path)!r} is not writable ({str(existing)!r} is not a "
+                f"writable folder); choose another with {option}"
             )
         return path
     try:
@@ -174,8 +177,8 @@ def check_report_dir(path: Path, *, create: bool = True) -> Path:
         probe.unlink()
     except OSError as exc:
         raise UsageError(
-            f"report directory {str(path)!r} is not writable ({exc.strerror or exc}); "
-            "choose another with --report-dir"
+            f"{what} {str(path)!r} is not writable ({exc.strerror or exc}); "
+            f"choose another with {option}"
         ) from None
     return path
 

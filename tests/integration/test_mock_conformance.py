@@ -60,8 +60,10 @@ def test_nested_merge_starts_from_nulls_and_null_clears(conforming):
 
 
 def test_lone_surrogate_is_echoed_as_an_escape(conforming):
-    response = conforming.patch(content=b'{"detail": {"jobTitle": "a\\ud800b"}}',
-                                headers={"Content-Type": "application/json"})
+    response = conforming.patch(
+        content=b'{"detail": {"jobTitle": "a\\ud800b"}}',
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 200
     assert response.json()["detail"]["jobTitle"] == "a\ud800b"
     assert conforming.get()["detail"]["jobTitle"] == "a\ud800b"
@@ -150,10 +152,32 @@ def test_json_content_type_parameters_are_accepted(conforming, content_type):
 
 @pytest.mark.parametrize(
     "content",
-    [b"{", b"", b"[]", b'"x"', b"1", b"true", b"null", b'{"isCurrent": NaN}',
-     b'{"inference": {"confidenceScore": 1e400}}', b"\xef\xbb\xbf{}", b"{} {}"],
-    ids=["truncated", "empty", "array", "string", "number", "true", "null", "nan",
-         "double-overflow", "bom", "trailing-data"],
+    [
+        b"{",
+        b"",
+        b"[]",
+        b'"x"',
+        b"1",
+        b"true",
+        b"null",
+        b'{"isCurrent": NaN}',
+        b'{"inference": {"confidenceScore": 1e400}}',
+        b"\xef\xbb\xbf{}",
+        b"{} {}",
+    ],
+    ids=[
+        "truncated",
+        "empty",
+        "array",
+        "string",
+        "number",
+        "true",
+        "null",
+        "nan",
+        "double-overflow",
+        "bom",
+        "trailing-data",
+    ],
 )
 def test_malformed_or_non_object_body_is_400(conforming, content):
     before = conforming.get()
@@ -165,9 +189,10 @@ def test_malformed_or_non_object_body_is_400(conforming, content):
 def test_unknown_id_is_404_and_creates_nothing(either):
     listing = either.http.get("/me/profile/positions").json()["value"]
     unknown = str(uuid.uuid4())
-    assert assert_envelope(either.patch({"isCurrent": True}, position_id=unknown), 404)[
-        "code"
-    ] == "itemNotFound"
+    assert (
+        assert_envelope(either.patch({"isCurrent": True}, position_id=unknown), 404)["code"]
+        == "itemNotFound"
+    )
     assert_envelope(either.http.get(either.path(unknown)), 404)
     assert either.http.get("/me/profile/positions").json()["value"] == listing
 

@@ -147,8 +147,7 @@ def _timestamps(client: MockClient) -> Any:
     read = client.get()
     patched = client.patch({"isCurrent": False}).json()
     return [
-        bool(ISO.fullmatch(v))
-        for v in (read["createdDateTime"], patched["lastModifiedDateTime"])
+        bool(ISO.fullmatch(v)) for v in (read["createdDateTime"], patched["lastModifiedDateTime"])
     ]
 
 
@@ -247,9 +246,7 @@ EXCHANGES: dict[str, Exchange] = {
     "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
     "any-content-type": Exchange(_text_plain, (415, False), (200, True)),
     "unknown-id-upsert": Exchange(_unknown_id, (404, 404, 2), (200, 200, 3)),
-    "non-object-accepted": Exchange(
-        _non_objects, ([400] * 5, 400, True), ([200] * 5, 400, True)
-    ),
+    "non-object-accepted": Exchange(_non_objects, ([400] * 5, 400, True), ([200] * 5, 400, True)),
     "audience-member-refused": Exchange(_every_audience, [], [REFUSED_AUDIENCE_MEMBER]),
     "audience-not-enforced": Exchange(
         _bogus_audience, (400, 400, "organization"), (200, 400, "bogus")

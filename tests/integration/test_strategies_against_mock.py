@@ -51,14 +51,13 @@ def reads_back(sent, got) -> bool:
             and len(got) == len(sent)
             and all(reads_back(s, g) for s, g in zip(sent, got, strict=True))
         )
-    return (
-        type(sent) is type(got)
-        or ((
+    return type(sent) is type(got) or (
+        (
             isinstance(sent, int | float)
             and isinstance(got, int | float)
             and not isinstance(got, bool)
         )
-        and sent == got)
+        and sent == got
     )
 
 

@@ -127,6 +127,7 @@ def test_xdist_workers_are_aggregated(pytester, mock, monkeypatch):
     distributed.assert_outcomes(passed=9)
     two = report(pytester)
     assert two["verdict"] == "pass"
+
     def count(rep: dict, clause_id: str) -> int:
         return next(c for c in rep["clauses"] if c["id"] == clause_id)["requests"]
 

@@ -143,3 +143,12 @@ def test_restore_with_a_file_that_is_not_a_journal(capsys, tmp_path: Path):
     bogus.write_text('{"hello": 1}')
     line = one_line_error(capsys, ["restore", "--journal", str(bogus)])
     assert "is not a graphcontract restore journal" in line
+
+
+def test_unwritable_bench_output_folder(capsys, tmp_path: Path):
+    """Checked before any measuring starts, not after minutes of runs."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    line = one_line_error(capsys, ["bench", "--quick", "--out", str(blocker)])
+    assert "output folder" in line
+    assert "--out" in line

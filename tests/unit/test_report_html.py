@@ -19,11 +19,23 @@ CURL = f"curl -sS -X PATCH '{URL}' -H 'content-type: application/json' --data-bi
 
 def clause(cid: str, status: str, level: str = "must", **extra: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "id": cid, "level": level, "title": f"title of {cid}", "statement": f"{cid} holds",
-        "source": {"page": "Update workPosition (published)", "file": "seeds/000.txt",
-                   "section": "Response", "row": "returns 200 OK", "text": "…"},
-        "status": status, "requests": 0 if status == "skipped" else 5,
-        "passed": 5, "failed": 0, "counterexample": None, "observation": None,
+        "id": cid,
+        "level": level,
+        "title": f"title of {cid}",
+        "statement": f"{cid} holds",
+        "source": {
+            "page": "Update workPosition (published)",
+            "file": "seeds/000.txt",
+            "section": "Response",
+            "row": "returns 200 OK",
+            "text": "…",
+        },
+        "status": status,
+        "requests": 0 if status == "skipped" else 5,
+        "passed": 5,
+        "failed": 0,
+        "counterexample": None,
+        "observation": None,
     }
     entry.update(extra)
     return entry
@@ -33,24 +45,56 @@ def failed_clause(cid: str) -> dict[str, Any]:
     example = {
         "title": f"{cid} broke",
         "message": 'sent: {"detail": {"jobTitle": "x"}}\nexpected: role kept\ngot: role = null',
-        "request": {"method": "PATCH", "url": URL,
-                    "headers": {"content-type": "application/json"},
-                    "body": '{"detail": {"jobTitle": "x"}}'},
-        "response": {"status": 200, "headers": {"content-type": "application/json"},
-                     "body": json.dumps({"note": SCRIPT}), "elapsed_ms": 3.5},
+        "request": {
+            "method": "PATCH",
+            "url": URL,
+            "headers": {"content-type": "application/json"},
+            "body": '{"detail": {"jobTitle": "x"}}',
+        },
+        "response": {
+            "status": 200,
+            "headers": {"content-type": "application/json"},
+            "body": json.dumps({"note": SCRIPT}),
+            "elapsed_ms": 3.5,
+        },
         "curl": CURL + f" # {cid}",
     }
-    return clause(cid, "fail", failed=2, counterexample=example, failure_title=example["title"],
-                  contradicts="Update workPosition (published) — Response: returns 200 OK")
+    return clause(
+        cid,
+        "fail",
+        failed=2,
+        counterexample=example,
+        failure_title=example["title"],
+        contradicts="Update workPosition (published) — Response: returns 200 OK",
+    )
 
 
-OBSERVED = clause("enum.allowedAudiences.gray", "observed", level="observe", observation={
-    "count": 7, "outcomes": [{"title": "accepted family,contacts", "count": 7,
-                              "message": "sent: family,contacts\ngot: 200", "example": None}]})
-FINDING = {"page": "seeds/002_draft.txt", "line": 14, "kind": "path.unknown",
-           "message": "PATCH /me/profile/position/{id} is not documented", "clause": None}
+OBSERVED = clause(
+    "enum.allowedAudiences.gray",
+    "observed",
+    level="observe",
+    observation={
+        "count": 7,
+        "outcomes": [
+            {
+                "title": "accepted family,contacts",
+                "count": 7,
+                "message": "sent: family,contacts\ngot: 200",
+                "example": None,
+            }
+        ],
+    },
+)
+FINDING = {
+    "page": "seeds/002_draft.txt",
+    "line": 14,
+    "kind": "path.unknown",
+    "message": "PATCH /me/profile/position/{id} is not documented",
+    "clause": None,
+}
 TRAFFIC: dict[str, Any] = {
-    "requests": 12, "status_counts": {"200": 8, "400": 4},
+    "requests": 12,
+    "status_counts": {"200": 8, "400": 4},
     "latency_ms": {"median": 4.0, "p90": 9.0, "p99": 11.0, "max": 11.0, "count": 12},
     "latencies_ms_sample": [1.0, 2.0, 3.0, 4.0, 4.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 11.0],
 }
@@ -58,12 +102,26 @@ TRAFFIC: dict[str, Any] = {
 
 def run(verdict: str, clauses: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     report: dict[str, Any] = {
-        "graphcontract": "0.1.0", "verdict": verdict,
-        "target": {"base_url": "http://127.0.0.1:8000/beta", "label": "bundled reference mock",
-                   "position_id": "p1", "users": [], "loopback": True, "readonly_token": False},
-        "profile": "ci", "policy": {"nested": "merge"}, "started": "2025-11-22T10:00:00+00:00",
-        "duration_s": 4.25, "clauses": clauses, "throttle_waits": 0, "errors": [],
-        "restores": [], "restore_problems": [], "documentation_findings": [FINDING],
+        "graphcontract": "0.1.0",
+        "verdict": verdict,
+        "target": {
+            "base_url": "http://127.0.0.1:8000/beta",
+            "label": "bundled reference mock",
+            "position_id": "p1",
+            "users": [],
+            "loopback": True,
+            "readonly_token": False,
+        },
+        "profile": "ci",
+        "policy": {"nested": "merge"},
+        "started": "2025-11-22T10:00:00+00:00",
+        "duration_s": 4.25,
+        "clauses": clauses,
+        "throttle_waits": 0,
+        "errors": [],
+        "restores": [],
+        "restore_problems": [],
+        "documentation_findings": [FINDING],
         "failed_clauses": [c["id"] for c in clauses if c["status"] == "fail"],
         **copy.deepcopy(TRAFFIC),
     }
@@ -71,15 +129,37 @@ def run(verdict: str, clauses: list[dict[str, Any]], **extra: Any) -> dict[str, 
     return report
 
 
-PASSING = run("pass", [clause("paths.me", "pass"), OBSERVED,
-                       clause("auth.scope", "skipped", reason="no read-only token configured")])
-FAILING = run("fail", [clause("paths.me", "pass"), failed_clause("merge.nested"),
-                       failed_clause("types.rejects"), OBSERVED])
-ERROR = run("error", [clause("paths.me", "skipped", reason="no exchange was judged")],
-            errors=["target unreachable: connection refused <b>"],
-            restore_problems=["end of run: still different: detail.role"])
-NO_REQUESTS = run("error", [clause("paths.me", "skipped", reason="nothing judged")],
-                  requests=0, status_counts={}, latency_ms=None, latencies_ms_sample=[])
+PASSING = run(
+    "pass",
+    [
+        clause("paths.me", "pass"),
+        OBSERVED,
+        clause("auth.scope", "skipped", reason="no read-only token configured"),
+    ],
+)
+FAILING = run(
+    "fail",
+    [
+        clause("paths.me", "pass"),
+        failed_clause("merge.nested"),
+        failed_clause("types.rejects"),
+        OBSERVED,
+    ],
+)
+ERROR = run(
+    "error",
+    [clause("paths.me", "skipped", reason="no exchange was judged")],
+    errors=["target unreachable: connection refused <b>"],
+    restore_problems=["end of run: still different: detail.role"],
+)
+NO_REQUESTS = run(
+    "error",
+    [clause("paths.me", "skipped", reason="nothing judged")],
+    requests=0,
+    status_counts={},
+    latency_ms=None,
+    latencies_ms_sample=[],
+)
 SPARSE: dict[str, Any] = {"verdict": "fail", "clauses": [{"id": "merge.nested", "status": "fail"}]}
 REPORTS = [PASSING, FAILING, ERROR, NO_REQUESTS, SPARSE]
 IDS = ["passing", "failing", "error", "no-requests", "missing-keys"]
@@ -103,10 +183,18 @@ def tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
-@pytest.mark.parametrize(("report", "badge"), [
-    (PASSING, "PASS"), (FAILING, "FAIL"), (ERROR, "ERROR"), (NO_REQUESTS, "ERROR"),
-    (SPARSE, "FAIL"), ({}, "ERROR"),
-], ids=[*IDS, "empty-dict"])
+@pytest.mark.parametrize(
+    ("report", "badge"),
+    [
+        (PASSING, "PASS"),
+        (FAILING, "FAIL"),
+        (ERROR, "ERROR"),
+        (NO_REQUESTS, "ERROR"),
+        (SPARSE, "FAIL"),
+        ({}, "ERROR"),
+    ],
+    ids=[*IDS, "empty-dict"],
+)
 def test_verdict_badge_shows_the_verdict(report: dict[str, Any], badge: str) -> None:
     page = render_html(report)
     css = badge.lower()
@@ -148,11 +236,17 @@ def test_page_references_no_external_resource(report: dict[str, Any]) -> None:
     assert "@import" not in page
 
 
-@pytest.mark.parametrize(("report", "charts"), [
-    (PASSING, 2), (FAILING, 2), (NO_REQUESTS, 0),
-    (run("pass", [], latencies_ms_sample=[], latency_ms=None), 1),
-    (run("pass", [], latencies_ms_sample=[5.0] * 10), 2),
-], ids=["passing", "failing", "no-requests", "counts-without-latencies", "equal-latencies"])
+@pytest.mark.parametrize(
+    ("report", "charts"),
+    [
+        (PASSING, 2),
+        (FAILING, 2),
+        (NO_REQUESTS, 0),
+        (run("pass", [], latencies_ms_sample=[], latency_ms=None), 1),
+        (run("pass", [], latencies_ms_sample=[5.0] * 10), 2),
+    ],
+    ids=["passing", "failing", "no-requests", "counts-without-latencies", "equal-latencies"],
+)
 def test_charts_are_inline_svg_or_a_no_requests_note(report: dict[str, Any], charts: int) -> None:
     page = render_html(report)
     assert page.count("<svg") == charts
@@ -166,15 +260,22 @@ def test_charts_are_inline_svg_or_a_no_requests_note(report: dict[str, Any], cha
 
 def test_status_chart_labels_every_status_code() -> None:
     page = render_html(run("fail", [], status_counts={"200": 3, "400": 9, "503": 1}))
-    svg = page[page.index("<svg"):page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     for code, count in (("200", 3), ("400", 9), ("503", 1)):
         assert f"<title>{code}: {count}</title>" in svg
 
 
 def test_an_outlier_gets_its_own_bar_rather_than_squashing_the_histogram() -> None:
     samples = [float(v % 10 + 1) for v in range(200)] + [5000.0]
-    page = render_html(run("pass", [], latencies_ms_sample=samples, latency_ms=None,
-                           status_counts={"200": len(samples)}))
+    page = render_html(
+        run(
+            "pass",
+            [],
+            latencies_ms_sample=samples,
+            latency_ms=None,
+            status_counts={"200": len(samples)},
+        )
+    )
     assert "holds everything above p99" in page
     assert page.count("<rect") == 1 + 20  # one status bar (200) + 20 latency buckets
     assert "<title>&gt; 10.0 ms: 1</title>" in page
@@ -182,7 +283,7 @@ def test_an_outlier_gets_its_own_bar_rather_than_squashing_the_histogram() -> No
 
 def test_documentation_findings_are_listed_apart() -> None:
     page = render_html(PASSING)
-    section = page[page.index('id="documentation"'):]
+    section = page[page.index('id="documentation"') :]
     assert "seeds/002_draft.txt:14" in section
     assert "path.unknown" in section
     assert "PATCH /me/profile/position/{id} is not documented" in section
@@ -191,7 +292,7 @@ def test_documentation_findings_are_listed_apart() -> None:
 
 def test_errors_and_restore_problems_are_prominent() -> None:
     page = render_html(ERROR)
-    alerts = page[:page.index('id="summary"')]
+    alerts = page[: page.index('id="summary"')]
     assert "target unreachable: connection refused &lt;b&gt;" in alerts
     assert "end of run: still different: detail.role" in alerts
     assert "graphcontract restore" in alerts
@@ -201,7 +302,7 @@ def test_errors_and_restore_problems_are_prominent() -> None:
 def test_observed_and_skipped_clauses_explain_themselves(report: dict[str, Any]) -> None:
     page = render_html(report)
     assert "accepted family,contacts</b> ×7" in page
-    gray = page[page.index('id="gray-zone"'):page.index('id="documentation"')]
+    gray = page[page.index('id="gray-zone"') : page.index('id="documentation"')]
     assert 'href="#clause-enum.allowedAudiences.gray"' in gray
     if report is PASSING:
         assert "skipped: no read-only token configured" in page
@@ -218,5 +319,10 @@ def test_page_is_well_formed_enough_to_parse(report: dict[str, Any]) -> None:
 
 
 def _escaped(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
-        '"', "&quot;").replace("'", "&#x27;")
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
