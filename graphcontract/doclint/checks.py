@@ -24,6 +24,7 @@ import yaml
 
 from graphcontract.contract import EDM_PRIMITIVES, Contract, PropertySpec, StructuredType
 from graphcontract.doclint.blocks import Example, Pointer, RequestLine, normalize_path
+from graphcontract.doclint.kinds import FINDING_KINDS
 from graphcontract.doclint.page import Page, PropertyRow
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.types import JSON
@@ -54,6 +55,10 @@ class Finding:
     kind: str
     message: str
     clause: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FINDING_KINDS:
+            raise ValueError(f"undeclared finding kind {self.kind!r}: add it to FINDING_KINDS")
 
     def to_dict(self) -> dict[str, Any]:
         return {
