@@ -62,7 +62,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gc-user",
         action="append",
         default=[],
-        help="User id or userPrincipalName owning the position (repeatable).",
+        help="User id or userPrincipalName owning the position (repeatable; a value with @ is "
+        "the userPrincipalName).",
     )
     group.addoption(
         "--gc-token-env", help=f"Environment variable holding the token ({DEFAULT_TOKEN_ENV})."

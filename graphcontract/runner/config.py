@@ -205,7 +205,8 @@ def add_target_arguments(parser: Any, *, what: str = "run") -> None:
         action="append",
         default=[],
         metavar="ID_OR_UPN",
-        help="user id and/or userPrincipalName owning the position (repeatable)",
+        help="user id and/or userPrincipalName owning the position (repeatable; a value with @ "
+        "is the userPrincipalName)",
     )
     add_token_env_argument(parser)
     parser.add_argument(

@@ -176,3 +176,41 @@ def test_openapi_document_is_loaded_at_set_up_only_when_needed(
     assert result.ret == pytest.ExitCode.OK
     lines = (pytester.path / "loaded.txt").read_text().split("\n")
     assert {line.rpartition(" ")[2] for line in lines if line} == {loaded}
+
+
+@pytest.mark.parametrize(
+    ("user", "sent", "skipped"),
+    [("user_id", "id", "userPrincipalName"), ("user_principal_name", "userPrincipalName", "id")],
+    ids=["only-an-id", "only-a-upn"],
+)
+def test_a_users_path_form_without_a_user_of_that_form_is_skipped_not_passed(
+    pytester, mock, monkeypatch, user, sent, skipped
+):
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    pytester.makeini("[pytest]\n")
+    result = pytester.runpytest_subprocess(
+        *BASE_ARGS,
+        "--gc-base-url",
+        mock.base_url,
+        "--gc-token-env",
+        "GC_PLUGIN_TOKEN",
+        "--gc-user",
+        getattr(mock, user),
+        "--gc-report-dir",
+        str(pytester.path / "out"),
+        "--gc-run-id",
+        "r1",
+        str(SUITE / "test_contract_requests.py"),
+        "-k",
+        "users_path_forms",
+        "-rs",
+        "-v",
+    )
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"*test_users_path_forms?{sent}? PASSED*",
+            f"SKIPPED*no --gc-user in the {skipped} form configured*",
+        ],
+        consecutive=False,
+    )

@@ -151,14 +151,19 @@ def test_one_dropped_connection_is_retried_and_a_second_failure_later_is_counted
 
     def handler(request):
         calls.append(request)
-        if len(calls) == 1:
+        if len(calls) in (1, 4):  # the first try of the first request and of the third
             raise httpx.ReadError("connection reset by peer")
         return httpx.Response(200, json={})
 
-    with client_for(handler) as client:
+    # One retry per request: a run-wide allowance would be spent by the first failure.
+    with client_for(handler, transport_retries=1) as client:
         assert client.request("GET", "/x", content_type=None).status == 200
         assert client.transport_failures == 1
+        assert client.request("GET", "/x", content_type=None).status == 200
+        assert client.request("GET", "/x", content_type=None).status == 200
+        assert client.transport_failures == 2
         assert client.broken is None
+    assert len(calls) == 5
 
 
 def test_a_body_declared_too_large_is_not_read():
