@@ -40,6 +40,9 @@ class GrayChoices:
     case_insensitive_enums: bool = False
     unknown_future_value: Literal["reject", "accept"] = "reject"
     omit_nulls: bool = False
+    recalculate_searchable: bool = False
+    """isSearchable (not writable by clients) follows isCurrent on every accepted write: the
+    page lets omitted properties "be recalculated based on changes to other property values"."""
     odata_context: bool = True
     content_type: str = GRAPH_CONTENT_TYPE
 

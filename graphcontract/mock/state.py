@@ -32,6 +32,9 @@ from graphcontract.types import Path as JSONPath
 
 MODIFIED_AT = "lastModifiedDateTime"
 MODIFIED_BY = "lastModifiedBy"
+SEARCHABLE = "isSearchable"
+CURRENT = "isCurrent"
+"""The gray variant recalculates SEARCHABLE (not client-writable) from CURRENT on writes."""
 AUDIENCE_CLAUSE = "enum.allowedAudiences.rejects"
 _NUMERIC = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
 _ISO_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})")
@@ -273,6 +276,8 @@ class PositionStore:
             for name in self.contract.updatable:
                 if name not in apply:
                     result[name] = [] if props[name].collection else None
+        if self.gray.recalculate_searchable:
+            result[SEARCHABLE] = result.get(CURRENT) is True
         now = graph_now()
         if "stale-last-modified" not in self.faults:
             result[MODIFIED_AT] = now

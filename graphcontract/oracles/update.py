@@ -1,5 +1,5 @@
 """Oracles for an accepted update (200): shape, id, echo, merge rules, server-managed values,
-persistence, and the null-vs-empty collection observation.
+persistence, and the null-vs-empty collection and recalculation observations.
 
 Each function judges one clause from (contract, what was sent, the state before, the 200
 body, the state after) and returns verdicts; none of them sends requests.
@@ -121,14 +121,12 @@ def response_echo(u: Update) -> list[Verdict]:
 
 
 def omitted_preserved(u: Update) -> Verdict:
-    """Top-level properties not sent keep their values (server-managed ones excepted)."""
-    skip = set(u.contract.server_managed) | {"id"}
-    changed = []
-    for name in u.contract.entity.properties:
-        if name in u.sent or name in skip:
-            continue
-        if not same(get(u.before, name), get(u.body, name)):
-            changed.append(name)
+    """Top-level properties a client may write that were not sent keep their values."""
+    changed = [
+        name
+        for name in u.contract.updatable
+        if name not in u.sent and not same(get(u.before, name), get(u.body, name))
+    ]
     if not changed:
         return Verdict.passed("merge.omitted-preserved", u.exchange)
     name = changed[0]
@@ -138,6 +136,28 @@ def omitted_preserved(u: Update) -> Verdict:
         sent=u.sent,
         expected={name: get(u.before, name)},
         got={name: get(u.body, name)},
+        exchange=u.exchange,
+    )
+
+
+def recalculated(u: Update) -> Verdict:
+    """Properties a client cannot write (not in the request-body table, not server-managed)
+    that changed although not sent: recorded, since the page allows recalculation."""
+    changed = [
+        name
+        for name in u.contract.undocumented
+        if name not in u.sent and not same(get(u.before, name), get(u.body, name))
+    ]
+    if not changed:
+        return Verdict.passed("merge.recalculated", u.exchange)
+    return Verdict.observed(
+        "merge.recalculated",
+        f"{', '.join(changed)} recalculated on an update that did not send "
+        f"{'it' if len(changed) == 1 else 'them'}",
+        "; ".join(
+            f"{name}: {show(get(u.before, name), 60)} -> {show(get(u.body, name), 60)}"
+            for name in changed
+        ),
         exchange=u.exchange,
     )
 
@@ -326,7 +346,7 @@ def judge_update(u: Update, *, nested_policy: str = "merge") -> list[Verdict]:
     """Every success-side oracle for one accepted update."""
     verdicts: list[Verdict] = [response_shape(u), response_id(u)]
     verdicts += response_echo(u)
-    verdicts.append(omitted_preserved(u))
+    verdicts += [omitted_preserved(u), recalculated(u)]
     verdicts += collections_replace(u)
     for optional in (
         nested_merge(u, policy=nested_policy),

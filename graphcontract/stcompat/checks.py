@@ -23,7 +23,7 @@ import schemathesis.checks
 from graphcontract.contract import Contract
 from graphcontract.oracles.exchange_rules import ENVELOPE, NO_5XX
 from graphcontract.oracles.rejection import expect_unchanged
-from graphcontract.oracles.update import Update, omitted_preserved
+from graphcontract.oracles.update import Update, omitted_preserved, recalculated
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Step
 from graphcontract.stcompat.classify import Classification
@@ -86,8 +86,9 @@ def _conclude(state: CaseState, check: str, verdicts: list[Verdict]) -> None:
 
 @schemathesis.check
 def graph_omitted_fields_preserved(ctx: Any, response: Any, case: Any) -> bool | None:
-    """merge.omitted-preserved: after a 2xx, top-level properties the body did not send keep
-    their values (graphcontract.oracles.update.omitted_preserved)."""
+    """merge.omitted-preserved: after a 2xx, top-level properties a client may write that the
+    body did not send keep their values; merge.recalculated records the others that changed
+    (graphcontract.oracles.update.omitted_preserved and recalculated)."""
     state = _STATE.get()
     if state is None or not 200 <= response.status_code < 300:
         return None
@@ -106,7 +107,9 @@ def graph_omitted_fields_preserved(ctx: Any, response: Any, case: Any) -> bool |
         state.position_id,
         step.started_at,
     )
-    _conclude(state, "graph_omitted_fields_preserved", [omitted_preserved(update)])
+    _conclude(
+        state, "graph_omitted_fields_preserved", [omitted_preserved(update), recalculated(update)]
+    )
     return None
 
 

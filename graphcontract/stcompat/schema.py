@@ -86,6 +86,7 @@ SCHEMATHESIS_CLAUSES = (
     "body.malformed",
     "atomic.rejected",
     "merge.omitted-preserved",
+    "merge.recalculated",
     "properties.unknown",
     "collections.null-vs-empty",
     "enum.allowedAudiences.gray",

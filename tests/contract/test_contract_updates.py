@@ -21,6 +21,7 @@ SUCCESS_CLAUSES = (
     "response.id",
     "response.echo",
     "merge.omitted-preserved",
+    "merge.recalculated",
     "merge.nested",
     "merge.collections-replace",
     "merge.null-clears",

@@ -69,6 +69,12 @@ def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
     assert all(
         statuses[c] == "observed" for c in ("enum.allowedAudiences.gray", "properties.unknown")
     )
+    recalculated = next(c for c in report["clauses"] if c["id"] == "merge.recalculated")
+    if variant == "gray":  # its isSearchable follows isCurrent on every write
+        titles = [o["title"] for o in recalculated["observation"]["outcomes"]]
+        assert any(title.startswith("isSearchable recalculated") for title in titles), titles
+    else:
+        assert recalculated["observation"] is None, recalculated
     for name in ("report.json", "report.html", "junit.xml"):
         assert next(tmp_path.glob(f"*/{name}")).stat().st_size > 0
 

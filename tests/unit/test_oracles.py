@@ -150,6 +150,36 @@ def test_empty_collection_read_back_as_null_is_observed_not_failed():
     )
 
 
+@pytest.mark.parametrize(
+    "recalculate",
+    [
+        lambda b: b.update(isSearchable=False),
+        lambda b: b.update(source={"type": ["User"]}, isSearchable=True),
+    ],
+    ids=["isSearchable-appears", "source-and-isSearchable"],
+)
+def test_properties_clients_cannot_write_may_be_recalculated(recalculate):
+    """The page: omitted properties "maintain their previous values or be recalculated"."""
+    body = apply(SEED, SENT)
+    recalculate(body)
+    u = Update(CONTRACT, SENT, SEED, exchange(200, body), body, body, SEED["id"], datetime.now(UTC))
+    verdicts = judge_update(u)
+    assert [v for v in verdicts if v.outcome == "fail"] == []
+    (observed,) = [v for v in verdicts if v.clause == "merge.recalculated"]
+    assert observed.outcome == "observed"
+    assert "isSearchable" in observed.title
+    assert "null -> " in observed.message
+
+
+def test_nothing_recalculated_passes_and_writable_properties_stay_judged():
+    body = apply(SEED, SENT)
+    u = Update(CONTRACT, SENT, SEED, exchange(200, body), body, body, SEED["id"], datetime.now(UTC))
+    outcomes = {v.clause: v.outcome for v in judge_update(u)}
+    assert outcomes["merge.recalculated"] == "pass"
+    body["isCurrent"] = not SEED["isCurrent"]  # writable and not sent: not a recalculation
+    assert "merge.omitted-preserved" in judge(SENT, body)
+
+
 def test_unchanged_noop_does_not_require_new_last_modified():
     sent = {"isCurrent": SEED["isCurrent"]}
     body = copy.deepcopy(SEED)
