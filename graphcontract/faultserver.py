@@ -3,9 +3,10 @@
 ``FaultServer`` listens on 127.0.0.1, forwards each request to an upstream target (normally
 the reference mock) and, according to its ``FaultPlan``, answers some requests itself at the
 transport level instead: 429 or 503 with ``Retry-After`` (seconds or an HTTP date), a 502
-HTML page, a delay past the client's timeout, a connection closed or reset without an
-answer, a truncated body under a lying ``Content-Length``, an oversized body, or the
-caller's Authorization header echoed back (to prove redaction). It is a raw asyncio server
+HTML page, a 404 as if the resource were gone, a delay past the client's timeout, a
+connection closed or reset without an answer, a truncated body under a lying
+``Content-Length``, an oversized body, or the caller's Authorization header echoed back (to
+prove redaction). It is a raw asyncio server
 so that it can break connections the way real networks do.
 
 Every request is logged (``hits``), and a request that arrives before the end of a
@@ -64,6 +65,8 @@ class FaultPlan:
     """"N" seconds, "date:N" for an HTTP date N seconds ahead, "" for no header"""
     gateway_every: int = 0
     """answer 502 with an HTML page"""
+    missing_every: int = 0
+    """answer 404 itemNotFound in the Graph error envelope, as if the resource were gone"""
     slow_every: int = 0
     """wait ``slow_s`` before forwarding (the request still reaches the upstream), or after"""
     slow_s: float = 0.0
@@ -81,7 +84,16 @@ class FaultPlan:
 
     def fault_for(self, count: int) -> str | None:
         """The fault of the ``count``-th counted request (1-based), or None."""
-        for name in ("drop", "throttle", "unavailable", "gateway", "slow", "truncate", "oversize"):
+        for name in (
+            "drop",
+            "throttle",
+            "unavailable",
+            "gateway",
+            "missing",
+            "slow",
+            "truncate",
+            "oversize",
+        ):
             every = getattr(self, f"{name}_every")
             if every and count % every == 0:
                 return name
@@ -208,6 +220,10 @@ class FaultServer:
         if fault == "gateway":
             writer.write(_response(502, HTML_PAGE, [("Content-Type", "text/html")]))
             return
+        if fault == "missing":
+            extra = [("Content-Type", "application/json")]
+            writer.write(_response(404, _error_body(404, "the resource is gone"), extra))
+            return
         if fault == "oversize":
             payload = b'{"value": "' + b"x" * plan.oversize_bytes + b'"}'
             writer.write(_response(200, payload, [("Content-Type", "application/json")]))
@@ -294,7 +310,7 @@ def _phrase(status: int) -> str:
 
 
 def _error_body(status: int, message: str) -> bytes:
-    code = "TooManyRequests" if status == 429 else "serviceNotAvailable"
+    code = {429: "TooManyRequests", 404: "itemNotFound"}.get(status, "serviceNotAvailable")
     return json.dumps({"error": {"code": code, "message": message, "innerError": {}}}).encode()
 
 

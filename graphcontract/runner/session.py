@@ -197,9 +197,16 @@ class Example:
         exchange = send()
         after_exchange = self.target.read()
         after = after_exchange.json_object() if after_exchange.status == 200 else None
-        if after is not None and after == before:
+        if after is None:
+            # Neither "nothing changed" nor the update can be judged, nor a restore verified.
+            self.target.client.halt(
+                f"GET {self.target.path()} after the request answered {after_exchange.status}"
+                + ("" if after_exchange.status != 200 else " without a JSON object")
+                + "; the harness cannot judge the request or restore the position"
+            )
+        if after == before:
             self.final_state = after
-        elif after is not None and not self.session.restore_broken:
+        elif not self.session.restore_broken:
             result = self.target.restore(before, after)
             if not result.verified:
                 self.session.restore_failed(result)

@@ -18,7 +18,7 @@ from typing import Any
 
 from graphcontract.client import Exchange, GraphClient
 from graphcontract.contract import Contract
-from graphcontract.errors import HarnessError, TargetUnhealthy, UsageError
+from graphcontract.errors import HarnessError, UsageError
 from graphcontract.oracles.compare import differences, get
 from graphcontract.oracles.verdict import show
 from graphcontract.types import JSON, JSONObject
@@ -132,7 +132,7 @@ class Target:
         exchange = self.read()
         body = exchange.json_object()
         if exchange.status != 200 or body is None:
-            raise TargetUnhealthy(
+            self.client.halt(
                 f"GET {self.path()} answered {exchange.status}"
                 + ("" if body is not None else " without a JSON object")
                 + "; cannot read the position's state (check --position-id and the token)"

@@ -257,8 +257,9 @@ def test_second_position_is_never_changed(conforming):
     before = conforming.get(second)
     seeded = load_contract().seed["positions"][1]
     assert before["lastModifiedDateTime"] == seeded["lastModifiedDateTime"]
-    conforming.patch({"detail": {"jobTitle": "first only"}, "categories": ["x"]})
-    conforming.patch({"allowedAudiences": "bogus"})
+    written = conforming.patch({"detail": {"jobTitle": "first only"}, "categories": ["x"]})
+    assert written.status_code == 200, written.text
+    assert conforming.patch({"allowedAudiences": "bogus"}).status_code == 400
     assert conforming.get(second) == before
 
 

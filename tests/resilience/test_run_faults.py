@@ -182,6 +182,36 @@ def test_a_target_that_stops_taking_writes_is_exit_2_and_restore_repairs_from_th
     assert_no_secret(repaired, tmp_path)
 
 
+GONE_AFTER_A_WRITE = {"missing_every": 1, "start_after": 6, "methods": ("GET",)}
+"""Requests 1-6 pass (the run's reads, its write probe and the first example's write), then
+every GET answers 404 itemNotFound: the write can be neither judged nor undone."""
+
+
+@pytest.mark.slow
+def test_a_position_unreadable_after_a_write_stops_the_run_instead_of_passing_blind(
+    mock: MockProcess, position: Position, tmp_path: Path
+):
+    original = position.get()
+    with faults(mock, **GONE_AFTER_A_WRITE) as server:
+        result = run_cli(
+            *run_args(server.base_url, tmp_path, "--clause", "merge.collections-replace")
+        )
+    assert result.returncode == 2, output(result)
+    errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
+    assert len(errors) == 1, output(result)
+    assert "after the request answered 404" in errors[0]
+    assert "cannot judge the request or restore the position" in errors[0]
+    report = report_of(tmp_path)
+    assert report["verdict"] == "error"
+    assert report["failed_clauses"] == []
+    assert "graphcontract restore --journal" in result.stdout, output(result)
+    (run_folder,) = tmp_path.iterdir()
+    repaired = run_cli("restore", "--journal", str(run_folder), "--base-url", mock.base_url)
+    assert repaired.returncode == 0, output(repaired)
+    assert differences(original, position.get()) == {}
+    assert_no_secret(result, tmp_path)
+
+
 @pytest.fixture(scope="module")
 def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CompletedProcess[str], Path]:
     """One verbose run against a mock whose collections append instead of replacing (so

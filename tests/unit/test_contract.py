@@ -87,8 +87,8 @@ def test_enum_sites_cover_every_nested_enum():
         ({"detail": {"layer": 2**31}}, "body.detail.layer"),
         ({"categories": [1]}, "body.categories[0]"),
         ({"colleagues": [{"relationship": "boss"}]}, "body.colleagues[0].relationship"),
-        ({"id": "x"}, "body"),
-        ({"isCurrentX": True}, "body"),
+        ({"id": "x"}, "body: 'id'"),
+        ({"isCurrentX": True}, "body: 'isCurrentX'"),
     ],
     ids=[
         "enum",
