@@ -108,7 +108,8 @@ FAULTS: dict[str, Fault] = {
         _fault("stale-last-modified", "server-managed.recalculated",
                "lastModifiedDateTime never changes"),
         _fault("created-changes", "server-managed.recalculated",
-               "createdDateTime is set to now on every PATCH"),
+               "createdDateTime is set to now on every PATCH",
+               "read-only.not-applied"),  # a body carrying createdDateTime sees it change too
         _fault("not-persisted", "persisted",
                "the 200 answer shows the change but nothing is stored",
                "paths.users", "merge.omitted-preserved", "merge.nested",

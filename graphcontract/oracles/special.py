@@ -7,6 +7,7 @@ from graphcontract.client import Exchange
 from graphcontract.contract import Contract
 from graphcontract.oracles.compare import exactly_equal, get, same
 from graphcontract.oracles.rejection import expect_unchanged
+from graphcontract.oracles.update import UNCHANGED_BY_WRITES
 from graphcontract.oracles.verdict import Verdict, show
 from graphcontract.types import JSON, JSONObject
 
@@ -23,18 +24,18 @@ def read_only_not_applied(
     *,
     policy: str = "either",
 ) -> list[Verdict]:
-    """200 with the read-only values not applied, or a 4xx with nothing changed."""
+    """200 with the read-only values not applied (id and created* unchanged, lastModified*
+    not the sent values), or 400 with nothing changed."""
     status = exchange.status
     if status >= 500:
         return []
-    accepted = 200 <= status < 300  # the exact 200 is paths.me's to judge
-    refused = 400 <= status < 500 and status != 404
+    accepted, refused = status == 200, status == 400
     allowed = {"either": accepted or refused, "ignore": accepted, "reject": refused}[policy]
     if not allowed:
         expected = {
-            "either": "2xx or 4xx",
-            "ignore": "2xx (policy ignore)",
-            "reject": "4xx (policy reject)",
+            "either": "200 or 400",
+            "ignore": "200 (policy ignore)",
+            "reject": "400 (policy reject)",
         }[policy]
         return [
             Verdict.failed(
@@ -46,7 +47,7 @@ def read_only_not_applied(
                 exchange=exchange,
             )
         ]
-    if 400 <= status < 500:
+    if refused:
         return expect_unchanged([READ_ONLY], before, after, exchange)
     answer = exchange.json_object()
     sources: list[tuple[str, JSONObject]] = [("GET after", after)] if after is not None else []
@@ -54,16 +55,22 @@ def read_only_not_applied(
         sources.insert(0, ("answer body", answer))
     for source, observed in sources:
         for name in contract.read_only:
-            if name not in sent or same(sent[name], get(before, name)):
-                continue  # a value equal to the current one proves nothing
-            value = get(observed, name)
-            if same(value, sent[name]):
+            if name not in sent:
+                continue
+            value, kept = get(observed, name), get(before, name)
+            if name in UNCHANGED_BY_WRITES and not same(value, kept):
+                problem = "applied" if same(value, sent[name]) else "changed"
+            elif name not in UNCHANGED_BY_WRITES and not same(sent[name], kept):
+                problem = "applied" if same(value, sent[name]) else ""
+            else:
+                problem = ""  # a value equal to the current one proves nothing
+            if problem:
                 return [
                     Verdict.failed(
                         READ_ONLY,
-                        f"{name} from the body was applied ({source})",
+                        f"{name} from the body was {problem} ({source})",
                         sent={name: sent[name]},
-                        expected=f"{name} kept by the server ({show(get(before, name), 80)})",
+                        expected=f"{name} kept by the server ({show(kept, 80)})",
                         got={name: value},
                         exchange=exchange,
                     )

@@ -21,6 +21,8 @@ from graphcontract.oracles.verdict import Verdict, show
 from graphcontract.types import JSON, JSONObject
 
 CLOCK_SKEW = timedelta(minutes=5)
+UNCHANGED_BY_WRITES = ("id", "createdDateTime", "createdBy")
+"""Read-only properties no update may change (lastModified* are set anew by every write)."""
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:\d{2})$")
 
 
@@ -270,7 +272,7 @@ def null_clears(u: Update) -> Verdict | None:
 def server_managed(u: Update) -> Verdict | None:
     """createdDateTime, createdBy and id unchanged; lastModifiedDateTime not earlier than
     before, and when the update changed something, not earlier than the request."""
-    for name in ("id", "createdDateTime", "createdBy"):
+    for name in UNCHANGED_BY_WRITES:
         if name in u.contract.entity.properties and not same(
             get(u.before, name), get(u.body, name)
         ):
@@ -284,8 +286,17 @@ def server_managed(u: Update) -> Verdict | None:
             )
     old = parse_datetime(get(u.before, "lastModifiedDateTime"))
     new = parse_datetime(get(u.body, "lastModifiedDateTime"))
+    if new is None and old is not None and get(u.body, "lastModifiedDateTime") is None:
+        return Verdict.failed(
+            "server-managed.recalculated",
+            "lastModifiedDateTime dropped by an update",
+            sent=u.sent,
+            expected=f">= {old.isoformat()}",
+            got=get(u.body, "lastModifiedDateTime"),
+            exchange=u.exchange,
+        )
     if new is None:
-        return None
+        return None  # not a date-time: response.shape's to judge
     if old is not None and new < old:
         return Verdict.failed(
             "server-managed.recalculated",

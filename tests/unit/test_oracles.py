@@ -265,10 +265,22 @@ PROBE = {"createdDateTime": "2001-02-03T04:05:06Z", "id": "graphcontract-probe-1
         (200, SEED, "either", True),
         (400, SEED, "either", True),
         (200, {**SEED, "createdDateTime": "2001-02-03T04:05:06Z"}, "either", False),
+        (200, {**SEED, "createdDateTime": "2026-01-01T00:00:00Z"}, "either", False),
+        (204, SEED, "either", False),
+        (409, SEED, "either", False),
         (200, SEED, "reject", False),
         (400, SEED, "ignore", False),
     ],
-    ids=["ignored", "refused", "applied", "policy-reject", "policy-ignore"],
+    ids=[
+        "ignored",
+        "refused",
+        "applied",
+        "changed-to-another-value",
+        "204",
+        "409",
+        "policy-reject",
+        "policy-ignore",
+    ],
 )
 def test_read_only_not_applied(status, stored, policy, ok):
     verdicts = read_only_not_applied(
@@ -276,6 +288,23 @@ def test_read_only_not_applied(status, stored, policy, ok):
     )
     assert verdicts
     assert all(v.outcome == "pass" for v in verdicts) is ok
+
+
+def test_last_modified_in_a_body_may_move_on_but_not_to_the_sent_value():
+    sent = {"lastModifiedDateTime": "2001-02-03T04:05:06Z"}
+    moved_on = {**SEED, "lastModifiedDateTime": "2026-11-22T10:00:00Z"}
+    (verdict,) = read_only_not_applied(CONTRACT, sent, SEED, exchange(200, moved_on), moved_on)
+    assert verdict.outcome == "pass"
+    adopted = {**SEED, **sent}
+    (verdict,) = read_only_not_applied(CONTRACT, sent, SEED, exchange(200, adopted), adopted)
+    assert verdict.outcome == "fail"
+    assert "was applied" in verdict.title
+
+
+def test_dropped_last_modified_fails_server_managed():
+    body = apply(SEED, SENT)
+    body["lastModifiedDateTime"] = None
+    assert "server-managed.recalculated" in judge(SENT, body)
 
 
 def test_unknown_property_is_observed_unless_pinned():
