@@ -14,7 +14,11 @@ from graphcontract.contract import load_contract
 from graphcontract.oracles.compare import canon, differences, exactly_equal, same
 from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
 from graphcontract.oracles.rejection import expect_status, expect_unchanged
-from graphcontract.oracles.special import read_only_not_applied, unknown_property
+from graphcontract.oracles.special import (
+    enum_accepted,
+    read_only_not_applied,
+    unknown_property,
+)
 from graphcontract.oracles.update import Update, judge_update, parse_datetime
 
 CONTRACT = load_contract()
@@ -305,6 +309,25 @@ def test_dropped_last_modified_fails_server_managed():
     body = apply(SEED, SENT)
     body["lastModifiedDateTime"] = None
     assert "server-managed.recalculated" in judge(SENT, body)
+
+
+@pytest.mark.parametrize(
+    ("status", "answer", "read_back", "ok"),
+    [
+        (200, {"allowedAudiences": "family"}, "family", True),
+        (200, {"allowedAudiences": "Family"}, "Family", False),
+        (204, b"", None, False),
+        (202, {"allowedAudiences": "family"}, "family", False),
+    ],
+    ids=["200-echoed", "200-other-case", "204-no-body", "202"],
+)
+def test_a_documented_member_is_accepted_with_200_and_echoed(status, answer, read_back, ok):
+    ex = exchange(status, answer)
+    verdict = enum_accepted(
+        "enum.allowedAudiences.accepts", "allowedAudiences", "family", ex, read_back, "family"
+    )
+    assert verdict is not None
+    assert (verdict.outcome == "pass") is ok
 
 
 def test_unknown_property_is_observed_unless_pinned():
