@@ -26,8 +26,8 @@ from graphcontract.runner.target import ME, users_collection
 
 REQUEST_FORMS = {
     "paths.users": "PATCH {users}/{id} (each --user form)",
-    "target.unknown-id": "PATCH and GET {me}/graphcontract-missing-<uuid> (an id that does not "
-    "exist; never another real position)",
+    "target.unknown-id": "GET, PATCH and GET {me}/<a fresh GUID, or graphcontract-missing-<uuid> "
+    "when the position id is no GUID> (an id that does not exist; never another real position)",
     "auth.required": "PATCH {me}/{id} without an Authorization header",
     "auth.scope": "PATCH {me}/{id} with the read-only token",
     "media.json-required": "PATCH {me}/{id} with a non-JSON Content-Type",

@@ -153,6 +153,17 @@ def check_unknown_id(ex: Example, body: JSONObject) -> None:
     """An unknown position id: 404, the configured position unchanged, nothing created."""
     target = ex.target
     missing = target.unknown_id()
+    if missing is None:
+        ex.add(
+            Verdict.failed(
+                "target.unknown-id",
+                "GET of three fresh ids answered 200: the target claims every id exists",
+                sent=None,
+                expected="404 for an id no position has",
+                got=200,
+            )
+        )
+        return
     step = ex.step(lambda: target.patch(body, path=target.path(position_id=missing)))
     ex.add(expect_status("target.unknown-id", step.exchange, {404}, what="unknown position id"))
     ex.add(expect_unchanged(["target.unknown-id"], step.before, step.after, step.exchange))

@@ -120,8 +120,20 @@ class Target:
         base = users_collection(user) if user else ME
         return f"{base}/{position_id or self.position_id}"
 
-    def unknown_id(self) -> str:
-        return f"graphcontract-missing-{uuid.uuid4()}"
+    def unknown_id(self) -> str | None:
+        """An id no position has, of the configured id's form: a fresh GUID when that id is
+        one (a service that checks key syntax must answer 404 for it, not 400), else a
+        ``graphcontract-missing-<uuid>``. Checked by GET first, so that even a colliding id
+        is never written to; None when three fresh ids all answer 200."""
+        for _ in range(3):
+            candidate = (
+                str(uuid.uuid4())
+                if _is_guid(self.position_id)
+                else f"graphcontract-missing-{uuid.uuid4()}"
+            )
+            if self.read(path=self.path(position_id=candidate)).status != 200:
+                return candidate
+        return None
 
     # -- reading ----------------------------------------------------------------------------
     def read(self, *, path: str | None = None) -> Exchange:
@@ -263,3 +275,10 @@ def read_journal(path: Path) -> dict[str, Any]:
     if not isinstance(record, dict) or record.get("graphcontract_journal") != 1:
         raise UsageError(f"{str(path)!r} is not a graphcontract restore journal")
     return record
+
+
+def _is_guid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
