@@ -30,7 +30,7 @@ REQUEST_FORMS = {
     "when the position id is no GUID> (an id that does not exist; never another real position)",
     "auth.required": "PATCH {me}/{id} without an Authorization header",
     "auth.scope": "PATCH {me}/{id} with the read-only token",
-    "media.json-required": "PATCH {me}/{id} with a non-JSON Content-Type",
+    "media.json-required": "PATCH {me}/{id} with a non-JSON Content-Type, and with none",
     "body.malformed": "PATCH {me}/{id} with malformed or non-object JSON bytes",
 }
 MAX_EXAMPLES_SHOWN = 2

@@ -66,8 +66,12 @@ def test_token_without_write_scope_is_refused(gc_session):
 
 
 @pytest.mark.clauses("media.json-required", "atomic.rejected", "errors.envelope")
-@pytest.mark.parametrize("media_type", NON_JSON_MEDIA_TYPES)
+@pytest.mark.parametrize(
+    "media_type", [*NON_JSON_MEDIA_TYPES, None], ids=[*NON_JSON_MEDIA_TYPES, "no-content-type"]
+)
 def test_non_json_content_type_is_refused(gc_session, media_type):
+    """A JSON body under another Content-Type, or under none (the page marks the header
+    Required): 415 or 400, nothing changed."""
     content = b'{"isCurrent": false, "detail": {"jobTitle": "graphcontract media probe"}}'
     with gc_session.example() as ex:
         check_rejected(
@@ -76,7 +80,7 @@ def test_non_json_content_type_is_refused(gc_session, media_type):
             content=content,
             content_type=media_type,
             allowed=frozenset({400, 415}),
-            what=f"Content-Type {media_type}",
+            what=f"Content-Type {media_type}" if media_type else "no Content-Type header",
         )
 
 

@@ -89,7 +89,7 @@ def test_header_names_the_target_and_clause_selection_deselects(pytester, mock, 
         "-v",
     )
     result.stdout.fnmatch_lines([f"*graphcontract: target {mock.base_url}*"])
-    result.assert_outcomes(passed=1, deselected=8)
+    result.assert_outcomes(passed=1, deselected=9)
     data = report(pytester)
     statuses = {c["id"]: c["status"] for c in data["clauses"]}
     assert statuses["auth.required"] == "pass"
@@ -121,10 +121,10 @@ def test_xdist_workers_are_aggregated(pytester, mock, monkeypatch):
     monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
     monkeypatch.setenv("GC_PLUGIN_READONLY", mock.readonly_token)
     single = run(pytester, mock, str(SUITE / "test_contract_requests.py"))
-    single.assert_outcomes(passed=9)
+    single.assert_outcomes(passed=10)
     one = report(pytester)
     distributed = run(pytester, mock, str(SUITE / "test_contract_requests.py"), "-n", "2")
-    distributed.assert_outcomes(passed=9)
+    distributed.assert_outcomes(passed=10)
     two = report(pytester)
     assert two["verdict"] == "pass"
 
