@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -217,16 +218,38 @@ class Contract:
         """Why ``body`` is not a valid PATCH body (empty when it is)."""
         return _messages(self._validator("request"), body)
 
-    def response_errors(self, body: JSON) -> list[str]:
-        """Why ``body`` is not a valid workPosition as a 200 answer (empty when it is)."""
-        return _messages(self._validator("response"), body)
+    def response_errors(self, body: JSON, *, undeclared: bool = True) -> list[str]:
+        """Why ``body`` is not a valid workPosition as a 200 answer (empty when it is);
+        ``undeclared=False`` leaves out properties the metadata does not declare."""
+        return _messages(self._validator("response"), body, undeclared=undeclared)
+
+    def undeclared_in_response(self, body: JSON) -> list[str]:
+        """Where ``body`` carries properties the metadata does not declare on a non-open type
+        (``body.displayName``, …; annotations excepted)."""
+        found = []
+        for error in self._validator("response").iter_errors(body):
+            error = most_specific_error(error)
+            if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+                continue
+            declared = error.schema.get("properties", {})
+            patterns = error.schema.get("patternProperties", {})
+            found += [
+                f"{_where(error.absolute_path)}.{name}"
+                for name in error.instance
+                if name not in declared and not any(re.search(p, name) for p in patterns)
+            ]
+        return sorted(found)
 
 
-def _messages(validator: jsonschema.protocols.Validator, instance: JSON) -> list[str]:
+def _messages(
+    validator: jsonschema.protocols.Validator, instance: JSON, *, undeclared: bool = True
+) -> list[str]:
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     messages = []
     for error in errors:
         error = most_specific_error(error)
+        if error.validator == "additionalProperties" and not undeclared:
+            continue
         messages.append(f"{_where(error.absolute_path)}: {error.message}")
     return messages
 

@@ -88,6 +88,8 @@ FAULTS: dict[str, Fault] = {
                "server-managed.recalculated"),
         _fault("wrong-content-type", "response.shape",
                "200 answers of PATCH carry Content-Type text/plain"),
+        _fault("undeclared-property", "response.shape",
+               "positions are answered with a displayName the metadata does not declare"),
         _fault("wrong-response-id", "response.id",
                "PATCH answers and single GETs carry the id upper-cased",
                "server-managed.recalculated", "read-only.not-applied"),

@@ -334,6 +334,8 @@ class PositionStore:
             for name in self._timestamps:
                 if isinstance(out.get(name), str):
                     out[name] = _us_format(out[name])
+        if "undeclared-property" in self.faults:
+            out["displayName"] = "graphcontract undeclared property"
         return {k: self._without_nulls(v) for k, v in out.items() if not self._omitted(v)}
 
     def _omitted(self, value: JSON) -> bool:

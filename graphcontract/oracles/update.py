@@ -40,14 +40,24 @@ class Update:
     started_at: datetime
 
 
-def response_shape(u: Update) -> Verdict:
-    errors = u.contract.response_errors(u.body)
+def response_shape(u: Update, *, extra: str = "fail") -> list[Verdict]:
+    """The 200 body is a workPosition with a JSON content type. Properties the metadata does
+    not declare fail it too, unless ``extra`` is "observe" (then they are recorded)."""
+    errors = u.contract.response_errors(u.body, undeclared=extra == "fail")
     ctype = u.exchange.response.header("content-type")
     if not is_json_media_type(ctype):
         errors.insert(0, f"Content-Type {ctype!r} is not application/json")
+    verdicts: list[Verdict] = []
+    if extra == "observe":
+        verdicts += [
+            Verdict.observed(
+                "response.shape", f"undeclared property in a 200 answer: {message}", "", u.exchange
+            )
+            for message in u.contract.undeclared_in_response(u.body)
+        ]
     if not errors:
-        return Verdict.passed("response.shape", u.exchange)
-    return Verdict.failed(
+        return [*verdicts, Verdict.passed("response.shape", u.exchange)]
+    failed = Verdict.failed(
         "response.shape",
         "200 body is not a valid workPosition",
         sent=u.sent,
@@ -55,6 +65,7 @@ def response_shape(u: Update) -> Verdict:
         got="; ".join(errors[:5]),
         exchange=u.exchange,
     )
+    return [*verdicts, failed]
 
 
 def response_id(u: Update) -> Verdict:
@@ -353,9 +364,11 @@ def parse_datetime(value: JSON) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
-def judge_update(u: Update, *, nested_policy: str = "merge") -> list[Verdict]:
+def judge_update(
+    u: Update, *, nested_policy: str = "merge", extra_policy: str = "fail"
+) -> list[Verdict]:
     """Every success-side oracle for one accepted update."""
-    verdicts: list[Verdict] = [response_shape(u), response_id(u)]
+    verdicts: list[Verdict] = [*response_shape(u, extra=extra_policy), response_id(u)]
     verdicts += response_echo(u)
     verdicts += [omitted_preserved(u), recalculated(u)]
     verdicts += collections_replace(u)

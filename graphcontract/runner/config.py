@@ -21,7 +21,11 @@ POLICY_CHOICES: dict[str, tuple[str, ...]] = {
     "nested": ("merge", "replace"),
     "unknown_properties": ("observe", "reject", "ignore"),
     "read_only": ("either", "ignore", "reject"),
+    "response_extra": ("fail", "observe"),
 }
+"""Gray zones a run may pin (first choice = default). ``response_extra``: a 200 answer's
+properties the metadata does not declare on a non-open type fail response.shape, or (observe)
+are recorded on it, for services newer than the metadata snapshot."""
 DEFAULT_POLICY = {key: choices[0] for key, choices in POLICY_CHOICES.items()}
 DEFAULT_TOKEN_ENV = "GRAPH_TOKEN"
 DEFAULT_LIVE_RATE = 5.0

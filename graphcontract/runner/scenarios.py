@@ -92,7 +92,13 @@ def judge_accepted_update(
         session.target.position_id,
         step.started_at,
     )
-    ex.add(judge_update(update, nested_policy=session.policy.get("nested", "merge")))
+    ex.add(
+        judge_update(
+            update,
+            nested_policy=session.policy.get("nested", "merge"),
+            extra_policy=session.policy.get("response_extra", "fail"),
+        )
+    )
     return body
 
 

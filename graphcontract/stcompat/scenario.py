@@ -18,6 +18,7 @@ from hypothesis import reject
 from schemathesis import GenerationMode
 
 from graphcontract.client import Exchange
+from graphcontract.contract import Contract
 from graphcontract.oracles.rejection import expect_status
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Example
@@ -28,6 +29,7 @@ from graphcontract.stcompat.checks import (
     NEGATIVE_CHECK,
     POSITIVE_CHECK,
     RESPONSE_CHECKS,
+    SHAPE,
     CaseState,
     builtin,
     clauses_for,
@@ -121,7 +123,7 @@ def check_schemathesis_case(ex: Example, case: GraphCase, *, user: str | None = 
     with judging(state):
         for name in checks:
             clauses = clauses_for(name, exchange.status, classification, acceptance)
-            for verdict in _judge(case, response, name, clauses, exchange, classification):
+            for verdict in _judged(ex, case, response, name, clauses, exchange, classification):
                 failed.update([verdict.clause] if verdict.outcome == "fail" else [])
                 ex.add(verdict)
         for check in CUSTOM_CHECKS:
@@ -144,7 +146,7 @@ def check_schemathesis_read(ex: Example, op: Operation, *, user: str | None = No
     response = to_httpx(exchange)
     for name in RESPONSE_CHECKS:
         clauses = clauses_for(name, exchange.status, None, ("paths.me",))
-        ex.add(_judge(case, response, name, clauses, exchange, None))
+        ex.add(_judged(ex, case, response, name, clauses, exchange, None))
     return True
 
 
@@ -154,6 +156,50 @@ def _pin(case: GraphCase, op: Operation, target: Target, user: str | None) -> No
         name: target.position_id if name == "id" else (user or "")
         for name in path_parameter_names(op)
     }
+
+
+def _judged(
+    ex: Example,
+    case: GraphCase,
+    response: httpx.Response,
+    name: str,
+    clauses: tuple[str, ...],
+    exchange: Exchange,
+    classification: Classification | None,
+) -> list[Verdict]:
+    """``_judge``, with the run's response_extra policy applied: under "observe", a 2xx answer
+    whose only schema problem is undeclared properties is recorded, not failed."""
+    verdicts = _judge(case, response, name, clauses, exchange, classification)
+    if (
+        name != "response_schema_conformance"
+        or ex.session.policy.get("response_extra", "fail") != "observe"
+        or not 200 <= exchange.status < 300
+        or all(v.outcome != "fail" for v in verdicts)
+    ):
+        return verdicts
+    undeclared = _only_undeclared(ex.session.contract, exchange)
+    if undeclared is None:
+        return verdicts
+    observed = [
+        Verdict.observed(SHAPE, f"undeclared property in a 200 answer: {m}", "", exchange)
+        for m in undeclared
+    ]
+    return [*observed, *(Verdict.passed(clause, exchange) for clause in clauses)]
+
+
+def _only_undeclared(contract: Contract, exchange: Exchange) -> list[str] | None:
+    """The undeclared properties of a position (or of each in a list answer) when they are
+    its only schema problems; None otherwise."""
+    body = exchange.json_object()
+    if body is None:
+        return None
+    items = body["value"] if isinstance(body.get("value"), list) else [body]
+    found: list[str] = []
+    for item in items:
+        if contract.response_errors(item, undeclared=False):
+            return None
+        found += contract.undeclared_in_response(item)
+    return found or None
 
 
 def _judge(

@@ -101,3 +101,17 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault):
         assert "sent:" in example["message"]
         assert "got:" in example["message"]
         assert clause["contradicts"], "every failure names the documentation row it contradicts"
+
+
+def test_undeclared_response_properties_are_recorded_when_the_policy_says_observe(tmp_path):
+    """--policy response_extra=observe: a service newer than the metadata passes, and the
+    report says which undeclared properties it answered with (generated and Schemathesis
+    cases alike)."""
+    with MockProcess(faults=["undeclared-property"]) as mock:
+        code, report, output = run_harness(mock, tmp_path, "--policy", "response_extra=observe")
+    assert code == 0, output
+    assert report["failed_clauses"] == []
+    shape = next(c for c in report["clauses"] if c["id"] == "response.shape")
+    assert shape["status"] == "pass"
+    titles = {o["title"] for o in shape["observation"]["outcomes"]}
+    assert titles == {"undeclared property in a 200 answer: body.displayName"}

@@ -151,6 +151,13 @@ def _timestamps(client: MockClient) -> Any:
     ]
 
 
+def _undeclared(client: MockClient) -> Any:
+    """The properties the metadata does not declare, in a GET and in a PATCH answer."""
+    contract = load_contract()
+    read, patched = client.get(), client.patch({"isCurrent": False}).json()
+    return [contract.undeclared_in_response(body) for body in (read, patched)]
+
+
 def _content_types(client: MockClient) -> Any:
     media = [
         client.patch({"isCurrent": False}).headers["content-type"].split(";")[0],
@@ -265,6 +272,9 @@ EXCHANGES: dict[str, Exchange] = {
     "non-atomic": Exchange(_mixed_body, (400, False), (400, True)),
     "bad-datetime-format": Exchange(_timestamps, [True, True], [False, False]),
     "wrong-content-type": Exchange(_content_types, ([JSON, JSON], 200), ([TEXT, JSON], 200)),
+    "undeclared-property": Exchange(
+        _undeclared, [[], []], [["body.displayName"], ["body.displayName"]]
+    ),
     "wrong-response-id": Exchange(_ids, (True, True, True), (False, False, True)),
     "lossy-unicode": Exchange(
         _unicode, (UNICODE_TITLE, UNICODE_TITLE), ("G?n?rale ?? ?", "G?n?rale ?? ?")

@@ -38,6 +38,7 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
         (["--base-url", LIVE, "--position-id", "../other"], "is not a position id"),
         (["--rate-limit", "-1"], "--rate-limit must be"),
         (["--timeout", "0"], "--timeout must be positive"),
+        (["--policy", "response_extra=ignore"], "choose one of fail, observe"),
     ],
     ids=[
         "scheme",
@@ -49,6 +50,7 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
         "position-path-traversal",
         "negative-rate",
         "zero-timeout",
+        "unknown-policy-value",
     ],
 )
 def test_bad_arguments(capsys, monkeypatch, tmp_path: Path, argv, expected):

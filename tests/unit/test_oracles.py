@@ -19,7 +19,7 @@ from graphcontract.oracles.special import (
     read_only_not_applied,
     unknown_property,
 )
-from graphcontract.oracles.update import Update, judge_update, parse_datetime
+from graphcontract.oracles.update import Update, judge_update, parse_datetime, response_shape
 
 CONTRACT = load_contract()
 SEED = CONTRACT.seed["positions"][0]
@@ -328,6 +328,30 @@ def test_a_documented_member_is_accepted_with_200_and_echoed(status, answer, rea
     )
     assert verdict is not None
     assert (verdict.outcome == "pass") is ok
+
+
+@pytest.mark.parametrize(
+    ("extra", "also_wrong", "fails", "observed"),
+    [
+        ("fail", False, True, []),
+        ("observe", False, False, ["body.displayName", "body.detail.badge"]),
+        ("observe", True, True, ["body.displayName", "body.detail.badge"]),
+    ],
+    ids=["fail-by-default", "observe", "observe-but-a-wrong-type-still-fails"],
+)
+def test_undeclared_response_properties_follow_the_response_extra_policy(
+    extra, also_wrong, fails, observed
+):
+    body = apply(SEED, SENT)
+    body["displayName"] = "newer than the metadata"
+    body["detail"]["badge"] = 7
+    if also_wrong:
+        body["isCurrent"] = "yes"
+    u = Update(CONTRACT, SENT, SEED, exchange(200, body), body, body, SEED["id"], datetime.now(UTC))
+    verdicts = response_shape(u, extra=extra)
+    assert any(v.outcome == "fail" for v in verdicts) is fails
+    titles = sorted(v.title for v in verdicts if v.outcome == "observed")
+    assert titles == sorted(f"undeclared property in a 200 answer: {w}" for w in observed)
 
 
 def test_unknown_property_is_observed_unless_pinned():
