@@ -1,7 +1,8 @@
 """Gray-zone cases: bodies the documentation leaves open, judged at observe level only.
 
 A fixed, deterministic list (for ``pytest.mark.parametrize``): allowedAudiences flags
-combinations, numeric values, case variants and the evolvable sentinel; undeclared and
+combinations, numeric values, case variants and the evolvable sentinel, and the same forms
+(fewer of them) at the nested enums; undeclared and
 undocumented properties; ``[]``, ``null`` and null members for collections. The invalid
 strategies never produce any of these as must-reject values.
 """
@@ -28,7 +29,9 @@ class GrayCase:
     body: JSON
 
 
-def _enum_forms(enum: EnumSpec) -> list[tuple[JSON, str]]:
+def _enum_forms(enum: EnumSpec, *, every_member: bool) -> list[tuple[JSON, str]]:
+    """The open forms of ``enum``'s values; numbers and upper case for every member, or
+    (``every_member=False``, nested sites) for one, so each site costs a handful of requests."""
     members = enum.sendable_members
     forms: list[tuple[JSON, str]] = []
     if enum.is_flags:
@@ -41,10 +44,13 @@ def _enum_forms(enum: EnumSpec) -> list[tuple[JSON, str]]:
                 (",".join(flags), "every flag"),
                 (enum.members[a] | enum.members[b], "numeric flags combination"),
             ]
-    for member in members:
+    elif len(members) >= 2:
+        forms.append((f"{members[0]},{members[1]}", "comma list of a non-flags enum"))
+    chosen = members if every_member else members[-1:]
+    for member in chosen:
         forms.append((enum.members[member], f"numeric value of {member}"))
     forms.append((str(enum.members[members[-1]]), f"numeric string for {members[-1]}"))
-    for member in members:
+    for member in chosen:
         if member.upper() != member:
             forms.append((member.upper(), f"upper-case {member}"))
     capital = members[-1][:1].upper() + members[-1][1:]
@@ -61,7 +67,8 @@ def _enum_cases(contract: Contract) -> list[GrayCase]:
         gray = site.clause.removesuffix(".rejects") + ".gray"
         if gray not in contract.clauses:
             continue
-        for value, why in _enum_forms(site.enum):
+        top_level = len(site.path) == 1
+        for value, why in _enum_forms(site.enum, every_member=top_level):
             text = f"{dotted(site.path)}: {value!r} ({why})"
             cases.append(GrayCase(gray, text, wrap(site.path, value)))
     return cases

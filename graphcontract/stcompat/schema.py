@@ -90,6 +90,7 @@ SCHEMATHESIS_CLAUSES = (
     "properties.unknown",
     "collections.null-vs-empty",
     "enum.allowedAudiences.gray",
+    "enum.nested.gray",
 )
 """Every clause a Schemathesis case can be judged under (for ``@pytest.mark.clauses``)."""
 

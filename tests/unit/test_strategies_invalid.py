@@ -330,6 +330,11 @@ def test_gray_cases_cover_the_documented_gray_zones() -> None:
     assert by_body[canonical({"allowedAudiences": 8})] == gray_enum
     assert by_body[canonical({"allowedAudiences": "ORGANIZATION"})] == gray_enum
     assert by_body[canonical({"allowedAudiences": EVOLVABLE_SENTINEL})] == gray_enum
+    nested = "enum.nested.gray"
+    assert by_body[canonical({"manager": {"relationship": "manager,colleague"}})] == nested
+    assert by_body[canonical({"manager": {"relationship": EVOLVABLE_SENTINEL}})] == nested
+    assert by_body[canonical({"colleagues": [{"relationship": "OTHER"}]})] == nested
+    assert by_body[canonical({"detail": {"company": {"address": {"type": 3}}}})] == nested
     assert by_body[canonical({"categories": []})] == "collections.null-vs-empty"
     assert by_body[canonical({"colleagues": None})] == "collections.null-vs-empty"
     for name in CONTRACT.undocumented:
