@@ -15,7 +15,7 @@ from typing import Any
 
 from graphcontract import __version__
 from graphcontract.contract import Contract
-from graphcontract.runner.config import RunConfig
+from graphcontract.runner.config import RunConfig, pinned_clauses
 from graphcontract.runner.recorder import ClauseTally, Recorder
 
 NOT_CONFIGURED = {
@@ -43,10 +43,7 @@ def clause_status(
         return "skipped", "no exchange this clause applies to was judged"
     if tally.failed:
         return "fail", None
-    pinned = (
-        clause_id == "properties.unknown" and config.policy.get("unknown_properties") != "observe"
-    )
-    if clause.level == "observe" and not pinned:
+    if clause.level == "observe" and clause_id not in pinned_clauses(config.policy):
         return "observed", None
     return "pass", None
 
@@ -93,7 +90,12 @@ def build_report(
                 f"{clause.source.page} — {clause.source.section}: {clause.source.row}"
             )
         clauses.append(entry)
-    must_failed = [c["id"] for c in clauses if c["status"] == "fail" and c["level"] == "must"]
+    judged_as_must = pinned_clauses(config.policy)
+    must_failed = [
+        c["id"]
+        for c in clauses
+        if c["status"] == "fail" and (c["level"] == "must" or c["id"] in judged_as_must)
+    ]
     restore_problems = [
         f"{r['when']}: still different: {', '.join(r['differences'])}"
         for r in recorder.restores

@@ -27,6 +27,14 @@ POLICY_CHOICES: dict[str, tuple[str, ...]] = {
 properties the metadata does not declare on a non-open type fail response.shape, or (observe)
 are recorded on it, for services newer than the metadata snapshot."""
 DEFAULT_POLICY = {key: choices[0] for key, choices in POLICY_CHOICES.items()}
+
+
+def pinned_clauses(policy: dict[str, str]) -> frozenset[str]:
+    """Observe-level clauses the policy turns into must clauses (they fail the run)."""
+    pinned = policy.get("unknown_properties", "observe") != "observe"
+    return frozenset({"properties.unknown"} if pinned else ())
+
+
 DEFAULT_TOKEN_ENV = "GRAPH_TOKEN"
 DEFAULT_LIVE_RATE = 5.0
 """Requests per second on a non-loopback target unless configured otherwise."""

@@ -18,6 +18,7 @@ from graphcontract.client import Exchange
 from graphcontract.contract import Contract
 from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
 from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.config import pinned_clauses
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.target import RestoreResult, Target
 from graphcontract.types import JSONObject
@@ -88,8 +89,7 @@ class Session:
         clause = self.contract.clauses.get(verdict.clause)
         if clause is None or clause.level == "must":
             return True
-        pinned = {"properties.unknown": self.policy.get("unknown_properties", "observe")}
-        return clause.level == "observe" and pinned.get(verdict.clause, "observe") != "observe"
+        return verdict.clause in pinned_clauses(self.policy)
 
     @contextmanager
     def example(self) -> Iterator[Example]:

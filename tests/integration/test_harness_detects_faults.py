@@ -116,3 +116,13 @@ def test_undeclared_response_properties_are_recorded_when_the_policy_says_observ
     assert shape["status"] == "pass"
     titles = {o["title"] for o in shape["observation"]["outcomes"]}
     assert titles == {"undeclared property in a 200 answer: body.displayName"}
+
+
+def test_a_pinned_gray_zone_fails_the_run_like_a_must_clause(tmp_path):
+    """--policy unknown_properties=reject against the gray mock (which ignores undeclared
+    properties): properties.unknown fails, and so do the verdict and the exit status."""
+    with MockProcess(variant="gray") as mock:
+        code, report, output = run_harness(mock, tmp_path, "--policy", "unknown_properties=reject")
+    assert code == 1, output
+    assert report["verdict"] == "fail"
+    assert report["failed_clauses"] == ["properties.unknown"]
