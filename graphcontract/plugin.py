@@ -22,6 +22,7 @@ from graphcontract.errors import HarnessError, UsageError
 from graphcontract.profiles import register_profiles
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
+    POLICY_CHOICES,
     RunConfig,
     check_base_url,
     check_clauses,
@@ -77,7 +78,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--gc-clause", action="append", default=[], help="Check only this clause (repeatable)."
     )
-    group.addoption("--gc-policy", action="append", default=[], help="Pin a gray zone, KEY=VALUE.")
+    group.addoption(
+        "--gc-policy",
+        action="append",
+        default=[],
+        help="Pin a gray zone or strictness, KEY=VALUE: "
+        + ", ".join(f"{key}={'|'.join(values)}" for key, values in POLICY_CHOICES.items())
+        + ".",
+    )
     group.addoption("--gc-timeout", type=float, help="Per-request timeout in seconds (10).")
     group.addoption(
         "--gc-rate-limit",

@@ -127,8 +127,16 @@ def parse_policy(
     return policy
 
 
+PYPROJECT_KEYS = (
+    "base_url", "position_id", "users", "token_env", "readonly_token_env", "report_dir",
+    "clauses", "policy", "timeout", "rate_limit",
+)  # fmt: skip
+"""The keys ``[tool.graphcontract]`` may hold (the pytest plugin reads them)."""
+
+
 def load_pyproject_settings(start: Path) -> dict[str, Any]:
-    """``[tool.graphcontract]`` of the nearest pyproject.toml at or above ``start``."""
+    """``[tool.graphcontract]`` of the nearest pyproject.toml at or above ``start``; a key it
+    does not know is an error, not silently ignored."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
@@ -137,7 +145,15 @@ def load_pyproject_settings(start: Path) -> dict[str, Any]:
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise UsageError(f"cannot read {candidate}: {exc}") from None
             settings = data.get("tool", {}).get("graphcontract", {})
-            return settings if isinstance(settings, dict) else {}
+            if not isinstance(settings, dict):
+                return {}
+            unknown = sorted(set(settings) - set(PYPROJECT_KEYS))
+            if unknown:
+                raise UsageError(
+                    f"{candidate}: unknown [tool.graphcontract] key {', '.join(unknown)}; "
+                    f"known keys: {', '.join(PYPROJECT_KEYS)}"
+                )
+            return settings
     return {}
 
 
@@ -238,7 +254,7 @@ def add_target_arguments(parser: Any, *, what: str = "run") -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="pin a gray zone: nested=merge|replace, "
-        "unknown_properties=observe|reject|ignore, read_only=either|ignore|reject",
+        help="pin a gray zone or strictness: "
+        + ", ".join(f"{key}={'|'.join(values)}" for key, values in POLICY_CHOICES.items()),
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")

@@ -62,6 +62,14 @@ def report(pytester) -> dict:
     return json.loads((pytester.path / "out" / "r1" / "report.json").read_text())
 
 
+def test_an_unknown_pyproject_key_is_a_usage_error(pytester):
+    pytester.makeini("[pytest]\n")
+    pytester.makepyprojecttoml('[tool.graphcontract]\nuser = "someone@example.com"\n')
+    result = pytester.runpytest_subprocess(*BASE_ARGS)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown [[]tool.graphcontract[]] key user; known keys:*users*"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
