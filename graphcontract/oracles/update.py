@@ -133,13 +133,14 @@ def response_echo(u: Update) -> list[Verdict]:
     ]
 
 
+def _changed_unsent(u: Update, names: tuple[str, ...]) -> list[str]:
+    """Which of the top-level ``names`` the body did not send but the answer changed."""
+    return [n for n in names if n not in u.sent and not same(get(u.before, n), get(u.body, n))]
+
+
 def omitted_preserved(u: Update) -> Verdict:
     """Top-level properties a client may write that were not sent keep their values."""
-    changed = [
-        name
-        for name in u.contract.updatable
-        if name not in u.sent and not same(get(u.before, name), get(u.body, name))
-    ]
+    changed = _changed_unsent(u, u.contract.updatable)
     if not changed:
         return Verdict.passed("merge.omitted-preserved", u.exchange)
     name = changed[0]
@@ -156,11 +157,7 @@ def omitted_preserved(u: Update) -> Verdict:
 def recalculated(u: Update) -> Verdict:
     """Properties a client cannot write (not in the request-body table, not server-managed)
     that changed although not sent: recorded, since the page allows recalculation."""
-    changed = [
-        name
-        for name in u.contract.undocumented
-        if name not in u.sent and not same(get(u.before, name), get(u.body, name))
-    ]
+    changed = _changed_unsent(u, u.contract.undocumented)
     if not changed:
         return Verdict.passed("merge.recalculated", u.exchange)
     return Verdict.observed(

@@ -27,6 +27,14 @@ from tests.resilience.conftest import (
 )
 
 
+def the_one_error_line(result: CompletedProcess[str]) -> str:
+    """The run's single ``  error:`` line (a sick target is one line, never a traceback)."""
+    errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
+    assert len(errors) == 1, output(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    return errors[0]
+
+
 def touched_only_the_position(paths: list[str], mock: MockProcess, position_id: str) -> bool:
     """Every path is the collection, the configured position, or an id no position has."""
     others = set(mock.position_ids) - {position_id}
@@ -95,10 +103,8 @@ def test_throttled_beyond_the_budget_is_a_health_problem_not_a_contract_failure(
             *run_args(server.base_url, tmp_path, "--clause", "idempotent", "--rate-limit", "5")
         )
     assert result.returncode == 2, output(result)
-    errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
-    assert len(errors) == 1, output(result)
-    assert "throttled beyond the retry budget" in errors[0]
-    assert "Traceback" not in result.stdout + result.stderr
+    error = the_one_error_line(result)
+    assert "throttled beyond the retry budget" in error
     report = report_of(tmp_path)
     assert report["verdict"] == "error"
     assert report["failed_clauses"] == []
@@ -133,12 +139,10 @@ def test_writes_slower_than_the_timeout_are_exit_2_and_the_unconfirmed_restore_n
         elapsed = time.monotonic() - started
     assert result.returncode == 2, output(result)
     assert elapsed < 120  # bounded (a hang guard), not a speed check
-    errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
-    assert len(errors) == 1, output(result)
-    assert "timed out after 0.3 s" in errors[0]
+    error = the_one_error_line(result)
+    assert "timed out after 0.3 s" in error
     assert "restore: end of run: still different: could not restore" in result.stdout
     assert "graphcontract restore --journal" in result.stdout, output(result)
-    assert "Traceback" not in result.stdout + result.stderr
     patches = [hit for hit in server.hits if hit.method == "PATCH"]
     assert len(patches) <= 3 + 3, "kept writing to a sick target"
     (run_folder,) = tmp_path.iterdir()
@@ -164,12 +168,10 @@ def test_a_target_that_stops_taking_writes_is_exit_2_and_restore_repairs_from_th
             *run_args(server.base_url, tmp_path, "--clause", "merge.collections-replace")
         )
     assert result.returncode == 2, output(result)
-    errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
-    assert len(errors) == 1, output(result)
-    assert "connection broken" in errors[0]
+    error = the_one_error_line(result)
+    assert "connection broken" in error
     assert "restore: end of run: still different: could not restore" in result.stdout
     assert "graphcontract restore --journal" in result.stdout, output(result)
-    assert "Traceback" not in result.stdout + result.stderr
     assert differences(original, position.get()), "the run's first change should be left over"
     (run_folder,) = tmp_path.iterdir()
     repaired = run_cli("restore", "--journal", str(run_folder), "--base-url", mock.base_url)
@@ -195,10 +197,9 @@ def test_a_position_unreadable_after_a_write_stops_the_run_instead_of_passing_bl
             *run_args(server.base_url, tmp_path, "--clause", "merge.collections-replace")
         )
     assert result.returncode == 2, output(result)
-    errors = [line for line in result.stdout.splitlines() if line.startswith("  error:")]
-    assert len(errors) == 1, output(result)
-    assert "after the request answered 404" in errors[0]
-    assert "cannot judge the request or restore the position" in errors[0]
+    error = the_one_error_line(result)
+    assert "after the request answered 404" in error
+    assert "cannot judge the request or restore the position" in error
     report = report_of(tmp_path)
     assert report["verdict"] == "error"
     assert report["failed_clauses"] == []
