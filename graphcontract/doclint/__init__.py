@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphcontract.contract import Contract
-from graphcontract.doclint.checks import Finding, example_findings, page_findings, subject_of
+from graphcontract.doclint.checks import example_findings, page_findings, subject_of
 from graphcontract.doclint.diff import compare_pages
+from graphcontract.doclint.finding import Finding
 from graphcontract.doclint.page import Page, load_page, parse_page
 
 __all__ = ["Finding", "example_findings", "lint_pages", "load_page", "parse_page"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from graphcontract.contract import load_contract
 from graphcontract.doclint import lint_pages
-from graphcontract.doclint.checks import Finding
+from graphcontract.doclint.finding import Finding
 from graphcontract.doclint.page import load_page
 from graphcontract.errors import HarnessError, UsageError
 

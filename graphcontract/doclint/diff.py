@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from graphcontract.contract import Contract
 from graphcontract.doclint.blocks import Example
-from graphcontract.doclint.checks import Finding, clause
+from graphcontract.doclint.finding import Finding, clause
 from graphcontract.doclint.page import Page, PermissionRow, PropertyRow
 from graphcontract.types import JSON
 
