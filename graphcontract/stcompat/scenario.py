@@ -123,7 +123,7 @@ def check_schemathesis_case(ex: Example, case: GraphCase, *, user: str | None = 
     with judging(state):
         for name in checks:
             clauses = clauses_for(name, exchange.status, classification, acceptance)
-            for verdict in _judged(ex, case, response, name, clauses, exchange, classification):
+            for verdict in _judge(ex, case, response, name, clauses, exchange, classification):
                 failed.update([verdict.clause] if verdict.outcome == "fail" else [])
                 ex.add(verdict)
         for check in CUSTOM_CHECKS:
@@ -146,7 +146,7 @@ def check_schemathesis_read(ex: Example, op: Operation, *, user: str | None = No
     response = to_httpx(exchange)
     for name in RESPONSE_CHECKS:
         clauses = clauses_for(name, exchange.status, None, ("paths.me",))
-        ex.add(_judged(ex, case, response, name, clauses, exchange, None))
+        ex.add(_judge(ex, case, response, name, clauses, exchange, None))
     return True
 
 
@@ -156,35 +156,6 @@ def _pin(case: GraphCase, op: Operation, target: Target, user: str | None) -> No
         name: target.position_id if name == "id" else (user or "")
         for name in path_parameter_names(op)
     }
-
-
-def _judged(
-    ex: Example,
-    case: GraphCase,
-    response: httpx.Response,
-    name: str,
-    clauses: tuple[str, ...],
-    exchange: Exchange,
-    classification: Classification | None,
-) -> list[Verdict]:
-    """``_judge``, with the run's response_extra policy applied: under "observe", a 2xx answer
-    whose only schema problem is undeclared properties is recorded, not failed."""
-    verdicts = _judge(case, response, name, clauses, exchange, classification)
-    if (
-        name != "response_schema_conformance"
-        or ex.session.policy.get("response_extra", "fail") != "observe"
-        or not 200 <= exchange.status < 300
-        or all(v.outcome != "fail" for v in verdicts)
-    ):
-        return verdicts
-    undeclared = _only_undeclared(ex.session.contract, exchange)
-    if undeclared is None:
-        return verdicts
-    observed = [
-        Verdict.observed(SHAPE, f"undeclared property in a 200 answer: {m}", "", exchange)
-        for m in undeclared
-    ]
-    return [*observed, *(Verdict.passed(clause, exchange) for clause in clauses)]
 
 
 def _only_undeclared(contract: Contract, exchange: Exchange) -> list[str] | None:
@@ -203,6 +174,7 @@ def _only_undeclared(contract: Contract, exchange: Exchange) -> list[str] | None
 
 
 def _judge(
+    ex: Example,
     case: GraphCase,
     response: httpx.Response,
     name: str,
@@ -210,9 +182,23 @@ def _judge(
     exchange: Exchange,
     classification: Classification | None,
 ) -> list[Verdict]:
+    """Schemathesis' check ``name`` on one answer, as verdicts of ``clauses``; under the
+    policy response_extra=observe, a 2xx answer whose only schema problem is undeclared
+    properties is recorded, not failed."""
     failures = run_check(case, response, builtin(name))
     if not failures:
         return [Verdict.passed(clause, exchange) for clause in clauses]
+    if (
+        name == "response_schema_conformance"
+        and ex.session.policy.get("response_extra", "fail") == "observe"
+        and 200 <= exchange.status < 300
+        and (undeclared := _only_undeclared(ex.session.contract, exchange)) is not None
+    ):
+        observed = [
+            Verdict.observed(SHAPE, f"undeclared property in a 200 answer: {m}", "", exchange)
+            for m in undeclared
+        ]
+        return [*observed, *(Verdict.passed(clause, exchange) for clause in clauses)]
     failure = failures[0]
     title = str(getattr(failure, "title", "") or type(failure).__name__)
     message = str(getattr(failure, "message", "") or failure).strip()

@@ -35,6 +35,14 @@ def the_one_error_line(result: CompletedProcess[str]) -> str:
     return errors[0]
 
 
+def restore_from_the_journal(report_dir: Path, mock: MockProcess) -> CompletedProcess[str]:
+    """``graphcontract restore`` from the one run folder under ``report_dir``: exit 0."""
+    (run_folder,) = report_dir.iterdir()
+    result = run_cli("restore", "--journal", str(run_folder), "--base-url", mock.base_url)
+    assert result.returncode == 0, output(result)
+    return result
+
+
 def touched_only_the_position(paths: list[str], mock: MockProcess, position_id: str) -> bool:
     """Every path is the collection, the configured position, or an id no position has."""
     others = set(mock.position_ids) - {position_id}
@@ -145,9 +153,7 @@ def test_writes_slower_than_the_timeout_are_exit_2_and_the_unconfirmed_restore_n
     assert "graphcontract restore --journal" in result.stdout, output(result)
     patches = [hit for hit in server.hits if hit.method == "PATCH"]
     assert len(patches) <= 3 + 3, "kept writing to a sick target"
-    (run_folder,) = tmp_path.iterdir()
-    checked = run_cli("restore", "--journal", str(run_folder), "--base-url", mock.base_url)
-    assert checked.returncode == 0, output(checked)
+    checked = restore_from_the_journal(tmp_path, mock)
     assert "nothing to restore (already equal)" in checked.stdout, output(checked)
     assert differences(original, position.get()) == {}
     assert_no_secret(result, tmp_path)
@@ -173,9 +179,7 @@ def test_a_target_that_stops_taking_writes_is_exit_2_and_restore_repairs_from_th
     assert "restore: end of run: still different: could not restore" in result.stdout
     assert "graphcontract restore --journal" in result.stdout, output(result)
     assert differences(original, position.get()), "the run's first change should be left over"
-    (run_folder,) = tmp_path.iterdir()
-    repaired = run_cli("restore", "--journal", str(run_folder), "--base-url", mock.base_url)
-    assert repaired.returncode == 0, output(repaired)
+    repaired = restore_from_the_journal(tmp_path, mock)
     assert "restored and verified" in repaired.stdout, output(repaired)
     assert differences(original, position.get()) == {}
     assert_no_secret(result, tmp_path)
@@ -204,11 +208,10 @@ def test_a_position_unreadable_after_a_write_stops_the_run_instead_of_passing_bl
     assert report["verdict"] == "error"
     assert report["failed_clauses"] == []
     assert "graphcontract restore --journal" in result.stdout, output(result)
-    (run_folder,) = tmp_path.iterdir()
-    repaired = run_cli("restore", "--journal", str(run_folder), "--base-url", mock.base_url)
-    assert repaired.returncode == 0, output(repaired)
+    repaired = restore_from_the_journal(tmp_path, mock)
     assert differences(original, position.get()) == {}
     assert_no_secret(result, tmp_path)
+    assert_no_secret(repaired, tmp_path)
 
 
 @pytest.fixture(scope="module")
