@@ -20,8 +20,11 @@ JSONSchema = dict[str, Any]
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
-ANNOTATION_KEYS: dict[str, JSONSchema] = {"^@": {}}
-"""Instance annotations (``@odata.context``, ``@odata.type`` …) may appear on any object."""
+ANNOTATION_PATTERN = "@"
+"""Keys holding an annotation: instance annotations (``@odata.context``) and property
+annotations (``startMonthYear@odata.type``) may appear on any object (OData JSON 4.01
+sections 18-20); a pattern matches anywhere in the key."""
+ANNOTATION_KEYS: dict[str, JSONSchema] = {ANNOTATION_PATTERN: {}}
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -75,8 +78,14 @@ def _value_schema(
         array: JSONSchema = {"type": "array", "items": member}
         # CSDL 7.2.1: a collection is never null; the docs' examples show null
         # (collections.null-vs-empty), so responses may carry it.
-        return array if for_request else {"anyOf": [array, {"type": "null"}]}
-    return _nullable(item) if prop["nullable"] else item
+        schema = array if for_request else {"anyOf": [array, {"type": "null"}]}
+    else:
+        schema = _nullable(item) if prop["nullable"] else item
+    documented = prop.get("documentedAs")
+    if documented and not for_request:
+        # The docs (and a national cloud's metadata) type it otherwise: answers may use either.
+        return {"anyOf": [schema, _value_schema(documented, types, enums, for_request=False)]}
+    return schema
 
 
 def _nullable(schema: JSONSchema) -> JSONSchema:
@@ -94,9 +103,13 @@ def _object_schema(
     for_request: bool,
     only: set[str] | None = None,
 ) -> JSONSchema:
+    declared = dict(spec["properties"])
+    if not for_request:
+        # Properties the docs name where the metadata has another name: answers may carry them.
+        declared.update(spec.get("documentedProperties", {}))
     properties = {
         prop_name: _value_schema(prop, types, enums, for_request=for_request)
-        for prop_name, prop in spec["properties"].items()
+        for prop_name, prop in declared.items()
         if only is None or prop_name in only
     }
     schema: JSONSchema = {
@@ -123,8 +136,9 @@ def _reachable(root: str, types: dict[str, Any], only: set[str] | None) -> list[
         for prop_name, prop in spec["properties"].items():
             if name == root and only is not None and prop_name not in only:
                 continue
-            if not prop["type"].startswith("Edm."):
-                stack.append(prop["type"])
+            for form in (prop, prop.get("documentedAs") or {}):
+                if form and not form["type"].startswith("Edm."):
+                    stack.append(form["type"])
     return seen
 
 

@@ -1,4 +1,4 @@
-"""JSON aliases shared by every module."""
+"""JSON aliases, and the rule that tells annotations from properties, shared by every module."""
 
 from __future__ import annotations
 
@@ -12,3 +12,9 @@ JSONObject: TypeAlias = dict[str, Any]
 
 Path: TypeAlias = tuple[str, ...]
 """A location inside a JSON value; ``"[]"`` stands for "every item of a collection"."""
+
+
+def is_annotation(key: str) -> bool:
+    """An instance annotation (``@odata.type``) or a property annotation
+    (``startMonthYear@odata.type``), OData JSON 4.01 sections 18-20: never a property."""
+    return "@" in key

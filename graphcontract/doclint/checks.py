@@ -26,7 +26,7 @@ from graphcontract.doclint.finding import Finding, Subject, clause
 from graphcontract.doclint.page import Page
 from graphcontract.doclint.tables import table_findings
 from graphcontract.errors import ContractDataError, UsageError
-from graphcontract.types import JSON
+from graphcontract.types import JSON, is_annotation
 
 EXAMPLE_PAGES = {
     "request": "contracts/examples/update_workposition.request.json",
@@ -126,7 +126,7 @@ def _walk(
                 )
             )
         prop = spec.properties.get(key)
-        if key.startswith("@") or prop is None:
+        if is_annotation(key) or prop is None:
             continue
         if request and top and key in contract.read_only:
             hits.append(

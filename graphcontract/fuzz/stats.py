@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from graphcontract.contract import Contract, StructuredType
-from graphcontract.types import JSON
+from graphcontract.types import JSON, is_annotation
 
 ITEM = "[]"
 UNDECLARED = "(undeclared)"
@@ -78,7 +78,7 @@ class Coverage:
         depth = 1
         for key, item in value.items():
             prop = spec.properties.get(key) if spec is not None else None
-            if key.startswith("@"):
+            if is_annotation(key):
                 self.properties[ANNOTATION] += 1
                 continue
             if prop is None:

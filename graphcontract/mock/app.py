@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from graphcontract.contract import load_contract
 from graphcontract.mock.gray import GrayChoices
-from graphcontract.mock.state import PositionStore
+from graphcontract.mock.state import PositionStore, graph_now
 from graphcontract.types import JSON, JSONObject
 
 DEFAULT_READONLY_TOKEN = "graphcontract-readonly"
@@ -159,6 +159,12 @@ class _Mock:
         body = dict(position)
         if "wrong-response-id" in self.faults and isinstance(body.get("id"), str):
             body["id"] = body["id"].upper()
+        if self.gray.annotate:
+            body = annotated(body)
+        if patch and self.gray.offset_timestamps:
+            for name, value in body.items():
+                if name.endswith("DateTime") and isinstance(value, str):
+                    body[name] = value.removesuffix("Z") + "+00:00"
         if self.gray.odata_context:
             body = {"@odata.context": f"{self.context}/$entity", **body}
         content_type = self.gray.content_type
@@ -268,3 +274,13 @@ def _finite(text: str) -> float:
 def _parse_json(raw: bytes) -> JSON:
     """The body as JSON; ValueError when it is not (empty, not UTF-8, NaN, 1e999, trailing data)."""
     return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite)
+
+
+def annotated(position: JSONObject) -> JSONObject:
+    """``position`` with property annotations and an instance annotation that changes with
+    every answer (the gray variant's ``annotate``)."""
+    body: JSONObject = {"@graphcontract.answeredAt": graph_now(), **position}
+    body["createdDateTime@odata.type"] = "#DateTimeOffset"
+    if isinstance(body.get("detail"), dict):
+        body["detail"] = {**body["detail"], "startMonthYear@odata.type": "#Date"}
+    return body

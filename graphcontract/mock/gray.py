@@ -43,6 +43,19 @@ class GrayChoices:
     recalculate_searchable: bool = False
     """isSearchable (not writable by clients) follows isCurrent on every accepted write: the
     page lets omitted properties "be recalculated based on changes to other property values"."""
+    recalculate_current: bool = False
+    """isCurrent (writable, not sent) follows a detail.endMonthYear the write changed: an end
+    month in the past makes it false, none makes it true (the same licence, for a property
+    clients may write too)."""
+    annotate: bool = False
+    """Position answers carry property annotations (``createdDateTime@odata.type``, one inside
+    detail) and an instance annotation whose value changes with every answer."""
+    offset_timestamps: bool = False
+    """PATCH answers write DateTimeOffset values with ``+00:00``, GET answers with ``Z``: two
+    forms of one instant."""
+    documented_source: bool = False
+    """source is typed as the docs and the national-cloud metadata say (personDataSource, its
+    type a String), not as the Prod metadata does (personDataSources, a collection)."""
     odata_context: bool = True
     content_type: str = GRAPH_CONTENT_TYPE
 

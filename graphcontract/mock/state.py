@@ -27,13 +27,14 @@ from graphcontract.contract import (
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.mock.faults import LONG_STRING, REFUSED_AUDIENCE_MEMBER, check_faults
 from graphcontract.mock.gray import GrayChoices, is_sentinel, normalise_enum
-from graphcontract.types import JSON, JSONObject
+from graphcontract.types import JSON, JSONObject, is_annotation
 from graphcontract.types import Path as JSONPath
 
 MODIFIED_AT = "lastModifiedDateTime"
 MODIFIED_BY = "lastModifiedBy"
 SEARCHABLE = "isSearchable"
 CURRENT = "isCurrent"
+END_MONTH = "endMonthYear"
 """The gray variant recalculates SEARCHABLE (not client-writable) from CURRENT on writes."""
 AUDIENCE_CLAUSE = "enum.allowedAudiences.rejects"
 _NUMERIC = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
@@ -183,7 +184,7 @@ class PositionStore:
 
     def _prepare_top(self, key: str, value: JSON) -> tuple[list[str], JSON]:
         """(errors, value to apply or _DROPPED) for one top-level property of a body."""
-        if key.startswith("@") or key in self.contract.undocumented:
+        if is_annotation(key) or key in self.contract.undocumented:
             return [], _DROPPED
         if key in self.contract.read_only:
             if key in self._created and "read-only-applied" in self.faults:
@@ -226,7 +227,7 @@ class PositionStore:
         applied: JSONObject = {}
         checked: JSONObject = {}
         for key, value in raw.items():
-            if key.startswith("@"):
+            if is_annotation(key):
                 continue
             prop = spec.properties.get(key)
             if prop is None:
@@ -276,6 +277,8 @@ class PositionStore:
             for name in self.contract.updatable:
                 if name not in apply:
                     result[name] = [] if props[name].collection else None
+        if self.gray.recalculate_current and CURRENT not in apply:
+            self._recalculate_current(current, result)
         if self.gray.recalculate_searchable:
             result[SEARCHABLE] = result.get(CURRENT) is True
         now = graph_now()
@@ -286,6 +289,17 @@ class PositionStore:
             for name in self._created_at:
                 result[name] = now
         return result
+
+    @staticmethod
+    def _recalculate_current(current: JSONObject, result: JSONObject) -> None:
+        """isCurrent from detail.endMonthYear, when the write changed the latter."""
+        old, new = (
+            (state.get("detail") or {}).get(END_MONTH) if isinstance(state.get("detail"), dict)
+            else None
+            for state in (current, result)
+        )
+        if old != new:
+            result[CURRENT] = new is None or str(new) >= graph_now()[:10]
 
     def _merge(self, old: JSON, sent: JSON, prop: PropertySpec) -> JSON:
         if sent is None:
@@ -336,6 +350,8 @@ class PositionStore:
                     out[name] = _us_format(out[name])
         if "undeclared-property" in self.faults:
             out["displayName"] = "graphcontract undeclared property"
+        if self.gray.documented_source:
+            out["source"] = {"type": "User"}
         return {k: self._without_nulls(v) for k, v in out.items() if not self._omitted(v)}
 
     def _omitted(self, value: JSON) -> bool:

@@ -1,15 +1,27 @@
 """Comparison of JSON states the way the contract means them.
 
-``canon`` folds the differences the documentation leaves open: instance annotations
-(``@…`` keys) are ignored, a missing property equals null, and an empty collection equals
-null (collections.null-vs-empty is recorded elsewhere). Booleans never equal numbers.
+``canon`` folds the differences the documentation leaves open: annotations (instance
+annotations ``@ns.term`` and property annotations ``name@ns.term``, OData JSON 4.01
+sections 18-20) are ignored, a missing property equals null, an empty collection equals null
+(collections.null-vs-empty is recorded elsewhere), and a DateTimeOffset is compared as the
+instant it names (``…12.5Z`` equals ``…12.500+00:00``). Booleans never equal numbers.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
-from graphcontract.types import JSON
+from graphcontract.types import JSON, is_annotation
+
+DATETIME_SUFFIX = "DateTime"
+"""Graph names every Edm.DateTimeOffset property ``…DateTime`` (createdDateTime,
+lastModifiedDateTime here; a unit test holds the contract to it): their values are compared
+as instants."""
+DATETIME_FORM = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:\d{2})$"
+)
 
 _ABSENT: Any = None
 
@@ -32,27 +44,59 @@ class _Bool:
         return "true" if self.value else "false"
 
 
-def canon(value: JSON) -> Any:
-    """A comparable form of ``value`` (see the module docstring)."""
+def instant(text: str) -> str | None:
+    """An Edm.DateTimeOffset string as one canonical UTC form (fraction digits kept beyond
+    microseconds, trailing zeros dropped); None when ``text`` is not one."""
+    match = DATETIME_FORM.match(text)
+    if match is None:
+        return None
+    head, fraction, zone = match.groups()
+    try:
+        moment = datetime.fromisoformat(head + ("+00:00" if zone in ("Z", "z") else zone))
+    except ValueError:
+        return None
+    digits = (fraction or "").rstrip("0")
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S}{'.' + digits if digits else ''}Z"
+
+
+def canon(value: JSON, key: str = "") -> Any:
+    """A comparable form of ``value`` (see the module docstring); ``key`` is the property
+    ``value`` belongs to."""
     if isinstance(value, bool):
         return _Bool(value)
     if isinstance(value, dict):
         out = {}
-        for key, item in value.items():
-            if key.startswith("@"):
+        for name, item in value.items():
+            if is_annotation(name):
                 continue
-            folded = canon(item)
+            folded = canon(item, name)
             if folded is not None:
-                out[key] = folded
+                out[name] = folded
         return out
     if isinstance(value, list):
         return [canon(item) for item in value] or None
+    if isinstance(value, str) and key.endswith(DATETIME_SUFFIX):
+        return instant(value) or value
     return value
 
 
-def same(a: JSON, b: JSON) -> bool:
-    """Equal in the contract's sense."""
-    return bool(canon(a) == canon(b))
+def same(a: JSON, b: JSON, key: str = "") -> bool:
+    """Equal in the contract's sense (``key``: the property both values belong to)."""
+    return bool(canon(a, key) == canon(b, key))
+
+
+def unchanged(before: JSON, after: JSON) -> bool:
+    """Two readings of one resource hold exactly the same payload: annotations aside, equal
+    as JSON (booleans distinct from numbers, null distinct from absent and from [])."""
+    return exactly_equal(without_annotations(before), without_annotations(after))
+
+
+def without_annotations(value: JSON) -> JSON:
+    if isinstance(value, dict):
+        return {k: without_annotations(v) for k, v in value.items() if not is_annotation(k)}
+    if isinstance(value, list):
+        return [without_annotations(v) for v in value]
+    return value
 
 
 def exactly_equal(a: JSON, b: JSON) -> bool:
@@ -77,8 +121,26 @@ def get(obj: JSON, key: str) -> JSON:
 
 def differences(a: JSON, b: JSON, prefix: str = "") -> list[str]:
     """Paths where two states differ in the contract's sense, e.g. ``detail.role``."""
-    ca, cb = canon(a), canon(b)
-    return _diff(ca, cb, prefix)
+    key = prefix.rsplit(".", 1)[-1]
+    return _diff(canon(a, key), canon(b, key), prefix)
+
+
+def leaves(body: JSON, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], JSON]]:
+    """(path, value) of every non-object value in a body (a collection is one value)."""
+    if not isinstance(body, dict) or not body:
+        return [(prefix, body)]
+    out: list[tuple[tuple[str, ...], JSON]] = []
+    for key, value in body.items():
+        out += leaves(value, (*prefix, key))
+    return out
+
+
+def at(state: JSON, path: tuple[str, ...]) -> JSON:
+    """The value at ``path`` (property names only), null when absent."""
+    value = state
+    for part in path:
+        value = get(value, part)
+    return value
 
 
 def _diff(a: Any, b: Any, prefix: str) -> list[str]:

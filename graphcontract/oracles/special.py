@@ -58,10 +58,10 @@ def read_only_not_applied(
             if name not in sent:
                 continue
             value, kept = get(observed, name), get(before, name)
-            if name in UNCHANGED_BY_WRITES and not same(value, kept):
-                problem = "applied" if same(value, sent[name]) else "changed"
-            elif name not in UNCHANGED_BY_WRITES and not same(sent[name], kept):
-                problem = "applied" if same(value, sent[name]) else ""
+            if name in UNCHANGED_BY_WRITES and not same(value, kept, name):
+                problem = "applied" if same(value, sent[name], name) else "changed"
+            elif name not in UNCHANGED_BY_WRITES and not same(sent[name], kept, name):
+                problem = "applied" if same(value, sent[name], name) else ""
             else:
                 problem = ""  # a value equal to the current one proves nothing
             if problem:

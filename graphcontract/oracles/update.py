@@ -7,7 +7,6 @@ body, the state after) and returns verdicts; none of them sends requests.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +14,16 @@ from typing import Any
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract, PropertySpec, StructuredType
-from graphcontract.oracles.compare import canon, differences, exactly_equal, get, same
+from graphcontract.oracles.compare import (
+    DATETIME_FORM,
+    at,
+    canon,
+    differences,
+    exactly_equal,
+    get,
+    leaves,
+    same,
+)
 from graphcontract.oracles.exchange_rules import is_json_media_type
 from graphcontract.oracles.verdict import Verdict, show
 from graphcontract.types import JSON, JSONObject
@@ -23,7 +31,6 @@ from graphcontract.types import JSON, JSONObject
 CLOCK_SKEW = timedelta(minutes=5)
 UNCHANGED_BY_WRITES = ("id", "createdDateTime", "createdBy")
 """Read-only properties no update may change (lastModified* are set anew by every write)."""
-_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -133,70 +140,143 @@ def response_echo(u: Update) -> list[Verdict]:
     ]
 
 
-def _changed_unsent(u: Update, names: tuple[str, ...]) -> list[str]:
+@dataclass(frozen=True)
+class _Change:
+    """A property the body did not send whose value the update changed."""
+
+    path: str
+    old: JSON
+    new: JSON
+
+
+def _changed_unsent(u: Update, names: tuple[str, ...]) -> list[_Change]:
     """Which of the top-level ``names`` the body did not send but the answer changed."""
-    return [n for n in names if n not in u.sent and not same(get(u.before, n), get(u.body, n))]
+    return [
+        _Change(n, get(u.before, n), get(u.body, n))
+        for n in names
+        if n not in u.sent and not same(get(u.before, n), get(u.body, n), n)
+    ]
+
+
+def _nested_changes(u: Update) -> tuple[bool, list[_Change]]:
+    """Inside every sent partial complex value, the sub-properties not sent that changed;
+    and whether there was any such sub-property to judge."""
+    judged, changes = False, []
+    for leaf in _partial_values(u):
+        old = _at(u.before, leaf.path)
+        for name in u.contract.structured(leaf.spec.type_name).properties:
+            if name in leaf.sent:
+                continue
+            judged = True
+            if not same(get(old, name), get(leaf.got, name), name):
+                changes.append(_Change(f"{leaf.path}.{name}", get(old, name), get(leaf.got, name)))
+    return judged, changes
+
+
+def _partial_values(u: Update) -> Iterator[_Leaf]:
+    for leaf in _walk(u.contract, u.contract.entity, u.sent, u.body):
+        partial = isinstance(leaf.sent, dict) and not leaf.spec.collection
+        if partial and u.contract.is_structured(leaf.spec.type_name):
+            yield leaf
+
+
+def _changed_something(u: Update) -> bool:
+    """Whether a value the body sent differs from the one held before. The page lets omitted
+    properties "be recalculated based on changes to other property values": only then."""
+    return any(not same(at(u.before, path), value, path[-1]) for path, value in leaves(u.sent))
+
+
+def _lost(change: _Change) -> bool:
+    """The value went to null, absent, [] or {}: data lost, never a recalculation."""
+    return canon(change.old) not in (None, {}) and canon(change.new) in (None, {})
+
+
+def _split(u: Update, changes: list[_Change]) -> tuple[list[_Change], list[_Change]]:
+    """(failures, recalculations): a change counts as a recalculation when the update changed
+    something it sent and the property kept a value; otherwise it broke the merge."""
+    if not changes or not _changed_something(u):
+        return changes, []
+    return [c for c in changes if _lost(c)], [c for c in changes if not _lost(c)]
+
+
+def _why(u: Update, change: _Change, what: str) -> str:
+    if not _changed_something(u):
+        return f"{change.path} changed although {what}, and the update changed nothing else"
+    return f"{change.path} lost its value although {what}"
 
 
 def omitted_preserved(u: Update) -> Verdict:
-    """Top-level properties a client may write that were not sent keep their values."""
-    changed = _changed_unsent(u, u.contract.updatable)
-    if not changed:
+    """Top-level properties a client may write that were not sent keep their values, or are
+    recalculated (merge.recalculated) when the update changed something: a change to null,
+    absent, [] or {}, or any change by an update that changed nothing, fails."""
+    failures, _ = _split(u, _changed_unsent(u, u.contract.updatable))
+    if not failures:
         return Verdict.passed("merge.omitted-preserved", u.exchange)
-    name = changed[0]
+    first = failures[0]
     return Verdict.failed(
         "merge.omitted-preserved",
-        f"{', '.join(changed)} changed although not sent",
+        _why(u, first, "not sent") + (f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""),
         sent=u.sent,
-        expected={name: get(u.before, name)},
-        got={name: get(u.body, name)},
+        expected={first.path: first.old},
+        got={first.path: first.new},
         exchange=u.exchange,
     )
 
 
 def recalculated(u: Update) -> Verdict:
-    """Properties a client cannot write (not in the request-body table, not server-managed)
-    that changed although not sent: recorded, since the page allows recalculation."""
+    """Properties not sent that changed without breaking a merge rule: those a client cannot
+    write (not in the request-body table, not server-managed), and the writable ones and
+    sub-properties an update that changed something gave another value. Recorded, since
+    the page allows recalculation without naming what."""
     changed = _changed_unsent(u, u.contract.undocumented)
+    changed += _split(u, _changed_unsent(u, u.contract.updatable))[1]
+    changed += _split(u, _nested_changes(u)[1])[1]
     if not changed:
         return Verdict.passed("merge.recalculated", u.exchange)
     return Verdict.observed(
         "merge.recalculated",
-        f"{', '.join(changed)} recalculated on an update that did not send "
+        f"{', '.join(c.path for c in changed)} recalculated on an update that did not send "
         f"{'it' if len(changed) == 1 else 'them'}",
-        "; ".join(
-            f"{name}: {show(get(u.before, name), 60)} -> {show(get(u.body, name), 60)}"
-            for name in changed
-        ),
+        "; ".join(f"{c.path}: {show(c.old, 60)} -> {show(c.new, 60)}" for c in changed),
         exchange=u.exchange,
     )
 
 
 def nested_merge(u: Update, *, policy: str = "merge") -> Verdict | None:
-    """Inside a sent partial complex value, sub-properties not sent keep their values
-    (policy "replace": they become null). None when no partial complex value was sent."""
+    """Inside a sent partial complex value, sub-properties not sent keep their values, or are
+    recalculated as for merge.omitted-preserved (policy "replace": they become null). None
+    when no partial complex value was sent."""
+    if policy == "replace":
+        return _nested_replaced(u)
+    judged, changes = _nested_changes(u)
+    failures, _ = _split(u, changes)
+    if failures:
+        first = failures[0]
+        return Verdict.failed(
+            "merge.nested",
+            _why(u, first, "only other sub-properties were sent"),
+            sent=u.sent,
+            expected={first.path: first.old},
+            got={first.path: first.new},
+            exchange=u.exchange,
+        )
+    return Verdict.passed("merge.nested", u.exchange) if judged else None
+
+
+def _nested_replaced(u: Update) -> Verdict | None:
     judged = False
-    for leaf in _walk(u.contract, u.contract.entity, u.sent, u.body):
-        if not isinstance(leaf.sent, dict) or leaf.spec.collection:
-            continue
-        if not u.contract.is_structured(leaf.spec.type_name):
-            continue
-        spec = u.contract.structured(leaf.spec.type_name)
-        old = _at(u.before, leaf.path)
-        for name in spec.properties:
+    for leaf in _partial_values(u):
+        for name in u.contract.structured(leaf.spec.type_name).properties:
             if name in leaf.sent:
                 continue
             judged = True
-            expected = None if policy == "replace" else get(old, name)
             got = get(leaf.got, name)
-            if not same(expected, got):
+            if got is not None:
                 return Verdict.failed(
                     "merge.nested",
-                    f"{leaf.path}.{name} changed although only other sub-properties were sent"
-                    if policy == "merge"
-                    else f"{leaf.path}.{name} kept although policy is replace",
+                    f"{leaf.path}.{name} kept although policy is replace",
                     sent={leaf.path: leaf.sent},
-                    expected={f"{leaf.path}.{name}": expected},
+                    expected={f"{leaf.path}.{name}": None},
                     got={f"{leaf.path}.{name}": got},
                     exchange=u.exchange,
                 )
@@ -282,7 +362,7 @@ def server_managed(u: Update) -> Verdict | None:
     before, and when the update changed something, not earlier than the request."""
     for name in UNCHANGED_BY_WRITES:
         if name in u.contract.entity.properties and not same(
-            get(u.before, name), get(u.body, name)
+            get(u.before, name), get(u.body, name), name
         ):
             return Verdict.failed(
                 "server-managed.recalculated",
@@ -348,7 +428,7 @@ def parse_datetime(value: JSON) -> datetime | None:
     """An Edm.DateTimeOffset string as an aware datetime (7 fractional digits allowed)."""
     if not isinstance(value, str):
         return None
-    match = _DATETIME.match(value.strip())
+    match = DATETIME_FORM.match(value.strip())
     if match is None:
         return None
     head, fraction, zone = match.groups()

@@ -9,7 +9,7 @@ import copy
 from typing import Any
 
 from graphcontract.contract import EnumSite
-from graphcontract.oracles.compare import exactly_equal, get, same
+from graphcontract.oracles.compare import exactly_equal, get, leaves, same
 from graphcontract.oracles.rejection import expect_status, expect_unchanged
 from graphcontract.oracles.special import (
     enum_accepted,
@@ -49,16 +49,6 @@ def value_at(state: JSON, path: tuple[str, ...], *, item_like: JSON = None) -> J
                 return item_like
         return value_at(items[0], rest) if items else None
     return value
-
-
-def sent_leaves(body: JSON, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], JSON]]:
-    """(path, value) of every non-object value in a body."""
-    if not isinstance(body, dict) or not body:
-        return [(prefix, body)]
-    out: list[tuple[tuple[str, ...], JSON]] = []
-    for key, value in body.items():
-        out += sent_leaves(value, (*prefix, key))
-    return out
 
 
 def judge_accepted_update(
@@ -118,7 +108,7 @@ def check_users_path(ex: Example, user: str, body: JSONObject) -> None:
     if step.exchange.status != 200 or step.after is None:
         return
     answer = step.exchange.json_object() or {}
-    for path, value in sent_leaves(body):
+    for path, value in leaves(body):
         if not same(value_at(step.after, path), value) or not same(value_at(answer, path), value):
             where = ".".join(path)
             ex.add(

@@ -27,7 +27,7 @@ from graphcontract.contract import (
     most_specific_error,
 )
 from graphcontract.oracles.exchange_rules import is_json_media_type
-from graphcontract.types import JSON, JSONObject, Path
+from graphcontract.types import JSON, JSONObject, Path, is_annotation
 
 Kind = Literal["accept", "reject", "gray"]
 ITEM = "[]"
@@ -132,7 +132,7 @@ class _Walker:
         for key, item in value.items():
             here = (*path, key)
             prop = spec.properties.get(key)
-            if key.startswith("@"):
+            if is_annotation(key):
                 self.note(here, "instance annotation in a request", None)
             elif prop is None and not spec.open_type:
                 self.note(here, f"undeclared on {spec.name}", UNKNOWN)

@@ -25,6 +25,7 @@ from schemathesis import APIOperation, BaseSchema, Case, GenerationMode
 
 from graphcontract.contract import EVOLVABLE_SENTINEL, Contract, load_contract, load_yaml
 from graphcontract.errors import ContractDataError
+from graphcontract.schema_build import ANNOTATION_PATTERN
 
 Operation: TypeAlias = APIOperation[Any, Any, Any, Any]
 GraphCase: TypeAlias = Case[Any]
@@ -186,7 +187,7 @@ def _without_gray(node: Any) -> None:
     if not isinstance(node, dict):
         return
     patterns = node.get("patternProperties")
-    if isinstance(patterns, dict) and all(key.startswith("^@") for key in patterns):
+    if isinstance(patterns, dict) and set(patterns) == {ANNOTATION_PATTERN}:
         del node["patternProperties"]
     members = node.get("enum")
     if isinstance(members, list) and EVOLVABLE_SENTINEL in members:

@@ -11,7 +11,7 @@ import pytest
 
 from graphcontract.client import Exchange, RecordedRequest, RecordedResponse
 from graphcontract.contract import load_contract
-from graphcontract.oracles.compare import canon, differences, exactly_equal, same
+from graphcontract.oracles.compare import DATETIME_SUFFIX, canon, differences, exactly_equal, same
 from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
 from graphcontract.oracles.rejection import expect_status, expect_unchanged
 from graphcontract.oracles.special import (
@@ -133,8 +133,22 @@ def test_nested_policy_replace_expects_cleared_siblings():
         lambda b: b.update(colleagues=None),  # [] rendered as null
         lambda b: [b["detail"].pop(k) for k in [k for k, v in b["detail"].items() if v is None]],
         lambda b: b.update({"@odata.context": "https://graph.microsoft.com/beta/$metadata#x"}),
+        lambda b: b.update({"startMonthYear@odata.type": "#Date", "id@odata.type": "#String"}),
+        lambda b: b["detail"].update({"role@microsoft.graph.tip": "x"}),
+        lambda b: b.update(createdDateTime=SEED["createdDateTime"].replace("Z", "+00:00")),
+        lambda b: b.update(source={"type": "User"}),
+        lambda b: b.update(sources=[{"id": "s1", "isDefaultSource": True, "properties": []}]),
     ],
-    ids=["null-collection", "omitted-nulls", "annotation"],
+    ids=[
+        "null-collection",
+        "omitted-nulls",
+        "instance-annotation",
+        "property-annotations",
+        "nested-property-annotation",
+        "same-instant-other-offset-form",
+        "source-typed-as-the-docs-say",
+        "sources-id-named-as-the-docs-say",
+    ],
 )
 def test_gray_zone_answers_are_not_failures(gray):
     body = apply(SEED, SENT)
@@ -175,13 +189,65 @@ def test_properties_clients_cannot_write_may_be_recalculated(recalculate):
     assert "null -> " in observed.message
 
 
-def test_nothing_recalculated_passes_and_writable_properties_stay_judged():
+def test_nothing_recalculated_passes():
     body = apply(SEED, SENT)
     u = Update(CONTRACT, SENT, SEED, exchange(200, body), body, body, SEED["id"], datetime.now(UTC))
     outcomes = {v.clause: v.outcome for v in judge_update(u)}
     assert outcomes["merge.recalculated"] == "pass"
-    body["isCurrent"] = not SEED["isCurrent"]  # writable and not sent: not a recalculation
-    assert "merge.omitted-preserved" in judge(SENT, body)
+
+
+def _judged(sent, recalculate):
+    before = copy.deepcopy(SEED)
+    before["manager"]["userId"] = "1f0c4b8e-0000-4000-8000-000000000001"
+    body = apply(before, sent)
+    recalculate(body)
+    u = Update(
+        CONTRACT, sent, before, exchange(200, body), body, body, SEED["id"], datetime.now(UTC)
+    )
+    return {v.clause: v for v in judge_update(u)}
+
+
+END_SET = {"detail": {"endMonthYear": "2024-06-01"}}
+UPN_SET = {"manager": {"userPrincipalName": "someone.else@adventureworks.com"}}
+NOTHING_CHANGED = {"detail": {"jobTitle": SEED["detail"]["jobTitle"]}}
+
+
+@pytest.mark.parametrize(
+    ("sent", "recalculate", "verdict"),
+    [
+        (END_SET, lambda b: b.update(isCurrent=False), "merge.recalculated observed"),
+        (
+            UPN_SET,
+            lambda b: b["manager"].update(userId="another-id"),
+            "merge.recalculated observed",
+        ),
+        (END_SET, lambda b: b.update(isCurrent=None), "merge.omitted-preserved fail"),
+        (END_SET, lambda b: b.update(categories=[], manager=None), "merge.omitted-preserved fail"),
+        (UPN_SET, lambda b: b["manager"].update(relationship=None), "merge.nested fail"),
+        (NOTHING_CHANGED, lambda b: b.update(isCurrent=False), "merge.omitted-preserved fail"),
+        (NOTHING_CHANGED, lambda b: b["detail"].update(role="x"), "merge.nested fail"),
+    ],
+    ids=[
+        "isCurrent-follows-a-sent-end-date",
+        "manager-userId-resolved-from-a-sent-upn",
+        "writable-property-lost-to-null",
+        "writable-properties-lost-to-empty",
+        "sub-property-lost-to-null",
+        "changed-by-an-update-that-changed-nothing",
+        "sub-property-changed-by-an-update-that-changed-nothing",
+    ],
+)
+def test_omitted_properties_may_be_recalculated_but_never_lost(sent, recalculate, verdict):
+    """The page: omitted properties "maintain their previous values or be recalculated based
+    on changes to other property values". A recalculation keeps a value and needs a change;
+    a value gone to null/[]/{} is lost, and an update that changed nothing licenses nothing."""
+    clause, outcome = verdict.split()
+    verdicts = _judged(sent, recalculate)
+    assert verdicts[clause].outcome == outcome, verdicts[clause]
+    failed = {c for c, v in verdicts.items() if v.outcome == "fail"}
+    assert failed == ({clause} if outcome == "fail" else set()), failed
+    if outcome == "observed":
+        assert "->" in verdicts[clause].message
 
 
 def test_unchanged_noop_does_not_require_new_last_modified():
@@ -360,6 +426,56 @@ def test_unknown_property_is_observed_unless_pinned():
     assert [v.outcome for v in observed] == ["observed"]
     pinned = unknown_property(body, "isCurrentX", SEED, exchange(200, SEED), SEED, policy="reject")
     assert [v.outcome for v in pinned] == ["fail"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "unchanged"),
+    [
+        ({"@microsoft.graph.readAt": "1"}, {"@microsoft.graph.readAt": "2"}, True),
+        ({"isCurrent@odata.type": "#Boolean"}, {}, True),
+        ({"isCurrent": True}, {"isCurrent": 1}, False),
+        ({"detail": {"summary": None}}, {"detail": {}}, False),
+        ({"categories": []}, {"categories": None}, False),
+    ],
+    ids=[
+        "volatile-annotation",
+        "property-annotation",
+        "bool-to-number",
+        "null-dropped",
+        "empty-to-null",
+    ],
+)
+def test_a_refusal_must_leave_the_payload_exactly_as_it_was(before, after, unchanged):
+    """atomic.rejected compares readings exactly, annotations aside (a server may stamp each
+    reading with an instance annotation of its own)."""
+    verdicts = expect_unchanged(
+        [], {**SEED, **before}, {**SEED, **after}, exchange(400, {"error": {}})
+    )
+    assert [v.outcome for v in verdicts] == ["pass" if unchanged else "fail"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [
+        ("2020-07-06T06:34:12.2294868Z", "2020-07-06T06:34:12.2294868+00:00", True),
+        ("2020-07-06T06:34:12.5Z", "2020-07-06T08:34:12.500+02:00", True),
+        ("2020-07-06T06:34:12Z", "2020-07-06T06:34:12.0000000Z", True),
+        ("2020-07-06T06:34:12Z", "2020-07-06T06:34:13Z", False),
+        ("2020-07-06T06:34:12Z", "2020-07-06T06:34:12+01:00", False),
+    ],
+    ids=["Z-or-offset", "other-offset", "trailing-zeros", "other-second", "other-instant"],
+)
+def test_datetimes_compare_as_instants(a, b, equal):
+    assert same({"createdDateTime": a}, {"createdDateTime": b}) is equal
+    assert same({"displayName": a}, {"displayName": b}) is (a == b)  # strings stay strings
+
+
+def test_every_datetimeoffset_property_is_named_for_it():
+    """canon() tells DateTimeOffset values by their property names (``…DateTime``)."""
+    for spec in [CONTRACT.entity, *CONTRACT.types.values()]:
+        for prop in spec.properties.values():
+            named = prop.name.endswith(DATETIME_SUFFIX)
+            assert named is (prop.type_name == "Edm.DateTimeOffset"), (spec.name, prop.name)
 
 
 def test_canon_folds_only_gray_differences():
