@@ -26,6 +26,10 @@ from graphcontract.runner.config import (
     RunConfig,
     check_base_url,
     check_clauses,
+    check_position_id,
+    check_rate_limit,
+    check_timeout,
+    check_users,
     load_pyproject_settings,
     parse_policy,
 )
@@ -102,16 +106,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _build_config(config: pytest.Config) -> RunConfig:
+    """The run's configuration: ``--gc-*`` options over ``[tool.graphcontract]`` (whose values
+    load_pyproject_settings has checked), each option checked as ``graphcontract run`` does."""
     settings = load_pyproject_settings(Path(str(config.rootpath)))
     opt = config.getoption
     base_url = opt("--gc-base-url") or settings.get("base_url")
     clauses = tuple(opt("--gc-clause") or settings.get("clauses", ()))
     check_clauses(clauses, list(load_contract().clauses))
+    position_id = opt("--gc-position-id") or settings.get("position_id")
+    timeout = opt("--gc-timeout")
     rate = opt("--gc-rate-limit")
     return RunConfig(
-        base_url=check_base_url(base_url) if base_url else None,
-        position_id=opt("--gc-position-id") or settings.get("position_id"),
-        users=tuple(opt("--gc-user") or settings.get("users", ())),
+        base_url=check_base_url(base_url, what="--gc-base-url") if base_url else None,
+        position_id=check_position_id(position_id, what="--gc-position-id")
+        if position_id
+        else None,
+        users=check_users(opt("--gc-user") or settings.get("users", ()), what="--gc-user"),
         token_env=opt("--gc-token-env") or settings.get("token_env", DEFAULT_TOKEN_ENV),
         readonly_token_env=opt("--gc-readonly-token-env") or settings.get("readonly_token_env"),
         report_dir=Path(opt("--gc-report-dir") or settings.get("report_dir", "reports")),
@@ -122,8 +132,13 @@ def _build_config(config: pytest.Config) -> RunConfig:
             opt("--gc-policy"),
             parse_policy([f"{k}={v}" for k, v in settings.get("policy", {}).items()]),
         ),
-        timeout_s=opt("--gc-timeout") or float(settings.get("timeout", 10.0)),
-        rate_limit=rate if rate is not None else settings.get("rate_limit"),
+        timeout_s=check_timeout(
+            timeout if timeout is not None else settings.get("timeout", 10.0),
+            what="--gc-timeout",
+        ),
+        rate_limit=check_rate_limit(
+            rate if rate is not None else settings.get("rate_limit"), what="--gc-rate-limit"
+        ),
         target_label=opt("--gc-target-label"),
     )
 

@@ -33,6 +33,8 @@ from graphcontract.fuzz.plugin import PROGRESS_DIR, SHRINK_GRACE_S, STOP_FILE
 
 MIN_ROUND_S = 5.0
 """Do not start a round with less budget left than this (startup alone takes seconds)."""
+MIN_DURATION_S = MIN_ROUND_S + 1.0
+"""The shortest --duration: a first round's budget plus a second for the campaign's start."""
 STOP_GRACE_S = 30.0
 INTERRUPT_GRACE_S = 15.0
 POLL_S = 0.25
@@ -277,17 +279,18 @@ def restore_from_journals(folder: Path, token: str | None) -> list[dict[str, Any
     from graphcontract.client import GraphClient, Redactor
     from graphcontract.contract import load_contract
     from graphcontract.errors import HarnessError
-    from graphcontract.runner.target import Target, read_journal
+    from graphcontract.runner.target import Target, check_journal, read_journal
 
     records = []
     for path in sorted(folder.glob("restore-journal-*.json")):
         record: dict[str, Any] = {"when": "after a killed round", "journal": str(path)}
         try:
-            journal = read_journal(path)
-            client = GraphClient(journal["base_url"], token=token, redactor=Redactor([token]))
+            contract = load_contract()
+            base_url, position_id, snapshot = check_journal(path, read_journal(path), contract)
+            client = GraphClient(base_url, token=token, redactor=Redactor([token]))
             with client:
-                target = Target(load_contract(), client, journal["position_id"])
-                result = target.restore(journal["snapshot"])
+                target = Target(contract, client, position_id)
+                result = target.restore(snapshot)
             record.update(verified=result.verified, differences=list(result.differences))
         except HarnessError as exc:
             record.update(verified=False, differences=[f"restore failed: {exc}"])

@@ -19,21 +19,19 @@ from pathlib import Path
 from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
 from graphcontract.fuzz.campaign import (
+    MIN_DURATION_S,
     Campaign,
     CampaignPlan,
     ProgressLine,
     install_signal_handlers,
 )
-from graphcontract.fuzz.database import DEFAULT_DIRECTORY, describe, run_arguments
+from graphcontract.fuzz.database import DEFAULT_DIRECTORY, check_database, describe
 from graphcontract.fuzz.report import build_campaign_report, write_campaign_report
 from graphcontract.runner.config import (
     RunConfig,
     add_target_arguments,
-    check_base_url,
-    check_clauses,
     check_report_dir,
-    is_loopback_url,
-    parse_policy,
+    target_config,
 )
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
@@ -41,7 +39,8 @@ _UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "": 1.0}
 
 
 def parse_duration(text: str) -> float:
-    """ "30m", "90s", "1h30m", "45" (seconds) → seconds; UsageError otherwise."""
+    """ "30m", "90s", "1h30m", "45" (seconds) → seconds; UsageError otherwise, also for a
+    budget too short for one round."""
     value = text.strip().lower()
     total, pos = 0.0, 0
     for match in _DURATION.finditer(value):
@@ -51,6 +50,11 @@ def parse_duration(text: str) -> float:
         pos = match.end()
     if not value or pos != len(value) or total <= 0:
         raise UsageError(f"--duration {text!r}: give a positive time like 30m, 90s or 1h30m")
+    if total < MIN_DURATION_S:
+        raise UsageError(
+            f"--duration {text!r} is shorter than the {MIN_DURATION_S:g} s a campaign needs "
+            "for its first round; give e.g. 60s or 30m"
+        )
     return total
 
 
@@ -77,53 +81,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
-    """(run configuration, budget in seconds, database) or UsageError."""
+    """(run configuration, budget in seconds, database) or UsageError; the target options are
+    checked exactly as ``graphcontract run`` checks them, everything before anything is
+    created or sent."""
     duration = parse_duration(args.duration)
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    base_url = check_base_url(args.base_url) if args.base_url else None
-    if base_url and args.workers > 1:
+    cfg = target_config(args, what="campaign", known_clauses=list(load_contract().clauses))
+    if cfg.base_url and args.workers > 1:
         raise UsageError(
             f"--workers {args.workers} with --base-url: every worker would PATCH the one "
             "configured position at the same time and judge the others' changes as its own; "
             "use --workers 1 against an external target (without --base-url each worker "
             "starts its own bundled mock)"
         )
-    if base_url and not os.environ.get(args.token_env):
-        raise UsageError(
-            f"environment variable {args.token_env} is empty or unset: export the target's "
-            "bearer token in it (or name another variable with --token-env)"
-        )
-    if base_url and not is_loopback_url(base_url) and not args.position_id:
-        raise UsageError(
-            f"{base_url} is not a loopback address: name the one position the campaign may "
-            "modify with --position-id"
-        )
-    if args.readonly_token_env and not os.environ.get(args.readonly_token_env):
-        raise UsageError(f"environment variable {args.readonly_token_env} is empty or unset")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    clauses = check_clauses(tuple(args.clause), list(load_contract().clauses))
     campaign_id = args.campaign_id or (
         "fuzz-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     )
     if "/" in campaign_id or campaign_id in {"", ".", ".."}:
         raise UsageError(f"--campaign-id {campaign_id!r} must be a plain folder name")
-    database = run_arguments(args.database or str(DEFAULT_DIRECTORY))[1]  # checks it too
-    cfg = RunConfig(
-        base_url=base_url,
-        position_id=args.position_id,
-        users=tuple(args.user),
-        token_env=args.token_env,
-        readonly_token_env=args.readonly_token_env,
-        report_dir=check_report_dir(Path(args.report_dir)),
-        run_id=campaign_id,
-        clauses=clauses,
-        policy=parse_policy(args.policy),
-        timeout_s=args.timeout,
-        rate_limit=args.rate_limit,
-    )
-    return cfg, duration, database
+    database = check_database(args.database or str(DEFAULT_DIRECTORY))
+    report_dir = check_report_dir(Path(args.report_dir))
+    return cfg.with_target(report_dir=report_dir, run_id=campaign_id), duration, database
 
 
 def pytest_arguments(cfg: RunConfig, args: argparse.Namespace) -> list[str]:

@@ -12,6 +12,7 @@ staging) generates randomly while it uses a database.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +22,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from graphcontract.errors import UsageError
 from graphcontract.profiles import EXAMPLES_DIRECTORY
+from graphcontract.runner.config import check_report_dir
 
 REDIS_SCHEMES = ("redis", "rediss")
 REDIS_KEY_PREFIX = b"graphcontract-example:"
@@ -28,8 +30,55 @@ DEFAULT_DIRECTORY = EXAMPLES_DIRECTORY
 """The dev profile's database, so ``pytest tests/contract`` (dev profile) replays too."""
 
 
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+ACCEPTED_FORMS = "a directory or a redis://HOST:PORT/DB URL"
+
+
 def is_redis(spec: str) -> bool:
-    return urlsplit(spec).scheme in REDIS_SCHEMES
+    return bool(_URL.match(spec)) and spec.split(":", 1)[0].lower() in REDIS_SCHEMES
+
+
+def check_spec(spec: str) -> str:
+    """``spec`` when it names a directory or a well-formed Redis URL; a value that looks like
+    any other URL (``unix://…``, ``http://…``) is refused, not taken for a folder name."""
+    if not spec.strip():
+        raise UsageError(f"--database {spec!r} is empty: give {ACCEPTED_FORMS}")
+    if not _URL.match(spec):
+        return spec
+    if not is_redis(spec):
+        scheme = spec.split(":", 1)[0]
+        raise UsageError(
+            f"--database {scheme}://… is not a database this harness can use: give {ACCEPTED_FORMS}"
+        )
+    try:
+        urlsplit(spec).port  # noqa: B018 - raises ValueError on a bad host or port
+    except ValueError as exc:
+        raise UsageError(
+            f"--database {_masked(spec)} is not a valid Redis URL ({exc}); give {ACCEPTED_FORMS}"
+        ) from None
+    return spec
+
+
+def _masked(spec: str) -> str:
+    """``spec`` with whatever sits between ``//`` and ``@`` hidden (it may hold a password)."""
+    scheme, _, rest = spec.partition("://")
+    return f"{scheme}://***@{rest.rpartition('@')[2]}" if "@" in rest else spec
+
+
+def check_database(spec: str, *, create: bool = True) -> str:
+    """The database ``spec`` names, checked, as a plugin option value (a directory made
+    absolute); UsageError when it cannot be used. With ``create=False`` (dry runs) nothing is
+    created: the nearest existing folder must be writable (a Redis server is still pinged)."""
+    spec = check_spec(spec)
+    if is_redis(spec):
+        _redis_client(spec).close()
+        return spec
+    path = Path(spec).expanduser().resolve()
+    if not create:
+        check_report_dir(path, create=False, option="--database", what="example database")
+        return str(path)
+    open_database(str(path))
+    return str(path)
 
 
 def describe(spec: str) -> str:
@@ -60,6 +109,7 @@ def _redis_client(spec: str) -> Any:
 
 def open_database(spec: str) -> ExampleDatabase:
     """The example database ``spec`` names; UsageError when it cannot be used."""
+    spec = check_spec(spec)
     if is_redis(spec):
         from hypothesis.extra.redis import RedisExampleDatabase
 
@@ -104,15 +154,7 @@ def use_database(profile: str, spec: str) -> None:
 def run_arguments(spec: str | None) -> list[str]:
     """What ``graphcontract run --database SPEC`` passes to pytest (``[]`` without one);
     UsageError now when the database cannot be used."""
-    if not spec:
-        return []
-    if not is_redis(spec):
-        spec = str(Path(spec).expanduser().resolve())
-    database = open_database(spec)
-    close = getattr(getattr(database, "redis", None), "close", None)
-    if close is not None:
-        close()
-    return ["--gc-database", spec]
+    return ["--gc-database", check_database(spec)] if spec else []
 
 
 def configure_pytest(config: Any, *, default_profile: str = "dev") -> None:

@@ -7,6 +7,7 @@ mock does not depend on the other subcommands being importable.
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from typing import Any
 
@@ -85,7 +86,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def serve(app: Any, *, host: str, port: int, log_level: str) -> None:
-    """Serve an ASGI app the way the reference mock is served (uvicorn, no access log)."""
+    """Serve an ASGI app the way the reference mock is served (uvicorn, no access log).
+
+    The sockets are bound here first, so a port in use or an unknown host is a UsageError
+    (one line, exit 2), not uvicorn's log line and exit 3."""
+    sockets = listening_sockets(host, port)
     config = uvicorn.Config(
         app,
         host=host,
@@ -95,7 +100,42 @@ def serve(app: Any, *, host: str, port: int, log_level: str) -> None:
         date_header=False,
         server_header=False,
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run(sockets=sockets)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
+    """One bound TCP socket per address ``host`` resolves to (as uvicorn would bind them)."""
+    try:
+        infos = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (OSError, UnicodeError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise UsageError(
+            f"--host {host!r} is not an address this machine can listen on ({reason}); "
+            "give e.g. 127.0.0.1"
+        ) from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port "
+            "or --host"
+        ) from None
+    return sockets
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -95,7 +95,10 @@ class MockProcess:
             try:
                 return self._start_once()
             except TargetUnhealthy:
-                if attempt == attempts - 1 or "address already in use" not in self._last_tail:
+                if (
+                    attempt == attempts - 1
+                    or "address already in use" not in self._last_tail.lower()
+                ):
                     raise
                 self.port = free_port()
         raise AssertionError("unreachable")

@@ -23,18 +23,13 @@ from typing import Any, TextIO
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import TargetUnhealthy, UsageError
-from graphcontract.fuzz.database import run_arguments
+from graphcontract.fuzz.database import check_database, run_arguments
 from graphcontract.profiles import PROFILES
 from graphcontract.runner.config import (
     RunConfig,
     add_target_arguments,
-    check_base_url,
-    check_clauses,
-    check_rate_limit,
     check_report_dir,
-    check_token,
-    is_loopback_url,
-    parse_policy,
+    target_config,
 )
 from graphcontract.runner.target import ME
 
@@ -80,55 +75,16 @@ def suite_dir() -> Path:
 
 
 def validate(args: argparse.Namespace) -> RunConfig:
-    """Turn the arguments into a RunConfig or raise UsageError naming the problem."""
-    base_url = check_base_url(args.base_url) if args.base_url else None
+    """Turn the arguments into a RunConfig or raise UsageError naming the problem. Checks
+    everything before anything is started or sent (a dry run creates nothing)."""
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    check_rate_limit(args.rate_limit)
-    clauses = check_clauses(tuple(args.clause), list(load_contract().clauses))
+    cfg = target_config(args, what="run", known_clauses=list(load_contract().clauses))
+    if args.database:
+        check_database(args.database, create=not args.dry_run)
     report_dir = check_report_dir(Path(args.report_dir), create=not args.dry_run)
-    if base_url and not os.environ.get(args.token_env, "").strip():
-        raise UsageError(
-            f"environment variable {args.token_env} is empty or unset: export the target's bearer "
-            "token in it (or name another variable with --token-env)"
-        )
-    if base_url:
-        check_token(os.environ[args.token_env], args.token_env)
-    if base_url and not is_loopback_url(base_url) and not args.position_id:
-        raise UsageError(
-            f"{base_url} is not a loopback address: name the one position the run may modify "
-            "with --position-id"
-        )
-    if args.position_id is not None and not _is_path_segment(args.position_id):
-        raise UsageError(
-            f"--position-id {args.position_id!r} is not a position id (empty, or contains '/', "
-            "'?', '#' or spaces)"
-        )
-    if args.readonly_token_env:
-        if not os.environ.get(args.readonly_token_env, "").strip():
-            raise UsageError(f"environment variable {args.readonly_token_env} is empty or unset")
-        check_token(os.environ[args.readonly_token_env], args.readonly_token_env)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-    return RunConfig(
-        base_url=base_url,
-        position_id=args.position_id,
-        users=tuple(args.user),
-        token_env=args.token_env,
-        readonly_token_env=args.readonly_token_env,
-        report_dir=report_dir,
-        run_id=run_id,
-        clauses=clauses,
-        policy=parse_policy(args.policy),
-        timeout_s=args.timeout,
-        rate_limit=args.rate_limit,
-    )
-
-
-def _is_path_segment(value: str) -> bool:
-    """A single URL path segment: the id can never address another resource."""
-    return bool(value) and value not in {".", ".."} and not any(c in value for c in "/\\?# \t\r\n")
+    return cfg.with_target(report_dir=report_dir, run_id=run_id)
 
 
 def probe(cfg: RunConfig) -> None:

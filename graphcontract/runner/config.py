@@ -8,6 +8,7 @@ Every problem is a ``UsageError`` whose message names the setting and what to do
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -89,21 +90,60 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-def check_base_url(url: str) -> str:
-    """The URL without a trailing slash, or a UsageError saying what is wrong with it."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+def check_base_url(url: str, *, what: str = "--base-url") -> str:
+    """The URL without a trailing slash, or a UsageError saying what is wrong with it.
+    ``what`` names where the URL came from (an option, or a journal's field)."""
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # an unbalanced or invalid [IPv6] host
+        parts, hostname = None, None
+    if parts is None or parts.scheme not in {"http", "https"} or not hostname:
         raise UsageError(
-            f"--base-url {url!r} is not an http(s) URL; give e.g. http://127.0.0.1:8000 or "
+            f"{what} {url!r} is not an http(s) URL; give e.g. http://127.0.0.1:8000 or "
             "https://graph.microsoft.com/beta"
         )
     if parts.query or parts.fragment:
-        raise UsageError(f"--base-url {url!r} must not carry a query or fragment")
+        raise UsageError(f"{what} {url!r} must not carry a query or fragment")
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise UsageError(f"--base-url {url!r} has an invalid port") from None
+        raise UsageError(f"{what} {url!r} has an invalid port") from None
     return url.rstrip("/")
+
+
+def is_path_segment(value: str) -> bool:
+    """A single URL path segment: the id can never address another resource."""
+    return bool(value) and value not in {".", ".."} and not any(c in value for c in "/\\?# \t\r\n")
+
+
+def check_position_id(value: str, *, what: str = "--position-id") -> str:
+    """``value`` when it is a single path segment (never another resource's path)."""
+    if not isinstance(value, str) or not is_path_segment(value):
+        raise UsageError(
+            f"{what} {value!r} is not a position id (empty, or contains '/', '?', '#' or spaces)"
+        )
+    return value
+
+
+def check_users(users: Any, *, what: str = "--user") -> tuple[str, ...]:
+    """The user ids / userPrincipalNames, each a single path segment of /users/{user}."""
+    for user in users:
+        if not isinstance(user, str) or not is_path_segment(user):
+            raise UsageError(
+                f"{what} {user!r} is not a user id or userPrincipalName (empty, or contains "
+                "'/', '?', '#' or spaces)"
+            )
+    return tuple(users)
+
+
+def check_timeout(value: Any, *, what: str = "--timeout") -> float:
+    """A finite number of seconds > 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UsageError(f"{what} must be a number of seconds; got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(f"{what} must be positive and finite (seconds); got {value!r}")
+    return float(value)
 
 
 def parse_policy(
@@ -135,26 +175,66 @@ PYPROJECT_KEYS = (
 
 
 def load_pyproject_settings(start: Path) -> dict[str, Any]:
-    """``[tool.graphcontract]`` of the nearest pyproject.toml at or above ``start``; a key it
-    does not know is an error, not silently ignored."""
+    """``[tool.graphcontract]`` of the nearest pyproject.toml at or above ``start``, each value
+    checked; a key it does not know or a value of the wrong type is an error, not silently
+    ignored."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise UsageError(f"cannot read {candidate}: {exc}") from None
-            settings = data.get("tool", {}).get("graphcontract", {})
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                raise UsageError(f"cannot read {candidate}: {_one_line(exc)}") from None
+            tool = data.get("tool", {})
+            if not isinstance(tool, dict):
+                raise UsageError(f"{candidate}: [tool] must be a table; got {tool!r}")
+            settings = tool.get("graphcontract", {})
             if not isinstance(settings, dict):
-                return {}
+                raise UsageError(
+                    f"{candidate}: [tool.graphcontract] must be a table; got {settings!r}"
+                )
             unknown = sorted(set(settings) - set(PYPROJECT_KEYS))
             if unknown:
                 raise UsageError(
                     f"{candidate}: unknown [tool.graphcontract] key {', '.join(unknown)}; "
                     f"known keys: {', '.join(PYPROJECT_KEYS)}"
                 )
+            for key, value in settings.items():
+                _check_pyproject_value(key, value, f"{candidate}: [tool.graphcontract] {key}")
             return settings
     return {}
+
+
+def _check_pyproject_value(key: str, value: Any, what: str) -> None:
+    """UsageError naming ``what`` when ``value`` is not what ``key`` takes."""
+    strings = {"base_url", "position_id", "token_env", "readonly_token_env", "report_dir"}
+    if key in strings and (not isinstance(value, str) or not value):
+        raise UsageError(f"{what} must be a non-empty string; got {value!r}")
+    if key == "base_url":
+        check_base_url(value, what=what)
+    elif key == "position_id":
+        check_position_id(value, what=what)
+    elif key in {"token_env", "readonly_token_env"}:
+        check_token_env(value, what=what)
+    elif key in {"users", "clauses"}:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise UsageError(f'{what} must be a list of strings, e.g. ["a"]; got {value!r}')
+        if key == "users":
+            check_users(value, what=what)
+    elif key == "policy":
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise UsageError(
+                f'{what} must be a table of strings, e.g. {{nested = "merge"}}; got {value!r}'
+            )
+        parse_policy([f"{k}={v}" for k, v in value.items()])
+    elif key == "timeout":
+        check_timeout(value, what=what)
+    elif key == "rate_limit":
+        check_rate_limit(value, what=what)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def check_clauses(selected: tuple[str, ...], known: list[str]) -> tuple[str, ...]:
@@ -178,10 +258,41 @@ def check_token(token: str, env_name: str) -> str:
     return token
 
 
-def check_rate_limit(value: float | None) -> float | None:
-    if value is not None and (value < 0 or value != value):
-        raise UsageError("--rate-limit must be a number of requests per second >= 0 (0 = none)")
-    return value
+MIN_RATE_LIMIT = 0.01
+"""Slowest rate a run may be throttled to (one request per 100 s); below it a run seems to hang."""
+
+
+def check_rate_limit(value: Any, *, what: str = "--rate-limit") -> float | None:
+    """None (the default), 0 (no limit) or a finite number of requests per second >= 0.01."""
+    if value is None:
+        return None
+    numeric = not isinstance(value, bool) and isinstance(value, int | float)
+    if not numeric or not math.isfinite(value) or (value != 0 and not value >= MIN_RATE_LIMIT):
+        raise UsageError(
+            f"{what} must be a number of requests per second >= {MIN_RATE_LIMIT:g} "
+            f"(0 = none); got {value!r}"
+        )
+    return float(value)
+
+
+def check_token_env(name: str, *, what: str = "--token-env") -> str:
+    """The name of an environment variable (not empty)."""
+    if not isinstance(name, str) or not name.strip() or "=" in name or "\0" in name:
+        raise UsageError(
+            f"{what} needs the name of an environment variable (e.g. GRAPH_TOKEN); got {name!r}"
+        )
+    return name
+
+
+def require_token(env_name: str, *, option: str = "--token-env") -> str:
+    """The bearer token held by ``env_name``, checked; UsageError when unset or unusable."""
+    value = os.environ.get(env_name, "")
+    if not value.strip():
+        raise UsageError(
+            f"environment variable {env_name} is empty or unset: export the target's bearer "
+            f"token in it (or name another variable with {option})"
+        )
+    return check_token(value, env_name)
 
 
 def check_report_dir(
@@ -258,3 +369,39 @@ def add_target_arguments(parser: Any, *, what: str = "run") -> None:
         + ", ".join(f"{key}={'|'.join(values)}" for key, values in POLICY_CHOICES.items()),
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
+
+
+def target_config(args: Any, *, what: str, known_clauses: list[str]) -> RunConfig:
+    """The checks ``graphcontract run`` and ``graphcontract fuzz`` share (the options of
+    ``add_target_arguments`` plus --base-url and --rate-limit), as a RunConfig without report
+    folder or run id; UsageError naming the first problem. Nothing is created or sent."""
+    base_url = check_base_url(args.base_url) if args.base_url else None
+    timeout_s = check_timeout(args.timeout)
+    rate_limit = check_rate_limit(args.rate_limit)
+    clauses = check_clauses(tuple(args.clause), known_clauses)
+    policy = parse_policy(args.policy)
+    position_id = None if args.position_id is None else check_position_id(args.position_id)
+    users = check_users(args.user)
+    token_env = check_token_env(args.token_env)
+    if base_url:
+        require_token(token_env)
+    if base_url and not is_loopback_url(base_url) and not position_id:
+        raise UsageError(
+            f"{base_url} is not a loopback address: name the one position the {what} may "
+            "modify with --position-id"
+        )
+    readonly_env = args.readonly_token_env
+    if readonly_env is not None:
+        check_token_env(readonly_env, what="--readonly-token-env")
+        require_token(readonly_env, option="--readonly-token-env")
+    return RunConfig(
+        base_url=base_url,
+        position_id=position_id,
+        users=users,
+        token_env=token_env,
+        readonly_token_env=readonly_env,
+        clauses=clauses,
+        policy=policy,
+        timeout_s=timeout_s,
+        rate_limit=rate_limit,
+    )

@@ -19,11 +19,18 @@ from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
 from graphcontract.runner.config import (
     add_token_env_argument,
-    check_base_url,
+    check_timeout,
     check_token,
+    check_token_env,
     is_loopback_url,
 )
-from graphcontract.runner.target import JOURNAL_PATTERN, Target, find_journals, read_journal
+from graphcontract.runner.target import (
+    JOURNAL_PATTERN,
+    Target,
+    check_journal,
+    find_journals,
+    read_journal,
+)
 
 LOOPBACK_FALLBACK_TOKEN = "graphcontract-mock-token"
 
@@ -62,14 +69,11 @@ def load_journal(path: Path) -> tuple[Path, dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    timeout_s = check_timeout(args.timeout)
+    check_token_env(args.token_env)
+    contract = load_contract()
     path, journal = load_journal(Path(args.journal))
-    snapshot = journal.get("snapshot")
-    position_id = journal.get("position_id")
-    if not isinstance(snapshot, dict) or not isinstance(position_id, str):
-        raise UsageError(f"{str(path)!r} is an incomplete restore journal (no snapshot)")
-    base_url = check_base_url(args.base_url or str(journal.get("base_url", "")))
+    base_url, position_id, snapshot = check_journal(path, journal, contract, base_url=args.base_url)
     token = os.environ.get(args.token_env)
     if not token:
         if not is_loopback_url(base_url):
@@ -82,11 +86,16 @@ def run(args: argparse.Namespace) -> int:
     with GraphClient(
         base_url,
         token=token,
-        timeout_s=args.timeout,
+        timeout_s=timeout_s,
         redactor=Redactor([token]),
         token_label=f"the token in {args.token_env}",
     ) as client:
-        target = Target(load_contract(), client, position_id)
+        target = Target(
+            contract,
+            client,
+            position_id,
+            position_source=f"position_id in restore journal {str(path)!r}",
+        )
         result = target.restore(snapshot)
     where = f"graphcontract restore: {target.path()} at {base_url} (journal {path})"
     if not result.verified:

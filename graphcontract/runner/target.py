@@ -21,6 +21,7 @@ from graphcontract.contract import Contract
 from graphcontract.errors import HarnessError, UsageError
 from graphcontract.oracles.compare import differences, get
 from graphcontract.oracles.verdict import show
+from graphcontract.runner.config import check_base_url, check_position_id
 from graphcontract.types import JSON, JSONObject
 
 ME = "/me/profile/positions"
@@ -103,6 +104,7 @@ class Target:
         journal_path: Path | None = None,
         run_uid: str | None = None,
         label: str = "",
+        position_source: str = "--position-id",
     ) -> None:
         self.contract = contract
         self.client = client
@@ -113,9 +115,17 @@ class Target:
         self.run_uid = run_uid
         """Shared by the processes of one run (xdist's testrunuid); None: a single process."""
         self.label = label or client.base_url
+        self.position_source = position_source
+        """Where the position id came from, named when the position cannot be read."""
         self.original: JSONObject | None = None
 
     # -- paths ------------------------------------------------------------------------------
+    def user_of_form(self, form: str) -> str | None:
+        """The first configured user of ``form`` ("id" or "userPrincipalName": a value with an
+        "@" is a userPrincipalName), None when there is none."""
+        wanted = form == "userPrincipalName"
+        return next((str(u) for u in self.users if ("@" in str(u)) == wanted), None)
+
     def path(self, *, user: str | None = None, position_id: str | None = None) -> str:
         base = users_collection(user) if user else ME
         return f"{base}/{position_id or self.position_id}"
@@ -147,7 +157,8 @@ class Target:
             self.client.halt(
                 f"GET {self.path()} answered {exchange.status}"
                 + ("" if body is not None else " without a JSON object")
-                + "; cannot read the position's state (check --position-id and the token)"
+                + f"; cannot read the position's state (check {self.position_source} and the "
+                "token)"
             )
         return body
 
@@ -275,6 +286,43 @@ def read_journal(path: Path) -> dict[str, Any]:
     if not isinstance(record, dict) or record.get("graphcontract_journal") != 1:
         raise UsageError(f"{str(path)!r} is not a graphcontract restore journal")
     return record
+
+
+def check_journal(
+    path: Path, journal: dict[str, Any], contract: Contract, *, base_url: str | None = None
+) -> tuple[str, str, JSONObject]:
+    """(base URL, position id, snapshot) of a journal fit to restore from, or UsageError naming
+    the journal and what is wrong. Checked before any request: a journal that could address
+    another resource, or write back anything but that position's own state, is refused.
+    ``base_url`` (``restore --base-url``) replaces the journal's."""
+    where = f"restore journal {str(path)!r}"
+    snapshot, position_id = journal.get("snapshot"), journal.get("position_id")
+    if snapshot is None or position_id is None:
+        missing = "snapshot" if snapshot is None else "position_id"
+        raise UsageError(f"{where} is incomplete (no {missing})")
+    position_id = check_position_id(position_id, what=f"{where}: position_id")
+    if not isinstance(snapshot, dict):
+        raise UsageError(f"{where}: snapshot is not a JSON object")
+    if "id" not in snapshot:
+        raise UsageError(f"{where}: snapshot has no id (not a position's state)")
+    if snapshot.get("id") != position_id:
+        raise UsageError(
+            f"{where}: snapshot id {snapshot.get('id')!r} is not the position_id "
+            f"{position_id!r} (not that position's state)"
+        )
+    problems = contract.response_errors(snapshot, undeclared=False)
+    if problems:
+        first = problems[0].replace("body", "snapshot", 1)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise UsageError(f"{where}: snapshot is not a workPosition: {first}{more}")
+    if base_url:
+        return check_base_url(base_url), position_id, snapshot
+    journal_url = journal.get("base_url")
+    if not journal_url:
+        raise UsageError(f"{where} has no base_url; name the target with --base-url")
+    if not isinstance(journal_url, str):
+        raise UsageError(f"{where}: base_url {journal_url!r} is not an http(s) URL")
+    return check_base_url(journal_url, what=f"{where}: base_url"), position_id, snapshot
 
 
 def _is_guid(value: str) -> bool:

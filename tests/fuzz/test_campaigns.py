@@ -99,7 +99,7 @@ def test_failure_found_by_a_campaign_is_replayed_by_a_later_run(tmp_path):
 
 
 def test_base_url_with_several_workers_is_refused(tmp_path):
-    proc = fuzz("--base-url", "http://127.0.0.1:9", "--workers", "2", "--duration", "5s",
+    proc = fuzz("--base-url", "http://127.0.0.1:9", "--workers", "2", "--duration", "60s",
                 cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 2
     assert "--workers 2 with --base-url" in proc.stderr

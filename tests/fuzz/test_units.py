@@ -5,6 +5,7 @@ document Schemathesis generates from, the registered checks, and the coverage co
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import schemathesis.checks
@@ -32,10 +33,75 @@ def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "0s", "10x", "m", "-5s", "5 m"])
+@pytest.mark.parametrize("text", ["", "0s", "10x", "m", "-5s", "5 m", "4s", "5s"])
 def test_bad_durations_are_usage_errors(text):
     with pytest.raises(UsageError):
         parse_duration(text)
+
+
+def test_a_budget_shorter_than_one_round_is_refused_before_anything_is_created(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    code = graphcontract_main(["fuzz", "--duration", "4s", "--report-dir", str(reports)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--duration '4s' is shorter than" in err
+    assert err.count("\n") == 1
+    assert not reports.exists()
+
+
+TOKEN = "fuzz-units-token"
+UNREACHABLE = f"http://127.0.0.1:{free_port()}"
+"""No campaign may start: a bad value that slipped through would fail on the probe instead."""
+
+
+@pytest.mark.parametrize(
+    ("args", "token", "message"),
+    [
+        ([], "bad tok", "does not hold a bearer token"),
+        ([], f"{TOKEN}é", "does not hold a bearer token"),
+        ([], f"Bearer {TOKEN}", "without 'Bearer '"),
+        (["--rate-limit", "-1"], TOKEN, "--rate-limit must be"),
+        (["--rate-limit", "1e-9"], TOKEN, "--rate-limit must be"),
+        (["--timeout", "nan"], TOKEN, "--timeout must be positive and finite"),
+        (["--user", ""], TOKEN, "--user '' is not a user id"),
+        (["--user", "a/b"], TOKEN, "--user 'a/b' is not a user id"),
+        (["--position-id", "../other"], TOKEN, "is not a position id"),
+        (["--token-env", ""], TOKEN, "--token-env needs the name of an environment variable"),
+        (["--readonly-token-env", "GC_UNITS_RO"], TOKEN, "does not hold a bearer token"),
+        (["--base-url", "http://[::1"], TOKEN, "is not an http(s) URL"),
+        (["--database", "unix:///tmp/x"], TOKEN, "give a directory or a redis://HOST:PORT/DB"),
+    ],
+    ids=[
+        "token-with-space",
+        "non-ascii-token",
+        "token-with-scheme",
+        "negative-rate",
+        "rate-too-low-to-ever-finish",
+        "nan-timeout",
+        "empty-user",
+        "user-with-slash",
+        "position-path-traversal",
+        "empty-token-env-name",
+        "bad-readonly-token",
+        "unclosed-ipv6-base-url",
+        "unix-url-database",
+    ],
+)
+def test_fuzz_validates_the_target_options_as_run_does(
+    tmp_path, capsys, monkeypatch, args, token, message
+):
+    monkeypatch.setenv("GRAPH_TOKEN", token)
+    monkeypatch.setenv("GC_UNITS_RO", "read only")
+    monkeypatch.chdir(tmp_path)
+    reports = tmp_path / "reports"
+    argv = ["fuzz", "--base-url", UNREACHABLE, "--timeout", "1", "--duration", "60s"]
+    code = graphcontract_main([*argv, "--report-dir", str(reports), *args])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert message in captured.err
+    assert captured.err.count("\n") == 1
+    assert "Traceback" not in captured.err
+    assert list(tmp_path.iterdir()) == [], "a bad configuration created folders"
 
 
 @pytest.mark.parametrize(
@@ -72,6 +138,25 @@ def test_run_database_option_becomes_the_plugin_option(tmp_path):
     assert (tmp_path / "db").is_dir()
     with pytest.raises(UsageError, match="cannot reach Redis"):
         run_arguments(f"redis://127.0.0.1:{free_port()}/0")
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("unix:///tmp/x", "unix://… is not a database this harness can use"),
+        ("http://example.invalid/db", "http://… is not a database this harness can use"),
+        ("redis://[::1/0", "is not a valid Redis URL"),
+        ("redis://:s3cret@db.example:99999/0", "is not a valid Redis URL"),
+    ],
+    ids=["unix-url", "http-url", "unclosed-ipv6-redis", "redis-bad-port"],
+)
+def test_database_urls_other_than_redis_are_refused(tmp_path, monkeypatch, spec, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match=re.escape(message)) as raised:
+        run_arguments(spec)
+    assert "directory or a redis://HOST:PORT/DB URL" in str(raised.value)
+    assert "s3cret" not in str(raised.value)
+    assert list(tmp_path.iterdir()) == [], "a folder was made of a URL"
 
 
 def test_redis_password_is_masked():

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import re
+import socket
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -380,6 +384,34 @@ def _args(*argv: str) -> argparse.Namespace:
 def test_cli_usage_errors_name_the_valid_choices(argv, named):
     with pytest.raises(UsageError, match=re.escape(named)):
         cli.run(_args(*argv))
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A loopback port another socket is listening on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--port", "{busy}"], "cannot listen on 127.0.0.1:{busy} (Address already in use)"),
+        (["--port", "{busy}", "--log-level", "critical"], "cannot listen on 127.0.0.1:{busy}"),
+        (["--host", "999.1.1.1", "--port", "{busy}"], "--host '999.1.1.1' is not an address"),
+    ],
+    ids=["port-in-use", "port-in-use-quiet-log", "unknown-host"],
+)
+def test_cli_that_cannot_listen_says_so_in_one_line_with_exit_2(busy_port, argv, named):
+    command = [sys.executable, "-m", "graphcontract", "mock"]
+    command += [arg.format(busy=busy_port) for arg in argv]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2, result
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("graphcontract: error: ")
+    assert named.format(busy=busy_port) in result.stderr
 
 
 def test_mock_process_that_dies_is_unhealthy():

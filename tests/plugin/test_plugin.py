@@ -71,13 +71,75 @@ def test_an_unknown_pyproject_key_is_a_usage_error(pytester):
 
 
 @pytest.mark.parametrize(
+    ("pyproject", "message"),
+    [
+        (b'[tool.graphcontract]\ntimeout = "abc"\n', "timeout must be a number of seconds"),
+        (b"[tool.graphcontract]\ntimeout = [1]\n", "timeout must be a number of seconds"),
+        (b"[tool.graphcontract]\ntimeout = nan\n", "timeout must be positive and finite"),
+        (b'[tool.graphcontract]\npolicy = "str"\n', "policy must be a table of strings"),
+        (b"[tool.graphcontract]\nreport_dir = 5\n", "report_dir must be a non-empty string"),
+        (b'[tool.graphcontract]\nusers = "a@b"\n', "users must be a list of strings"),
+        (b'[tool.graphcontract]\nusers = ["a/b"]\n', "users 'a/b' is not a user id"),
+        (b'[tool.graphcontract]\nclauses = "paths.me"\n', "clauses must be a list of strings"),
+        (b"[tool.graphcontract]\nrate_limit = -3\n", "rate_limit must be a number of requests"),
+        (b'[tool.graphcontract]\nrate_limit = "fast"\n', "rate_limit must be a number of"),
+        (b"[tool.graphcontract]\ntoken_env = 5\n", "token_env must be a non-empty string"),
+        (b'[tool.graphcontract]\nposition_id = "../x"\n', "is not a position id"),
+        (b'[tool]\ngraphcontract = "x"\n', "[[]tool.graphcontract[]] must be a table"),
+        (b'[tool.graphcontract]\nbase_url = "caf\xe9"\n', ": 'utf-8' codec can't decode"),
+    ],
+    ids=[
+        "timeout-string",
+        "timeout-list",
+        "timeout-nan",
+        "policy-string",
+        "report-dir-number",
+        "users-string",
+        "users-with-slash",
+        "clauses-string",
+        "rate-limit-negative",
+        "rate-limit-string",
+        "token-env-number",
+        "position-id-traversal",
+        "graphcontract-not-a-table",
+        "not-utf-8",
+    ],
+)
+def test_a_wrong_pyproject_value_is_one_usage_error(pytester, pyproject, message):
+    """Checked where pyproject.toml is read: one usage error, no INTERNALERROR, no tests run.
+    (``-c`` as ``graphcontract run`` does: pytest itself then leaves pyproject.toml alone.)"""
+    pytester.makeini("[pytest]\n")
+    (pytester.path / "pyproject.toml").write_bytes(pyproject)
+    pytester.makepyfile(test_one="def test_one():\n    pass\n")
+    result = pytester.runpytest_subprocess(*BASE_ARGS, "-c", "tox.ini")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: *pyproject.toml*{message}*"])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in result.stderr.str()
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (("--gc-clause", "no.such.clause"), "unknown clause id 'no.such.clause'"),
         (("--gc-base-url", "ftp://x"), "is not an http(s) URL"),
         (("--gc-policy", "nested=sideways"), "choose one of merge, replace"),
+        (("--gc-user", ""), "--gc-user '' is not a user id or userPrincipalName"),
+        (("--gc-user", "a/b"), "--gc-user 'a/b' is not a user id or userPrincipalName"),
+        (("--gc-timeout", "nan"), "--gc-timeout must be positive and finite"),
+        (("--gc-rate-limit", "1e-9"), "--gc-rate-limit must be a number of requests per second"),
+        (("--gc-base-url", "http://[::1"), "is not an http(s) URL"),
     ],
-    ids=["unknown-clause", "bad-url", "bad-policy"],
+    ids=[
+        "unknown-clause",
+        "bad-url",
+        "bad-policy",
+        "empty-user",
+        "user-with-slash",
+        "nan-timeout",
+        "rate-too-low-to-ever-finish",
+        "unclosed-ipv6-url",
+    ],
 )
 def test_bad_options_are_usage_errors(pytester, args, message):
     pytester.makeini("[pytest]\n")

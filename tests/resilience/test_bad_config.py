@@ -60,6 +60,63 @@ def test_bad_arguments(capsys, monkeypatch, tmp_path: Path, argv, expected):
 
 
 @pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--base-url", "http://[::1"], "--base-url 'http://[::1' is not an http(s) URL"),
+        (["--base-url", "http://[zz]:80"], "--base-url 'http://[zz]:80' is not an http(s) URL"),
+        (["--timeout", "nan"], "--timeout must be positive and finite"),
+        (["--timeout", "inf"], "--timeout must be positive and finite"),
+        (["--rate-limit", "1e-9"], "--rate-limit must be a number of requests per second >= 0.01"),
+        (["--rate-limit", "nan"], "--rate-limit must be"),
+        (["--user", ""], "--user '' is not a user id or userPrincipalName"),
+        (["--user", "a/b"], "--user 'a/b' is not a user id or userPrincipalName"),
+        (
+            ["--base-url", "http://127.0.0.1:8000", "--token-env", ""],
+            "--token-env needs the name of an environment variable",
+        ),
+        (["--database", "unix:///tmp/x"], "give a directory or a redis://HOST:PORT/DB URL"),
+        (["--database", "http://example.invalid/db"], "give a directory or a redis://HOST:PORT/DB"),
+        (["--database", "redis://[::1/0"], "is not a valid Redis URL"),
+        (["--database", "/dev/null/x"], "--database"),
+    ],
+    ids=[
+        "unclosed-ipv6-host",
+        "invalid-ipv6-host",
+        "nan-timeout",
+        "infinite-timeout",
+        "rate-too-low-to-ever-finish",
+        "nan-rate",
+        "empty-user",
+        "user-with-slash",
+        "empty-token-env-name",
+        "unix-url-database",
+        "http-url-database",
+        "unclosed-ipv6-redis-database",
+        "database-below-a-file",
+    ],
+)
+def test_bad_values_are_refused_even_in_a_dry_run(
+    capsys, monkeypatch, tmp_path: Path, argv, expected
+):
+    """Checked by the validation a dry run shares with a real run: nothing is created (no
+    folder named 'unix:' or 'http:'), nothing started, no traceback later."""
+    monkeypatch.setenv("GRAPH_TOKEN", SECRET)
+    monkeypatch.chdir(tmp_path)
+    reports = tmp_path / "reports"
+    line = one_line_error(capsys, ["run", "--dry-run", "--report-dir", str(reports), *argv])
+    assert expected in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_database_is_checked_before_the_target_is_probed(capsys, monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("GRAPH_TOKEN", SECRET)
+    unreachable = f"http://127.0.0.1:{free_port()}"
+    argv = ["run", "--base-url", unreachable, "--database", "/dev/null/x", "--timeout", "1"]
+    line = one_line_error(capsys, [*argv, "--report-dir", str(tmp_path)])
+    assert "--database '/dev/null/x' cannot be used" in line
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [
         (None, "GRAPH_TOKEN is empty or unset: export the target's bearer token"),
