@@ -148,6 +148,8 @@ class _Mock:
         return None
 
     def _known_user(self, user: str) -> bool:
+        if "users-ignores-user" in self.faults:
+            return True
         wanted = user.casefold()
         if wanted == self.store.user_id.casefold():
             return True

@@ -43,7 +43,12 @@ FAULTS: dict[str, Fault] = {
                # or the state after it are not judged on a 204
                "enum.allowedAudiences.accepts", "enum.nested", "read-only.not-applied"),
         _fault("users-upn-404", "paths.users",
-               "/users/{userPrincipalName}/... answers 404 while /users/{id}/... works"),
+               "/users/{userPrincipalName}/... answers 404 while /users/{id}/... works",
+               # the refusals the suite also sends via that form then answer 404
+               "types.rejects", "enum.allowedAudiences.rejects", "media.json-required",
+               "auth.scope"),
+        _fault("users-ignores-user", "paths.users",
+               "/users/{anyone}/... reads and writes the caller's positions, whoever it names"),
         _fault("auth-optional", "auth.required",
                "a request without an Authorization header is treated as full access"),
         _fault("scope-ignored", "auth.scope",

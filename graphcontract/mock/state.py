@@ -294,7 +294,8 @@ class PositionStore:
     def _recalculate_current(current: JSONObject, result: JSONObject) -> None:
         """isCurrent from detail.endMonthYear, when the write changed the latter."""
         old, new = (
-            (state.get("detail") or {}).get(END_MONTH) if isinstance(state.get("detail"), dict)
+            (state.get("detail") or {}).get(END_MONTH)
+            if isinstance(state.get("detail"), dict)
             else None
             for state in (current, result)
         )

@@ -6,6 +6,7 @@ these inside ``Session.example()``; they add verdicts to the example and never r
 from __future__ import annotations
 
 import copy
+import uuid
 from typing import Any
 
 from graphcontract.contract import EnumSite
@@ -101,15 +102,18 @@ def check_update(ex: Example, body: JSONObject) -> None:
 
 
 def check_users_path(ex: Example, user: str, body: JSONObject) -> None:
-    """The /users/{user}/… form answers 200 and changes the same position /me reads."""
+    """The /users/{user}/… form answers 200, keeps every rule of an accepted update, and
+    changes the same position /me reads."""
     target = ex.target
     step = ex.step(lambda: target.patch(body, path=target.path(user=user)))
-    ex.add(expect_status("paths.users", step.exchange, {200}, what=f"valid body via /users/{user}"))
-    if step.exchange.status != 200 or step.after is None:
+    answer = judge_accepted_update(
+        ex, step, body, status_clause="paths.users", what=f"valid body via /users/{user}"
+    )
+    if answer is None or step.after is None:
         return
-    answer = step.exchange.json_object() or {}
     for path, value in leaves(body):
-        if not same(value_at(step.after, path), value) or not same(value_at(answer, path), value):
+        # What the answer itself gets wrong is response.echo's or a merge rule's to judge.
+        if same(value_at(answer, path), value) and not same(value_at(step.after, path), value):
             where = ".".join(path)
             ex.add(
                 Verdict.failed(
@@ -122,7 +126,20 @@ def check_users_path(ex: Example, user: str, body: JSONObject) -> None:
                 )
             )
             return
-    ex.add(Verdict.passed("paths.users", step.exchange))
+
+
+def check_unknown_user(ex: Example, body: JSONObject) -> None:
+    """/users/{a user no one is}/…/{the configured id}: refused (404, or 403 for a user the
+    token may not write), and the configured position unchanged."""
+    user = str(uuid.uuid4())
+    check_rejected(
+        ex,
+        "paths.users",
+        body=body,
+        user=user,
+        allowed=frozenset({403, 404}),
+        what="a user that does not exist",
+    )
 
 
 def check_rejected(
@@ -135,18 +152,24 @@ def check_rejected(
     token: str | bool | None = True,
     allowed: frozenset[int] = frozenset({400}),
     what: str,
+    user: str | None = None,
 ) -> Step:
-    """The request is refused with one of ``allowed`` and nothing changes."""
+    """The request (to /users/{user}/… when ``user`` is given) is refused with one of
+    ``allowed`` and nothing changes."""
+    path = ex.target.path(user=user)
     step = ex.step(
-        lambda: ex.target.patch(body, content=content, content_type=content_type, token=token)
+        lambda: ex.target.patch(
+            body, content=content, content_type=content_type, token=token, path=path
+        )
     )
-    ex.add(expect_status(clause, step.exchange, allowed, what=what))
+    ex.add(expect_status(clause, step.exchange, allowed, what=f"{what} via {path}"))
     ex.add(expect_unchanged([clause], step.before, step.after, step.exchange))
     return step
 
 
-def check_unknown_id(ex: Example, body: JSONObject) -> None:
-    """An unknown position id: 404, the configured position unchanged, nothing created."""
+def check_unknown_id(ex: Example, body: JSONObject, *, user: str | None = None) -> None:
+    """An unknown position id (via /users/{user}/… when ``user`` is given): 404, the
+    configured position unchanged, nothing created."""
     target = ex.target
     missing = target.unknown_id()
     if missing is None:
@@ -160,7 +183,7 @@ def check_unknown_id(ex: Example, body: JSONObject) -> None:
             )
         )
         return
-    step = ex.step(lambda: target.patch(body, path=target.path(position_id=missing)))
+    step = ex.step(lambda: target.patch(body, path=target.path(user=user, position_id=missing)))
     ex.add(expect_status("target.unknown-id", step.exchange, {404}, what="unknown position id"))
     ex.add(expect_unchanged(["target.unknown-id"], step.before, step.after, step.exchange))
     probe = target.read(path=target.path(position_id=missing))

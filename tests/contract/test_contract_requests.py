@@ -11,33 +11,76 @@ from graphcontract.runner.scenarios import (
     NON_JSON_MEDIA_TYPES,
     check_rejected,
     check_unknown_id,
+    check_unknown_user,
     check_users_path,
 )
 from strategies import invalid_bodies
 
 CONTRACT = load_contract()
 PROBE = {"isCurrent": False, "detail": {"jobTitle": "graphcontract probe"}}
+FORMS = ["me", "id", "userPrincipalName"]
+"""The documented paths: /me/profile/positions/{id}, and /users/{id | userPrincipalName}/…
+(the latter with a --gc-user of that form: a value with an "@" is a userPrincipalName)."""
+VIA_USERS_BODY = {
+    "detail": {"jobTitle": "graphcontract via /users"},
+    "categories": ["graphcontract via /users"],
+    "inference": None,
+}
+"""A partial nested value, a collection and a null: every merge rule has something to judge."""
+INVALID_VALUES = {
+    "audience-not-a-member": {"allowedAudiences": "graphcontractBogus"},
+    "boolean-as-string": {"isCurrent": "true"},
+}
+UPDATE_CLAUSES = (
+    "response.shape", "response.id", "response.echo", "merge.omitted-preserved",
+    "merge.recalculated", "merge.nested", "merge.collections-replace", "merge.null-clears",
+    "server-managed.recalculated", "persisted",
+)  # fmt: skip
 
 
-@pytest.mark.clauses("paths.users", "server.no-5xx")
-@pytest.mark.parametrize("form", ["id", "userPrincipalName"])
+def user_for(session, form: str) -> str | None:
+    """None for /me; the configured user of ``form``, or a visible skip when there is none."""
+    if form == "me":
+        return None
+    user = session.target.user_of_form(form)
+    if user is None:
+        pytest.skip(f"no --gc-user in the {form} form configured: /users/{{{form}}} is not sent")
+    return user
+
+
+@pytest.mark.clauses("paths.users", "server.no-5xx", *UPDATE_CLAUSES)
+@pytest.mark.parametrize("form", FORMS[1:])
 def test_users_path_forms(gc_session, form):
-    """/users/{id}/… and /users/{userPrincipalName}/… update the position /me reads. A
-    --gc-user with an "@" is a userPrincipalName, any other an id; each form is sent only
-    when a user of that form is configured."""
-    users = [str(u) for u in gc_session.target.users]
-    if not users:
-        pytest.skip("no --gc-user configured: paths.users is reported as skipped")
-    of_form = [u for u in users if ("@" in u) == (form == "userPrincipalName")]
-    if not of_form:
-        pytest.skip(f"no --gc-user in the {form} form configured: that form is not sent")
-    user = of_form[0]
+    """/users/{id}/… and /users/{userPrincipalName}/… update the position /me reads, under
+    every rule of an accepted update."""
+    user = user_for(gc_session, form)
+    assert user is not None
     with gc_session.example() as ex:
-        check_users_path(ex, user, {"detail": {"jobTitle": f"graphcontract via /users ({form})"}})
+        check_users_path(ex, user, VIA_USERS_BODY)
+
+
+@pytest.mark.clauses("paths.users", "atomic.rejected", "errors.envelope")
+def test_a_user_that_does_not_exist_is_refused(gc_session):
+    """/users/{id}/… addresses the user it names: an unknown one gets 404 (or 403), and the
+    caller's own position does not change."""
+    with gc_session.example() as ex:
+        check_unknown_user(ex, PROBE)
+
+
+@pytest.mark.clauses("types.rejects", "enum.allowedAudiences.rejects", "atomic.rejected")
+@pytest.mark.parametrize("form", FORMS[1:])
+@pytest.mark.parametrize("body", INVALID_VALUES.values(), ids=INVALID_VALUES.keys())
+def test_users_path_forms_refuse_invalid_values(gc_session, form, body):
+    """The /users forms validate bodies as /me does (the generated cases go to /me)."""
+    clause = "enum.allowedAudiences.rejects" if "allowedAudiences" in body else "types.rejects"
+    with gc_session.example() as ex:
+        check_rejected(ex, clause, body=body, user=user_for(gc_session, form), what="invalid value")
 
 
 @pytest.mark.clauses("auth.required", "atomic.rejected", "errors.envelope")
-def test_missing_authorization_is_refused(gc_session):
+@pytest.mark.parametrize("form", FORMS)
+def test_missing_authorization_is_refused(gc_session, form):
+    user = user_for(gc_session, form)
     with gc_session.example() as ex:
         check_rejected(
             ex,
@@ -46,14 +89,17 @@ def test_missing_authorization_is_refused(gc_session):
             token=None,
             allowed=frozenset({401}),
             what="no Authorization header",
+            user=user,
         )
 
 
 @pytest.mark.clauses("auth.scope", "atomic.rejected", "errors.envelope")
-def test_token_without_write_scope_is_refused(gc_session):
+@pytest.mark.parametrize("form", FORMS)
+def test_token_without_write_scope_is_refused(gc_session, form):
     token = gc_session.target.readonly_token
     if not token:
         pytest.skip("no --gc-readonly-token-env configured: auth.scope is reported as skipped")
+    user = user_for(gc_session, form)
     with gc_session.example() as ex:
         check_rejected(
             ex,
@@ -62,16 +108,19 @@ def test_token_without_write_scope_is_refused(gc_session):
             token=token,
             allowed=frozenset({403}),
             what="token without write scope",
+            user=user,
         )
 
 
 @pytest.mark.clauses("media.json-required", "atomic.rejected", "errors.envelope")
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize(
     "media_type", [*NON_JSON_MEDIA_TYPES, None], ids=[*NON_JSON_MEDIA_TYPES, "no-content-type"]
 )
-def test_non_json_content_type_is_refused(gc_session, media_type):
+def test_non_json_content_type_is_refused(gc_session, media_type, form):
     """A JSON body under another Content-Type, or under none (the page marks the header
     Required): 415 or 400, nothing changed."""
+    user = user_for(gc_session, form)
     content = b'{"isCurrent": false, "detail": {"jobTitle": "graphcontract media probe"}}'
     with gc_session.example() as ex:
         check_rejected(
@@ -81,13 +130,16 @@ def test_non_json_content_type_is_refused(gc_session, media_type):
             content_type=media_type,
             allowed=frozenset({400, 415}),
             what=f"Content-Type {media_type}" if media_type else "no Content-Type header",
+            user=user,
         )
 
 
 @pytest.mark.clauses("target.unknown-id", "atomic.rejected", "errors.envelope")
-def test_unknown_position_id(gc_session):
+@pytest.mark.parametrize("form", FORMS)
+def test_unknown_position_id(gc_session, form):
+    user = user_for(gc_session, form)
     with gc_session.example() as ex:
-        check_unknown_id(ex, PROBE)
+        check_unknown_id(ex, PROBE, user=user)
 
 
 @pytest.mark.clauses("body.malformed", "atomic.rejected", "errors.envelope", "server.no-5xx")

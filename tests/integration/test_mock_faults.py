@@ -54,6 +54,11 @@ def _users_paths(client: MockClient) -> Any:
     )
 
 
+def _someone_else(client: MockClient) -> Any:
+    path = f"/users/{uuid.uuid4()}/profile/positions/{client.position_id}"
+    return client.http.patch(path, json=PROBE).status_code, _job_title(client) == "Fault probe"
+
+
 def _without_auth(client: MockClient) -> Any:
     response = client.anonymous("PATCH", client.path(), json=PROBE)
     return response.status_code, _job_title(client) == "Fault probe"
@@ -249,6 +254,7 @@ EXCHANGES: dict[str, Exchange] = {
         _patch_via_me_and_users, (200, False, "via me", 200), (204, True, "via me", 200)
     ),
     "users-upn-404": Exchange(_users_paths, (200, 200, 200), (200, 404, 404)),
+    "users-ignores-user": Exchange(_someone_else, (404, False), (200, True)),
     "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
     "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
     "any-content-type": Exchange(_text_plain, (415, False), (200, True)),
