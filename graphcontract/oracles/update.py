@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graphcontract.client import Exchange
@@ -391,6 +391,16 @@ def server_managed(u: Update) -> Verdict | None:
             "lastModifiedDateTime went backwards",
             sent=u.sent,
             expected=f">= {old.isoformat()}",
+            got=new.isoformat(),
+            exchange=u.exchange,
+        )
+    latest = datetime.now(UTC) + CLOCK_SKEW
+    if new > latest:
+        return Verdict.failed(
+            "server-managed.recalculated",
+            "lastModifiedDateTime is in the future",
+            sent=u.sent,
+            expected=f"<= {latest.isoformat()} (now, 5 min skew allowed)",
             got=new.isoformat(),
             exchange=u.exchange,
         )

@@ -18,7 +18,7 @@ from graphcontract.oracles.special import (
     read_only_not_applied,
     unknown_property,
 )
-from graphcontract.oracles.update import Update, judge_update
+from graphcontract.oracles.update import Update, judge_update, response_shape
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Example, Step
 from graphcontract.types import JSON, JSONObject
@@ -153,13 +153,20 @@ def check_rejected(
     allowed: frozenset[int] = frozenset({400}),
     what: str,
     user: str | None = None,
+    authorization: str | None = None,
 ) -> Step:
-    """The request (to /users/{user}/… when ``user`` is given) is refused with one of
-    ``allowed`` and nothing changes."""
+    """The request (to /users/{user}/… when ``user`` is given; with ``authorization`` as its
+    whole Authorization header when given) is refused with one of ``allowed`` and nothing
+    changes."""
     path = ex.target.path(user=user)
     step = ex.step(
         lambda: ex.target.patch(
-            body, content=content, content_type=content_type, token=token, path=path
+            body,
+            content=content,
+            content_type=content_type,
+            token=token,
+            path=path,
+            authorization=authorization,
         )
     )
     ex.add(expect_status(clause, step.exchange, allowed, what=f"{what} via {path}"))
@@ -265,9 +272,25 @@ def check_gray(ex: Example, clause: str, description: str, body: JSONObject) -> 
     refusal are judged (server.no-5xx, atomic.rejected)."""
     step = ex.step(lambda: ex.target.patch(body))
     leaf_path, sent_value = _single_leaf(body)
-    stored = value_at(step.exchange.json_object(), leaf_path)
+    answer = step.exchange.json_object()
+    stored = value_at(answer, leaf_path)
     ex.add(gray_observation(clause, description, step.exchange, stored, sent_value))
     ex.add(expect_unchanged([], step.before, step.after, step.exchange))
+    if step.exchange.status == 200 and answer is not None:
+        # Accepting an open form is the service's choice; answering with a position that is
+        # not one (a member in another case, a number where names go) is not.
+        session = ex.session
+        update = Update(
+            session.contract,
+            body,
+            step.before,
+            step.exchange,
+            answer,
+            step.after,
+            session.target.position_id,
+            step.started_at,
+        )
+        ex.add(response_shape(update, extra=session.policy.get("response_extra", "fail")))
 
 
 def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:

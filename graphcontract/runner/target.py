@@ -189,14 +189,17 @@ class Target:
         content_type: str | None = "application/json",
         token: str | bool | None = True,
         path: str | None = None,
+        authorization: str | None = None,
     ) -> Exchange:
+        """PATCH the position; ``authorization`` replaces the Authorization header whole."""
         return self.client.request(
             "PATCH",
             path or self.path(),
             json_body=body,
             content=content,
             content_type=content_type,
-            token=token,
+            token=token if authorization is None else None,
+            extra_headers=None if authorization is None else {"Authorization": authorization},
         )
 
     def restore(self, snapshot: JSONObject, current: JSONObject | None = None) -> RestoreResult:

@@ -93,6 +93,30 @@ def test_missing_authorization_is_refused(gc_session, form):
         )
 
 
+UNUSABLE_AUTHORIZATION = {
+    "basic-scheme": "Basic Z3JhcGhjb250cmFjdDpwcm9iZQ==",
+    "bearer-without-token": "Bearer",
+}
+
+
+@pytest.mark.clauses("auth.required", "atomic.rejected", "errors.envelope")
+@pytest.mark.parametrize(
+    "authorization", UNUSABLE_AUTHORIZATION.values(), ids=UNUSABLE_AUTHORIZATION.keys()
+)
+def test_unusable_authorization_is_refused(gc_session, authorization):
+    """ "401: authentication missing or invalid" (Graph's error table): a header that carries
+    no bearer token is no authentication."""
+    with gc_session.example() as ex:
+        check_rejected(
+            ex,
+            "auth.required",
+            body=PROBE,
+            allowed=frozenset({401}),
+            what=f"Authorization: {authorization.split()[0]} …",
+            authorization=authorization,
+        )
+
+
 @pytest.mark.clauses("auth.scope", "atomic.rejected", "errors.envelope")
 @pytest.mark.parametrize("form", FORMS)
 def test_token_without_write_scope_is_refused(gc_session, form):

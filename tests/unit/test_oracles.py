@@ -378,6 +378,17 @@ def test_dropped_last_modified_fails_server_managed():
 
 
 @pytest.mark.parametrize(
+    ("ahead", "ok"),
+    [(timedelta(minutes=4), True), (timedelta(hours=3), False)],
+    ids=["inside-the-skew", "local-time-written-as-utc"],
+)
+def test_last_modified_in_the_future_fails_server_managed(ahead, ok):
+    body = apply(SEED, SENT)
+    body["lastModifiedDateTime"] = (datetime.now(UTC) + ahead).isoformat()
+    assert ("server-managed.recalculated" not in judge(SENT, body)) is ok
+
+
+@pytest.mark.parametrize(
     ("status", "answer", "read_back", "ok"),
     [
         (200, {"allowedAudiences": "family"}, "family", True),
