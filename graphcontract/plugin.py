@@ -254,8 +254,10 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
             "loopback": live.is_loopback,
             "readonly_token": readonly is not None,
         }
+        session.remember_others()
         yield session
         session.final_restore()
+        session.check_isolation()
     finally:
         client.close()
         if mock is not None:

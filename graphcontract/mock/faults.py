@@ -49,6 +49,9 @@ FAULTS: dict[str, Fault] = {
                "auth.scope"),
         _fault("users-ignores-user", "paths.users",
                "/users/{anyone}/... reads and writes the caller's positions, whoever it names"),
+        _fault("touches-other-positions", "target.isolation",
+               "an accepted update is applied to every position of the user, not only the "
+               "one it names"),
         _fault("auth-optional", "auth.required",
                "a request without an Authorization header is treated as full access"),
         _fault("scope-ignored", "auth.scope",

@@ -180,6 +180,10 @@ class PositionStore:
         updated = self._applied(current, apply)
         if "not-persisted" not in self.faults:
             self._positions[position_id] = updated
+        if "touches-other-positions" in self.faults:  # an update without "WHERE id = …"
+            for other, position in self._positions.items():
+                if other != position_id:
+                    self._positions[other] = self._applied(position, apply)
         return Outcome(200, self.render(updated))
 
     def _prepare_top(self, key: str, value: JSON) -> tuple[list[str], JSON]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract
-from graphcontract.oracles.compare import exactly_equal, get, same
+from graphcontract.oracles.compare import differences, exactly_equal, get, same, unchanged
 from graphcontract.oracles.rejection import expect_unchanged
 from graphcontract.oracles.update import UNCHANGED_BY_WRITES
 from graphcontract.oracles.verdict import Verdict, show
@@ -160,3 +160,42 @@ def gray_observation(
     else:
         how = f"answered {status}"
     return Verdict.observed(clause, f"{description}: {how}", "", exchange)
+
+
+ISOLATION = "target.isolation"
+
+
+def isolation(
+    before: dict[str, JSONObject],
+    after: dict[str, JSONObject],
+    *,
+    own: JSON,
+    live: bool,
+    exchange: Exchange | None = None,
+) -> list[Verdict]:
+    """The other positions are as they were (annotations aside). On a live target a change
+    made by another identity than the run's own (``own``: the lastModifiedBy the run's writes
+    left) is someone else's work: recorded, not failed."""
+    verdicts: list[Verdict] = []
+    for position_id, old in before.items():
+        new = after.get(position_id)
+        if new is not None and unchanged(old, new):
+            continue
+        what = "disappeared" if new is None else "changed"
+        title = f"position {position_id} {what} during the run, although no request named it"
+        changes = "gone" if new is None else ", ".join(differences(old, new)[:5]) or "annotations"
+        by = get(new, "lastModifiedBy")
+        if live and new is not None and not same(by, own):
+            verdicts.append(Verdict.observed(ISOLATION, f"{title} (by {show(by, 80)})", changes))
+            continue
+        verdicts.append(
+            Verdict.failed(
+                ISOLATION,
+                title,
+                sent="PATCH requests naming only the configured position",
+                expected={position_id: "unchanged"},
+                got={position_id: changes},
+                exchange=exchange,
+            )
+        )
+    return verdicts or [Verdict.passed(ISOLATION, exchange)]

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract
+from graphcontract.errors import HarnessError
+from graphcontract.oracles.compare import get
 from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
+from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.config import pinned_clauses
 from graphcontract.runner.recorder import Recorder
@@ -59,7 +62,28 @@ class Session:
         self.restore_broken = False
         self._known: tuple[int, JSONObject] | None = None
         self.live = live
+        self.others: dict[str, JSONObject] | None = None
+        """The user's other positions when the run started (target.isolation)."""
         target.client.hooks.append(self._on_exchange)
+
+    def remember_others(self) -> None:
+        """Read the other positions before the first write, when target.isolation is judged."""
+        if not self.selected or "target.isolation" in self.selected:
+            self.others = self.target.other_positions()[0]
+
+    def check_isolation(self) -> None:
+        """Judge target.isolation at the end of the run (never raises)."""
+        if self.others is None or self.target.client.broken is not None:
+            return
+        try:
+            after, listing = self.target.other_positions()
+            own = get(self.target.state(), "lastModifiedBy")
+        except HarnessError:
+            return
+        if after is not None:
+            verdicts = isolation(self.others, after, own=own, live=self.live, exchange=listing)
+            for verdict in verdicts:
+                self.recorder.record(verdict)
 
     def restore_failed(self, result: RestoreResult) -> None:
         """A restore after an example could not be verified: stop restoring after each

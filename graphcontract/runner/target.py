@@ -145,6 +145,19 @@ class Target:
                 return candidate
         return None
 
+    def other_positions(self) -> tuple[dict[str, JSONObject] | None, Exchange]:
+        """The user's positions but the configured one, by id (GET of the /me collection;
+        None when the collection cannot be read), and that GET."""
+        exchange = self.client.request("GET", ME, content_type=None)
+        values = (exchange.json_object() or {}).get("value") if exchange.status == 200 else None
+        if not isinstance(values, list):
+            return None, exchange
+        return {
+            str(p["id"]): p
+            for p in values
+            if isinstance(p, dict) and isinstance(p.get("id"), str) and p["id"] != self.position_id
+        }, exchange
+
     # -- reading ----------------------------------------------------------------------------
     def read(self, *, path: str | None = None) -> Exchange:
         return self.client.request("GET", path or self.path(), content_type=None)

@@ -59,6 +59,13 @@ def _someone_else(client: MockClient) -> Any:
     return client.http.patch(path, json=PROBE).status_code, _job_title(client) == "Fault probe"
 
 
+def _other_position(client: MockClient) -> Any:
+    second = client.mock.position_ids[1]
+    before = client.get(second)["detail"]["jobTitle"]
+    client.patch(PROBE)
+    return client.get(second)["detail"]["jobTitle"] == before
+
+
 def _without_auth(client: MockClient) -> Any:
     response = client.anonymous("PATCH", client.path(), json=PROBE)
     return response.status_code, _job_title(client) == "Fault probe"
@@ -255,6 +262,7 @@ EXCHANGES: dict[str, Exchange] = {
     ),
     "users-upn-404": Exchange(_users_paths, (200, 200, 200), (200, 404, 404)),
     "users-ignores-user": Exchange(_someone_else, (404, False), (200, True)),
+    "touches-other-positions": Exchange(_other_position, True, False),
     "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
     "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
     "any-content-type": Exchange(_text_plain, (415, False), (200, True)),

@@ -120,7 +120,8 @@ def test_mock_seed_is_a_valid_response():
 
 def test_clause_catalog_matches_the_design():
     levels = {cid: c.level for cid, c in CONTRACT.clauses.items()}
-    assert len(levels) == 31
+    assert len(levels) == 32
+    assert levels["target.isolation"] == "must"  # not in DESIGN.md: a missing "WHERE id ="
     assert {cid for cid, lvl in levels.items() if lvl == "observe"} == {
         "enum.allowedAudiences.gray",
         "properties.unknown",

@@ -16,6 +16,7 @@ from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
 from graphcontract.oracles.rejection import expect_status, expect_unchanged
 from graphcontract.oracles.special import (
     enum_accepted,
+    isolation,
     read_only_not_applied,
     unknown_property,
 )
@@ -510,3 +511,31 @@ def test_canon_folds_only_gray_differences():
 )
 def test_parse_datetime(text, ok):
     assert (parse_datetime(text) is not None) is ok
+
+
+OTHER = CONTRACT.seed["positions"][1]
+US = {"user": {"id": "graphcontract-run"}}
+SOMEONE = {"user": {"id": "someone-else"}}
+
+
+@pytest.mark.parametrize(
+    ("after", "live", "outcome"),
+    [
+        ({**OTHER, "@odata.etag": "W/2"}, True, "pass"),
+        ({**OTHER, "isCurrent": True, "lastModifiedBy": US}, True, "fail"),
+        ({**OTHER, "isCurrent": True, "lastModifiedBy": SOMEONE}, False, "fail"),
+        ({**OTHER, "isCurrent": True, "lastModifiedBy": SOMEONE}, True, "observed"),
+        (None, False, "fail"),
+    ],
+    ids=[
+        "annotations-only",
+        "changed-by-the-run",
+        "changed-on-loopback",
+        "changed-by-someone-else-on-a-live-target",
+        "gone",
+    ],
+)
+def test_isolation_judges_the_other_positions(after, live, outcome):
+    later = {} if after is None else {OTHER["id"]: after}
+    verdicts = isolation({OTHER["id"]: OTHER}, later, own=US, live=live)
+    assert [v.outcome for v in verdicts] == [outcome]
