@@ -6,6 +6,7 @@ these inside ``Session.example()``; they add verdicts to the example and never r
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from typing import Any
 
@@ -50,6 +51,15 @@ def value_at(state: JSON, path: tuple[str, ...], *, item_like: JSON = None) -> J
                 return item_like
         return value_at(items[0], rest) if items else None
     return value
+
+
+UPDATE_CLAUSES = (
+    "response.shape", "response.id", "response.echo", "merge.omitted-preserved",
+    "merge.recalculated", "merge.nested", "merge.collections-replace", "merge.null-clears",
+    "collections.null-vs-empty", "server-managed.recalculated", "persisted", "errors.envelope",
+    "server.no-5xx",
+)  # fmt: skip
+"""What judge_accepted_update judges besides its status clause (for ``mark.clauses``)."""
 
 
 def judge_accepted_update(
@@ -304,7 +314,9 @@ def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
 
 
 def check_idempotent(ex: Example, body: JSONObject) -> None:
-    """Observe whether the same PATCH twice leaves the same state (but lastModified*)."""
+    """Observe whether the same PATCH twice leaves the same state (but lastModified*); the
+    second PATCH is judged as an update of the state the first left (a retried request must
+    not, say, append a collection to itself)."""
     target = ex.target
     holder: dict[str, JSON] = {}
 
@@ -317,6 +329,10 @@ def check_idempotent(ex: Example, body: JSONObject) -> None:
     first = holder.get("first")
     if step.exchange.status != 200 or step.after is None or not isinstance(first, dict):
         return
+    second = dataclasses.replace(step, before=first)
+    judge_accepted_update(
+        ex, second, body, status_clause="paths.me", what="the same valid body a second time"
+    )
     ignore = {"lastModifiedDateTime", "lastModifiedBy"}
     a = {k: v for k, v in first.items() if k not in ignore}
     b = {k: v for k, v in step.after.items() if k not in ignore}

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 
 from graphcontract.contract import load_contract
 from graphcontract.oracles.verdict import Verdict
-from graphcontract.runner.scenarios import check_gray, check_idempotent
+from graphcontract.runner.scenarios import UPDATE_CLAUSES, check_gray, check_idempotent
 from strategies import gray_cases, valid_bodies
 
 CONTRACT = load_contract()
@@ -24,7 +24,7 @@ def test_gray_zone_is_recorded(gc_session, case):
         check_gray(ex, case.clause, case.description, case.body)
 
 
-@pytest.mark.clauses("idempotent")
+@pytest.mark.clauses("idempotent", "paths.me", *UPDATE_CLAUSES)
 @settings(max_examples=3)
 @given(body=valid_bodies(CONTRACT))
 def test_same_patch_twice(gc_session, body):

@@ -9,6 +9,7 @@ from hypothesis import given
 from graphcontract.contract import load_contract
 from graphcontract.runner.scenarios import (
     NON_JSON_MEDIA_TYPES,
+    UPDATE_CLAUSES,
     check_rejected,
     check_unknown_id,
     check_unknown_user,
@@ -31,11 +32,6 @@ INVALID_VALUES = {
     "audience-not-a-member": {"allowedAudiences": "graphcontractBogus"},
     "boolean-as-string": {"isCurrent": "true"},
 }
-UPDATE_CLAUSES = (
-    "response.shape", "response.id", "response.echo", "merge.omitted-preserved",
-    "merge.recalculated", "merge.nested", "merge.collections-replace", "merge.null-clears",
-    "server-managed.recalculated", "persisted",
-)  # fmt: skip
 
 
 def user_for(session, form: str) -> str | None:

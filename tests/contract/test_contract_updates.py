@@ -11,26 +11,11 @@ import pytest
 from hypothesis import example, given
 
 from graphcontract.contract import load_contract
-from graphcontract.runner.scenarios import check_update
+from graphcontract.runner.scenarios import UPDATE_CLAUSES, check_update
 from strategies import explicit_valid_bodies, valid_bodies
 
 CONTRACT = load_contract()
-SUCCESS_CLAUSES = (
-    "paths.me",
-    "response.shape",
-    "response.id",
-    "response.echo",
-    "merge.omitted-preserved",
-    "merge.recalculated",
-    "merge.nested",
-    "merge.collections-replace",
-    "merge.null-clears",
-    "collections.null-vs-empty",
-    "server-managed.recalculated",
-    "persisted",
-    "errors.envelope",
-    "server.no-5xx",
-)
+SUCCESS_CLAUSES = ("paths.me", *UPDATE_CLAUSES)
 
 EXPLICIT_BODIES = {
     "documented-example": CONTRACT.documented_request,
