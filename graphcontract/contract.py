@@ -83,12 +83,15 @@ class EnumSpec:
         return value.casefold() in {m.casefold() for m in self.members}
 
     def must_refuse(self, value: str) -> bool:
-        """A string every conforming server must refuse for this enum: ``""``, or a string no
-        case rule maps to a member that is not a number, a comma list (OData's flags form,
-        which .NET's Enum.Parse takes for any enum) or padded with spaces."""
+        """A string every conforming server must refuse for this enum: ``""``, a string no
+        case rule maps to a member that is not a number or padded with spaces, or a comma
+        list (OData's flags form, which .NET's Enum.Parse takes for any enum) with such a
+        string among its items; other comma lists are gray."""
         if value == "":
             return True
-        if value != value.strip() or "," in value:
+        if "," in value:
+            return any(part.strip() and self.must_refuse(part.strip()) for part in value.split(","))
+        if value != value.strip():
             return False
         try:
             float(value)

@@ -166,8 +166,10 @@ def _wrong_enum(enum: EnumSpec) -> Wrong:
         st.sampled_from(_REJECT_SAMPLES),
     ).filter(enum.must_refuse)
     example = enum.sendable_members[0]
+    listed = st.builds("{},{}".format, member, st.sampled_from(_REJECT_SAMPLES))
     return st.one_of(
         _tag(strings_, f"not a member of {enum.name}"),
+        _tag(listed, f"a member and a non-member of {enum.name}, comma-joined"),
         _tag(st.just(""), f"empty string for {enum.name}"),
         _tag(st.sampled_from([True, False, {}, [], [example]]), f"{enum.name} given a non-string"),
     )
@@ -362,12 +364,26 @@ def _embedded(
         if prop is not None and contract.is_structured(prop.type_name):
             inner = contract.structured(prop.type_name)
         if rest[:1] == (ITEM,):
-            node[head] = [build(inner, rest[1:])]
+            items = [build(inner, rest[1:])]
+            if draw(st.booleans()):  # the wrong item second: every item must be validated
+                items.insert(0, draw(_valid_item(contract, inner, rest[1:2])))
+            node[head] = items
         else:
             node[head] = build(inner, rest)
         return node
 
     return InvalidBody(clause, description, path, build(contract.entity, path))
+
+
+def _valid_item(
+    contract: Contract, owner: StructuredType | None, skip: Path
+) -> SearchStrategy[JSON]:
+    """A valid collection item without the property the wrong item carries wrong."""
+    if owner is None:
+        return st.just("graphcontract valid item")
+    return complex_values(contract, owner.name, partial=True).map(
+        lambda item: {k: v for k, v in item.items() if k not in skip}
+    )
 
 
 _GARBAGE = ("x", "}", ",", "]", "{}", ' {"a": 1}', '"', "0", "null")

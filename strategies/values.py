@@ -315,6 +315,8 @@ def _strip(node: JSON, path: Path) -> object:
         ]
         return kept or _GONE
     out = dict(node)
+    if head not in out:  # an item without the part (a valid one next to the wrong one)
+        return out or _GONE
     child = _strip(out[head], rest) if rest else _GONE
     if child is _GONE:
         del out[head]

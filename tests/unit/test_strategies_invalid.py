@@ -64,9 +64,10 @@ def is_gray_enum_value(value: Any) -> bool:
         return True
     if not isinstance(value, str) or value == "":
         return False
+    if "," in value:  # a list is as gray as its items: one sure non-member makes it invalid
+        return all(is_gray_enum_value(item.strip()) for item in value.split(",") if item.strip())
     return (
         value != value.strip()
-        or "," in value
         or re.fullmatch(r"[+-]?\d+", value) is not None
         or any(m.casefold() == value.casefold() for e in CONTRACT.enums.values() for m in e.members)
     )
