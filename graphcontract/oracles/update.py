@@ -183,7 +183,11 @@ def _partial_values(u: Update) -> Iterator[_Leaf]:
 def _changed_something(u: Update) -> bool:
     """Whether a value the body sent differs from the one held before. The page lets omitted
     properties "be recalculated based on changes to other property values": only then."""
-    return any(not same(at(u.before, path), value, path[-1]) for path, value in leaves(u.sent))
+    return any(
+        not same(at(u.before, path), value, path[-1])
+        for path, value in leaves(u.sent)
+        if value != {}  # an empty partial value sends nothing
+    )
 
 
 def _lost(change: _Change) -> bool:

@@ -196,7 +196,7 @@ def _judged(sent, recalculate):
 
 END_SET = {"detail": {"endMonthYear": "2024-06-01"}}
 UPN_SET = {"manager": {"userPrincipalName": "someone.else@adventureworks.com"}}
-NOTHING_CHANGED = {"detail": {"jobTitle": SEED["detail"]["jobTitle"]}}
+NOTHING_CHANGED = {"detail": {"jobTitle": SEED["detail"]["jobTitle"]}, "inference": {}}
 
 
 @pytest.mark.parametrize(
