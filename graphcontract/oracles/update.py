@@ -363,61 +363,47 @@ def null_clears(u: Update) -> Verdict | None:
 
 def server_managed(u: Update) -> Verdict | None:
     """createdDateTime, createdBy and id unchanged; lastModifiedDateTime not earlier than
-    before, and when the update changed something, not earlier than the request."""
+    before, not later than now, and when the update changed something, not earlier than the
+    request (each with the clock-skew allowance)."""
+
+    def failed(title: str, expected: Any, got: Any) -> Verdict:
+        return Verdict.failed(
+            "server-managed.recalculated",
+            title,
+            sent=u.sent,
+            expected=expected,
+            got=got,
+            exchange=u.exchange,
+        )
+
     for name in UNCHANGED_BY_WRITES:
-        if name in u.contract.entity.properties and not same(
-            get(u.before, name), get(u.body, name), name
-        ):
-            return Verdict.failed(
-                "server-managed.recalculated",
-                f"{name} changed by an update",
-                sent=u.sent,
-                expected={name: get(u.before, name)},
-                got={name: get(u.body, name)},
-                exchange=u.exchange,
-            )
+        old_value, new_value = get(u.before, name), get(u.body, name)
+        if name in u.contract.entity.properties and not same(old_value, new_value, name):
+            return failed(f"{name} changed by an update", {name: old_value}, {name: new_value})
     old = parse_datetime(get(u.before, "lastModifiedDateTime"))
     new = parse_datetime(get(u.body, "lastModifiedDateTime"))
     if new is None and old is not None and get(u.body, "lastModifiedDateTime") is None:
-        return Verdict.failed(
-            "server-managed.recalculated",
-            "lastModifiedDateTime dropped by an update",
-            sent=u.sent,
-            expected=f">= {old.isoformat()}",
-            got=get(u.body, "lastModifiedDateTime"),
-            exchange=u.exchange,
-        )
+        return failed("lastModifiedDateTime dropped by an update", f">= {old.isoformat()}", None)
     if new is None:
         return None  # not a date-time: response.shape's to judge
     if old is not None and new < old:
-        return Verdict.failed(
-            "server-managed.recalculated",
-            "lastModifiedDateTime went backwards",
-            sent=u.sent,
-            expected=f">= {old.isoformat()}",
-            got=new.isoformat(),
-            exchange=u.exchange,
+        return failed(
+            "lastModifiedDateTime went backwards", f">= {old.isoformat()}", new.isoformat()
         )
     latest = datetime.now(UTC) + CLOCK_SKEW
     if new > latest:
-        return Verdict.failed(
-            "server-managed.recalculated",
+        return failed(
             "lastModifiedDateTime is in the future",
-            sent=u.sent,
-            expected=f"<= {latest.isoformat()} (now, 5 min skew allowed)",
-            got=new.isoformat(),
-            exchange=u.exchange,
+            f"<= {latest.isoformat()} (now, 5 min skew allowed)",
+            new.isoformat(),
         )
     writable = set(u.contract.updatable)
     changed = any(p.split(".")[0] in writable for p in differences(u.before, u.body))
     if changed and new < u.started_at - CLOCK_SKEW:
-        return Verdict.failed(
-            "server-managed.recalculated",
+        return failed(
             "lastModifiedDateTime not updated by a change",
-            sent=u.sent,
-            expected=f">= {u.started_at.isoformat()} (request time, 5 min skew allowed)",
-            got=new.isoformat(),
-            exchange=u.exchange,
+            f">= {u.started_at.isoformat()} (request time, 5 min skew allowed)",
+            new.isoformat(),
         )
     return Verdict.passed("server-managed.recalculated", u.exchange)
 
