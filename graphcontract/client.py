@@ -193,6 +193,9 @@ class GraphClient:
         self.throttle_events = 0
         self.transport_failures = 0
         self.broken: str | None = None
+        self.has_written = False
+        """Whether a PATCH with the token was accepted: a later 403 refuses that body, not
+        the token (e.g. read-only properties refused with 403 instead of 400)."""
         self.timeout_s = timeout_s
         self.max_body_bytes = max_body_bytes
         self.token_label = token_label
@@ -298,8 +301,12 @@ class GraphClient:
             time.sleep(delay)
         exchange = self._record(method, url, headers, body, response, received, elapsed, waits)
         self._notify(exchange)
-        if token is True and exchange.status in (401, 403):
-            self._unhealthy(refused(where, exchange.status, self.token_label))
+        if token is True:
+            writing = method.upper() == "PATCH"
+            body_refused = writing and exchange.status == 403 and self.has_written
+            if exchange.status in (401, 403) and not body_refused:
+                self._unhealthy(refused(where, exchange.status, self.token_label))
+            self.has_written = self.has_written or (writing and 200 <= exchange.status < 300)
         return exchange
 
     def _notify(self, exchange: Exchange) -> None:

@@ -146,6 +146,42 @@ def test_refusal_of_the_own_token_is_a_health_problem_but_other_tokens_get_answe
             client.request("PATCH", "/x", json_body={})
 
 
+@pytest.mark.parametrize(
+    ("first_write", "then", "halts"),
+    [
+        (200, ("PATCH", 403), False),
+        (400, ("PATCH", 403), True),
+        (200, ("GET", 403), True),
+        (200, ("PATCH", 401), True),
+    ],
+    ids=[
+        "403-to-a-body-after-an-accepted-write-is-an-answer",
+        "403-before-any-accepted-write-is-the-token",
+        "403-to-a-read-is-the-token",
+        "401-is-always-the-token",
+    ],
+)
+def test_a_403_after_the_token_has_written_refuses_the_body_not_the_token(first_write, then, halts):
+    """A service may refuse one body with 403 (say, read-only properties) once the token has
+    shown it may write; that answer goes to the oracles instead of stopping the run."""
+    method, status = then
+
+    def handler(request):
+        if request.method == "PATCH" and not handler.sent:
+            handler.sent = True
+            return httpx.Response(first_write, json={})
+        return httpx.Response(status, json={"error": {"code": "notAllowed", "message": "no"}})
+
+    handler.sent = False
+    with client_for(handler) as client:
+        assert client.request("PATCH", "/x", json_body={}).status == first_write
+        if halts:
+            with pytest.raises(TargetUnhealthy, match=f"{status} "):
+                client.request(method, "/x", json_body={})
+        else:
+            assert client.request(method, "/x", json_body={}).status == status
+
+
 def test_one_dropped_connection_is_retried_and_a_second_failure_later_is_counted_apart():
     calls = []
 
