@@ -79,6 +79,29 @@ class EnumSpec:
         """Members a client may send: all but the evolvable sentinel."""
         return tuple(m for m in self.members if m != EVOLVABLE_SENTINEL)
 
+    def meaning(self, value: object) -> int | None:
+        """The number a sent or stored form denotes: a member name in any case, a number or
+        numeric string, and for a flags enum a comma list of those (OR-ed). None when the
+        form denotes no one value: an unknown name, a comma list for a non-flags enum, the
+        evolvable sentinel (what a service does with it is its own business)."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if not isinstance(value, str):
+            return None
+        parts = [part.strip() for part in value.split(",")]
+        if len(parts) > 1 and not self.is_flags:
+            return None
+        folded = {m.casefold(): n for m, n in self.members.items() if m != EVOLVABLE_SENTINEL}
+        total = 0
+        for part in parts:
+            if part.casefold() in folded:
+                total |= folded[part.casefold()]
+            elif part.isascii() and part.lstrip("-").isdigit():
+                total |= int(part)
+            else:
+                return None
+        return total
+
     def matches_member_ignoring_case(self, value: str) -> bool:
         return value.casefold() in {m.casefold() for m in self.members}
 

@@ -79,6 +79,9 @@ class FaultPlan:
     oversize_bytes: int = 9 * 1024 * 1024
     echo_auth: bool = False
     """copy the Authorization header into a response header and into error messages"""
+    stale_reads: int = 0
+    """after a PATCH of a position answered 200, answer the next N GETs of that position
+    with what the last GET before the write returned (a replica lagging behind writes)"""
     start_after: int = 0
     methods: tuple[str, ...] = ()
 
@@ -129,6 +132,9 @@ class FaultServer:
         self._stop: asyncio.Event | None = None
         self._error: BaseException | None = None
         self._upstream: httpx.AsyncClient | None = None
+        self._last_read: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
+        self._stale_left: dict[str, int] = {}
+        self.stale_answers = 0
 
     @property
     def base_url(self) -> str:
@@ -232,6 +238,8 @@ class FaultServer:
         if fault == "slow" and not plan.slow_after_forwarding:
             await asyncio.sleep(plan.slow_s)
         status, out_headers, out_body = await self._forward(method, path, headers, body)
+        if plan.stale_reads and status == 200:
+            out_headers, out_body = self._lagging(method, path, out_headers, out_body)
         if fault == "slow" and plan.slow_after_forwarding:
             await asyncio.sleep(plan.slow_s)
         if plan.echo_auth and auth:
@@ -242,6 +250,22 @@ class FaultServer:
         else:
             writer.write(_response(status, out_body, out_headers))
         await writer.drain()
+
+    def _lagging(
+        self, method: str, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[list[tuple[str, str]], bytes]:
+        """The answer a lagging replica gives (``stale_reads``); positions are keyed by id,
+        whatever path form reached them."""
+        position = path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        if method == "PATCH":
+            self._stale_left[position] = self.plan.stale_reads
+        elif method == "GET" and "/positions/" in path:
+            if self._stale_left.get(position, 0) > 0 and position in self._last_read:
+                self._stale_left[position] -= 1
+                self.stale_answers += 1
+                return self._last_read[position]
+            self._last_read[position] = (headers, body)
+        return headers, body
 
     def _fault(self, method: str) -> str | None:
         self._seen += 1

@@ -9,7 +9,12 @@ profile (:mod:`strategies.explicit`) and the per-type values beneath them all
 
 from __future__ import annotations
 
-from strategies.explicit import explicit_invalid_bodies, explicit_valid_bodies
+from strategies.explicit import (
+    every_property_body,
+    explicit_clearing_bodies,
+    explicit_invalid_bodies,
+    explicit_valid_bodies,
+)
 from strategies.gray import GrayCase, gray_cases
 from strategies.invalid import (
     INVALID_CLAUSES,
@@ -29,6 +34,8 @@ __all__ = [
     "MixedBody",
     "complex_values",
     "edm_values",
+    "every_property_body",
+    "explicit_clearing_bodies",
     "explicit_invalid_bodies",
     "explicit_valid_bodies",
     "gray_cases",

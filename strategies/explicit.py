@@ -8,7 +8,7 @@ in the same order, whatever Hypothesis draws. Everything is derived from the Con
 
 from __future__ import annotations
 
-from graphcontract.contract import Contract, EnumSpec, PropertySpec
+from graphcontract.contract import Contract, EnumSpec, PropertySpec, StructuredType
 from graphcontract.types import JSON, JSONObject, Path
 from strategies.invalid import InvalidBody, short_json
 from strategies.values import Place, dotted, item_path, request_objects, request_places, wrap
@@ -28,6 +28,8 @@ _WRONG_PRIMITIVES: dict[str, tuple[tuple[JSON, str], ...]] = {
         ("datetime-value", "Date placeholder from the docs"),
         ("2020-02-30", "Date that does not exist"),
         ("2020-07-06T06:34:12Z", "Date given a date-time"),
+        ("2020-07-06T00:00:00Z", "Date given a midnight date-time"),
+        ("2020-7-6", "Date without zero padding"),
     ),
 }
 """The classic wrong values of each Edm type (the ones real services get wrong)."""
@@ -75,35 +77,59 @@ def _valid_value(contract: Contract, place: Place) -> JSON:
 
 
 def explicit_valid_bodies(contract: Contract) -> dict[str, JSONObject]:
-    """Named valid bodies: every leaf written, a partial write at every object level, and a
-    null at every object level (ids are readable paths)."""
+    """Named valid bodies: every leaf written, a partial write at every object level, and
+    empty collections (ids are readable paths)."""
     places = request_places(contract)
-    top = [p for p in places if len(p.path) == 1]
-    bodies: dict[str, JSONObject] = {
-        "every-property": {p.prop.name: _valid_value(contract, p) for p in top},
-    }
+    bodies: dict[str, JSONObject] = {"every-property": every_property_body(contract)}
     for path, spec in request_objects(contract):
         if not path or "[]" in path or spec.open_type:
             continue
-        scalar = next(
-            (
-                p
-                for p in spec.properties.values()
-                if not p.collection and (p.is_primitive or contract.is_enum(p.type_name))
-            ),
-            None,
-        )
+        scalar = _first_scalar(contract, path, spec)
         if scalar is not None:
-            place = Place((*path, scalar.name), scalar, spec)
             bodies[f"partial {dotted(path)}"] = wrap(
-                path, {scalar.name: _valid_leaf(contract, place)}
+                path, {scalar.prop.name: _valid_leaf(contract, scalar)}
             )
-            bodies[f"null {dotted(place.path)}"] = wrap(path, {scalar.name: None})
-    for place in top:
-        if place.prop.nullable and not place.prop.collection:
-            bodies[f"null {place.prop.name}"] = {place.prop.name: None}
-        if place.prop.collection:
+    for place in places:
+        if len(place.path) == 1 and place.prop.collection:
             bodies[f"empty {place.prop.name}"] = {place.prop.name: []}
+    return bodies
+
+
+def every_property_body(contract: Contract) -> JSONObject:
+    """Every updatable property with a distinctive value, complex values complete: after it,
+    every nullable place outside collections holds a value."""
+    top = [p for p in request_places(contract) if len(p.path) == 1]
+    return {p.prop.name: _valid_value(contract, p) for p in top}
+
+
+def _first_scalar(contract: Contract, path: Path, spec: StructuredType) -> Place | None:
+    for prop in spec.properties.values():
+        if not prop.collection and (prop.is_primitive or contract.is_enum(prop.type_name)):
+            return Place((*path, prop.name), prop, spec)
+    return None
+
+
+def explicit_clearing_bodies(contract: Contract) -> dict[str, JSONObject]:
+    """Named null bodies, each meant to follow :func:`every_property_body`: every nullable
+    single-valued updatable property, and inside each object (outside collections) every
+    nullable object-valued sub-property and the first scalar."""
+    bodies: dict[str, JSONObject] = {}
+    for path, spec in request_objects(contract):
+        if "[]" in path or spec.open_type:
+            continue
+        if path:
+            clear = [
+                Place((*path, p.name), p, spec)
+                for p in spec.properties.values()
+                if contract.is_structured(p.type_name)
+            ]
+            scalar = _first_scalar(contract, path, spec)
+            clear += [scalar] if scalar is not None else []
+        else:
+            clear = [Place((n,), spec.properties[n], spec) for n in contract.updatable]
+        for place in clear:
+            if place.prop.nullable and not place.prop.collection:
+                bodies[f"null {dotted(place.path)}"] = wrap(place.path, None)
     return bodies
 
 

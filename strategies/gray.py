@@ -1,10 +1,11 @@
-"""Gray-zone cases: bodies the documentation leaves open, judged at observe level only.
+"""Gray-zone cases: bodies the documentation leaves open. Whether the target accepts one is
+recorded at observe level; what an accepted one does to the position is judged like any update.
 
-A fixed, deterministic list (for ``pytest.mark.parametrize``): allowedAudiences flags
-combinations, numeric values, case variants and the evolvable sentinel, and the same forms
-(fewer of them) at the nested enums; undeclared and
-undocumented properties; ``[]``, ``null`` and null members for collections. The invalid
-strategies never produce any of these as must-reject values.
+A fixed, deterministic list (for ``pytest.mark.parametrize``): ``{}`` as the whole body;
+allowedAudiences flags combinations, numeric values, case variants and the evolvable sentinel,
+and the same forms (fewer of them) at the nested enums; undeclared and undocumented
+properties; ``[]``, ``null`` and null members for collections. The invalid strategies never
+produce any of these as must-reject values.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from strategies.values import dotted, item_path, request_objects, request_places
 
 UNKNOWN_CLAUSE = "properties.unknown"
 COLLECTIONS_CLAUSE = "collections.null-vs-empty"
+EMPTY_CLAUSE = "body.empty"
 UNKNOWN_NAME = "graphcontractUnknown"
 
 
 @dataclass(frozen=True)
 class GrayCase:
-    """One body whose outcome is recorded under an observe-level clause, never judged."""
+    """One open body: whether it is accepted is recorded under an observe-level clause."""
 
     clause: str
     description: str
@@ -130,4 +132,6 @@ def _collection_cases(contract: Contract) -> list[GrayCase]:
 
 def gray_cases(contract: Contract) -> list[GrayCase]:
     """Every gray-zone case, in a fixed order (descriptions are unique: use them as ids)."""
-    return [*_enum_cases(contract), *_unknown_cases(contract), *_collection_cases(contract)]
+    empty = GrayCase(EMPTY_CLAUSE, "{} as the whole body (names nothing)", {})
+    cases = [*_enum_cases(contract), *_unknown_cases(contract), *_collection_cases(contract)]
+    return [empty, *cases]

@@ -4,7 +4,8 @@
 annotations ``@ns.term`` and property annotations ``name@ns.term``, OData JSON 4.01
 sections 18-20) are ignored, a missing property equals null, an empty collection equals null
 (collections.null-vs-empty is recorded elsewhere), and a DateTimeOffset is compared as the
-instant it names (``…12.5Z`` equals ``…12.500+00:00``). Booleans never equal numbers.
+instant it names (``…12.5Z`` equals ``…12.500+00:00``), to the precision of the coarser of the
+two forms (``…12.2294868Z`` equals ``…12.229Z``). Booleans never equal numbers.
 """
 
 from __future__ import annotations
@@ -44,9 +45,35 @@ class _Bool:
         return "true" if self.value else "false"
 
 
-def instant(text: str) -> str | None:
-    """An Edm.DateTimeOffset string as one canonical UTC form (fraction digits kept beyond
-    microseconds, trailing zeros dropped); None when ``text`` is not one."""
+class _Instant:
+    """A DateTimeOffset value that equals another one naming the same instant to the
+    precision of the coarser of the two: a store that keeps milliseconds reads back
+    ``…56.817Z`` for the ``…56.8173083Z`` its write answered (truncated or rounded)."""
+
+    __slots__ = ("digits", "moment", "text")
+
+    def __init__(self, text: str, moment: datetime, fraction: str) -> None:
+        self.text = text
+        self.digits = len(fraction)
+        whole = moment.replace(tzinfo=None) - datetime(1, 1, 1)
+        self.moment = (whole.days * 86400 + whole.seconds) * 10**9 + int(
+            (fraction + "0" * 9)[:9] or 0
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Instant):
+            return False
+        unit = int(10 ** (9 - min(self.digits, other.digits, 9)))
+        return abs(self.moment - other.moment) < unit
+
+    def __hash__(self) -> int:
+        return hash("instant")  # equality has a tolerance: one bucket keeps hash and eq agreed
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _instant_value(text: str) -> _Instant | None:
     match = DATETIME_FORM.match(text)
     if match is None:
         return None
@@ -55,8 +82,7 @@ def instant(text: str) -> str | None:
         moment = datetime.fromisoformat(head + ("+00:00" if zone in ("Z", "z") else zone))
     except ValueError:
         return None
-    digits = (fraction or "").rstrip("0")
-    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S}{'.' + digits if digits else ''}Z"
+    return _Instant(text, moment.astimezone(UTC), (fraction or "").rstrip("0"))
 
 
 def canon(value: JSON, key: str = "") -> Any:
@@ -76,7 +102,7 @@ def canon(value: JSON, key: str = "") -> Any:
     if isinstance(value, list):
         return [canon(item) for item in value] or None
     if isinstance(value, str) and key.endswith(DATETIME_SUFFIX):
-        return instant(value) or value
+        return _instant_value(value) or value
     return value
 
 
@@ -136,10 +162,14 @@ def leaves(body: JSON, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ..
 
 
 def at(state: JSON, path: tuple[str, ...]) -> JSON:
-    """The value at ``path`` (property names only), null when absent."""
+    """The value at ``path`` (property names, ``"[]"`` for a collection's first item), null
+    when absent."""
     value = state
     for part in path:
-        value = get(value, part)
+        if part == "[]":
+            value = value[0] if isinstance(value, list) and value else _ABSENT
+        else:
+            value = get(value, part)
     return value
 
 

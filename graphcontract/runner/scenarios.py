@@ -19,7 +19,7 @@ from graphcontract.oracles.special import (
     read_only_not_applied,
     unknown_property,
 )
-from graphcontract.oracles.update import Update, judge_update, response_shape
+from graphcontract.oracles.update import Update, judge_gray_update, judge_update
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Example, Step
 from graphcontract.types import JSON, JSONObject
@@ -60,6 +60,12 @@ UPDATE_CLAUSES = (
     "server.no-5xx",
 )  # fmt: skip
 """What judge_accepted_update judges besides its status clause (for ``mark.clauses``)."""
+GRAY_CLAUSES = (
+    "atomic.rejected", "server.no-5xx", "errors.envelope", "response.shape", "response.id",
+    "response.echo", "merge.omitted-preserved", "merge.recalculated", "merge.nested",
+    "server-managed.recalculated", "persisted",
+)  # fmt: skip
+"""What check_gray judges besides the case's own observe clause (for ``mark.clauses``)."""
 
 
 def judge_accepted_update(
@@ -278,17 +284,18 @@ def check_enum_member(ex: Example, site: EnumSite, member: str) -> None:
 
 
 def check_gray(ex: Example, clause: str, description: str, body: JSONObject) -> None:
-    """A gray-zone body: record what the target did; only 5xx and a changed state after a
-    refusal are judged (server.no-5xx, atomic.rejected)."""
+    """A gray-zone body: record whether the target accepted it. A refusal must change nothing
+    (atomic.rejected); an acceptance is judged as an update (judge_gray_update)."""
     step = ex.step(lambda: ex.target.patch(body))
     leaf_path, sent_value = _single_leaf(body)
     answer = step.exchange.json_object()
-    stored = value_at(answer, leaf_path)
+    stored = value_at(answer, leaf_path) if leaf_path else sent_value  # {}: nothing named
     ex.add(gray_observation(clause, description, step.exchange, stored, sent_value))
     ex.add(expect_unchanged([], step.before, step.after, step.exchange))
     if step.exchange.status == 200 and answer is not None:
         # Accepting an open form is the service's choice; answering with a position that is
-        # not one (a member in another case, a number where names go) is not.
+        # not one (a member in another case, a number where names go), losing the value's
+        # meaning or breaking a merge rule on the way is not.
         session = ex.session
         update = Update(
             session.contract,
@@ -300,7 +307,13 @@ def check_gray(ex: Example, clause: str, description: str, body: JSONObject) -> 
             session.target.position_id,
             step.started_at,
         )
-        ex.add(response_shape(update, extra=session.policy.get("response_extra", "fail")))
+        ex.add(
+            judge_gray_update(
+                update,
+                nested_policy=session.policy.get("nested", "merge"),
+                extra_policy=session.policy.get("response_extra", "fail"),
+            )
+        )
 
 
 def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
@@ -313,29 +326,64 @@ def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
     return tuple(path), value
 
 
+def _second_of_two(
+    ex: Example, first_body: JSONObject, body: JSONObject, *, what: str
+) -> tuple[Step, JSONObject] | None:
+    """PATCH ``first_body``, read, PATCH ``body``: the second judged as an update of the state
+    the first left, with that state; a refused first PATCH is judged as what it was."""
+    target = ex.target
+    holder: dict[str, JSON] = {}
+
+    def both() -> Any:
+        first = target.patch(first_body)
+        if first.status != 200:
+            return first
+        holder["first"] = target.read_after(first).json_object()
+        return target.patch(body)
+
+    step = ex.step(both)
+    first = holder.get("first")
+    if "first" not in holder:
+        judge_accepted_update(
+            ex, step, first_body, status_clause="paths.me", what=f"valid body before {what}"
+        )
+        return None
+    if not isinstance(first, dict):
+        ex.add(
+            Verdict.failed(
+                "persisted",
+                "no position read back after an accepted PATCH",
+                sent=first_body,
+                expected="the position as a JSON object",
+                got=first,
+                exchange=step.exchange,
+            )
+        )
+        return None
+    second = dataclasses.replace(step, before=first)
+    judge_accepted_update(ex, second, body, status_clause="paths.me", what=what)
+    return second, first
+
+
+def check_cleared_after_write(ex: Example, filled: JSONObject, body: JSONObject) -> None:
+    """Write ``filled`` (a value at every place), then the null body: judged as an update of
+    the filled state, so that a null that is ignored cannot hide behind a value that was
+    already null."""
+    _second_of_two(ex, filled, body, what="a null after a write")
+
+
 def check_idempotent(ex: Example, body: JSONObject) -> None:
     """Observe whether the same PATCH twice leaves the same state (but lastModified*); the
     second PATCH is judged as an update of the state the first left (a retried request must
     not, say, append a collection to itself)."""
-    target = ex.target
-    holder: dict[str, JSON] = {}
-
-    def twice() -> Any:
-        first = target.patch(body)
-        holder["first"] = target.read().json_object()
-        return first if first.status != 200 else target.patch(body)
-
-    step = ex.step(twice)
-    first = holder.get("first")
-    if step.exchange.status != 200 or step.after is None or not isinstance(first, dict):
+    judged = _second_of_two(ex, body, body, what="the same valid body a second time")
+    if judged is None or judged[0].after is None:
         return
-    second = dataclasses.replace(step, before=first)
-    judge_accepted_update(
-        ex, second, body, status_clause="paths.me", what="the same valid body a second time"
-    )
+    step, first = judged
+    after = judged[0].after
     ignore = {"lastModifiedDateTime", "lastModifiedBy"}
     a = {k: v for k, v in first.items() if k not in ignore}
-    b = {k: v for k, v in step.after.items() if k not in ignore}
+    b = {k: v for k, v in after.items() if k not in ignore}
     title = (
         "same state after the second identical PATCH"
         if exactly_equal(a, b)

@@ -56,6 +56,7 @@ class Session:
         self.contract = contract
         self.target = target
         self.policy = policy
+        target.settle_reads = policy.get("read_lag", "wait") == "wait"
         self.selected = frozenset(selected)
         self.recorder = Recorder()
         self.current: Example | None = None
@@ -219,7 +220,10 @@ class Example:
             before = known if known is not None else self.target.state()
         started = datetime.now(UTC)
         exchange = send()
-        after_exchange = self.target.read()
+        lags = len(self.target.lags_s)
+        after_exchange = self.target.read_after(exchange)
+        for waited in self.target.lags_s[lags:]:
+            self.add(self._lag_observed(waited, exchange))
         after = after_exchange.json_object() if after_exchange.status == 200 else None
         if after is None:
             # Neither "nothing changed" nor the update can be judged, nor a restore verified.
@@ -228,15 +232,32 @@ class Example:
                 + ("" if after_exchange.status != 200 else " without a JSON object")
                 + "; the harness cannot judge the request or restore the position"
             )
-        if after == before:
+        answer = exchange.json_object() if exchange.status == 200 else None
+        if after == before and answer is not None and self.target.changes(before, answer):
+            # A read lagging behind the write shows the old state; the answer says what the
+            # write stored, and that is what the restore must undo.
+            after_or_answer = answer
+        else:
+            after_or_answer = after
+        if after_or_answer == before:
             self.final_state = after
         elif not self.session.restore_broken:
-            result = self.target.restore(before, after)
+            result = self.target.restore(before, after_or_answer)
             if not result.verified:
                 self.session.restore_failed(result)
             else:
                 self.final_state = result.state  # the verified state, lastModified* recalculated
         return Step(before, exchange, after, started)
+
+    @staticmethod
+    def _lag_observed(waited_s: float, exchange: Exchange) -> Verdict:
+        return Verdict.observed(
+            "persisted",
+            "a GET agreed with the write's answer only when read again (read-after-write lag);"
+            " judged on the read that agreed",
+            f"waited {waited_s * 1000:.0f} ms",
+            exchange,
+        )
 
     def conclude(self) -> None:
         for exchange in self.exchanges:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,12 +20,15 @@ from typing import Any
 from graphcontract.client import Exchange, GraphClient
 from graphcontract.contract import Contract
 from graphcontract.errors import HarnessError, UsageError
-from graphcontract.oracles.compare import differences, get
+from graphcontract.oracles.compare import differences, get, same
 from graphcontract.oracles.verdict import show
 from graphcontract.runner.config import check_base_url, check_position_id
 from graphcontract.types import JSON, JSONObject
 
 ME = "/me/profile/positions"
+SETTLE_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)
+"""Pauses between re-reads of a position that disagrees with the write just answered (a
+replica lagging behind the write): 1.55 s at most."""
 
 
 def users_collection(user: str) -> str:
@@ -118,6 +122,11 @@ class Target:
         self.position_source = position_source
         """Where the position id came from, named when the position cannot be read."""
         self.original: JSONObject | None = None
+        self.settle_reads = True
+        """Re-read a position that disagrees with a write's answer (policy read_lag=wait)."""
+        self.lags_s: list[float] = []
+        """How long each read that settled had to wait for the write."""
+        self._reads_never_settle = False
 
     # -- paths ------------------------------------------------------------------------------
     def user_of_form(self, form: str) -> str | None:
@@ -162,9 +171,35 @@ class Target:
     def read(self, *, path: str | None = None) -> Exchange:
         return self.client.request("GET", path or self.path(), content_type=None)
 
+    def read_after(self, write: Exchange, *, settle: bool | None = None) -> Exchange:
+        """GET after a write. When the write answered 200 with a position and the GET shows
+        another, the service may read from a replica that lags behind its writes: read again,
+        pausing SETTLE_DELAYS_S, until the two agree (``settle``, default ``settle_reads``).
+        A target whose reads once never agreed is not waited for again: it loses writes, and
+        the oracles say so at once."""
+        exchange = self.read()
+        answer = write.json_object() if write.status == 200 else None
+        settle = self.settle_reads if settle is None else settle
+        if answer is None or not settle or self._reads_never_settle:
+            return exchange
+        waited = 0.0
+        for pause in (0.0, *SETTLE_DELAYS_S):
+            if pause:
+                time.sleep(pause)
+                waited += pause
+                exchange = self.read()
+            if exchange.status == 200 and same(exchange.json_object(), answer):
+                if waited:
+                    self.lags_s.append(waited)
+                return exchange
+        self._reads_never_settle = True
+        return exchange
+
     def state(self) -> JSONObject:
         """The position as GET returns it; TargetUnhealthy when that is impossible."""
-        exchange = self.read()
+        return self._state_of(self.read())
+
+    def _state_of(self, exchange: Exchange) -> JSONObject:
         body = exchange.json_object()
         if exchange.status != 200 or body is None:
             self.client.halt(
@@ -215,14 +250,18 @@ class Target:
             extra_headers=None if authorization is None else {"Authorization": authorization},
         )
 
+    def changes(self, before: JSONObject, after: JSONObject) -> bool:
+        """Whether any writable property differs between two states."""
+        return bool(restore_body(self.contract, before, after))
+
     def restore(self, snapshot: JSONObject, current: JSONObject | None = None) -> RestoreResult:
         """PATCH the writable properties back to ``snapshot`` and verify by GET."""
         current = current if current is not None else self.state()
         body = restore_body(self.contract, snapshot, current)
         if not body:
             return RestoreResult(True, state=current)
-        self.patch(body)
-        after = self.state()
+        # Whatever the policy on judging lagging reads, a restore is verified once it shows.
+        after = self._state_of(self.read_after(self.patch(body), settle=True))
         remaining = writable_differences(self.contract, snapshot, after)
         return RestoreResult(not remaining, tuple(remaining), body, state=after)
 

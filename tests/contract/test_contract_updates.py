@@ -1,8 +1,9 @@
 """Valid partial updates: paths.me and every clause about an accepted update.
 
 Explicit examples make the ci profile deterministic: the documented example request, every
-property written at once, a partial write and a null at every nested level, empty collections,
-long strings and Int32 bounds (strategies.explicit derives them from the contract).
+property written at once, a partial write at every nested level, empty collections, long
+strings and Int32 bounds, and a null at every nullable place right after a write that filled it
+(strategies.explicit derives them from the contract).
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ import pytest
 from hypothesis import example, given
 
 from graphcontract.contract import load_contract
-from graphcontract.runner.scenarios import UPDATE_CLAUSES, check_update
-from strategies import explicit_valid_bodies, valid_bodies
+from graphcontract.runner.scenarios import UPDATE_CLAUSES, check_cleared_after_write, check_update
+from strategies import (
+    every_property_body,
+    explicit_clearing_bodies,
+    explicit_valid_bodies,
+    valid_bodies,
+)
 
 CONTRACT = load_contract()
 SUCCESS_CLAUSES = ("paths.me", *UPDATE_CLAUSES)
@@ -24,6 +30,8 @@ EXPLICIT_BODIES = {
     "long-string": {"detail": {"description": "long " * 60}},
     "int32-max-and-date": {"detail": {"layer": 2**31 - 1, "endMonthYear": "9999-12-31"}},
 }
+FILLED = every_property_body(CONTRACT)
+CLEARING_BODIES = explicit_clearing_bodies(CONTRACT)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
@@ -32,6 +40,15 @@ def test_documented_and_explicit_updates(gc_session, body):
     """Each explicit valid body is accepted and obeys every success clause."""
     with gc_session.example() as ex:
         check_update(ex, body)
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize("body", CLEARING_BODIES.values(), ids=CLEARING_BODIES.keys())
+def test_null_clears_a_written_value(gc_session, body):
+    """null at every nullable place clears the value a write just put there (and keeps the
+    rest of it: the null is judged as an update of the written state)."""
+    with gc_session.example() as ex:
+        check_cleared_after_write(ex, FILLED, body)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)

@@ -253,3 +253,41 @@ def test_the_token_is_in_no_output_and_no_report_file_even_when_echoed(broken_ru
     names = {path.name for path in report_dir.rglob("*") if path.is_file()}
     assert {"report.json", "report.html", "junit.xml"} <= names
     assert_no_secret(result, report_dir)
+
+
+LAGGING_READS = {"stale_reads": 1}
+"""The first GET after each accepted PATCH shows the position as it was before the write."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("policy", "outcome"),
+    [("read_lag=wait", "pass"), ("read_lag=none", "fail")],
+    ids=["re-read-until-the-write-shows", "read-your-writes-required"],
+)
+def test_reads_lagging_behind_writes_are_waited_for_unless_the_policy_forbids_it(
+    mock: MockProcess, position: Position, tmp_path: Path, policy: str, outcome: str
+):
+    original = position.get()
+    with faults(mock, **LAGGING_READS) as server:
+        result = run_cli(
+            *run_args(server.base_url, tmp_path, "--clause", "persisted"),
+            "--policy",
+            policy,
+        )
+    assert server.stale_answers >= 5, "the proxy never lagged"
+    report = report_of(tmp_path)
+    (persisted,) = [c for c in report["clauses"] if c["id"] == "persisted"]
+    if outcome == "pass":
+        assert result.returncode == 0, output(result)
+        assert (report["verdict"], report["failed_clauses"]) == ("pass", [])
+        (lag,) = persisted["observation"]["outcomes"]
+        assert "read-after-write lag" in lag["title"]
+        assert lag["count"] >= 5
+    else:
+        assert result.returncode == 1, output(result)
+        assert "persisted" in report["failed_clauses"]
+        assert persisted["observation"] is None
+    final = [r for r in report["restores"] if r["when"] == "end of run"]
+    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert differences(original, position.get()) == {}

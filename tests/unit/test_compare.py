@@ -52,8 +52,26 @@ def test_a_refusal_must_leave_the_payload_exactly_as_it_was(before, after, uncha
         ("2020-07-06T06:34:12Z", "2020-07-06T06:34:12.0000000Z", True),
         ("2020-07-06T06:34:12Z", "2020-07-06T06:34:13Z", False),
         ("2020-07-06T06:34:12Z", "2020-07-06T06:34:12+01:00", False),
+        ("2026-11-22T22:19:56.8173083Z", "2026-11-22T22:19:56.817Z", True),
+        ("2026-11-22T22:19:56.8178083Z", "2026-11-22T22:19:56.818Z", True),
+        ("2026-11-22T22:19:56.8173083Z", "2026-11-22T22:19:56.8170000Z", True),
+        ("2026-11-22T22:19:56.8173083Z", "2026-11-22T22:19:56Z", True),
+        ("2026-11-22T22:19:56.8173083Z", "2026-11-22T22:19:56.819Z", False),
+        ("2026-11-22T22:19:56.8173083Z", "2026-11-22T22:19:56.8173084Z", False),
     ],
-    ids=["Z-or-offset", "other-offset", "trailing-zeros", "other-second", "other-instant"],
+    ids=[
+        "Z-or-offset",
+        "other-offset",
+        "trailing-zeros",
+        "other-second",
+        "other-instant",
+        "milliseconds-store-truncates",
+        "milliseconds-store-rounds",
+        "milliseconds-written-with-7-digits",
+        "seconds-store",
+        "other-millisecond",
+        "other-tick",
+    ],
 )
 def test_datetimes_compare_as_instants(a, b, equal):
     assert same({"createdDateTime": a}, {"createdDateTime": b}) is equal

@@ -1,5 +1,5 @@
-"""runner.target.Target.unknown_id: an id of the configured id's form that no position has,
-never one the target answers 200 for."""
+"""runner.target.Target: the unknown id (of the configured id's form, never one the target
+answers 200 for) and reads after a write (read again while a replica lags behind it)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
-from graphcontract.runner.target import Target
+from graphcontract.runner.target import SETTLE_DELAYS_S, Target
 
 GUID = "0fb4c1e3-c1e3-0fb4-e3c1-b40fe3c1b40f"
 
@@ -71,3 +71,71 @@ def test_a_target_claiming_every_id_exists_gets_no_unknown_id():
     target, asked = target_answering(GUID, lambda path: 200)
     assert target.unknown_id() is None
     assert len(asked) == 3
+
+
+def lagging_target(stale_reads: int) -> tuple[Target, list[str]]:
+    """A Target whose position reads as ``old`` for the first ``stale_reads`` GETs after a
+    PATCH (a replica lagging behind the write), as ``new`` afterwards."""
+    old, new = {"id": GUID, "isCurrent": False}, {"id": GUID, "isCurrent": True}
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        if request.method == "PATCH":
+            return httpx.Response(200, json=new)
+        gets_since_write = len(seen) - 1 - seen.index("PATCH")
+        return httpx.Response(200, json=old if gets_since_write <= stale_reads else new)
+
+    client = GraphClient("http://127.0.0.1:9", token="t", transport=httpx.MockTransport(handler))
+    return Target(load_contract(), client, GUID), seen
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    slept: list[float] = []
+    monkeypatch.setattr("graphcontract.runner.target.time.sleep", slept.append)
+    return slept
+
+
+@pytest.mark.parametrize("stale_reads", [0, 1, 3], ids=["no-lag", "one-stale-read", "three"])
+def test_a_read_lagging_behind_a_write_is_read_again_until_it_shows_the_write(pauses, stale_reads):
+    target, seen = lagging_target(stale_reads)
+    read = target.read_after(target.patch({"isCurrent": True}))
+    assert read.json_object() == {"id": GUID, "isCurrent": True}
+    assert seen == ["PATCH"] + ["GET"] * (stale_reads + 1)
+    assert pauses == list(SETTLE_DELAYS_S[:stale_reads])
+    assert target.lags_s == ([sum(pauses)] if stale_reads else [])
+
+
+def test_a_read_that_never_shows_the_write_is_judged_and_not_waited_for_again(pauses):
+    target, seen = lagging_target(stale_reads=100)
+    read = target.read_after(target.patch({"isCurrent": True}))
+    assert read.json_object() == {"id": GUID, "isCurrent": False}, "the last read, as it was"
+    assert pauses == list(SETTLE_DELAYS_S)
+    assert target.lags_s == []
+    seen.clear()
+    target.read_after(target.patch({"isCurrent": True}))
+    assert seen == ["PATCH", "GET"]
+    assert pauses == list(SETTLE_DELAYS_S), "no second wait"
+
+
+def test_read_lag_none_reads_once_but_a_restore_still_waits_for_its_write(pauses):
+    target, seen = lagging_target(stale_reads=1)
+    target.settle_reads = False
+    assert target.read_after(target.patch({"isCurrent": True})).json_object()["isCurrent"] is False
+    assert seen == ["PATCH", "GET"]
+    seen.clear()
+    assert target.read_after(target.patch({}), settle=True).json_object()["isCurrent"] is True
+    assert seen == ["PATCH", "GET", "GET"]
+
+
+def test_a_refused_write_is_read_once(pauses):
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            return httpx.Response(400, json={"error": {"code": "BadRequest", "message": "no"}})
+        return httpx.Response(200, json={"id": GUID})
+
+    client = GraphClient("http://127.0.0.1:9", token="t", transport=httpx.MockTransport(handler))
+    target = Target(load_contract(), client, GUID)
+    target.read_after(target.patch({"isCurrent": "x"}))
+    assert pauses == []
