@@ -94,7 +94,10 @@ class _Mock:
         if not self.store.has(position_id) and "unknown-id-upsert" not in self.faults:
             return self._not_found(request, position_id)
         content_type = request.headers.get("content-type")
-        if "any-content-type" not in self.faults and not _is_json_media_type(content_type):
+        not_json = not _is_json_media_type(content_type) or (
+            "media-parameters-refused" in self.faults and ";" in (content_type or "")
+        )
+        if "any-content-type" not in self.faults and not_json:
             return self._error(
                 request,
                 self.gray.media_type_status,

@@ -58,6 +58,9 @@ FAULTS: dict[str, Fault] = {
                "the read-only token may PATCH"),
         _fault("any-content-type", "media.json-required",
                "any Content-Type (or none) is parsed as JSON"),
+        _fault("media-parameters-refused", "paths.me",
+               "JSON is refused with 415 when its Content-Type carries parameters "
+               "(application/json; charset=utf-8, as .NET clients send it)"),
         _fault("unknown-id-upsert", "target.unknown-id",
                "PATCH to an unknown position id creates it and answers 200"),
         _fault("non-object-accepted", "body.malformed",

@@ -109,12 +109,13 @@ def judge_accepted_update(
     return body
 
 
-def check_update(ex: Example, body: JSONObject) -> None:
+def check_update(ex: Example, body: JSONObject, *, content_type: str = "application/json") -> None:
     """paths.me and every success clause for a valid partial body."""
-    step = ex.step(lambda: ex.target.patch(body))
-    judge_accepted_update(
-        ex, step, body, status_clause="paths.me", what="valid partial body via /me"
-    )
+    step = ex.step(lambda: ex.target.patch(body, content_type=content_type))
+    what = "valid partial body via /me"
+    if content_type != "application/json":
+        what += f" as {content_type}"
+    judge_accepted_update(ex, step, body, status_clause="paths.me", what=what)
 
 
 def check_users_path(ex: Example, user: str, body: JSONObject) -> None:

@@ -42,6 +42,18 @@ def test_documented_and_explicit_updates(gc_session, body):
         check_update(ex, body)
 
 
+JSON_MEDIA_TYPES = ["application/json; charset=utf-8", "application/json;odata.metadata=minimal"]
+"""JSON under the parameters clients send: charset (what .NET's StringContent and many HTTP
+libraries add) and OData's metadata level (the Graph SDKs)."""
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize("media_type", JSON_MEDIA_TYPES)
+def test_json_with_media_type_parameters_is_accepted(gc_session, media_type):
+    with gc_session.example() as ex:
+        check_update(ex, {"detail": {"jobTitle": f"sent as {media_type}"}}, content_type=media_type)
+
+
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
 @pytest.mark.parametrize("body", CLEARING_BODIES.values(), ids=CLEARING_BODIES.keys())
 def test_null_clears_a_written_value(gc_session, body):

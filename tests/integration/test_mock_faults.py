@@ -84,6 +84,16 @@ def _text_plain(client: MockClient) -> Any:
     return plain, _job_title(client) == "Fault probe"
 
 
+def _charset_json(client: MockClient) -> Any:
+    content = b'{"detail": {"jobTitle": "Fault probe"}}'
+    plain = client.patch(content=content, headers={"Content-Type": "application/json"})
+    probe = b'{"detail": {"jobTitle": "Charset probe"}}'
+    charset = client.patch(
+        content=probe, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    return plain.status_code, charset.status_code, _job_title(client)
+
+
 def _unknown_id(client: MockClient) -> Any:
     unknown = str(uuid.uuid4())
     patched = client.patch({"isCurrent": True}, position_id=unknown).status_code
@@ -266,6 +276,9 @@ EXCHANGES: dict[str, Exchange] = {
     "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
     "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
     "any-content-type": Exchange(_text_plain, (415, False), (200, True)),
+    "media-parameters-refused": Exchange(
+        _charset_json, (200, 200, "Charset probe"), (200, 415, "Fault probe")
+    ),
     "unknown-id-upsert": Exchange(_unknown_id, (404, 404, 2), (200, 200, 3)),
     "non-object-accepted": Exchange(_non_objects, ([400] * 5, 400, True), ([200] * 5, 400, True)),
     "audience-member-refused": Exchange(_every_audience, [], [REFUSED_AUDIENCE_MEMBER]),
