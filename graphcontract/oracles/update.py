@@ -390,9 +390,9 @@ def null_clears(u: Update) -> Verdict | None:
 
 
 def server_managed(u: Update) -> Verdict | None:
-    """createdDateTime, createdBy and id unchanged; lastModifiedDateTime not earlier than
-    before, not later than now, and when the update changed something, not earlier than the
-    request (each with the clock-skew allowance)."""
+    """createdDateTime, createdBy and id unchanged; lastModifiedBy not lost to null;
+    lastModifiedDateTime not earlier than before, not later than now, and when the update
+    changed something, not earlier than the request (each with the clock-skew allowance)."""
 
     def failed(title: str, expected: Any, got: Any) -> Verdict:
         return Verdict.failed(
@@ -408,6 +408,10 @@ def server_managed(u: Update) -> Verdict | None:
         old_value, new_value = get(u.before, name), get(u.body, name)
         if name in u.contract.entity.properties and not same(old_value, new_value, name):
             return failed(f"{name} changed by an update", {name: old_value}, {name: new_value})
+    old_by = get(u.before, "lastModifiedBy")
+    if old_by is not None and get(u.body, "lastModifiedBy") is None:
+        # Recalculated, never lost: the writer of an update is known.
+        return failed("lastModifiedBy dropped by an update", {"lastModifiedBy": old_by}, None)
     old = parse_datetime(get(u.before, "lastModifiedDateTime"))
     new = parse_datetime(get(u.body, "lastModifiedDateTime"))
     if new is None and old is not None and get(u.body, "lastModifiedDateTime") is None:

@@ -358,10 +358,19 @@ def test_last_modified_in_a_body_may_move_on_but_not_to_the_sent_value():
     assert "was applied" in verdict.title
 
 
-def test_dropped_last_modified_fails_server_managed():
+@pytest.mark.parametrize("name", ["lastModifiedDateTime", "lastModifiedBy"])
+def test_dropped_last_modified_fails_server_managed(name):
     body = apply(SEED, SENT)
-    body["lastModifiedDateTime"] = None
+    body[name] = None
     assert "server-managed.recalculated" in judge(SENT, body)
+    del body[name]
+    assert "server-managed.recalculated" in judge(SENT, body)
+
+
+def test_last_modified_by_another_identity_is_a_recalculation():
+    body = apply(SEED, SENT)
+    body["lastModifiedBy"] = {"user": {"id": "someone-else", "displayName": "Service"}}
+    assert judge(SENT, body) == {}
 
 
 @pytest.mark.parametrize(
