@@ -437,7 +437,20 @@ def server_managed(u: Update) -> Verdict | None:
             f">= {u.started_at.isoformat()} (request time, 5 min skew allowed)",
             new.isoformat(),
         )
+    if changed and new == old and _fraction_digits(get(u.before, "lastModifiedDateTime")) >= 6:
+        # Stamps to the microsecond or finer: two writes a round trip apart never share one
+        # (coarser stores may, and the skew allowance above hides a stale recent stamp).
+        return failed(
+            "lastModifiedDateTime not updated by a change",
+            f"later than {get(u.before, 'lastModifiedDateTime')} (the value before the write)",
+            get(u.body, "lastModifiedDateTime"),
+        )
     return Verdict.passed("server-managed.recalculated", u.exchange)
+
+
+def _fraction_digits(value: JSON) -> int:
+    match = DATETIME_FORM.match(value.strip()) if isinstance(value, str) else None
+    return len(match.group(2) or "") if match else 0
 
 
 def persisted(u: Update) -> Verdict | None:

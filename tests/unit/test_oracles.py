@@ -367,6 +367,24 @@ def test_dropped_last_modified_fails_server_managed(name):
     assert "server-managed.recalculated" in judge(SENT, body)
 
 
+@pytest.mark.parametrize(
+    ("digits", "ok"),
+    [(7, False), (6, False), (3, True), (0, True)],
+    ids=["ticks-kept", "microseconds-kept", "milliseconds-store", "seconds-store"],
+)
+def test_a_change_that_keeps_a_fine_grained_last_modified_stamp_fails(digits, ok):
+    """A recent stamp left as it was passes the skew allowance; a stamp to the microsecond
+    or finer cannot be shared by two writes a round trip apart, a coarser one can."""
+    recent = datetime.now(UTC) - timedelta(seconds=2)
+    fraction = f"{recent.microsecond:06d}0"[:digits]
+    before = f"{recent:%Y-%m-%dT%H:%M:%S}" + (f".{fraction}" if digits else "") + "Z"
+    state = {**SEED, "lastModifiedDateTime": before}
+    body = apply(state, SENT)
+    body["lastModifiedDateTime"] = before
+    failed = judge(SENT, body, before=state)
+    assert ("server-managed.recalculated" not in failed) is ok
+
+
 def test_last_modified_by_another_identity_is_a_recalculation():
     body = apply(SEED, SENT)
     body["lastModifiedBy"] = {"user": {"id": "someone-else", "displayName": "Service"}}
