@@ -490,8 +490,8 @@ def judge_gray_update(
     u: Update, *, nested_policy: str = "merge", extra_policy: str = "fail"
 ) -> list[Verdict]:
     """A 200 to a gray-zone body. Accepting the open form was the service's choice; what it
-    then did is judged like any update, but for echo, where the form may come back canonical
-    (an enum value must keep its meaning) and the open value itself."""
+    then did is judged like any update, except that the open value itself is not compared as
+    sent: an enum form may come back canonical, but must keep its meaning."""
     verdicts: list[Verdict] = [*response_shape(u, extra=extra_policy), response_id(u)]
     verdicts += [omitted_preserved(u), recalculated(u), *enum_meaning_kept(u)]
     for optional in (nested_merge(u, policy=nested_policy), server_managed(u), persisted(u)):
