@@ -140,34 +140,6 @@ def response_echo(u: Update) -> list[Verdict]:
     ]
 
 
-def enum_meaning_kept(u: Update) -> list[Verdict]:
-    """An enum value in an open form (a flags list, a number, another case) that the service
-    accepted keeps its meaning: ``"family,contacts"`` stored as ``"family"`` lost a flag.
-    Whether to accept the form is the service's choice; what it then stores is not."""
-    verdicts: list[Verdict] = []
-    for site in u.contract.enum_sites():
-        sent = at(u.sent, site.path)
-        meant = site.enum.meaning(sent)
-        if meant is None:
-            continue
-        got = at(u.body, site.path)
-        where = ".".join(site.path).replace(".[]", "[0]")
-        if site.enum.meaning(got) == meant:
-            verdicts.append(Verdict.passed("response.echo", u.exchange))
-            continue
-        verdicts.append(
-            Verdict.failed(
-                "response.echo",
-                f"{where}: the accepted value {show(sent, 60)} is stored as another value",
-                sent={where: sent},
-                expected=f"a form of {site.enum.name} value {meant}",
-                got={where: got},
-                exchange=u.exchange,
-            )
-        )
-    return verdicts
-
-
 @dataclass(frozen=True)
 class _Change:
     """A property the body did not send whose value the update changed."""
@@ -484,20 +456,6 @@ def parse_datetime(value: JSON) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else None
-
-
-def judge_gray_update(
-    u: Update, *, nested_policy: str = "merge", extra_policy: str = "fail"
-) -> list[Verdict]:
-    """A 200 to a gray-zone body. Accepting the open form was the service's choice; what it
-    then did is judged like any update, except that the open value itself is not compared as
-    sent: an enum form may come back canonical, but must keep its meaning."""
-    verdicts: list[Verdict] = [*response_shape(u, extra=extra_policy), response_id(u)]
-    verdicts += [omitted_preserved(u), recalculated(u), *enum_meaning_kept(u)]
-    for optional in (nested_merge(u, policy=nested_policy), server_managed(u), persisted(u)):
-        if optional is not None:
-            verdicts.append(optional)
-    return verdicts
 
 
 def judge_update(

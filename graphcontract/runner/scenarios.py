@@ -8,10 +8,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from graphcontract.contract import EnumSite
 from graphcontract.oracles.compare import exactly_equal, get, leaves, same
+from graphcontract.oracles.open_forms import judge_gray_update
 from graphcontract.oracles.rejection import expect_status, expect_unchanged
 from graphcontract.oracles.special import (
     enum_accepted,
@@ -19,7 +21,7 @@ from graphcontract.oracles.special import (
     read_only_not_applied,
     unknown_property,
 )
-from graphcontract.oracles.update import Update, judge_gray_update, judge_update
+from graphcontract.oracles.update import Update, judge_update
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Example, Step
 from graphcontract.types import JSON, JSONObject
@@ -53,6 +55,8 @@ def value_at(state: JSON, path: tuple[str, ...], *, item_like: JSON = None) -> J
     return value
 
 
+UpdateJudge = Callable[..., list[Verdict]]
+"""judge_update or judge_gray_update: (Update, *, nested_policy, extra_policy) -> verdicts."""
 UPDATE_CLAUSES = (
     "response.shape", "response.id", "response.echo", "merge.omitted-preserved",
     "merge.recalculated", "merge.nested", "merge.collections-replace", "merge.null-clears",
@@ -88,6 +92,15 @@ def judge_accepted_update(
             )
         )
         return None
+    _judge_answer(ex, step, sent, body, judge_update)
+    return body
+
+
+def _judge_answer(
+    ex: Example, step: Step, sent: JSONObject, body: JSONObject, judge: UpdateJudge
+) -> None:
+    """``judge`` (every success oracle, or the gray-zone set) on a 200 body, with the run's
+    policies."""
     session = ex.session
     update = Update(
         session.contract,
@@ -99,14 +112,14 @@ def judge_accepted_update(
         session.target.position_id,
         step.started_at,
     )
+    policy = session.policy
     ex.add(
-        judge_update(
+        judge(
             update,
-            nested_policy=session.policy.get("nested", "merge"),
-            extra_policy=session.policy.get("response_extra", "fail"),
+            nested_policy=policy.get("nested", "merge"),
+            extra_policy=policy.get("response_extra", "fail"),
         )
     )
-    return body
 
 
 def check_update(ex: Example, body: JSONObject, *, content_type: str = "application/json") -> None:
@@ -297,24 +310,7 @@ def check_gray(ex: Example, clause: str, description: str, body: JSONObject) -> 
         # Accepting an open form is the service's choice; answering with a position that is
         # not one (a member in another case, a number where names go), losing the value's
         # meaning or breaking a merge rule on the way is not.
-        session = ex.session
-        update = Update(
-            session.contract,
-            body,
-            step.before,
-            step.exchange,
-            answer,
-            step.after,
-            session.target.position_id,
-            step.started_at,
-        )
-        ex.add(
-            judge_gray_update(
-                update,
-                nested_policy=session.policy.get("nested", "merge"),
-                extra_policy=session.policy.get("response_extra", "fail"),
-            )
-        )
+        _judge_answer(ex, step, body, answer, judge_gray_update)
 
 
 def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:

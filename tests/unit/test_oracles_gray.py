@@ -1,6 +1,6 @@
 """A 200 to a gray-zone body: the service may accept an open form and store it in canonical
 form, but what it stores must keep the form's meaning, and the rest of the position the
-merge rules (judge_gray_update, EnumSpec.meaning)."""
+merge rules (oracles.open_forms, EnumSpec.meaning)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from graphcontract.oracles.update import Update, judge_gray_update
+from graphcontract.oracles.open_forms import judge_gray_update
+from graphcontract.oracles.update import Update
 
 from .oracle_samples import CONTRACT, SEED, exchange
 from .test_oracles import apply

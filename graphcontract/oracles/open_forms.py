@@ -1,0 +1,61 @@
+"""Oracles for a gray-zone body the service accepted (200): accepting an open form (a flags
+list, a number, another case, ``{}``, an undeclared property) is the service's choice, what it
+then stores is not. Everything but the echo of the open value is judged as for any update.
+"""
+
+from __future__ import annotations
+
+from graphcontract.oracles.compare import at
+from graphcontract.oracles.update import (
+    Update,
+    nested_merge,
+    omitted_preserved,
+    persisted,
+    recalculated,
+    response_id,
+    response_shape,
+    server_managed,
+)
+from graphcontract.oracles.verdict import Verdict, show
+
+
+def enum_meaning_kept(u: Update) -> list[Verdict]:
+    """An enum value in an open form (a flags list, a number, another case) that the service
+    accepted keeps its meaning: ``"family,contacts"`` stored as ``"family"`` lost a flag.
+    Whether to accept the form is the service's choice; what it then stores is not."""
+    verdicts: list[Verdict] = []
+    for site in u.contract.enum_sites():
+        sent = at(u.sent, site.path)
+        meant = site.enum.meaning(sent)
+        if meant is None:
+            continue
+        got = at(u.body, site.path)
+        where = ".".join(site.path).replace(".[]", "[0]")
+        if site.enum.meaning(got) == meant:
+            verdicts.append(Verdict.passed("response.echo", u.exchange))
+            continue
+        verdicts.append(
+            Verdict.failed(
+                "response.echo",
+                f"{where}: the accepted value {show(sent, 60)} is stored as another value",
+                sent={where: sent},
+                expected=f"a form of {site.enum.name} value {meant}",
+                got={where: got},
+                exchange=u.exchange,
+            )
+        )
+    return verdicts
+
+
+def judge_gray_update(
+    u: Update, *, nested_policy: str = "merge", extra_policy: str = "fail"
+) -> list[Verdict]:
+    """A 200 to a gray-zone body. Accepting the open form was the service's choice; what it
+    then did is judged like any update, except that the open value itself is not compared as
+    sent: an enum form may come back canonical, but must keep its meaning."""
+    verdicts: list[Verdict] = [*response_shape(u, extra=extra_policy), response_id(u)]
+    verdicts += [omitted_preserved(u), recalculated(u), *enum_meaning_kept(u)]
+    for optional in (nested_merge(u, policy=nested_policy), server_managed(u), persisted(u)):
+        if optional is not None:
+            verdicts.append(optional)
+    return verdicts
