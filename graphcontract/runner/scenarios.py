@@ -374,13 +374,14 @@ def check_idempotent(ex: Example, body: JSONObject) -> None:
     second PATCH is judged as an update of the state the first left (a retried request must
     not, say, append a collection to itself)."""
     judged = _second_of_two(ex, body, body, what="the same valid body a second time")
-    if judged is None or judged[0].after is None:
+    if judged is None:
         return
     step, first = judged
-    after = judged[0].after
+    if step.after is None:
+        return
     ignore = {"lastModifiedDateTime", "lastModifiedBy"}
     a = {k: v for k, v in first.items() if k not in ignore}
-    b = {k: v for k, v in after.items() if k not in ignore}
+    b = {k: v for k, v in step.after.items() if k not in ignore}
     title = (
         "same state after the second identical PATCH"
         if exactly_equal(a, b)

@@ -219,8 +219,8 @@ class Example:
         else:
             before = known if known is not None else self.target.state()
         started = datetime.now(UTC)
+        lags = len(self.target.lags_s)  # reads inside ``send`` (a write, read, write) count too
         exchange = send()
-        lags = len(self.target.lags_s)
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
             self.add(self._lag_observed(waited, exchange))
