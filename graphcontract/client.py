@@ -32,7 +32,7 @@ from graphcontract.clientpolicy import (
     retry_after_seconds,
 )
 from graphcontract.errors import TargetUnhealthy
-from graphcontract.types import JSON
+from graphcontract.types import JSON, json_text
 
 __all__ = [
     "NOT_JSON",
@@ -248,7 +248,7 @@ class GraphClient:
             headers["Authorization"] = f"Bearer {bearer}"
         body = content
         if body is None and json_body is not None:
-            body = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            body = json_text(json_body).encode("utf-8")
         if body is not None and content_type is not None:
             headers["Content-Type"] = content_type
         url = self.base_url + path

@@ -35,6 +35,8 @@ EDM_PRIMITIVES = (
     "Edm.Date",
     "Edm.DateTimeOffset",
 )
+GRAPH_NAMESPACE = "microsoft.graph"
+"""The namespace of every type in contracts/types.json without a prefix of its own."""
 EVOLVABLE_SENTINEL = "unknownFutureValue"
 """Graph's evolvable-enum sentinel: clients must not send it (enum.*.gray)."""
 
@@ -202,6 +204,13 @@ class Contract:
 
     def structured(self, name: str) -> StructuredType:
         return self.entity if name == self.entity.name else self.types[name]
+
+    def type_annotation(self, type_name: str) -> str:
+        """The ``@odata.type`` value naming ``type_name``: ``#microsoft.graph.workPosition``,
+        ``#Date`` for an Edm primitive (OData JSON 4.01 section 4.5.3)."""
+        if type_name.startswith("Edm."):
+            return "#" + type_name.removeprefix("Edm.")
+        return f"#{GRAPH_NAMESPACE}.{type_name}"
 
     def is_enum(self, type_name: str) -> bool:
         return type_name in self.enums

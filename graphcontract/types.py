@@ -1,7 +1,9 @@
-"""JSON aliases, and the rule that tells annotations from properties, shared by every module."""
+"""JSON aliases, the rule that tells annotations from properties, and JSON text that every
+output can carry, shared by every module."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeAlias
 
 JSON: TypeAlias = Any
@@ -18,3 +20,24 @@ def is_annotation(key: str) -> bool:
     """An instance annotation (``@odata.type``) or a property annotation
     (``startMonthYear@odata.type``), OData JSON 4.01 sections 18-20: never a property."""
     return "@" in key
+
+
+def json_text(value: JSON, **options: Any) -> str:
+    """``json.dumps`` keeping non-ASCII text readable, except when ``value`` holds a lone
+    surrogate (JSON can carry one as an escape, no UTF encoding can): then all of it is
+    escaped, so the text always encodes as UTF-8."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return text if _encodable(text) else json.dumps(value, ensure_ascii=True, **options)
+
+
+def printable(text: str) -> str:
+    """``text`` with any lone surrogate written as its ``\\uXXXX`` escape."""
+    return text if _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

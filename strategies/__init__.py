@@ -10,6 +10,7 @@ profile (:mod:`strategies.explicit`) and the per-type values beneath them all
 from __future__ import annotations
 
 from strategies.explicit import (
+    annotated_bodies,
     every_property_body,
     explicit_clearing_bodies,
     explicit_invalid_bodies,
@@ -32,6 +33,7 @@ __all__ = [
     "GrayCase",
     "InvalidBody",
     "MixedBody",
+    "annotated_bodies",
     "complex_values",
     "edm_values",
     "every_property_body",

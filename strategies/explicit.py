@@ -47,7 +47,7 @@ def _distinct_string(path: Path) -> str:
     return f"{dotted(path)} · Ωμέγα 東京 🚀"
 
 
-def _valid_leaf(contract: Contract, place: Place) -> JSON:
+def valid_leaf(contract: Contract, place: Place) -> JSON:
     prop = place.prop
     if contract.is_enum(prop.type_name):
         members = contract.enums[prop.type_name].sendable_members
@@ -72,7 +72,7 @@ def _valid_value(contract: Contract, place: Place) -> JSON:
     if contract.is_structured(prop.type_name):
         item = _full_object(contract, prop.type_name, item_path(place))
         return [item] if prop.collection else item
-    leaf = _valid_leaf(contract, place)
+    leaf = valid_leaf(contract, place)
     return [leaf, _distinct_string((*place.path, "2"))] if prop.collection else leaf
 
 
@@ -87,12 +87,67 @@ def explicit_valid_bodies(contract: Contract) -> dict[str, JSONObject]:
         scalar = _first_scalar(contract, path, spec)
         if scalar is not None:
             bodies[f"partial {dotted(path)}"] = wrap(
-                path, {scalar.prop.name: _valid_leaf(contract, scalar)}
+                path, {scalar.prop.name: valid_leaf(contract, scalar)}
             )
     for place in places:
         if len(place.path) == 1 and place.prop.collection:
             bodies[f"empty {place.prop.name}"] = {place.prop.name: []}
     return bodies
+
+
+def annotated_bodies(contract: Contract) -> dict[str, JSONObject]:
+    """Named valid bodies carrying type control information that agrees with the metadata:
+    ``@odata.type`` of the position, of every complex value on the way to a nested property,
+    and of an Edm.Date as a property annotation (``endMonthYear@odata.type: "#Date"``).
+    OData JSON 4.01 section 4.5.3 lets a request carry them when they do not contradict the
+    metadata, so they are the same updates."""
+    bodies: dict[str, JSONObject] = {}
+    top = first_scalar_place(contract)
+    bodies["@odata.type of the position"] = {
+        "@odata.type": contract.type_annotation(contract.entity.name),
+        top.prop.name: valid_leaf(contract, top),
+    }
+    path, spec = max(
+        ((p, s) for p, s in request_objects(contract) if "[]" not in p and not s.open_type),
+        key=lambda entry: len(entry[0]),
+    )
+    scalar = _first_scalar(contract, path, spec)
+    if scalar is not None:
+        types = []
+        owner = contract.entity
+        for name in path:
+            types.append(owner.properties[name].type_name)
+            owner = contract.structured(types[-1])
+        node: JSONObject = {scalar.prop.name: valid_leaf(contract, scalar)}
+        for name, type_name in zip(reversed(path), reversed(types), strict=True):
+            node = {name: {"@odata.type": contract.type_annotation(type_name), **node}}
+        entity_type = contract.type_annotation(contract.entity.name)
+        bodies[f"@odata.type at every level to {dotted(scalar.path)}"] = {
+            "@odata.type": entity_type,
+            **node,
+        }
+    for place in request_places(contract):
+        if place.prop.type_name == "Edm.Date" and "[]" not in place.path:
+            name = place.prop.name
+            leaf = {f"{name}@odata.type": contract.type_annotation(place.prop.type_name)}
+            bodies[f"{dotted(place.path)}@odata.type"] = wrap(
+                place.path[:-1], {**leaf, name: valid_leaf(contract, place)}
+            )
+            break
+    return bodies
+
+
+def first_scalar_place(contract: Contract) -> Place:
+    """The first single-valued primitive or enum property a client may write at the top."""
+    for place in request_places(contract):
+        prop = place.prop
+        if (
+            len(place.path) == 1
+            and not prop.collection
+            and not contract.is_structured(prop.type_name)
+        ):
+            return place
+    raise ValueError("the contract has no single-valued updatable scalar")
 
 
 def every_property_body(contract: Contract) -> JSONObject:

@@ -4,8 +4,10 @@ recorded at observe level; what an accepted one does to the position is judged l
 A fixed, deterministic list (for ``pytest.mark.parametrize``): ``{}`` as the whole body;
 allowedAudiences flags combinations, numeric values, case variants and the evolvable sentinel,
 and the same forms (fewer of them) at the nested enums; undeclared and undocumented
-properties; ``[]``, ``null`` and null members for collections. The invalid strategies never
-produce any of these as must-reject values.
+properties; ``[]``, ``null`` and null members for collections; ``@odata.type`` in the docs'
+form (no ``#``) or contradicting the metadata, and a custom instance annotation; strings
+holding U+0000 or a lone surrogate. The invalid strategies never produce any of these as
+must-reject values, the valid ones never as must-accept values.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from dataclasses import dataclass
 
 from graphcontract.contract import EVOLVABLE_SENTINEL, Contract, EnumSpec, PropertySpec
 from graphcontract.types import JSON
-from strategies.values import dotted, item_path, request_objects, request_places, wrap
+from strategies.explicit import first_scalar_place, valid_leaf
+from strategies.values import Place, dotted, item_path, request_objects, request_places, wrap
 
 UNKNOWN_CLAUSE = "properties.unknown"
 COLLECTIONS_CLAUSE = "collections.null-vs-empty"
 EMPTY_CLAUSE = "body.empty"
+ANNOTATIONS_CLAUSE = "body.annotations"
+STRINGS_CLAUSE = "strings.unusual"
 UNKNOWN_NAME = "graphcontractUnknown"
 
 
@@ -130,8 +135,100 @@ def _collection_cases(contract: Contract) -> list[GrayCase]:
     return cases
 
 
+def _annotation_cases(contract: Contract) -> list[GrayCase]:
+    """Control information the metadata does not back: the docs' ``@odata.type`` without its
+    ``#``, a type that contradicts the declared one, an annotation of no known vocabulary."""
+    top = first_scalar_place(contract)
+    named = {top.prop.name: valid_leaf(contract, top)}
+    entity = contract.type_annotation(contract.entity.name)
+    cases = [
+        GrayCase(
+            ANNOTATIONS_CLAUSE,
+            f"@odata.type {entity[1:]!r} (the docs' form, no '#')",
+            {"@odata.type": entity[1:], **named},
+        ),
+        GrayCase(
+            ANNOTATIONS_CLAUSE,
+            "@odata.graphcontractNote (control information of no OData version)",
+            {"@odata.graphcontractNote": "x", **named},
+        ),
+        GrayCase(
+            ANNOTATIONS_CLAUSE,
+            "@graphcontract.note (an instance annotation of a vocabulary nobody knows)",
+            {"@graphcontract.note": "sent by graphcontract", **named},
+        ),
+    ]
+    nested = next(
+        (p for p in request_places(contract) if len(p.path) == 1 and _is_complex(contract, p)),
+        None,
+    )
+    if nested is None:
+        return cases
+    spec = contract.structured(nested.prop.type_name)
+    inner = next(
+        Place((*nested.path, p.name), p, spec)
+        for p in spec.properties.values()
+        if not p.collection and not contract.is_structured(p.type_name)
+    )
+    value = {inner.prop.name: valid_leaf(contract, inner)}
+    declared = contract.type_annotation(spec.name)
+    other = next(t for t in contract.types if t != spec.name)
+    where = dotted(nested.path)
+    cases += [
+        GrayCase(
+            ANNOTATIONS_CLAUSE,
+            f"{where}@odata.type {declared[1:]!r} (the docs' form, no '#')",
+            {nested.prop.name: {"@odata.type": declared[1:], **value}},
+        ),
+        GrayCase(
+            ANNOTATIONS_CLAUSE,
+            f"{where}@odata.type {contract.type_annotation(other)!r} (contradicts {spec.name})",
+            {nested.prop.name: {"@odata.type": contract.type_annotation(other), **value}},
+        ),
+    ]
+    return cases
+
+
+def _is_complex(contract: Contract, place: Place) -> bool:
+    return contract.is_structured(place.prop.type_name) and not place.prop.collection
+
+
+UNUSUAL_STRINGS = (
+    ("before\x00after", "U+0000 inside"),
+    ("lone \ud800", "a lone high surrogate, sent as the escape \\ud800"),
+    ("\udc00 lone", "a lone low surrogate, sent as the escape \\udc00"),
+)
+"""Strings JSON can carry that stores often cannot: U+0000 (PostgreSQL text, XML) and lone
+surrogates (valid JSON escapes, not Unicode scalar values: UTF-8 encoders refuse them)."""
+
+
+def _string_cases(contract: Contract) -> list[GrayCase]:
+    strings = [
+        p
+        for p in request_places(contract)
+        if p.prop.type_name == "Edm.String" and "[]" not in p.path
+    ]
+    single = next((p for p in strings if not p.prop.collection and len(p.path) > 1), None)
+    many = next((p for p in strings if p.prop.collection), None)
+    cases = []
+    for place in (single, many):
+        if place is None:
+            continue
+        for value, why in UNUSUAL_STRINGS:
+            leaf: JSON = [value] if place.prop.collection else value
+            text = f"{dotted(item_path(place))}: {why}"
+            cases.append(GrayCase(STRINGS_CLAUSE, text, wrap(place.path, leaf)))
+    return cases
+
+
 def gray_cases(contract: Contract) -> list[GrayCase]:
     """Every gray-zone case, in a fixed order (descriptions are unique: use them as ids)."""
     empty = GrayCase(EMPTY_CLAUSE, "{} as the whole body (names nothing)", {})
-    cases = [*_enum_cases(contract), *_unknown_cases(contract), *_collection_cases(contract)]
+    cases = [
+        *_enum_cases(contract),
+        *_unknown_cases(contract),
+        *_collection_cases(contract),
+        *_annotation_cases(contract),
+        *_string_cases(contract),
+    ]
     return [empty, *cases]

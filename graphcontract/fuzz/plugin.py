@@ -33,6 +33,7 @@ from graphcontract.client import Exchange
 from graphcontract.contract import load_contract
 from graphcontract.fuzz.stats import Coverage
 from graphcontract.runner.session import Example, Session
+from graphcontract.types import json_text
 
 STOP_FILE = "STOP"
 PROGRESS_DIR = "progress"
@@ -255,7 +256,7 @@ class CampaignWorker:
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json_text(data), encoding="utf-8")
         os.replace(tmp, self.path)
 
 

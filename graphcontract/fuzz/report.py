@@ -22,6 +22,7 @@ from graphcontract.errors import HarnessError
 from graphcontract.fuzz.campaign import ROUND_OK, CampaignPlan, RoundResult, read_progress
 from graphcontract.fuzz.database import count_entries, describe
 from graphcontract.fuzz.stats import Coverage
+from graphcontract.types import json_text
 
 REPORT_JSON = "campaign.json"
 NO_TESTS = 5
@@ -205,8 +206,9 @@ def _failures(reports: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]
 def write_campaign_report(report: dict[str, Any], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / REPORT_JSON
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (folder / REPORT_MD).write_text(render_markdown(report), encoding="utf-8")
+    path.write_text(json_text(report, indent=2) + "\n", encoding="utf-8")
+    markdown = render_markdown(report)
+    (folder / REPORT_MD).write_text(markdown, encoding="utf-8", errors="backslashreplace")
     return path
 
 

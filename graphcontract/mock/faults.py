@@ -121,6 +121,13 @@ FAULTS: dict[str, Fault] = {
         _fault("plain-text-errors", "errors.envelope",
                '4xx bodies are text/plain with the reason phrase (e.g. "Bad Request")',
                "auth.required", "target.unknown-id"),
+        _fault("crash-on-nul", "server.no-5xx",
+               "a string holding U+0000 is answered 500 (what a PostgreSQL text column makes "
+               "of it in a service that does not check)"),
+        _fault("annotations-refused", "paths.me",
+               "a request body with any annotation (@odata.type included, even one that agrees "
+               "with the metadata) is refused with 400, as a deserializer that knows only "
+               "declared properties does"),
         _fault("crash-on-long-string", "server.no-5xx",
                f"any string value longer than {LONG_STRING} characters is answered 500 "
                "(with the error envelope)"),  # a 5xx is judged by server.no-5xx alone

@@ -56,6 +56,13 @@ class GrayChoices:
     documented_source: bool = False
     """source is typed as the docs and the national-cloud metadata say (personDataSource, its
     type a String), not as the Prod metadata does (personDataSources, a collection)."""
+    strict_annotations: bool = False
+    """Control information the metadata does not back is refused (400): ``@odata.type``
+    without its ``#`` or naming another type, unknown ``odata.*`` names, annotations of other
+    vocabularies. The reference ignores every annotation in a request."""
+    strict_strings: bool = False
+    """A string holding U+0000 or a lone surrogate is refused (400); the reference stores it
+    as sent."""
     odata_context: bool = True
     content_type: str = GRAPH_CONTENT_TYPE
 

@@ -11,7 +11,7 @@ import copy
 import json
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,6 +165,12 @@ class PositionStore:
             return _bad_request("The request body must be a JSON object.")
         if "crash-on-long-string" in self.faults and _longest_string(body) > LONG_STRING:
             return Outcome(500, code="generalException", message="An internal error occurred.")
+        if "crash-on-nul" in self.faults and _any_string(body, lambda text: "\x00" in text):
+            return Outcome(500, code="generalException", message="An internal error occurred.")
+        annotation = _first_annotation(body)
+        if "annotations-refused" in self.faults and annotation is not None:
+            entity = self.contract.entity.name
+            return _bad_request(f"{annotation!r} is not a property of {entity}")
         apply: JSONObject = {}
         errors: list[str] = []
         for key, value in body.items():
@@ -188,7 +194,9 @@ class PositionStore:
 
     def _prepare_top(self, key: str, value: JSON) -> tuple[list[str], JSON]:
         """(errors, value to apply or _DROPPED) for one top-level property of a body."""
-        if is_annotation(key) or key in self.contract.undocumented:
+        if is_annotation(key):
+            return self._annotation_errors("body", key, value, self.contract.entity), _DROPPED
+        if key in self.contract.undocumented:
             return [], _DROPPED
         if key in self.contract.read_only:
             if key in self._created and "read-only-applied" in self.faults:
@@ -220,6 +228,8 @@ class PositionStore:
             return self._object(value, self.contract.structured(prop.type_name), path, errors)
         if self.contract.is_enum(prop.type_name):
             return self._enum(value, self.contract.enums[prop.type_name], path, errors)
+        if self.gray.strict_strings and prop.type_name == "Edm.String" and _unusual(value):
+            errors.append(f"{_where(path)}: U+0000 and lone surrogates are not allowed in strings")
         if "type-coercion" in self.faults and value is not None:
             coerced = _coerce(value, prop.type_name)
             return coerced, coerced
@@ -232,6 +242,7 @@ class PositionStore:
         checked: JSONObject = {}
         for key, value in raw.items():
             if is_annotation(key):
+                errors.extend(self._annotation_errors(_where(path), key, value, spec))
                 continue
             prop = spec.properties.get(key)
             if prop is None:
@@ -242,6 +253,26 @@ class PositionStore:
                 continue
             applied[key], checked[key] = self._value(value, prop, (*path, key), errors)
         return applied, checked
+
+    def _annotation_errors(
+        self, where: str, key: str, value: JSON, spec: StructuredType
+    ) -> list[str]:
+        """Nothing under the reference choice (annotations are ignored); under
+        ``strict_annotations``, control information that the metadata does not back."""
+        if not self.gray.strict_annotations:
+            return []
+        name, _, term = key.rpartition("@")
+        if term != "odata.type":
+            return [f"{where}: unknown annotation {key!r}"]
+        if not name:
+            expected = self.contract.type_annotation(spec.name)
+        elif name in spec.properties:
+            expected = self.contract.type_annotation(spec.properties[name].type_name)
+        else:
+            return [_undeclared(where, name, spec)]
+        if value != expected:
+            return [f"{where}: {key} {value!r} does not name {expected[1:]}"]
+        return []
 
     def _enum(
         self, value: JSON, enum: EnumSpec, path: JSONPath, errors: list[str]
@@ -422,6 +453,36 @@ def _longest_string(value: JSON) -> int:
     if isinstance(value, list):
         return max((_longest_string(v) for v in value), default=0)
     return 0
+
+
+def _any_string(value: JSON, test: Callable[[str], bool]) -> bool:
+    if isinstance(value, str):
+        return test(value)
+    if isinstance(value, Mapping):
+        return any(_any_string(v, test) for v in value.values())
+    if isinstance(value, list):
+        return any(_any_string(v, test) for v in value)
+    return False
+
+
+def _unusual(value: JSON) -> bool:
+    """A string holding U+0000 or a lone surrogate (strict_strings refuses them)."""
+    return isinstance(value, str) and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value)
+
+
+def _first_annotation(value: JSON) -> str | None:
+    """The first annotation key anywhere in a request body (annotations-refused)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = key if is_annotation(key) else _first_annotation(item)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = _first_annotation(item)
+            if found is not None:
+                return found
+    return None
 
 
 def _ascii_only(value: JSON) -> JSON:

@@ -1,11 +1,12 @@
 """Oracles for a gray-zone body the service accepted (200): accepting an open form (a flags
-list, a number, another case, ``{}``, an undeclared property) is the service's choice, what it
-then stores is not. Everything but the echo of the open value is judged as for any update.
+list, a number, another case, ``{}``, an undeclared property, control information, a string
+holding U+0000 or a lone surrogate) is the service's choice, what it then stores is not.
+Everything but the echo of the open value is judged as for any update.
 """
 
 from __future__ import annotations
 
-from graphcontract.oracles.compare import at
+from graphcontract.oracles.compare import at, exactly_equal, leaves
 from graphcontract.oracles.update import (
     Update,
     nested_merge,
@@ -17,6 +18,7 @@ from graphcontract.oracles.update import (
     server_managed,
 )
 from graphcontract.oracles.verdict import Verdict, show
+from graphcontract.types import JSON
 
 
 def enum_meaning_kept(u: Update) -> list[Verdict]:
@@ -47,6 +49,49 @@ def enum_meaning_kept(u: Update) -> list[Verdict]:
     return verdicts
 
 
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def _unusual(text: object) -> bool:
+    return isinstance(text, str) and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in text)
+
+
+def _replaced(text: JSON) -> JSON:
+    """``text`` with each lone surrogate replaced by U+FFFD, as a lenient decoder stores it."""
+    if not isinstance(text, str):
+        return text
+    return "".join(REPLACEMENT_CHARACTER if "\ud800" <= c <= "\udfff" else c for c in text)
+
+
+def strings_kept(u: Update) -> list[Verdict]:
+    """A string holding U+0000 or a lone surrogate that the service accepted reads back as
+    sent; a lone surrogate may read back as U+FFFD (what Unicode prescribes for ill-formed
+    text). Dropping the U+0000, cutting the string there, or any other change loses data."""
+    verdicts: list[Verdict] = []
+    for path, sent in leaves(u.sent):
+        items = sent if isinstance(sent, list) else [sent]
+        if not any(_unusual(item) for item in items):
+            continue
+        got = at(u.body, path)
+        where = ".".join(path)
+        if exactly_equal(got, sent) or exactly_equal(
+            got, [_replaced(i) for i in items] if isinstance(sent, list) else _replaced(sent)
+        ):
+            verdicts.append(Verdict.passed("response.echo", u.exchange))
+            continue
+        verdicts.append(
+            Verdict.failed(
+                "response.echo",
+                f"{where}: the accepted string {show(sent, 60)} is stored as another value",
+                sent={where: sent},
+                expected="the string as sent (a lone surrogate may become U+FFFD)",
+                got={where: got},
+                exchange=u.exchange,
+            )
+        )
+    return verdicts
+
+
 def judge_gray_update(
     u: Update, *, nested_policy: str = "merge", extra_policy: str = "fail"
 ) -> list[Verdict]:
@@ -54,7 +99,7 @@ def judge_gray_update(
     then did is judged like any update, except that the open value itself is not compared as
     sent: an enum form may come back canonical, but must keep its meaning."""
     verdicts: list[Verdict] = [*response_shape(u, extra=extra_policy), response_id(u)]
-    verdicts += [omitted_preserved(u), recalculated(u), *enum_meaning_kept(u)]
+    verdicts += [omitted_preserved(u), recalculated(u), *enum_meaning_kept(u), *strings_kept(u)]
     for optional in (nested_merge(u, policy=nested_policy), server_managed(u), persisted(u)):
         if optional is not None:
             verdicts.append(optional)

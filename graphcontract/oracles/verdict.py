@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from graphcontract.client import Exchange
+from graphcontract.types import json_text, printable
 
 Outcome = Literal["pass", "fail", "observed"]
 
@@ -53,10 +53,10 @@ class Verdict:
 def show(value: Any, limit: int = 300) -> str:
     """Short, readable rendering of a value for messages (plain strings stay as they are)."""
     if isinstance(value, str) and not value.startswith(("{", "[", '"')) and "\n" not in value:
-        text = value
+        text = printable(value)
     else:
         try:
-            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            text = json_text(value, sort_keys=True)
         except (TypeError, ValueError):
             text = repr(value)
     return text if len(text) <= limit else text[:limit] + "…"

@@ -7,7 +7,6 @@ Shape (DESIGN.md): ``{"verdict", "target", "clauses": [{"id", "level", "status",
 
 from __future__ import annotations
 
-import json
 import statistics
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from graphcontract import __version__
 from graphcontract.contract import Contract
 from graphcontract.runner.config import RunConfig, pinned_clauses
 from graphcontract.runner.recorder import ClauseTally, Recorder
+from graphcontract.types import json_text
 
 NOT_CONFIGURED = {
     "auth.scope": "no token without write scope configured (--readonly-token-env)",
@@ -185,6 +185,7 @@ def write_report(report: dict[str, Any], folder: Path) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "report.json"
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (folder / "report.html").write_text(render_html(report), encoding="utf-8")
+    path.write_text(json_text(report, indent=2) + "\n", encoding="utf-8")
+    html = render_html(report)
+    (folder / "report.html").write_text(html, encoding="utf-8", errors="backslashreplace")
     return path

@@ -18,6 +18,7 @@ from graphcontract.report.markup import as_list as _list
 from graphcontract.report.markup import as_map as _map
 from graphcontract.report.markup import as_number as _number
 from graphcontract.report.markup import escaped as _e
+from graphcontract.types import json_text
 
 VERDICT_TEXT = {
     "pass": "every must clause held",
@@ -154,10 +155,10 @@ def _body(text: object) -> str:
         return "(empty)"
     if isinstance(text, str):
         try:
-            return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            return json_text(json.loads(text), indent=2)
         except ValueError:
             return text
-    return json.dumps(text, indent=2, ensure_ascii=False, default=str)
+    return json_text(text, indent=2, default=str)
 
 
 def _headers(value: object) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
 from graphcontract.runner.config import DEFAULT_LIVE_RATE, RunConfig
 from graphcontract.runner.target import ME, users_collection
+from graphcontract.types import json_text
 
 REQUEST_FORMS = {
     "paths.users": "PATCH {users}/{id} (each --user form)",
@@ -167,7 +167,7 @@ def _show(name: str, value: Any, limit: int = 160) -> str:
     description = getattr(value, "description", None)
     body = getattr(value, "body", value)
     if isinstance(body, (dict, list)) or body is None:
-        text = json.dumps(body, ensure_ascii=False)
+        text = json_text(body)
         text = f"body {text}" if len(text) <= limit else f"body {text[:limit]}…"
         return f"{description}: {text}" if isinstance(description, str) else text
     if isinstance(body, (str, int, float, bool)):

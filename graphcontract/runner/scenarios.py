@@ -24,7 +24,7 @@ from graphcontract.oracles.special import (
 from graphcontract.oracles.update import Update, judge_update
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Example, Step
-from graphcontract.types import JSON, JSONObject
+from graphcontract.types import JSON, JSONObject, is_annotation
 
 NON_JSON_MEDIA_TYPES = ("text/plain", "application/xml", "application/x-www-form-urlencoded")
 
@@ -314,12 +314,15 @@ def check_gray(ex: Example, clause: str, description: str, body: JSONObject) -> 
 
 
 def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
+    """The path and value of the one property a gray body names (annotations aside)."""
     path: list[str] = []
     value = body
-    while isinstance(value, dict) and len(value) == 1:
-        key = next(iter(value))
-        path.append(key)
-        value = value[key]
+    while isinstance(value, dict):
+        named = [key for key in value if not is_annotation(key)]
+        if len(named) != 1:
+            break
+        path.append(named[0])
+        value = value[named[0]]
     return tuple(path), value
 
 

@@ -168,6 +168,12 @@ def _lock_fd(path: Path) -> int:
     return fd
 
 
+def lock_path(target: Target) -> Path:
+    """The lock file of one position of one target, shared by every process on the machine."""
+    key = hashlib.sha256(f"{target.client.base_url}|{target.position_id}".encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"graphcontract-{key}.lock"
+
+
 @contextmanager
 def target_lock(target: Target) -> Iterator[list[int]]:
     """Serialise examples on one position across processes (xdist workers, parallel runs on
@@ -175,8 +181,7 @@ def target_lock(target: Target) -> Iterator[list[int]]:
 
     Yields ``[generation]``: a counter kept in the lock file and bumped by every example, so a
     process can tell whether anyone else touched the position since its own last example."""
-    key = hashlib.sha256(f"{target.client.base_url}|{target.position_id}".encode()).hexdigest()[:16]
-    fd = _lock_fd(Path(tempfile.gettempdir()) / f"graphcontract-{key}.lock")
+    fd = _lock_fd(lock_path(target))
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         text = os.pread(fd, COUNTER_WIDTH + 1, 0).decode("ascii", "replace").strip()

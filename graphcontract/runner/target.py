@@ -23,7 +23,7 @@ from graphcontract.errors import HarnessError, UsageError
 from graphcontract.oracles.compare import differences, get, same
 from graphcontract.oracles.verdict import show
 from graphcontract.runner.config import check_base_url, check_position_id
-from graphcontract.types import JSON, JSONObject
+from graphcontract.types import JSON, JSONObject, json_text
 
 ME = "/me/profile/positions"
 SETTLE_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)
@@ -294,7 +294,7 @@ def write_journal(path: Path, target: Target, snapshot: JSONObject) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(record, handle, ensure_ascii=False, indent=1)
+        handle.write(json_text(record, indent=1))
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)

@@ -10,7 +10,6 @@ a gray zone) graphcontract's status oracle decides, and gray zones are only obse
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import httpx
@@ -39,6 +38,7 @@ from graphcontract.stcompat.checks import (
 from graphcontract.stcompat.classify import Classification, classify_body
 from graphcontract.stcompat.narrow import refused_clauses
 from graphcontract.stcompat.schema import GraphCase, Operation, path_parameter_names
+from graphcontract.types import json_text
 
 TITLE = "Schemathesis"
 _DROPPED_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
@@ -54,7 +54,7 @@ def wire_body(case: GraphCase) -> tuple[bytes, str]:
     if not isinstance(body, _JSON_VALUES):
         return b"", media_type  # no body generated
     try:
-        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8"), media_type
+        return json_text(body, allow_nan=False).encode("utf-8"), media_type
     except (ValueError, UnicodeEncodeError):
         reject()  # not representable as JSON text (NaN, lone surrogates): not a request
 

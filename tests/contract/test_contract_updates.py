@@ -2,8 +2,9 @@
 
 Explicit examples make the ci profile deterministic: the documented example request, every
 property written at once, a partial write at every nested level, empty collections, long
-strings and Int32 bounds, and a null at every nullable place right after a write that filled it
-(strategies.explicit derives them from the contract).
+strings and Int32 bounds, a null at every nullable place right after a write that filled it,
+and @odata.type control information that agrees with the metadata (strategies.explicit derives
+them from the contract).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from hypothesis import example, given
 from graphcontract.contract import load_contract
 from graphcontract.runner.scenarios import UPDATE_CLAUSES, check_cleared_after_write, check_update
 from strategies import (
+    annotated_bodies,
     every_property_body,
     explicit_clearing_bodies,
     explicit_valid_bodies,
@@ -32,6 +34,7 @@ EXPLICIT_BODIES = {
 }
 FILLED = every_property_body(CONTRACT)
 CLEARING_BODIES = explicit_clearing_bodies(CONTRACT)
+ANNOTATED_BODIES = annotated_bodies(CONTRACT)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
@@ -52,6 +55,15 @@ libraries add) and OData's metadata level (the Graph SDKs)."""
 def test_json_with_media_type_parameters_is_accepted(gc_session, media_type):
     with gc_session.example() as ex:
         check_update(ex, {"detail": {"jobTitle": f"sent as {media_type}"}}, content_type=media_type)
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize("body", ANNOTATED_BODIES.values(), ids=ANNOTATED_BODIES.keys())
+def test_type_annotations_that_agree_with_the_metadata_are_accepted(gc_session, body):
+    """@odata.type of the position, of nested values and of a primitive (OData JSON 4.01
+    section 4.5.3) is control information, not a property: the same update, judged as one."""
+    with gc_session.example() as ex:
+        check_update(ex, body)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)

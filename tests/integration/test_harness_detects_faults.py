@@ -70,6 +70,14 @@ def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
         statuses[c] == "observed"
         for c in ("enum.allowedAudiences.gray", "enum.nested.gray", "properties.unknown")
     )
+    # The variants take the two sides of the annotation and string gray zones: the run
+    # passes on both, and the report says which side the target took.
+    side = "refused with 400" if variant == "gray" else "accepted, stored as sent"
+    for clause_id in ("body.annotations", "strings.unusual"):
+        clause = next(c for c in report["clauses"] if c["id"] == clause_id)
+        titles = [o["title"] for o in clause["observation"]["outcomes"]]
+        assert titles, clause_id
+        assert all(title.endswith(side) for title in titles), titles
     recalculated = next(c for c in report["clauses"] if c["id"] == "merge.recalculated")
     if variant == "gray":  # its isSearchable follows isCurrent on every write
         titles = [o["title"] for o in recalculated["observation"]["outcomes"]]

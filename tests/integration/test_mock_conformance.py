@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import socket
 import subprocess
@@ -361,6 +362,54 @@ def test_conforming_ignores_read_only_properties(conforming):
 def test_gray_variant_refuses_read_only_properties(gray):
     before = gray.get()
     assert_envelope(gray.patch(READ_ONLY_BODY), 400)
+    assert unchanged(gray.get(), before)
+
+
+AGREEING_ANNOTATIONS = {
+    "@odata.type": "#microsoft.graph.workPosition",
+    "detail": {
+        "@odata.type": "#microsoft.graph.positionDetail",
+        "endMonthYear@odata.type": "#Date",
+        "endMonthYear": "2031-01-01",
+    },
+}
+UNBACKED_ANNOTATIONS = [
+    {"@odata.type": "microsoft.graph.workPosition", "isCurrent": False},
+    {"detail": {"@odata.type": "#microsoft.graph.companyDetail", "jobTitle": "x"}},
+    {"detail": {"jobTitle@odata.type": "#Int32", "jobTitle": "x"}},
+    {"@odata.unheardOf": 1, "isCurrent": False},
+    {"@contoso.note": "x", "isCurrent": False},
+]
+
+
+def test_annotations_that_agree_with_the_metadata_are_accepted_by_both(either):
+    response = either.patch(AGREEING_ANNOTATIONS)
+    assert response.status_code == 200, response.text
+    assert response.json()["detail"]["endMonthYear"] == "2031-01-01"
+    assert "@odata.type" not in either.get()
+
+
+@pytest.mark.parametrize("body", UNBACKED_ANNOTATIONS, ids=lambda b: str(b)[:50])
+def test_unbacked_annotations_are_ignored_by_the_reference_refused_by_the_variant(
+    conforming, gray, body
+):
+    assert conforming.patch(body).status_code == 200
+    before = gray.get()
+    assert_envelope(gray.patch(body), 400)
+    assert unchanged(gray.get(), before)
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "a\ud800", "\udc00"], ids=["nul", "high", "low"])
+def test_unusual_strings_are_stored_by_the_reference_refused_by_the_variant(conforming, gray, text):
+    def escaped(body: dict[str, Any]) -> dict[str, Any]:
+        """httpx's json= cannot encode a lone surrogate: send it as a JSON escape."""
+        json_type = {"Content-Type": "application/json"}
+        return {"content": json.dumps(body).encode(), "headers": json_type}
+
+    assert conforming.patch(**escaped({"categories": [text]})).status_code == 200
+    assert conforming.get()["categories"] == [text]
+    before = gray.get()
+    assert_envelope(gray.patch(**escaped({"detail": {"jobTitle": text}})), 400)
     assert unchanged(gray.get(), before)
 
 

@@ -260,6 +260,30 @@ def _long_strings(client: MockClient) -> Any:
     ]
 
 
+def _nul_strings(client: MockClient) -> Any:
+    """U+0000 in a string, nested and in a collection; then a string without one."""
+    return [
+        client.patch(body).status_code
+        for body in (
+            {"detail": {"jobTitle": "a\x00b"}},
+            {"categories": ["\x00"]},
+            {"detail": {"jobTitle": "a b"}},
+        )
+    ]
+
+
+def _annotated(client: MockClient) -> Any:
+    """@odata.type that agrees with the metadata, at the top and nested; then none."""
+    return [
+        client.patch(body).status_code
+        for body in (
+            {"@odata.type": "#microsoft.graph.workPosition", "isCurrent": True},
+            {"detail": {"@odata.type": "#microsoft.graph.positionDetail", "jobTitle": "x"}},
+            {"isCurrent": True},
+        )
+    ]
+
+
 SEEDED_TITLE = load_contract().seed["positions"][0]["detail"]["jobTitle"]
 SEEDED_COMPANY = load_contract().seed["positions"][0]["detail"]["company"]["displayName"]
 SEEDED_OFFICE = load_contract().seed["positions"][0]["detail"]["company"]["officeLocation"]
@@ -320,6 +344,8 @@ EXCHANGES: dict[str, Exchange] = {
         [(400, JSON, True), (401, JSON, True)],
         [(400, TEXT, False), (401, TEXT, False)],
     ),
+    "crash-on-nul": Exchange(_nul_strings, [200, 200, 200], [500, 500, 200]),
+    "annotations-refused": Exchange(_annotated, [200, 200, 200], [400, 400, 200]),
     "crash-on-long-string": Exchange(
         _long_strings,
         [(200, None), (200, None), (400, "BadRequest")],

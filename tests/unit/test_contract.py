@@ -118,9 +118,22 @@ def test_mock_seed_is_a_valid_response():
         assert CONTRACT.response_errors(position) == []
 
 
+@pytest.mark.parametrize(
+    ("type_name", "annotation"),
+    [
+        ("workPosition", "#microsoft.graph.workPosition"),
+        ("positionDetail", "#microsoft.graph.positionDetail"),
+        ("Edm.Date", "#Date"),
+        ("Edm.DateTimeOffset", "#DateTimeOffset"),
+    ],
+)
+def test_type_annotations_name_types_as_odata_json_does(type_name, annotation):
+    assert CONTRACT.type_annotation(type_name) == annotation
+
+
 def test_clause_catalog_matches_the_design():
     levels = {cid: c.level for cid, c in CONTRACT.clauses.items()}
-    assert len(levels) == 33
+    assert len(levels) == 35
     assert levels["target.isolation"] == "must"  # not in DESIGN.md: a missing "WHERE id ="
     assert {cid for cid, lvl in levels.items() if lvl == "observe"} == {
         "enum.allowedAudiences.gray",
@@ -130,6 +143,8 @@ def test_clause_catalog_matches_the_design():
         "merge.recalculated",  # not in DESIGN.md: the published page's "or be recalculated"
         "enum.nested.gray",  # not in DESIGN.md: enum.nested's "same rules" need the gray side
         "body.empty",  # not in DESIGN.md: {} names nothing; 200 or 400, nothing may change
+        "body.annotations",  # not in DESIGN.md: @odata.type without '#', contradicting, unknown
+        "strings.unusual",  # not in DESIGN.md: U+0000 and lone surrogates (never a 5xx)
     }
     assert levels["docs.examples"] == "doc"
     for clause in CONTRACT.clauses.values():

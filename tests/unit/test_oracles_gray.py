@@ -131,3 +131,44 @@ def test_accepted_open_forms_stored_canonically_pass(sent, stored):
 def test_accepted_open_forms_that_lose_data_fail(sent, stored, clause):
     failed = judge_gray(sent, apply(SEED, stored))
     assert failed == {clause}
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ({"detail": {"jobTitle": "a\x00b"}}, {"detail": {"jobTitle": "a\x00b"}}),
+        ({"detail": {"jobTitle": "lone \ud800"}}, {"detail": {"jobTitle": "lone \ud800"}}),
+        ({"detail": {"jobTitle": "high \ud800"}}, {"detail": {"jobTitle": "high \ufffd"}}),
+        ({"categories": ["\udc00 lone"]}, {"categories": ["\ufffd lone"]}),
+        (
+            {"@odata.type": "microsoft.graph.workPosition", "isCurrent": False},
+            {"isCurrent": False},
+        ),
+        ({"@graphcontract.note": "x", "isCurrent": False}, {"isCurrent": False}),
+    ],
+    ids=[
+        "nul-kept",
+        "surrogate-kept",
+        "surrogate-replaced",
+        "item-surrogate-replaced",
+        "type-without-hash-ignored",
+        "unknown-annotation-ignored",
+    ],
+)
+def test_accepted_unusual_strings_and_annotations_pass(sent, stored):
+    assert judge_gray(sent, apply(SEED, stored)) == set()
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ({"detail": {"jobTitle": "a\x00b"}}, {"detail": {"jobTitle": "ab"}}),
+        ({"detail": {"jobTitle": "a\x00b"}}, {"detail": {"jobTitle": "a"}}),
+        ({"detail": {"jobTitle": "a\x00b"}}, {"detail": {"jobTitle": "a\ufffdb"}}),
+        ({"detail": {"jobTitle": "lone \ud800"}}, {"detail": {"jobTitle": "lone "}}),
+        ({"categories": ["a\x00b"]}, {"categories": ["ab"]}),
+    ],
+    ids=["nul-dropped", "cut-at-nul", "nul-replaced", "surrogate-dropped", "item-nul-dropped"],
+)
+def test_accepted_unusual_strings_that_lose_data_fail(sent, stored):
+    assert judge_gray(sent, apply(SEED, stored)) == {"response.echo"}

@@ -1,4 +1,5 @@
-"""report.html: verdict badge, counterexamples, escaping, offline-only markup, charts, findings."""
+"""report.html: verdict badge, counterexamples, escaping, offline-only markup, charts, findings;
+and JSON text every report can carry (lone surrogates)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from graphcontract.oracles.verdict import show
+from graphcontract.report.build import write_report
 from graphcontract.report.html import render_html
+from graphcontract.types import json_text, printable
 
 SCRIPT = "<script>alert(1)</script>"
 URL = "http://127.0.0.1:8000/beta/me/profile/positions/p1"
@@ -328,3 +332,38 @@ def _escaped(text: str) -> str:
         .replace('"', "&quot;")
         .replace("'", "&#x27;")
     )
+
+
+def test_lone_surrogates_and_nul_in_a_report_are_written_as_escapes(tmp_path) -> None:
+    """A target may echo a lone surrogate (strings.unusual): report.json stays UTF-8 JSON that
+    reads back the same, and report.html is written with the escape as text."""
+    failing = failed_clause("response.echo")
+    failing["failure_title"] = "detail.jobTitle: 'a\ud800' stored as another value"
+    failing["counterexample"]["response"]["body"] = {"jobTitle": "a\ud800\x00b"}
+    report = run("fail", [failing])
+    path = write_report(report, tmp_path)
+    text = path.read_bytes().decode("utf-8")  # strict: no surrogate bytes in the file
+    assert json.loads(text)["clauses"][0]["failure_title"] == failing["failure_title"]
+    assert "\\ud800" in text
+    page = (tmp_path / "report.html").read_bytes().decode("utf-8")
+    assert "\\ud800" in page
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({"a": "é"}, '{"a": "é"}'),
+        ({"a": "é\ud800"}, '{"a": "\\u00e9\\ud800"}'),
+        ({"a": "\x00"}, '{"a": "\\u0000"}'),
+    ],
+    ids=["readable", "surrogate-escaped", "nul-escaped"],
+)
+def test_json_text_always_encodes_as_utf8(value: Any, text: str) -> None:
+    assert json_text(value) == text
+    assert json.loads(json_text(value)) == value
+
+
+def test_messages_show_a_lone_surrogate_as_its_escape() -> None:
+    assert show("a\udc00b") == "a\\udc00b"
+    assert show({"k": "\udc00"}) == '{"k": "\\udc00"}'
+    assert printable("plain é") == "plain é"

@@ -339,6 +339,18 @@ def test_gray_cases_cover_the_documented_gray_zones() -> None:
     assert by_body[canonical({"categories": []})] == "collections.null-vs-empty"
     assert by_body[canonical({"colleagues": None})] == "collections.null-vs-empty"
     assert by_body[canonical({})] == "body.empty"
+    annotations = [case.body for case in GRAY if case.clause == "body.annotations"]
+    assert {"@odata.type": "microsoft.graph.workPosition", "allowedAudiences": "family"} in (
+        annotations
+    )
+    assert any(
+        body.get("detail", {}).get("@odata.type", "").startswith("#") for body in annotations
+    )
+    assert any("@graphcontract.note" in body for body in annotations)
+    strings = [case.body for case in GRAY if case.clause == "strings.unusual"]
+    assert {"categories": ["before\x00after"]} in strings
+    assert {"categories": ["lone \ud800"]} in strings
+    assert any("\\udc00" in json.dumps(body) for body in strings if "detail" in body)
     for name in CONTRACT.undocumented:
         assert any(case.clause == "properties.unknown" and name in case.body for case in GRAY)
 

@@ -19,7 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphcontract.contract import EVOLVABLE_SENTINEL
-from strategies import complex_values, edm_values, valid_bodies, valid_value_for, wrap
+from graphcontract.types import is_annotation
+from strategies import (
+    annotated_bodies,
+    complex_values,
+    edm_values,
+    valid_bodies,
+    valid_value_for,
+    wrap,
+)
 from strategies.values import ITEM, dotted, item_path, request_objects
 
 from .strategy_samples import (
@@ -209,3 +217,31 @@ def test_valid_features_name_the_documented_nesting() -> None:
     assert ("manager", "manager.relationship=friend") in MEMBERS
     assert ("colleagues", "colleagues[].relationship=friend") in MEMBERS
     assert ("detail", "detail.company.address.type=home") in MEMBERS
+
+
+def _annotations(body: Any) -> list[tuple[str, Any]]:
+    if isinstance(body, list):
+        return [found for item in body for found in _annotations(item)]
+    if not isinstance(body, dict):
+        return []
+    own = [(key, value) for key, value in body.items() if is_annotation(key)]
+    return own + [found for value in body.values() for found in _annotations(value)]
+
+
+ANNOTATED = annotated_bodies(CONTRACT)
+
+
+def test_annotated_bodies_name_the_position_nested_values_and_a_primitive() -> None:
+    keys = [key for body in ANNOTATED.values() for key, _ in _annotations(body)]
+    assert keys.count("@odata.type") >= 3  # the position and at least two nested levels
+    assert any(key.endswith("@odata.type") and key != "@odata.type" for key in keys)
+
+
+@pytest.mark.parametrize("name", ANNOTATED, ids=list(ANNOTATED))
+def test_annotated_bodies_are_valid_updates_with_agreeing_types(name: str) -> None:
+    body = ANNOTATED[name]
+    assert CONTRACT.request_errors(body) == []
+    found = _annotations(body)
+    assert found, "every annotated body carries control information"
+    assert all(str(value).startswith("#") for _, value in found)
+    assert any(not is_annotation(key) for key in body), "and names a property to update"

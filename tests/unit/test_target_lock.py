@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
-from graphcontract.runner.session import COUNTER_WIDTH, target_lock
+from graphcontract.runner.session import COUNTER_WIDTH, lock_path, target_lock
 
 
 def fresh_target() -> SimpleNamespace:
@@ -22,12 +22,15 @@ def fresh_target() -> SimpleNamespace:
 
 
 def lock_file(target: SimpleNamespace) -> Path:
-    before = set(Path(tempfile.gettempdir()).glob("graphcontract-*.lock"))
+    """Take the lock once (generation 1) and return its file, which must be new, in the
+    temporary folder (other processes, xdist workers included, create theirs beside it)."""
+    path = lock_path(target)  # type: ignore[arg-type]
+    assert not path.exists()
     with target_lock(target):  # type: ignore[arg-type]
         pass
-    created = set(Path(tempfile.gettempdir()).glob("graphcontract-*.lock")) - before
-    assert len(created) == 1, created
-    return created.pop()
+    assert path.exists()
+    assert path.parent == Path(tempfile.gettempdir())
+    return path
 
 
 def test_generation_counts_every_example_and_is_kept_in_the_file():
