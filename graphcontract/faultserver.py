@@ -5,8 +5,9 @@ the reference mock) and, according to its ``FaultPlan``, answers some requests i
 transport level instead: 429 or 503 with ``Retry-After`` (seconds or an HTTP date), a 502
 HTML page, a 404 as if the resource were gone, a delay past the client's timeout, a
 connection closed or reset without an answer, a truncated body under a lying
-``Content-Length``, an oversized body, or the caller's Authorization header echoed back (to
-prove redaction). It is a raw asyncio server
+``Content-Length``, an oversized body, the caller's Authorization header echoed back (to
+prove redaction), reads lagging behind writes, or a position that cannot be read once a
+PATCH stored a given text in it. It is a raw asyncio server
 so that it can break connections the way real networks do.
 
 Every request is logged (``hits``), and a request that arrives before the end of a
@@ -82,6 +83,10 @@ class FaultPlan:
     stale_reads: int = 0
     """after a PATCH of a position answered 200, answer the next N GETs of that position
     with what the last GET before the write returned (a replica lagging behind writes)"""
+    unreadable_after: str = ""
+    """once a PATCH whose raw body holds this text reaches a position, that PATCH and every
+    GET of the position answer 500, until a PATCH without the text (a value the service
+    stored but cannot render, e.g. ``\\u0000``)"""
     start_after: int = 0
     methods: tuple[str, ...] = ()
 
@@ -135,6 +140,8 @@ class FaultServer:
         self._last_read: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
         self._stale_left: dict[str, int] = {}
         self.stale_answers = 0
+        self.unreadable: set[str] = set()
+        self.unreadable_answers = 0
 
     @property
     def base_url(self) -> str:
@@ -237,7 +244,16 @@ class FaultServer:
             return
         if fault == "slow" and not plan.slow_after_forwarding:
             await asyncio.sleep(plan.slow_s)
+        cannot_render = [("Content-Type", "application/json")]
+        if plan.unreadable_after and method == "GET" and _position(path) in self.unreadable:
+            self.unreadable_answers += 1
+            writer.write(_response(500, _error_body(500, "cannot render it"), cannot_render))
+            return
         status, out_headers, out_body = await self._forward(method, path, headers, body)
+        if plan.unreadable_after and self._stores_unreadable(method, path, body):
+            self.unreadable_answers += 1
+            status, out_headers = 500, cannot_render
+            out_body = _error_body(500, "stored, but cannot render it")
         if plan.stale_reads and status == 200:
             out_headers, out_body = self._lagging(method, path, out_headers, out_body)
         if fault == "slow" and plan.slow_after_forwarding:
@@ -256,7 +272,7 @@ class FaultServer:
     ) -> tuple[list[tuple[str, str]], bytes]:
         """The answer a lagging replica gives (``stale_reads``); positions are keyed by id,
         whatever path form reached them."""
-        position = path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        position = _position(path)
         if method == "PATCH":
             self._stale_left[position] = self.plan.stale_reads
         elif method == "GET" and "/positions/" in path:
@@ -266,6 +282,17 @@ class FaultServer:
                 return self._last_read[position]
             self._last_read[position] = (headers, body)
         return headers, body
+
+    def _stores_unreadable(self, method: str, path: str, body: bytes) -> bool:
+        """A PATCH (forwarded, so stored) makes its position unreadable when its raw body
+        holds ``unreadable_after``, readable again when it does not (``unreadable_after``)."""
+        if method != "PATCH" or "/positions/" not in path:
+            return False
+        if self.plan.unreadable_after.encode() in body:
+            self.unreadable.add(_position(path))
+            return True
+        self.unreadable.discard(_position(path))
+        return False
 
     def _fault(self, method: str) -> str | None:
         self._seen += 1
@@ -320,6 +347,11 @@ def _head(status: int, headers: list[tuple[str, str]], length: int) -> bytes:
     lines += [f"{k}: {v}" for k, v in headers if k.lower() not in _HOP_BY_HOP]
     lines += [f"Content-Length: {length}", "Connection: close", "", ""]
     return "\r\n".join(lines).encode("latin-1", "replace")
+
+
+def _position(path: str) -> str:
+    """The position id a path ends with, whatever path form reached it."""
+    return path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def _response(status: int, body: bytes, headers: list[tuple[str, str]]) -> bytes:

@@ -51,11 +51,14 @@ class RestoreResult:
         return "restore NOT verified; still different: " + ", ".join(self.differences)
 
 
-def restore_body(contract: Contract, snapshot: JSONObject, current: JSONObject) -> JSONObject:
-    """The PATCH body that puts every writable property that differs back to ``snapshot``."""
+def restore_body(
+    contract: Contract, snapshot: JSONObject, current: JSONObject | None
+) -> JSONObject:
+    """The PATCH body that puts every writable property that differs back to ``snapshot``;
+    every writable property, nulls included, when the current state is unknown (None)."""
     body: JSONObject = {}
     for name in contract.updatable:
-        if not differences(get(snapshot, name), get(current, name)):
+        if current is not None and not differences(get(snapshot, name), get(current, name)):
             continue
         prop = contract.entity.properties[name]
         body[name] = _full_value(contract, prop.type_name, prop.collection, get(snapshot, name))
@@ -255,8 +258,15 @@ class Target:
         return bool(restore_body(self.contract, before, after))
 
     def restore(self, snapshot: JSONObject, current: JSONObject | None = None) -> RestoreResult:
-        """PATCH the writable properties back to ``snapshot`` and verify by GET."""
-        current = current if current is not None else self.state()
+        """PATCH the writable properties back to ``snapshot`` and verify by GET.
+
+        When the position cannot be read because the service fails (5xx; a value it stored
+        but cannot render, say), every writable property is written back blind: that is what
+        heals such a position, and the verifying GET says whether it did."""
+        if current is None:
+            read = self.read()
+            if read.status < 500:
+                current = self._state_of(read)
         body = restore_body(self.contract, snapshot, current)
         if not body:
             return RestoreResult(True, state=current)

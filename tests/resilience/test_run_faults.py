@@ -291,3 +291,28 @@ def test_reads_lagging_behind_writes_are_waited_for_unless_the_policy_forbids_it
     final = [r for r in report["restores"] if r["when"] == "end of run"]
     assert final == [{"when": "end of run", "verified": True, "differences": []}]
     assert differences(original, position.get()) == {}
+
+
+@pytest.mark.slow
+def test_a_position_a_stored_value_made_unreadable_is_written_back_and_the_run_goes_on(
+    mock: MockProcess, position: Position, tmp_path: Path
+):
+    """A service that stores U+0000 but then answers 500 to the PATCH and to every read of
+    the position: a restore cannot read what to undo, so the harness writes every writable
+    property back; server.no-5xx fails, every other case is still sent and judged, and the
+    position ends as it was."""
+    original = position.get()
+    with faults(mock, unreadable_after="\\u0000") as server:
+        only = ("--clause", "strings.unusual", "--clause", "server.no-5xx")
+        result = run_cli(*run_args(server.base_url, tmp_path, *only))
+    assert server.unreadable_answers >= 4, "the proxy never made the position unreadable"
+    assert result.returncode == 1, output(result)
+    report = report_of(tmp_path)
+    assert report["failed_clauses"] == ["server.no-5xx"], output(result)
+    (strings,) = [c for c in report["clauses"] if c["id"] == "strings.unusual"]
+    titles = [o["title"] for o in strings["observation"]["outcomes"]]
+    assert sum(title.endswith("answered 500") for title in titles) == 2, titles
+    assert sum(title.endswith("stored as sent") for title in titles) == 4, titles
+    final = [r for r in report["restores"] if r["when"] == "end of run"]
+    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert differences(original, position.get()) == {}

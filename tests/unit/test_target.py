@@ -3,6 +3,7 @@ answers 200 for) and reads after a write (read again while a replica lags behind
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 
 from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
-from graphcontract.runner.target import SETTLE_DELAYS_S, Target
+from graphcontract.runner.target import SETTLE_DELAYS_S, Target, restore_body
 
 GUID = "0fb4c1e3-c1e3-0fb4-e3c1-b40fe3c1b40f"
 
@@ -139,3 +140,51 @@ def test_a_refused_write_is_read_once(pauses):
     target = Target(load_contract(), client, GUID)
     target.read_after(target.patch({"isCurrent": "x"}))
     assert pauses == []
+
+
+SEED = load_contract().seed["positions"][0]
+
+
+def test_a_restore_writes_only_what_differs_from_a_state_it_read():
+    contract = load_contract()
+    current = {**SEED, "isCurrent": not SEED["isCurrent"]}
+    assert restore_body(contract, SEED, current) == {"isCurrent": SEED["isCurrent"]}
+
+
+def test_a_restore_without_a_readable_state_writes_every_writable_property_nulls_included():
+    contract = load_contract()
+    body = restore_body(contract, SEED, None)
+    assert set(body) == set(contract.updatable)
+    detail = contract.entity.properties["detail"].type_name
+    assert set(body["detail"]) == set(contract.structured(detail).properties)
+    assert None in body["detail"]["company"].values(), "nulls are written explicitly"
+
+
+@pytest.mark.parametrize("read_status", [200, 500], ids=["readable", "read-fails-with-500"])
+def test_restore_reads_first_and_writes_blind_only_when_the_read_fails(read_status):
+    """A 5xx GET (a stored value the service cannot render) leads to a full write, which is
+    what heals such a position; the verifying GET then decides."""
+    contract = load_contract()
+    sent: list[dict] = []
+    reads = iter([read_status, 200])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            sent.append(json.loads(request.content))
+            return httpx.Response(200, json=SEED)
+        status = next(reads, 200)
+        if status != 200:
+            return httpx.Response(status, json={"error": {"code": "x", "message": "no"}})
+        changed = {**SEED, "isCurrent": not SEED["isCurrent"]} if not sent else SEED
+        return httpx.Response(200, json=changed)
+
+    client = GraphClient("http://127.0.0.1:9", token="t", transport=httpx.MockTransport(handler))
+    target = Target(contract, client, SEED["id"])
+    result = target.restore(SEED)
+    assert result.verified
+    expected = (
+        {"isCurrent": SEED["isCurrent"]}
+        if read_status == 200
+        else restore_body(contract, SEED, None)
+    )
+    assert sent == [expected]
