@@ -14,7 +14,7 @@ from typing import Any
 
 from graphcontract import __version__
 from graphcontract.contract import Contract
-from graphcontract.runner.config import RunConfig, pinned_clauses
+from graphcontract.runner.config import ALWAYS_JUDGED, RunConfig, pinned_clauses
 from graphcontract.runner.recorder import ClauseTally, Recorder
 from graphcontract.types import json_text
 
@@ -33,7 +33,7 @@ def clause_status(
 ) -> tuple[str, str | None]:
     """(status, reason) of one clause: pass | fail | observed | skipped."""
     clause = contract.clauses[clause_id]
-    if config.clauses and clause_id not in config.clauses:
+    if config.clauses and clause_id not in config.clauses and clause_id != ALWAYS_JUDGED:
         return "skipped", "not selected (--clause)"
     if tally is None or tally.judged == 0:
         if clause_id == "auth.scope" and not target.get("readonly_token"):

@@ -31,6 +31,9 @@ are recorded on it, for services newer than the metadata snapshot. ``read_lag``:
 disagrees with the write just answered is read again for up to 1.55 s (wait; recorded on
 ``persisted``), or judged at once (none: read-your-writes required)."""
 DEFAULT_POLICY = {key: choices[0] for key, choices in POLICY_CHOICES.items()}
+ALWAYS_JUDGED = "server.no-5xx"
+"""Judged on every answer of every run, whatever ``--clause`` selected: a crash never
+passes because another clause was chosen."""
 
 
 def pinned_clauses(policy: dict[str, str]) -> frozenset[str]:
@@ -361,7 +364,8 @@ def add_target_arguments(parser: Any, *, what: str = "run") -> None:
         action="append",
         default=[],
         metavar="ID",
-        help=f"{what} only the tests judging these clauses (repeatable)",
+        help=f"{what} only the tests judging these clauses (repeatable; server.no-5xx is "
+        "judged on every answer whatever is chosen)",
     )
     parser.add_argument(
         "--policy",

@@ -21,7 +21,7 @@ from graphcontract.oracles.compare import get
 from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
 from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
-from graphcontract.runner.config import pinned_clauses
+from graphcontract.runner.config import ALWAYS_JUDGED, pinned_clauses
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.target import RestoreResult, Target
 from graphcontract.types import JSONObject
@@ -103,7 +103,9 @@ class Session:
         )
 
     def wants(self, clause: str) -> bool:
-        return not self.selected or clause in self.selected
+        """Whether verdicts of ``clause`` count: every clause, or the ones ``--clause`` chose,
+        and server.no-5xx always (a crash never passes because another clause was chosen)."""
+        return not self.selected or clause in self.selected or clause == ALWAYS_JUDGED
 
     def _on_exchange(self, exchange: Exchange) -> None:
         self.recorder.record_exchange(exchange)

@@ -303,8 +303,9 @@ def test_a_position_a_stored_value_made_unreadable_is_written_back_and_the_run_g
     position ends as it was."""
     original = position.get()
     with faults(mock, unreadable_after="\\u0000") as server:
-        only = ("--clause", "strings.unusual", "--clause", "server.no-5xx")
-        result = run_cli(*run_args(server.base_url, tmp_path, *only))
+        # server.no-5xx is judged although only strings.unusual is chosen: a crash never
+        # passes because another clause was selected.
+        result = run_cli(*run_args(server.base_url, tmp_path, "--clause", "strings.unusual"))
     assert server.unreadable_answers >= 4, "the proxy never made the position unreadable"
     assert result.returncode == 1, output(result)
     report = report_of(tmp_path)
