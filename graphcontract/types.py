@@ -35,6 +35,11 @@ def printable(text: str) -> str:
     return text if _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def is_unusual_string(value: object) -> bool:
+    """A string holding U+0000 or a lone surrogate: JSON carries both, many stores cannot."""
+    return isinstance(value, str) and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value)
+
+
 def _encodable(text: str) -> bool:
     try:
         text.encode("utf-8")

@@ -11,7 +11,7 @@ import copy
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,8 @@ from graphcontract.contract import (
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.mock.faults import LONG_STRING, REFUSED_AUDIENCE_MEMBER, check_faults
 from graphcontract.mock.gray import GrayChoices, is_sentinel, normalise_enum
-from graphcontract.types import JSON, JSONObject, is_annotation
+from graphcontract.mock.walk import any_string, ascii_only, first_annotation, longest_string
+from graphcontract.types import JSON, JSONObject, is_annotation, is_unusual_string
 from graphcontract.types import Path as JSONPath
 
 MODIFIED_AT = "lastModifiedDateTime"
@@ -163,11 +164,11 @@ class PositionStore:
             if "non-object-accepted" in self.faults:
                 return Outcome(200, self.render(current))
             return _bad_request("The request body must be a JSON object.")
-        if "crash-on-long-string" in self.faults and _longest_string(body) > LONG_STRING:
+        if "crash-on-long-string" in self.faults and longest_string(body) > LONG_STRING:
             return Outcome(500, code="generalException", message="An internal error occurred.")
-        if "crash-on-nul" in self.faults and _any_string(body, lambda text: "\x00" in text):
+        if "crash-on-nul" in self.faults and any_string(body, lambda text: "\x00" in text):
             return Outcome(500, code="generalException", message="An internal error occurred.")
-        annotation = _first_annotation(body)
+        annotation = first_annotation(body)
         if "annotations-refused" in self.faults and annotation is not None:
             entity = self.contract.entity.name
             return _bad_request(f"{annotation!r} is not a property of {entity}")
@@ -228,7 +229,7 @@ class PositionStore:
             return self._object(value, self.contract.structured(prop.type_name), path, errors)
         if self.contract.is_enum(prop.type_name):
             return self._enum(value, self.contract.enums[prop.type_name], path, errors)
-        if self.gray.strict_strings and prop.type_name == "Edm.String" and _unusual(value):
+        if self.gray.strict_strings and prop.type_name == "Edm.String" and is_unusual_string(value):
             errors.append(f"{_where(path)}: U+0000 and lone surrogates are not allowed in strings")
         if "type-coercion" in self.faults and value is not None:
             coerced = _coerce(value, prop.type_name)
@@ -303,7 +304,7 @@ class PositionStore:
     def _applied(self, current: JSONObject, apply: JSONObject) -> JSONObject:
         """A new stored position: ``apply`` merged into ``current``, server props updated."""
         if "lossy-unicode" in self.faults:
-            apply = _ascii_only(apply)
+            apply = ascii_only(apply)
         result = copy.deepcopy(current)
         props = self.contract.entity.properties
         for key, value in apply.items():
@@ -442,56 +443,6 @@ def _coerce(value: JSON, type_name: str) -> JSON:
         return int(value)
     if type_name == "Edm.Double" and _NUMERIC.fullmatch(value):
         return json.loads(value)
-    return value
-
-
-def _longest_string(value: JSON) -> int:
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, Mapping):
-        return max((_longest_string(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return max((_longest_string(v) for v in value), default=0)
-    return 0
-
-
-def _any_string(value: JSON, test: Callable[[str], bool]) -> bool:
-    if isinstance(value, str):
-        return test(value)
-    if isinstance(value, Mapping):
-        return any(_any_string(v, test) for v in value.values())
-    if isinstance(value, list):
-        return any(_any_string(v, test) for v in value)
-    return False
-
-
-def _unusual(value: JSON) -> bool:
-    """A string holding U+0000 or a lone surrogate (strict_strings refuses them)."""
-    return isinstance(value, str) and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in value)
-
-
-def _first_annotation(value: JSON) -> str | None:
-    """The first annotation key anywhere in a request body (annotations-refused)."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            found = key if is_annotation(key) else _first_annotation(item)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for item in value:
-            found = _first_annotation(item)
-            if found is not None:
-                return found
-    return None
-
-
-def _ascii_only(value: JSON) -> JSON:
-    if isinstance(value, str):
-        return "".join(c if ord(c) < 128 else "?" for c in value)
-    if isinstance(value, dict):
-        return {k: _ascii_only(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ascii_only(v) for v in value]
     return value
 
 

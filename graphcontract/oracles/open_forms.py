@@ -18,7 +18,7 @@ from graphcontract.oracles.update import (
     server_managed,
 )
 from graphcontract.oracles.verdict import Verdict, show
-from graphcontract.types import JSON
+from graphcontract.types import JSON, is_unusual_string
 
 
 def enum_meaning_kept(u: Update) -> list[Verdict]:
@@ -33,27 +33,27 @@ def enum_meaning_kept(u: Update) -> list[Verdict]:
             continue
         got = at(u.body, site.path)
         where = ".".join(site.path).replace(".[]", "[0]")
-        if site.enum.meaning(got) == meant:
-            verdicts.append(Verdict.passed("response.echo", u.exchange))
-            continue
-        verdicts.append(
-            Verdict.failed(
-                "response.echo",
-                f"{where}: the accepted value {show(sent, 60)} is stored as another value",
-                sent={where: sent},
-                expected=f"a form of {site.enum.name} value {meant}",
-                got={where: got},
-                exchange=u.exchange,
-            )
-        )
+        kept = site.enum.meaning(got) == meant
+        expected = f"a form of {site.enum.name} value {meant}"
+        verdicts.append(_echo(u, where, sent, got, kept=kept, expected=expected))
     return verdicts
 
 
+def _echo(u: Update, where: str, sent: JSON, got: JSON, *, kept: bool, expected: str) -> Verdict:
+    """response.echo of one accepted open value: kept, or stored as another value."""
+    if kept:
+        return Verdict.passed("response.echo", u.exchange)
+    return Verdict.failed(
+        "response.echo",
+        f"{where}: the accepted value {show(sent, 60)} is stored as another value",
+        sent={where: sent},
+        expected=expected,
+        got={where: got},
+        exchange=u.exchange,
+    )
+
+
 REPLACEMENT_CHARACTER = "\ufffd"
-
-
-def _unusual(text: object) -> bool:
-    return isinstance(text, str) and any(c == "\x00" or "\ud800" <= c <= "\udfff" for c in text)
 
 
 def _replaced(text: JSON) -> JSON:
@@ -70,25 +70,13 @@ def strings_kept(u: Update) -> list[Verdict]:
     verdicts: list[Verdict] = []
     for path, sent in leaves(u.sent):
         items = sent if isinstance(sent, list) else [sent]
-        if not any(_unusual(item) for item in items):
+        if not any(is_unusual_string(item) for item in items):
             continue
         got = at(u.body, path)
-        where = ".".join(path)
-        if exactly_equal(got, sent) or exactly_equal(
-            got, [_replaced(i) for i in items] if isinstance(sent, list) else _replaced(sent)
-        ):
-            verdicts.append(Verdict.passed("response.echo", u.exchange))
-            continue
-        verdicts.append(
-            Verdict.failed(
-                "response.echo",
-                f"{where}: the accepted string {show(sent, 60)} is stored as another value",
-                sent={where: sent},
-                expected="the string as sent (a lone surrogate may become U+FFFD)",
-                got={where: got},
-                exchange=u.exchange,
-            )
-        )
+        replaced = [_replaced(i) for i in items] if isinstance(sent, list) else _replaced(sent)
+        kept = exactly_equal(got, sent) or exactly_equal(got, replaced)
+        expected = "the string as sent (a lone surrogate may become U+FFFD)"
+        verdicts.append(_echo(u, ".".join(path), sent, got, kept=kept, expected=expected))
     return verdicts
 
 
