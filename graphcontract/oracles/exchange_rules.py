@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from graphcontract.client import Exchange
 from graphcontract.oracles.verdict import Verdict
+from graphcontract.types import JSON, is_unusual_string
 
 ENVELOPE = "errors.envelope"
 NO_5XX = "server.no-5xx"
@@ -56,10 +59,38 @@ def no_server_error(exchange: Exchange) -> Verdict:
         return Verdict.passed(NO_5XX, exchange)
     return Verdict.failed(
         NO_5XX,
-        f"server error {status}",
+        f"server error {status}" + _unusual_hint(exchange),
         sent=f"{exchange.request.method} {exchange.request.url} "
         + exchange.request.body[:300].decode("utf-8", "replace"),
         expected="a 2xx or 4xx answer",
         got=f"{status} " + exchange.response.body[:200].decode("utf-8", "replace"),
         exchange=exchange,
     )
+
+
+def _unusual_hint(exchange: Exchange) -> str:
+    """What to do when the request that met a 5xx held a string many stores cannot keep
+    (strings.unusual): the service may store and answer it, or refuse it, never crash."""
+    try:
+        body = json.loads(exchange.request.body) if exchange.request.body else None
+    except ValueError:
+        return ""
+    held = {_kind(text) for text in _strings(body) if is_unusual_string(text)}
+    if not held:
+        return ""
+    what = " and ".join(sorted(held))
+    return f" on a string holding {what}: store and answer it (as an escape), or refuse it (400)"
+
+
+def _kind(text: str) -> str:
+    return "U+0000" if "\x00" in text else "a lone surrogate"
+
+
+def _strings(value: JSON) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []

@@ -479,3 +479,24 @@ def test_isolation_judges_the_other_positions(after, live, outcome):
     later = {} if after is None else {OTHER["id"]: after}
     verdicts = isolation({OTHER["id"]: OTHER}, later, own=US, live=live)
     assert [v.outcome for v in verdicts] == [outcome]
+
+
+@pytest.mark.parametrize(
+    ("sent", "hint"),
+    [
+        (b'{"detail": {"jobTitle": "a\\u0000b"}}', "U+0000"),
+        (b'{"categories": ["\\ud800"]}', "a lone surrogate"),
+        (b'{"detail": {"jobTitle": "\\ud83d\\ude80 a valid pair"}}', None),
+        (b'{"detail": {"jobTitle": "plain"}}', None),
+        (b"not json", None),
+    ],
+    ids=["nul", "lone-surrogate", "valid-surrogate-pair", "plain", "not-json"],
+)
+def test_a_5xx_to_an_unusual_string_says_what_the_service_may_do_instead(sent, hint):
+    verdict = no_server_error(exchange(500, {"error": {"code": "x", "message": "y"}}, sent=sent))
+    assert verdict.outcome == "fail"
+    if hint is None:
+        assert verdict.title == "server error 500"
+    else:
+        assert verdict.title.startswith(f"server error 500 on a string holding {hint}:")
+        assert "refuse it (400)" in verdict.title
