@@ -4,6 +4,7 @@ output can carry, shared by every module."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any, TypeAlias
 
 JSON: TypeAlias = Any
@@ -33,6 +34,18 @@ def json_text(value: JSON, **options: Any) -> str:
 def printable(text: str) -> str:
     """``text`` with any lone surrogate written as its ``\\uXXXX`` escape."""
     return text if _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def strings_in(value: JSON) -> Iterator[str]:
+    """Every string value anywhere in ``value`` (object keys aside)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
 
 
 def is_unusual_string(value: object) -> bool:

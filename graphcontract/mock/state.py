@@ -27,8 +27,8 @@ from graphcontract.contract import (
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.mock.faults import LONG_STRING, REFUSED_AUDIENCE_MEMBER, check_faults
 from graphcontract.mock.gray import GrayChoices, is_sentinel, normalise_enum
-from graphcontract.mock.walk import any_string, ascii_only, first_annotation, longest_string
-from graphcontract.types import JSON, JSONObject, is_annotation, is_unusual_string
+from graphcontract.mock.walk import ascii_only, first_annotation
+from graphcontract.types import JSON, JSONObject, is_annotation, is_unusual_string, strings_in
 from graphcontract.types import Path as JSONPath
 
 MODIFIED_AT = "lastModifiedDateTime"
@@ -164,12 +164,14 @@ class PositionStore:
             if "non-object-accepted" in self.faults:
                 return Outcome(200, self.render(current))
             return _bad_request("The request body must be a JSON object.")
-        if "crash-on-long-string" in self.faults and longest_string(body) > LONG_STRING:
+        if "crash-on-long-string" in self.faults and any(
+            len(text) > LONG_STRING for text in strings_in(body)
+        ):
             return Outcome(500, code="generalException", message="An internal error occurred.")
-        if "crash-on-nul" in self.faults and any_string(body, lambda text: "\x00" in text):
+        if "crash-on-nul" in self.faults and any("\x00" in text for text in strings_in(body)):
             return Outcome(500, code="generalException", message="An internal error occurred.")
-        annotation = first_annotation(body)
-        if "annotations-refused" in self.faults and annotation is not None:
+        annotation = first_annotation(body) if "annotations-refused" in self.faults else None
+        if annotation is not None:
             entity = self.contract.entity.name
             return _bad_request(f"{annotation!r} is not a property of {entity}")
         apply: JSONObject = {}

@@ -6,7 +6,7 @@ import json
 
 from graphcontract.client import Exchange
 from graphcontract.oracles.verdict import Verdict
-from graphcontract.types import JSON, is_unusual_string
+from graphcontract.types import is_unusual_string, strings_in
 
 ENVELOPE = "errors.envelope"
 NO_5XX = "server.no-5xx"
@@ -75,7 +75,7 @@ def _unusual_hint(exchange: Exchange) -> str:
         body = json.loads(exchange.request.body) if exchange.request.body else None
     except ValueError:
         return ""
-    held = {_kind(text) for text in _strings(body) if is_unusual_string(text)}
+    held = {_kind(text) for text in strings_in(body) if is_unusual_string(text)}
     if not held:
         return ""
     what = " and ".join(sorted(held))
@@ -84,13 +84,3 @@ def _unusual_hint(exchange: Exchange) -> str:
 
 def _kind(text: str) -> str:
     return "U+0000" if "\x00" in text else "a lone surrogate"
-
-
-def _strings(value: JSON) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
