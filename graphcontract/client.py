@@ -53,12 +53,13 @@ _NOT_JSON: Final = object()
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """What was sent, with secrets already redacted."""
+    """What was sent: the URL and headers with secrets redacted, the body as sent (the
+    oracles judge it; :meth:`Exchange.to_dict` and :meth:`Exchange.curl` redact it)."""
 
     method: str
     url: str
     headers: tuple[tuple[str, str], ...]
-    body: bytes
+    body: bytes = field(repr=False)
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
@@ -66,12 +67,15 @@ class RecordedRequest:
 
 @dataclass(frozen=True)
 class RecordedResponse:
-    """What came back, with secrets already redacted."""
+    """What came back: headers with secrets redacted, the body as received. The body is
+    judged, snapshotted and written back by restores, so it is never rewritten: a secret
+    that happens to be part of the data (a short mock token inside a stored string) would
+    otherwise corrupt verdicts and restores alike."""
 
     status: int
     headers: tuple[tuple[str, str], ...]
-    body: bytes
-    elapsed_s: float
+    body: bytes = field(repr=False)
+    elapsed_s: float = 0.0
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
@@ -84,6 +88,8 @@ class Exchange:
     request: RecordedRequest
     response: RecordedResponse
     throttle_waits: int = 0
+    redactor: Redactor | None = field(default=None, repr=False, compare=False)
+    """Removes secrets from the bodies when the exchange is written out."""
     _json_cache: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -120,8 +126,12 @@ class Exchange:
             else:
                 parts += ["-H", shlex.quote(f"{name}: {value}")]
         if self.request.body:
-            parts += ["--data-binary", shlex.quote(self.request.body.decode("utf-8", "replace"))]
+            body = self._redacted(self.request.body).decode("utf-8", "replace")
+            parts += ["--data-binary", shlex.quote(body)]
         return " ".join(parts)
+
+    def _redacted(self, body: bytes) -> bytes:
+        return self.redactor.bytes(body) if self.redactor is not None else body
 
     def to_dict(self, *, max_body: int = 4000) -> dict[str, Any]:
         """A JSON-ready record for reports."""
@@ -130,12 +140,12 @@ class Exchange:
                 "method": self.request.method,
                 "url": self.request.url,
                 "headers": dict(self.request.headers),
-                "body": _shorten(self.request.body, max_body),
+                "body": _shorten(self._redacted(self.request.body), max_body),
             },
             "response": {
                 "status": self.response.status,
                 "headers": dict(self.response.headers),
-                "body": _shorten(self.response.body, max_body),
+                "body": _shorten(self._redacted(self.response.body), max_body),
                 "elapsed_ms": round(self.response.elapsed_s * 1000, 2),
             },
             "curl": self.curl(),
@@ -389,12 +399,12 @@ class GraphClient:
                 (k, "Bearer " + REDACTED if k.lower() == "authorization" else r.text(v))
                 for k, v in headers.items()
             ),
-            body=r.bytes(body or b""),
+            body=body or b"",
         )
         recorded = RecordedResponse(
             status=response.status_code,
             headers=tuple((k, r.text(v)) for k, v in response.headers.items()),
-            body=r.bytes(content),
+            body=content,
             elapsed_s=elapsed,
         )
-        return Exchange(request=request, response=recorded, throttle_waits=waits)
+        return Exchange(request=request, response=recorded, throttle_waits=waits, redactor=r)

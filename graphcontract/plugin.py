@@ -378,7 +378,9 @@ class Controller:
             started=state.started,
             profile=hypothesis_settings.get_current_profile_name(),
         )
-        state.report_path = write_report(state.report, cfg.report_dir / (cfg.run_id or "run"))
+        secrets = Redactor([cfg.token(), cfg.readonly_token()])
+        folder = cfg.report_dir / (cfg.run_id or "run")
+        state.report_path = write_report(state.report, folder, redact=secrets.text)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         report = self.state.report

@@ -8,6 +8,7 @@ Shape (DESIGN.md): ``{"verdict", "target", "clauses": [{"id", "level", "status",
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -179,13 +180,15 @@ def documentation_findings(contract: Contract) -> list[dict[str, Any]]:
     return [f.to_dict() for f in example_findings(contract)]
 
 
-def write_report(report: dict[str, Any], folder: Path) -> Path:
-    """Write report.json and report.html into ``folder``; returns the report.json path."""
+def write_report(report: dict[str, Any], folder: Path, redact: Callable[[str], str] = str) -> Path:
+    """Write report.json and report.html into ``folder`` (``redact`` removes the secrets
+    from their text: verdicts quote the data as the target sent it); returns the
+    report.json path."""
     from graphcontract.report.html import render_html
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "report.json"
-    path.write_text(json_text(report, indent=2) + "\n", encoding="utf-8")
-    html = render_html(report)
+    path.write_text(redact(json_text(report, indent=2)) + "\n", encoding="utf-8")
+    html = redact(render_html(report))
     (folder / "report.html").write_text(html, encoding="utf-8", errors="backslashreplace")
     return path

@@ -196,7 +196,20 @@ def run(args: argparse.Namespace) -> int:
         secrets_ = Redactor([cfg.token(), cfg.readonly_token()])
         stack.enter_context(redacted_output(secrets_))
         code = pytest.main(pytest_arguments(cfg, args, label=label, readonly_env=readonly_env))
+        redact_file(cfg.report_dir / str(cfg.run_id) / "junit.xml", secrets_)
     return conclude(cfg, int(code))
+
+
+def redact_file(path: Path, secrets_: Redactor) -> None:
+    """Remove the secrets from a file pytest wrote (JUnit's failure messages quote the data
+    as the target sent it); nothing when the file is not there."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return
+    redacted = secrets_.text(text)
+    if redacted != text:
+        path.write_text(redacted, encoding="utf-8")
 
 
 def tell(text: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from graphcontract.clientpolicy import Redactor
 from graphcontract.oracles.verdict import show
 from graphcontract.report.build import write_report
 from graphcontract.report.html import render_html
@@ -347,6 +348,21 @@ def test_lone_surrogates_and_nul_in_a_report_are_written_as_escapes(tmp_path) ->
     assert "\\ud800" in text
     page = (tmp_path / "report.html").read_bytes().decode("utf-8")
     assert "\\ud800" in page
+
+
+def test_secrets_quoted_by_a_verdict_are_redacted_in_both_report_files(tmp_path) -> None:
+    """Verdicts quote the data as the target sent it (never redacted, or oracles and restores
+    would judge and write back '***'); the files written from them are."""
+    secret = "graphcontract-readonly"
+    failing = failed_clause("read-only.not-applied")
+    failing["failure_title"] = f"lastModifiedBy merged: {secret}-probe"
+    failing["counterexample"]["response"]["body"] = {"displayName": f"{secret}-probe"}
+    redactor = Redactor([secret])
+    write_report(run("fail", [failing]), tmp_path, redact=redactor.text)
+    for name in ("report.json", "report.html"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert secret not in text, name
+        assert "***-probe" in text, name
 
 
 @pytest.mark.parametrize(
