@@ -14,7 +14,9 @@ from strategies.explicit import (
     every_property_body,
     explicit_clearing_bodies,
     explicit_invalid_bodies,
+    explicit_read_only_bodies,
     explicit_valid_bodies,
+    restating_bodies,
 )
 from strategies.gray import GrayCase, gray_cases
 from strategies.invalid import (
@@ -39,10 +41,12 @@ __all__ = [
     "every_property_body",
     "explicit_clearing_bodies",
     "explicit_invalid_bodies",
+    "explicit_read_only_bodies",
     "explicit_valid_bodies",
     "gray_cases",
     "invalid_bodies",
     "mixed_bodies",
+    "restating_bodies",
     "valid_bodies",
     "valid_value_for",
     "values_at",

@@ -8,9 +8,24 @@ in the same order, whatever Hypothesis draws. Everything is derived from the Con
 
 from __future__ import annotations
 
-from graphcontract.contract import Contract, EnumSpec, PropertySpec, StructuredType
+from collections.abc import Callable
+
+from graphcontract.contract import (
+    EVOLVABLE_SENTINEL,
+    Contract,
+    EnumSpec,
+    PropertySpec,
+    StructuredType,
+)
 from graphcontract.types import JSON, JSONObject, Path
-from strategies.invalid import InvalidBody, short_json
+from strategies.invalid import (
+    READ_ONLY,
+    READ_ONLY_REASON,
+    InvalidBody,
+    foreign_members,
+    read_only_probe,
+    short_json,
+)
 from strategies.values import Place, dotted, item_path, request_objects, request_places, wrap
 
 TYPES = "types.rejects"
@@ -57,23 +72,39 @@ def valid_leaf(contract: Contract, place: Place) -> JSON:
     return _VALID_PRIMITIVES[prop.type_name]
 
 
-def _full_object(contract: Contract, type_name: str, prefix: Path) -> JSONObject:
+def lively_leaf(contract: Contract, place: Place) -> JSON:
+    """A valid value that is not its type's default: ``true``, an enum member other than
+    the first (the zero a non-nullable field falls back to), a non-zero number. A property
+    reset to its default then shows as a change."""
+    prop = place.prop
+    if contract.is_enum(prop.type_name):
+        members = contract.enums[prop.type_name].sendable_members
+        return members[1 + len(place.path) % (len(members) - 1)] if len(members) > 1 else members[0]
+    if prop.type_name == "Edm.Boolean":
+        return True
+    return valid_leaf(contract, place)
+
+
+Leaf = Callable[[Contract, Place], JSON]
+
+
+def _full_object(contract: Contract, type_name: str, prefix: Path, leaf: Leaf) -> JSONObject:
     """Every declared property of a (non-open) complex type, with a distinctive valid value."""
     out: JSONObject = {}
     for prop in contract.structured(type_name).properties.values():
         path = (*prefix, prop.name)
         place = Place(path, prop, contract.structured(type_name))
-        out[prop.name] = _valid_value(contract, place)
+        out[prop.name] = _valid_value(contract, place, leaf)
     return out
 
 
-def _valid_value(contract: Contract, place: Place) -> JSON:
+def _valid_value(contract: Contract, place: Place, leaf: Leaf = valid_leaf) -> JSON:
     prop = place.prop
     if contract.is_structured(prop.type_name):
-        item = _full_object(contract, prop.type_name, item_path(place))
+        item = _full_object(contract, prop.type_name, item_path(place), leaf)
         return [item] if prop.collection else item
-    leaf = valid_leaf(contract, place)
-    return [leaf, _distinct_string((*place.path, "2"))] if prop.collection else leaf
+    value = leaf(contract, place)
+    return [value, _distinct_string((*place.path, "2"))] if prop.collection else value
 
 
 def explicit_valid_bodies(contract: Contract) -> dict[str, JSONObject]:
@@ -150,11 +181,39 @@ def first_scalar_place(contract: Contract) -> Place:
     raise ValueError("the contract has no single-valued updatable scalar")
 
 
-def every_property_body(contract: Contract) -> JSONObject:
+def every_property_body(contract: Contract, leaf: Leaf = valid_leaf) -> JSONObject:
     """Every updatable property with a distinctive value, complex values complete: after it,
     every nullable place outside collections holds a value."""
     top = [p for p in request_places(contract) if len(p.path) == 1]
-    return {p.prop.name: _valid_value(contract, p) for p in top}
+    return {p.prop.name: _valid_value(contract, p, leaf) for p in top}
+
+
+def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObject]]:
+    """A write of every property with values that are not their types' defaults, and the
+    named bodies meant to follow it: at every object level outside collections, its first
+    scalar restated with the value just written (the update changes nothing, so nothing may
+    be "recalculated": an omitted sibling reset to 0, false or a first member is a broken
+    merge), and one string changed in letter case only (a change to apply, not a no-op)."""
+    filled = every_property_body(contract, lively_leaf)
+    bodies: dict[str, JSONObject] = {}
+    for path, spec in request_objects(contract):
+        if "[]" in path or spec.open_type:
+            continue
+        scalar = _first_scalar(contract, path, spec)
+        if scalar is not None:
+            restated = {scalar.prop.name: lively_leaf(contract, scalar)}
+            bodies[f"restate {dotted(scalar.path)}"] = wrap(path, restated) if path else restated
+    text = next(
+        p
+        for p in request_places(contract)
+        if p.prop.type_name == "Edm.String"
+        and not p.prop.collection
+        and "[]" not in p.path
+        and len(p.path) > 1
+    )
+    upper = str(lively_leaf(contract, text)).upper()
+    bodies[f"case-only change of {dotted(text.path)}"] = wrap(text.path, upper)
+    return filled, bodies
 
 
 def _first_scalar(contract: Contract, path: Path, spec: StructuredType) -> Place | None:
@@ -166,25 +225,29 @@ def _first_scalar(contract: Contract, path: Path, spec: StructuredType) -> Place
 
 def explicit_clearing_bodies(contract: Contract) -> dict[str, JSONObject]:
     """Named null bodies, each meant to follow :func:`every_property_body`: every nullable
-    single-valued updatable property, and inside each object (outside collections) every
-    nullable object-valued sub-property and the first scalar."""
+    single-valued updatable property; inside each object (outside collections) every
+    nullable object-valued sub-property, and all its nullable scalars at once (a store that
+    keeps 0 or false for a null shows at whichever place it does)."""
     bodies: dict[str, JSONObject] = {}
     for path, spec in request_objects(contract):
         if "[]" in path or spec.open_type:
             continue
-        if path:
-            clear = [
-                Place((*path, p.name), p, spec)
-                for p in spec.properties.values()
-                if contract.is_structured(p.type_name)
-            ]
-            scalar = _first_scalar(contract, path, spec)
-            clear += [scalar] if scalar is not None else []
-        else:
-            clear = [Place((n,), spec.properties[n], spec) for n in contract.updatable]
-        for place in clear:
-            if place.prop.nullable and not place.prop.collection:
-                bodies[f"null {dotted(place.path)}"] = wrap(place.path, None)
+        if not path:
+            for name in contract.updatable:
+                prop = spec.properties[name]
+                if prop.nullable and not prop.collection:
+                    bodies[f"null {name}"] = {name: None}
+            continue
+        single = [p for p in spec.properties.values() if p.nullable and not p.collection]
+        for prop in single:
+            if contract.is_structured(prop.type_name):
+                bodies[f"null {dotted((*path, prop.name))}"] = wrap((*path, prop.name), None)
+        scalars = [p.name for p in single if not contract.is_structured(p.type_name)]
+        if scalars:
+            name = f"null {dotted((*path, scalars[0]))}" + (
+                f" and {len(scalars) - 1} more" if len(scalars) > 1 else ""
+            )
+            bodies[name] = wrap(path, dict.fromkeys(scalars))
     return bodies
 
 
@@ -196,8 +259,19 @@ def _wrong_values(contract: Contract, prop: PropertySpec) -> list[tuple[JSON, st
     return list(_WRONG_PRIMITIVES.get(prop.type_name, ()))
 
 
-def _enum_wrongs(enum: EnumSpec) -> list[tuple[JSON, str]]:
+def _enum_wrongs(contract: Contract, enum: EnumSpec) -> list[tuple[JSON, str]]:
+    foreign = [
+        (name, f"a member of another enum, not of {enum.name}")
+        for name in foreign_members(contract, enum)[:1]
+    ]
+    sentinel = [
+        (name, f"{enum.name} has no {name}")
+        for name in foreign_members(contract, enum)
+        if name == EVOLVABLE_SENTINEL
+    ]
     return [
+        *foreign,
+        *sentinel,
         ("graphcontract-not-a-member", f"not a member of {enum.name}"),
         ("", f"empty string for {enum.name}"),
         (True, f"{enum.name} given a boolean"),
@@ -224,9 +298,23 @@ def explicit_invalid_bodies(contract: Contract, clause: str) -> list[InvalidBody
         elif contract.is_enum(prop.type_name):
             site_clause = "enum.allowedAudiences.rejects" if len(place.path) == 1 else "enum.nested"
             if site_clause == clause:
-                for value, why in _enum_wrongs(contract.enums[prop.type_name]):
+                for value, why in _enum_wrongs(contract, contract.enums[prop.type_name]):
                     cases.append(_case(clause, place.path, value, why))
     return cases
+
+
+def explicit_read_only_bodies(contract: Contract) -> list[InvalidBody]:
+    """One body per read-only property, carrying a value no server would produce (a complex
+    one with its first nested value filled), so that each is sent on every run."""
+    return [
+        _case(
+            READ_ONLY,
+            (name,),
+            read_only_probe(contract, contract.entity.properties[name], 0),
+            READ_ONLY_REASON,
+        )
+        for name in contract.read_only
+    ]
 
 
 def _case(clause: str, path: Path, value: JSON, why: str) -> InvalidBody:

@@ -47,7 +47,8 @@ INVALID_CLAUSES = (*sorted(MUST_REJECT_CLAUSES), READ_ONLY, UNKNOWN, MALFORMED)
 
 READONLY_PROBE_PREFIX = "graphcontract-probe-"
 READONLY_PROBE_NAME = "graphcontract-readonly-probe"
-READONLY_PROBE_DATETIME = "2001-02-03T04:05:06Z"
+READONLY_PROBE_DATETIME = "2098-02-03T04:05:06Z"
+"""Years ahead: a store that keeps the later of two stamps takes it, and no clock makes it."""
 READ_ONLY_REASON = "read-only property sent"
 
 
@@ -154,7 +155,17 @@ def _wrong_primitive(contract: Contract, type_name: str) -> Wrong:
 _REJECT_SAMPLES = ("none", "all", "public", "nobody", "graph contract", "семья", "全员", "👪")
 
 
-def _wrong_enum(enum: EnumSpec) -> Wrong:
+def foreign_members(contract: Contract, enum: EnumSpec) -> tuple[str, ...]:
+    """Members of the contract's other enums that ``enum`` must refuse (a parser that looks
+    a name up in every enum of the model takes them), its evolvable sentinel included when
+    ``enum`` has none."""
+    names = dict.fromkeys(
+        name for other in contract.enums.values() if other is not enum for name in other.members
+    )
+    return tuple(name for name in names if enum.must_refuse(name))
+
+
+def _wrong_enum(contract: Contract, enum: EnumSpec) -> Wrong:
     member = st.sampled_from(tuple(enum.members))
     tails = st.text(string.ascii_letters + string.digits + "_-", min_size=1, max_size=3)
     texts = st.text(string.ascii_letters + string.digits + "_-.|;", min_size=1, max_size=16)
@@ -167,6 +178,9 @@ def _wrong_enum(enum: EnumSpec) -> Wrong:
     ).filter(enum.must_refuse)
     example = enum.sendable_members[0]
     listed = st.builds("{},{}".format, member, st.sampled_from(_REJECT_SAMPLES))
+    foreign = foreign_members(contract, enum)
+    if foreign:
+        strings_ = st.one_of(strings_, st.sampled_from(foreign))
     return st.one_of(
         _tag(strings_, f"not a member of {enum.name}"),
         _tag(listed, f"a member and a non-member of {enum.name}, comma-joined"),
@@ -236,7 +250,7 @@ def _must_reject_parts(contract: Contract, clause: str) -> list[SearchStrategy[P
         prop, values = place.prop, item_path(place)
         site = sites.get(values)
         if site is not None and site.clause == clause:
-            add(dotted(values), _at(values, _wrong_enum(site.enum)))
+            add(dotted(values), _at(values, _wrong_enum(contract, site.enum)))
         if clause != TYPES:
             continue
         if prop.collection:
@@ -257,7 +271,7 @@ def _one_kind(draw: st.DrawFn, kinds: SearchStrategy[SearchStrategy[Part]]) -> P
     return part
 
 
-def _probe(contract: Contract, prop: PropertySpec, slot: int) -> JSON:
+def read_only_probe(contract: Contract, prop: PropertySpec, slot: int) -> JSON:
     """A read-only value no server would produce (``slot`` picks among nested objects)."""
     if contract.is_structured(prop.type_name):
         spec = contract.structured(prop.type_name)
@@ -266,7 +280,7 @@ def _probe(contract: Contract, prop: PropertySpec, slot: int) -> JSON:
             return {p.name: READONLY_PROBE_NAME for p in texts}
         nested = [p for p in spec.properties.values() if contract.is_structured(p.type_name)]
         pick = nested[slot % len(nested)]
-        return {pick.name: _probe(contract, pick, 0)}
+        return {pick.name: read_only_probe(contract, pick, 0)}
     if prop.type_name == "Edm.DateTimeOffset":
         return READONLY_PROBE_DATETIME
     return f"{READONLY_PROBE_PREFIX}{slot}"
@@ -277,7 +291,7 @@ def _probes(contract: Contract, prop: PropertySpec) -> SearchStrategy[JSON]:
         slots = st.integers(0, len(contract.structured(prop.type_name).properties) - 1)
     else:
         slots = st.integers(0, 10**6)
-    return slots.map(lambda slot: _probe(contract, prop, slot))
+    return slots.map(lambda slot: read_only_probe(contract, prop, slot))
 
 
 def _read_only_parts(contract: Contract) -> list[SearchStrategy[Part]]:

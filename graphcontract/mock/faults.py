@@ -62,7 +62,8 @@ FAULTS: dict[str, Fault] = {
                "JSON is refused with 415 when its Content-Type carries parameters "
                "(application/json; charset=utf-8, as .NET clients send it)"),
         _fault("unknown-id-upsert", "target.unknown-id",
-               "PATCH to an unknown position id creates it and answers 200"),
+               "PATCH to an unknown position id creates it and answers 200",
+               "target.isolation"),  # the created position is still there at the end
         _fault("non-object-accepted", "body.malformed",
                "a JSON array/string/number/true/null body answers 200 and changes nothing"),
         _fault("audience-member-refused", "enum.allowedAudiences.accepts",
@@ -70,6 +71,10 @@ FAULTS: dict[str, Fault] = {
         _fault("audience-not-enforced", "enum.allowedAudiences.rejects",
                "any string is stored in allowedAudiences",
                "response.shape", "persisted"),
+        _fault("enum-cross-members", "enum.allowedAudiences.rejects enum.nested",
+               "a member of any enum of the model is taken at every enum site (address.type "
+               '"me", allowedAudiences "manager"), as a parser that looks names up in one '
+               "table for all enums does"),
         _fault("nested-enum-not-enforced", "enum.nested",
                "any string is stored in relationship and address.type (not validated)",
                "response.shape", "persisted"),
@@ -81,6 +86,9 @@ FAULTS: dict[str, Fault] = {
         _fault("read-only-applied", "read-only.not-applied",
                "createdDateTime and createdBy sent in a body are stored",
                "server-managed.recalculated", "response.shape"),
+        _fault("read-only-merged", "read-only.not-applied",
+               "lastModifiedBy sent in a body is merged into the stored one: its application "
+               "and device are kept next to the caller the server records"),
         _fault("non-atomic", "atomic.rejected",
                "when a body is invalid, its valid top-level properties are applied before the 400",
                "types.rejects", "enum.allowedAudiences.rejects", "enum.nested",
@@ -109,6 +117,13 @@ FAULTS: dict[str, Fault] = {
                "response.echo", "enum.nested"),
         _fault("null-ignored", "merge.null-clears",
                "null leaves the old value in place"),
+        _fault("nested-null-stored-as-false", "merge.null-clears",
+               "null for a nested Boolean (inference.userHasVerifiedAccuracy) is stored as "
+               "false, as a NOT NULL DEFAULT column does"),
+        _fault("partial-resets-defaults", "merge.nested",
+               "a partial complex value resets the Int32, Double, Boolean and enum "
+               "sub-properties it omits to 0, false or the enum's first member, as an update "
+               "DTO with non-nullable fields does"),
         _fault("stale-last-modified", "server-managed.recalculated",
                "lastModifiedDateTime never changes"),
         _fault("created-changes", "server-managed.recalculated",

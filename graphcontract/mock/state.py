@@ -204,6 +204,8 @@ class PositionStore:
         if key in self.contract.read_only:
             if key in self._created and "read-only-applied" in self.faults:
                 return [], value
+            if key == MODIFIED_BY and "read-only-merged" in self.faults:
+                return [], value
             if self.gray.read_only == "reject":
                 return [f"body.{key}: {key} is read-only and cannot be updated"], _DROPPED
             return [], _DROPPED
@@ -285,6 +287,8 @@ class PositionStore:
         loose = (clause == AUDIENCE_CLAUSE and "audience-not-enforced" in self.faults) or (
             clause != AUDIENCE_CLAUSE and "nested-enum-not-enforced" in self.faults
         )
+        if isinstance(value, str) and "enum-cross-members" in self.faults:
+            loose = loose or any(value in other.members for other in self.contract.enums.values())
         if loose and isinstance(value, str):
             return value, enum.sendable_members[0]
         canonical = normalise_enum(value, enum, self.gray)
@@ -310,7 +314,8 @@ class PositionStore:
         result = copy.deepcopy(current)
         props = self.contract.entity.properties
         for key, value in apply.items():
-            result[key] = self._merge(current.get(key), value, props[key])
+            if key != MODIFIED_BY:
+                result[key] = self._merge(current.get(key), value, props[key])
         if "put-semantics" in self.faults:
             for name in self.contract.updatable:
                 if name not in apply:
@@ -323,6 +328,11 @@ class PositionStore:
         if "stale-last-modified" not in self.faults:
             result[MODIFIED_AT] = now
         result[MODIFIED_BY] = copy.deepcopy(self.caller)
+        sent_by = apply.get(MODIFIED_BY)  # present only under the read-only-merged fault
+        if isinstance(sent_by, dict):
+            for name, identity in sent_by.items():
+                if result[MODIFIED_BY].get(name) is None:
+                    result[MODIFIED_BY][name] = copy.deepcopy(identity)
         if "created-changes" in self.faults:
             for name in self._created_at:
                 result[name] = now
@@ -340,8 +350,10 @@ class PositionStore:
         if old != new:
             result[CURRENT] = new is None or str(new) >= graph_now()[:10]
 
-    def _merge(self, old: JSON, sent: JSON, prop: PropertySpec) -> JSON:
+    def _merge(self, old: JSON, sent: JSON, prop: PropertySpec, depth: int = 0) -> JSON:
         if sent is None:
+            if "nested-null-stored-as-false" in self.faults and depth and _is_boolean(prop):
+                return False
             return copy.deepcopy(old) if "null-ignored" in self.faults else None
         if prop.collection:
             if "collections-append" in self.faults and isinstance(old, list):
@@ -357,8 +369,19 @@ class PositionStore:
             if sub is None:
                 base[key] = copy.deepcopy(value)
             else:
-                base[key] = self._merge(base.get(key), value, sub)
+                base[key] = self._merge(base.get(key), value, sub, depth + 1)
+        if keep and "partial-resets-defaults" in self.faults:
+            for name, sub in spec.properties.items():
+                if name not in sent and not sub.collection:
+                    base[name] = self._default(sub, base.get(name))
         return base
+
+    def _default(self, prop: PropertySpec, value: JSON) -> JSON:
+        """What a non-nullable field of ``prop``'s type holds when a DTO omits it."""
+        if self.contract.is_enum(prop.type_name):
+            return self.contract.enums[prop.type_name].sendable_members[0]
+        defaults: dict[str, JSON] = {"Edm.Int32": 0, "Edm.Double": 0.0, "Edm.Boolean": False}
+        return defaults.get(prop.type_name, value)
 
     def _blank(self, spec: StructuredType) -> JSONObject:
         return {n: ([] if p.collection else None) for n, p in spec.properties.items()}
@@ -419,6 +442,10 @@ class PositionStore:
         if isinstance(value, list):
             return [self._without_nulls(v) for v in value]
         return value
+
+
+def _is_boolean(prop: PropertySpec) -> bool:
+    return prop.type_name == "Edm.Boolean" and not prop.collection
 
 
 def _where(path: JSONPath) -> str:

@@ -9,7 +9,7 @@ from graphcontract.oracles.compare import differences, exactly_equal, get, same,
 from graphcontract.oracles.rejection import expect_unchanged
 from graphcontract.oracles.update import UNCHANGED_BY_WRITES
 from graphcontract.oracles.verdict import Verdict, show
-from graphcontract.types import JSON, JSONObject
+from graphcontract.types import JSON, JSONObject, strings_in
 
 READ_ONLY = "read-only.not-applied"
 UNKNOWN = "properties.unknown"
@@ -61,7 +61,11 @@ def read_only_not_applied(
             if name in UNCHANGED_BY_WRITES and not same(value, kept, name):
                 problem = "applied" if same(value, sent[name], name) else "changed"
             elif name not in UNCHANGED_BY_WRITES and not same(sent[name], kept, name):
-                problem = "applied" if same(value, sent[name], name) else ""
+                problem = ""
+                if same(value, sent[name], name):
+                    problem = "applied"
+                elif _carries_sent_text(value, sent[name], kept):
+                    problem = "merged into the stored value"
             else:
                 problem = ""  # a value equal to the current one proves nothing
             if problem:
@@ -76,6 +80,13 @@ def read_only_not_applied(
                     )
                 ]
     return [Verdict.passed(READ_ONLY, exchange)]
+
+
+def _carries_sent_text(value: JSON, sent: JSON, kept: JSON) -> bool:
+    """Whether a string the body sent shows up in the stored value (and was not there
+    before): part of a read-only complex value taken from the body."""
+    before = set(strings_in(kept))
+    return bool((set(strings_in(sent)) - before) & set(strings_in(value)))
 
 
 def unknown_property(
@@ -173,10 +184,29 @@ def isolation(
     live: bool,
     exchange: Exchange | None = None,
 ) -> list[Verdict]:
-    """The other positions are as they were (annotations aside). On a live target a change
-    made by another identity than the run's own (``own``: the lastModifiedBy the run's writes
-    left) is someone else's work: recorded, not failed."""
+    """The other positions are as they were (annotations aside), and none appeared (a
+    refused PATCH to an unknown id may not leave one behind under a key of the server's). On
+    a live target a change made by another identity than the run's own (``own``: the
+    lastModifiedBy the run's writes left) is someone else's work: recorded, not failed."""
     verdicts: list[Verdict] = []
+    for position_id, appeared in after.items():
+        if position_id in before:
+            continue
+        title = f"position {position_id} appeared during the run, although no request created one"
+        by = get(appeared, "lastModifiedBy")
+        if live and not same(by, own):
+            verdicts.append(Verdict.observed(ISOLATION, f"{title} (by {show(by, 80)})", "new"))
+            continue
+        verdicts.append(
+            Verdict.failed(
+                ISOLATION,
+                title,
+                sent="PATCH requests naming only the configured position (or unknown ids)",
+                expected="the same positions as at the start",
+                got={position_id: show(appeared, 200)},
+                exchange=exchange,
+            )
+        )
     for position_id, old in before.items():
         new = after.get(position_id)
         if new is not None and unchanged(old, new):

@@ -131,14 +131,19 @@ def check_update(ex: Example, body: JSONObject, *, content_type: str = "applicat
     judge_accepted_update(ex, step, body, status_clause="paths.me", what=what)
 
 
-def check_users_path(ex: Example, user: str, body: JSONObject) -> None:
+def check_users_path(
+    ex: Example, user: str, body: JSONObject, *, content_type: str = "application/json"
+) -> None:
     """The /users/{user}/… form answers 200, keeps every rule of an accepted update, and
     changes the same position /me reads."""
     target = ex.target
-    step = ex.step(lambda: target.patch(body, path=target.path(user=user)))
-    answer = judge_accepted_update(
-        ex, step, body, status_clause="paths.users", what=f"valid body via /users/{user}"
+    step = ex.step(
+        lambda: target.patch(body, path=target.path(user=user), content_type=content_type)
     )
+    what = f"valid body via /users/{user}"
+    if content_type != "application/json":
+        what += f" as {content_type}"
+    answer = judge_accepted_update(ex, step, body, status_clause="paths.users", what=what)
     if answer is None or step.after is None:
         return
     for path, value in leaves(body):
@@ -158,17 +163,23 @@ def check_users_path(ex: Example, user: str, body: JSONObject) -> None:
             return
 
 
-def check_unknown_user(ex: Example, body: JSONObject) -> None:
-    """/users/{a user no one is}/…/{the configured id}: refused (404, or 403 for a user the
-    token may not write), and the configured position unchanged."""
+def check_unknown_user(ex: Example, body: JSONObject, form: str = "id") -> None:
+    """/users/{a user no one is}/…/{the configured id}, by id or by userPrincipalName (in
+    the configured user's domain, where a lookup that falls back to the caller shows):
+    refused (404, or 403 for a user the token may not write), and the configured position
+    unchanged."""
     user = str(uuid.uuid4())
+    if form == "userPrincipalName":
+        known = ex.target.user_of_form(form)
+        domain = known.rpartition("@")[2] if known else "contoso.com"
+        user = f"graphcontract-nobody-{user[:8]}@{domain}"
     check_rejected(
         ex,
         "paths.users",
         body=body,
         user=user,
         allowed=frozenset({403, 404}),
-        what="a user that does not exist",
+        what=f"a user that does not exist ({form} {user})",
     )
 
 
@@ -370,6 +381,13 @@ def check_cleared_after_write(ex: Example, filled: JSONObject, body: JSONObject)
     the filled state, so that a null that is ignored cannot hide behind a value that was
     already null."""
     _second_of_two(ex, filled, body, what="a null after a write")
+
+
+def check_after_write(ex: Example, filled: JSONObject, body: JSONObject) -> None:
+    """Write ``filled``, then ``body``: judged as an update of the filled state. A body that
+    restates filled values changes nothing, so any property it omits must keep its value
+    (there is nothing to recalculate from); a case-only change must be applied."""
+    _second_of_two(ex, filled, body, what="a body sent after a write")
 
 
 def check_idempotent(ex: Example, body: JSONObject) -> None:

@@ -13,6 +13,7 @@ from graphcontract.runner.scenarios import (
     check_rejected,
     check_unknown_id,
     check_unknown_user,
+    check_update,
     check_users_path,
 )
 from strategies import invalid_bodies
@@ -55,12 +56,32 @@ def test_users_path_forms(gc_session, form):
         check_users_path(ex, user, VIA_USERS_BODY)
 
 
-@pytest.mark.clauses("paths.users", "atomic.rejected", "errors.envelope")
-def test_a_user_that_does_not_exist_is_refused(gc_session):
-    """/users/{id}/… addresses the user it names: an unknown one gets 404 (or 403), and the
-    caller's own position does not change."""
+JSON_MEDIA_TYPES = ["application/json; charset=utf-8", "application/json;odata.metadata=minimal"]
+"""JSON under the parameters clients send: charset (what .NET's StringContent and many HTTP
+libraries add) and OData's metadata level (the Graph SDKs)."""
+
+
+@pytest.mark.clauses("paths.me", "paths.users", *UPDATE_CLAUSES)
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("media_type", JSON_MEDIA_TYPES)
+def test_json_with_media_type_parameters_is_accepted(gc_session, media_type, form):
+    """Every path form takes JSON whose Content-Type carries parameters."""
+    user = user_for(gc_session, form)
+    body = {"detail": {"jobTitle": f"sent as {media_type} via {form}"}}
     with gc_session.example() as ex:
-        check_unknown_user(ex, PROBE)
+        if user is None:
+            check_update(ex, body, content_type=media_type)
+        else:
+            check_users_path(ex, user, body, content_type=media_type)
+
+
+@pytest.mark.clauses("paths.users", "atomic.rejected", "errors.envelope")
+@pytest.mark.parametrize("form", FORMS[1:])
+def test_a_user_that_does_not_exist_is_refused(gc_session, form):
+    """/users/{id | userPrincipalName}/… addresses the user it names: an unknown one gets 404
+    (or 403), and the caller's own position does not change."""
+    with gc_session.example() as ex:
+        check_unknown_user(ex, PROBE, form)
 
 
 @pytest.mark.clauses("types.rejects", "enum.allowedAudiences.rejects", "atomic.rejected")

@@ -3,8 +3,9 @@
 Explicit examples make the ci profile deterministic: the documented example request, every
 property written at once, a partial write at every nested level, empty collections, long
 strings and Int32 bounds, a null at every nullable place right after a write that filled it,
-and @odata.type control information that agrees with the metadata (strategies.explicit derives
-them from the contract).
+values restated (and one changed in letter case only) right after a write of non-default
+values, and @odata.type control information that agrees with the metadata
+(strategies.explicit derives them from the contract).
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ import pytest
 from hypothesis import example, given
 
 from graphcontract.contract import load_contract
-from graphcontract.runner.scenarios import UPDATE_CLAUSES, check_cleared_after_write, check_update
+from graphcontract.runner.scenarios import (
+    UPDATE_CLAUSES,
+    check_after_write,
+    check_cleared_after_write,
+    check_update,
+)
 from strategies import (
     annotated_bodies,
     every_property_body,
     explicit_clearing_bodies,
     explicit_valid_bodies,
+    restating_bodies,
     valid_bodies,
 )
 
@@ -29,12 +36,28 @@ EXPLICIT_BODIES = {
     "documented-example": CONTRACT.documented_request,
     **explicit_valid_bodies(CONTRACT),
     "collections": {"categories": ["research", "θ-team"], "colleagues": [{"displayName": "Ann"}]},
-    "long-string": {"detail": {"description": "long " * 60}},
+    "long-string": {"detail": {"description": "long " * 60}, "categories": ["long item " * 30]},
     "int32-max-and-date": {"detail": {"layer": 2**31 - 1, "endMonthYear": "9999-12-31"}},
+    "double-at-full-precision": {"inference": {"confidenceScore": 0.30000000000000004}},
+    "line-breaks-and-tabs": {"detail": {"description": "line one\r\nline two\n\tindented\r"}},
+    "colleagues-sharing-a-user": {
+        "colleagues": [
+            {"displayName": "Ann", "userPrincipalName": "ann@contoso.com"},
+            {
+                "displayName": "Ann",
+                "relationship": "assistant",
+                "userPrincipalName": "ann@contoso.com",
+            },
+        ]
+    },
 }
+"""Beyond the derived ones: shapes stores get wrong. A double needing 17 significant digits
+(read back through 15), CR LF and tabs (normalised to LF), a long collection item (cut to a
+column's width), two items naming the same user (dropped by a unique index)."""
 FILLED = every_property_body(CONTRACT)
 CLEARING_BODIES = explicit_clearing_bodies(CONTRACT)
 ANNOTATED_BODIES = annotated_bodies(CONTRACT)
+LIVELY_FILLED, AFTER_WRITE_BODIES = restating_bodies(CONTRACT)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
@@ -43,18 +66,6 @@ def test_documented_and_explicit_updates(gc_session, body):
     """Each explicit valid body is accepted and obeys every success clause."""
     with gc_session.example() as ex:
         check_update(ex, body)
-
-
-JSON_MEDIA_TYPES = ["application/json; charset=utf-8", "application/json;odata.metadata=minimal"]
-"""JSON under the parameters clients send: charset (what .NET's StringContent and many HTTP
-libraries add) and OData's metadata level (the Graph SDKs)."""
-
-
-@pytest.mark.clauses(*SUCCESS_CLAUSES)
-@pytest.mark.parametrize("media_type", JSON_MEDIA_TYPES)
-def test_json_with_media_type_parameters_is_accepted(gc_session, media_type):
-    with gc_session.example() as ex:
-        check_update(ex, {"detail": {"jobTitle": f"sent as {media_type}"}}, content_type=media_type)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
@@ -73,6 +84,17 @@ def test_null_clears_a_written_value(gc_session, body):
     rest of it: the null is judged as an update of the written state)."""
     with gc_session.example() as ex:
         check_cleared_after_write(ex, FILLED, body)
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize("body", AFTER_WRITE_BODIES.values(), ids=AFTER_WRITE_BODIES.keys())
+def test_restated_values_change_nothing_else(gc_session, body):
+    """After a write of every property with values that are not their types' defaults: a
+    partial value restating what was written changes nothing (an omitted sibling reset to
+    0, false or the first enum member is not a recalculation: no value changed), and a
+    change of letter case only is applied like any change."""
+    with gc_session.example() as ex:
+        check_after_write(ex, LIVELY_FILLED, body)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)

@@ -14,7 +14,12 @@ from graphcontract.runner.scenarios import (
     check_rejected,
     check_unknown_property,
 )
-from strategies import explicit_invalid_bodies, invalid_bodies, mixed_bodies
+from strategies import (
+    explicit_invalid_bodies,
+    explicit_read_only_bodies,
+    invalid_bodies,
+    mixed_bodies,
+)
 
 CONTRACT = load_contract()
 ENUM_MEMBERS = [
@@ -36,6 +41,7 @@ EXPLICIT_REJECTS = [
     for clause in ("types.rejects", "enum.allowedAudiences.rejects", "enum.nested")
     for case in explicit_invalid_bodies(CONTRACT, clause)
 ]
+READ_ONLY_CASES = explicit_read_only_bodies(CONTRACT)
 
 
 @pytest.mark.clauses(
@@ -76,6 +82,15 @@ def test_wrong_types_are_refused(gc_session, case):
 @pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope")
 @given(case=invalid_bodies(CONTRACT, "read-only.not-applied"))
 def test_read_only_properties_are_not_applied(gc_session, case):
+    with gc_session.example() as ex:
+        check_read_only(ex, case.body)
+
+
+@pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope")
+@pytest.mark.parametrize("case", READ_ONLY_CASES, ids=[c.path[0] for c in READ_ONLY_CASES])
+def test_each_read_only_property_is_not_applied(gc_session, case):
+    """Every read-only property, sent alone: ignored (200, nothing of it stored, not even
+    part of a complex value) or refused (400, nothing changed)."""
     with gc_session.example() as ex:
         check_read_only(ex, case.body)
 

@@ -223,6 +223,46 @@ def _nulls(client: MockClient) -> Any:
     return after["manager"] is None, after["detail"]["company"]["officeLocation"]
 
 
+def _nested_boolean_null(client: MockClient) -> Any:
+    client.patch({"inference": {"userHasVerifiedAccuracy": True}, "isCurrent": True})
+    client.patch({"inference": {"userHasVerifiedAccuracy": None}, "isCurrent": None})
+    after = client.get()
+    client.patch({"isCurrent": True})
+    return after["inference"]["userHasVerifiedAccuracy"], after["isCurrent"]
+
+
+def _partial_defaults(client: MockClient) -> Any:
+    inference = {"confidenceScore": 0.5, "userHasVerifiedAccuracy": True}
+    address = {"type": "business", "city": "A"}
+    client.patch({"inference": inference, "detail": {"company": {"address": address}}})
+    answer = client.patch(
+        {"inference": {"confidenceScore": 0.6}, "detail": {"company": {"address": {"city": "B"}}}}
+    ).json()
+    return (
+        answer["inference"]["userHasVerifiedAccuracy"],
+        answer["detail"]["company"]["address"]["type"],
+    )
+
+
+def _foreign_enum_members(client: MockClient) -> Any:
+    return (
+        client.patch({"allowedAudiences": "manager"}).status_code,
+        client.patch({"detail": {"company": {"address": {"type": "me"}}}}).status_code,
+        client.patch({"allowedAudiences": "bogus"}).status_code,
+    )
+
+
+def _modifier_from_body(client: MockClient) -> Any:
+    spoof = {"application": {"displayName": "spoofed app", "id": "spoof"}}
+    answer = client.patch({"lastModifiedBy": spoof, "detail": {"jobTitle": "t"}}).json()
+    stored = client.get()["lastModifiedBy"]
+    return (
+        "spoofed app" in str(answer["lastModifiedBy"]),
+        "spoofed app" in str(stored),
+        stored["user"],
+    )
+
+
 def _last_modified_moves(client: MockClient) -> Any:
     before = client.get()["lastModifiedDateTime"]
     after = client.patch({"isCurrent": False}).json()["lastModifiedDateTime"]
@@ -287,6 +327,7 @@ def _annotated(client: MockClient) -> Any:
 SEEDED_TITLE = load_contract().seed["positions"][0]["detail"]["jobTitle"]
 SEEDED_COMPANY = load_contract().seed["positions"][0]["detail"]["company"]["displayName"]
 SEEDED_OFFICE = load_contract().seed["positions"][0]["detail"]["company"]["officeLocation"]
+CALLER = load_contract().seed["positions"][0]["lastModifiedBy"]["user"]
 TEXT = "text/plain"
 JSON = "application/json"
 
@@ -334,6 +375,10 @@ EXCHANGES: dict[str, Exchange] = {
     "nested-replace": Exchange(_nested_partial, ("consulting", SEEDED_COMPANY), (None, None)),
     "collections-append": Exchange(_collections, ["a", "b"], ["consulting", "a", "b"]),
     "null-ignored": Exchange(_nulls, (True, None), (False, SEEDED_OFFICE)),
+    "nested-null-stored-as-false": Exchange(_nested_boolean_null, (None, None), (False, None)),
+    "partial-resets-defaults": Exchange(_partial_defaults, (True, "business"), (False, "unknown")),
+    "enum-cross-members": Exchange(_foreign_enum_members, (400, 400, 400), (200, 200, 400)),
+    "read-only-merged": Exchange(_modifier_from_body, (False, False, CALLER), (True, True, CALLER)),
     "stale-last-modified": Exchange(_last_modified_moves, True, False),
     "created-changes": Exchange(_created_stays, True, False),
     "not-persisted": Exchange(

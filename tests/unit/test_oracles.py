@@ -433,3 +433,28 @@ def test_isolation_judges_the_other_positions(after, live, outcome):
     later = {} if after is None else {OTHER["id"]: after}
     verdicts = isolation({OTHER["id"]: OTHER}, later, own=US, live=live)
     assert [v.outcome for v in verdicts] == [outcome]
+
+
+@pytest.mark.parametrize(
+    ("by", "live", "outcome"),
+    [
+        (US, False, "fail"),
+        (US, True, "fail"),
+        (SOMEONE, True, "observed"),
+        (SOMEONE, False, "fail"),
+    ],
+    ids=[
+        "on-loopback",
+        "by-the-run-on-a-live-target",
+        "by-someone-else-live",
+        "by-anyone-loopback",
+    ],
+)
+def test_isolation_judges_positions_that_appeared(by, live, outcome):
+    """A refused PATCH to an unknown id may not leave a new position behind (under a key of
+    the server's, so the probed id reads 404)."""
+    ghost = {**OTHER, "id": "ghost-position", "lastModifiedBy": by}
+    after = {OTHER["id"]: OTHER, ghost["id"]: ghost}
+    verdicts = isolation({OTHER["id"]: OTHER}, after, own=US, live=live)
+    assert [v.outcome for v in verdicts] == [outcome]
+    assert "appeared" in verdicts[0].title
