@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+ACCEPT_JSON: Final = "application/json"
+"""The Accept header of every request, unless ``extra_headers`` gives another ("" for none)."""
 _NOT_JSON: Final = object()
 
 
@@ -213,8 +215,9 @@ class GraphClient:
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_s),
             transport=transport,
-            headers={"User-Agent": "graphcontract", "Accept": "application/json"},
+            headers={"User-Agent": "graphcontract"},
         )
+        del self._http.headers["Accept"]  # httpx's default */*: each request says its own
 
     def close(self) -> None:
         self._http.close()
@@ -251,7 +254,9 @@ class GraphClient:
             raise ValueError(f"graphcontract never sends {method}")
         if self.broken is not None:
             self._unhealthy(self.broken)
-        headers = dict(extra_headers or {})
+        headers = {"Accept": ACCEPT_JSON, **(extra_headers or {})}
+        if not headers["Accept"]:
+            del headers["Accept"]  # a request without one, as the page's example is
         bearer = self.token if token is True else (token or None)
         if bearer:
             self.redactor.add(bearer)

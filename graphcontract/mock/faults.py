@@ -58,7 +58,7 @@ FAULTS: dict[str, Fault] = {
                "the read-only token may PATCH"),
         _fault("any-content-type", "media.json-required",
                "any Content-Type (or none) is parsed as JSON"),
-        _fault("media-parameters-refused", "paths.me",
+        _fault("media-parameters-refused", "paths.me paths.users",
                "JSON is refused with 415 when its Content-Type carries parameters "
                "(application/json; charset=utf-8, as .NET clients send it)"),
         _fault("unknown-id-upsert", "target.unknown-id",

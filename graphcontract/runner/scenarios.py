@@ -122,12 +122,21 @@ def _judge_answer(
     )
 
 
-def check_update(ex: Example, body: JSONObject, *, content_type: str = "application/json") -> None:
-    """paths.me and every success clause for a valid partial body."""
-    step = ex.step(lambda: ex.target.patch(body, content_type=content_type))
+def check_update(
+    ex: Example,
+    body: JSONObject,
+    *,
+    content_type: str = "application/json",
+    accept: str | None = None,
+) -> None:
+    """paths.me and every success clause for a valid partial body (``accept``: the Accept
+    header instead of application/json, "" for none)."""
+    step = ex.step(lambda: ex.target.patch(body, content_type=content_type, accept=accept))
     what = "valid partial body via /me"
     if content_type != "application/json":
         what += f" as {content_type}"
+    if accept is not None:
+        what += f" with Accept: {accept}" if accept else " without an Accept header"
     judge_accepted_update(ex, step, body, status_clause="paths.me", what=what)
 
 

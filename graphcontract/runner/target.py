@@ -241,8 +241,13 @@ class Target:
         token: str | bool | None = True,
         path: str | None = None,
         authorization: str | None = None,
+        accept: str | None = None,
     ) -> Exchange:
-        """PATCH the position; ``authorization`` replaces the Authorization header whole."""
+        """PATCH the position; ``authorization`` replaces the Authorization header whole,
+        ``accept`` the Accept header ("" sends none)."""
+        headers = {} if authorization is None else {"Authorization": authorization}
+        if accept is not None:
+            headers["Accept"] = accept
         return self.client.request(
             "PATCH",
             path or self.path(),
@@ -250,7 +255,7 @@ class Target:
             content=content,
             content_type=content_type,
             token=token if authorization is None else None,
-            extra_headers=None if authorization is None else {"Authorization": authorization},
+            extra_headers=headers or None,
         )
 
     def changes(self, before: JSONObject, after: JSONObject) -> bool:

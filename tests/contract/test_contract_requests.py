@@ -32,7 +32,15 @@ VIA_USERS_BODY = {
 INVALID_VALUES = {
     "audience-not-a-member": {"allowedAudiences": "graphcontractBogus"},
     "boolean-as-string": {"isCurrent": "true"},
+    "valid-change-and-wrong-type": {
+        "detail": {"jobTitle": "graphcontract via /users, refused"},
+        "isCurrent": "true",
+    },
 }
+"""Refused via each /users form: a non-member, a wrong type, and a wrong type next to a valid
+change (nothing of it may be applied)."""
+MALFORMED = {"truncated": b'{"isCurrent": tr', "array": b'[{"isCurrent": false}]'}
+"""Bodies that are no JSON object, sent via each /users form (the generated ones go to /me)."""
 
 
 def user_for(session, form: str) -> str | None:
@@ -92,6 +100,15 @@ def test_users_path_forms_refuse_invalid_values(gc_session, form, body):
     clause = "enum.allowedAudiences.rejects" if "allowedAudiences" in body else "types.rejects"
     with gc_session.example() as ex:
         check_rejected(ex, clause, body=body, user=user_for(gc_session, form), what="invalid value")
+
+
+@pytest.mark.clauses("body.malformed", "atomic.rejected", "errors.envelope", "server.no-5xx")
+@pytest.mark.parametrize("form", FORMS[1:])
+@pytest.mark.parametrize("content", MALFORMED.values(), ids=MALFORMED.keys())
+def test_users_path_forms_refuse_malformed_bodies(gc_session, form, content):
+    user = user_for(gc_session, form)
+    with gc_session.example() as ex:
+        check_rejected(ex, "body.malformed", content=content, user=user, what="malformed body")
 
 
 @pytest.mark.clauses("auth.required", "atomic.rejected", "errors.envelope")

@@ -69,6 +69,15 @@ def test_documented_and_explicit_updates(gc_session, body):
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize("accept", ["", "*/*"], ids=["no-accept-header", "accept-anything"])
+def test_the_documented_request_is_accepted_whatever_it_accepts(gc_session, accept):
+    """The page's example request carries no Accept header (RFC 9110 section 12.5.1: then
+    any media type is acceptable); the harness's other requests say application/json."""
+    with gc_session.example() as ex:
+        check_update(ex, CONTRACT.documented_request, accept=accept)
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
 @pytest.mark.parametrize("body", ANNOTATED_BODIES.values(), ids=ANNOTATED_BODIES.keys())
 def test_type_annotations_that_agree_with_the_metadata_are_accepted(gc_session, body):
     """@odata.type of the position, of nested values and of a primitive (OData JSON 4.01

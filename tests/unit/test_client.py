@@ -226,3 +226,20 @@ def test_rate_limiter_spaces_request_starts():
     for _ in range(5):
         limiter.wait()
     assert time.monotonic() - started >= 4 / 20 - 0.01
+
+
+@pytest.mark.parametrize(
+    ("extra", "sent"),
+    [(None, "application/json"), ({"Accept": "*/*"}, "*/*"), ({"Accept": ""}, None)],
+    ids=["json-by-default", "another-value", "none-at-all"],
+)
+def test_accept_header_is_json_unless_a_request_says_otherwise(extra, sent):
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("Accept"))
+        return httpx.Response(200, json={})
+
+    with GraphClient("http://t", token="tok-12345", transport=httpx.MockTransport(handler)) as gc:
+        gc.request("GET", "/x", content_type=None, extra_headers=extra)
+    assert seen == [sent]
