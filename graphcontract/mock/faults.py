@@ -46,7 +46,7 @@ FAULTS: dict[str, Fault] = {
                "/users/{userPrincipalName}/... answers 404 while /users/{id}/... works",
                # the refusals the suite also sends via that form then answer 404
                "types.rejects", "enum.allowedAudiences.rejects", "media.json-required",
-               "auth.scope"),
+               "auth.scope", "body.malformed"),
         _fault("users-ignores-user", "paths.users",
                "/users/{anyone}/... reads and writes the caller's positions, whoever it names"),
         _fault("touches-other-positions", "target.isolation",

@@ -105,7 +105,7 @@ def test_users_path_forms_refuse_invalid_values(gc_session, form, body):
 @pytest.mark.clauses("body.malformed", "atomic.rejected", "errors.envelope", "server.no-5xx")
 @pytest.mark.parametrize("form", FORMS[1:])
 @pytest.mark.parametrize("content", MALFORMED.values(), ids=MALFORMED.keys())
-def test_users_path_forms_refuse_malformed_bodies(gc_session, form, content):
+def test_malformed_bodies_are_refused_via_users(gc_session, form, content):
     user = user_for(gc_session, form)
     with gc_session.example() as ex:
         check_rejected(ex, "body.malformed", content=content, user=user, what="malformed body")
