@@ -350,9 +350,9 @@ class PositionStore:
         if old != new:
             result[CURRENT] = new is None or str(new) >= graph_now()[:10]
 
-    def _merge(self, old: JSON, sent: JSON, prop: PropertySpec, depth: int = 0) -> JSON:
+    def _merge(self, old: JSON, sent: JSON, prop: PropertySpec) -> JSON:
         if sent is None:
-            if "nested-null-stored-as-false" in self.faults and depth and _is_boolean(prop):
+            if "nested-null-stored-as-false" in self.faults and self._nested_boolean(prop):
                 return False
             return copy.deepcopy(old) if "null-ignored" in self.faults else None
         if prop.collection:
@@ -369,12 +369,17 @@ class PositionStore:
             if sub is None:
                 base[key] = copy.deepcopy(value)
             else:
-                base[key] = self._merge(base.get(key), value, sub, depth + 1)
+                base[key] = self._merge(base.get(key), value, sub)
         if keep and "partial-resets-defaults" in self.faults:
             for name, sub in spec.properties.items():
                 if name not in sent and not sub.collection:
                     base[name] = self._default(sub, base.get(name))
         return base
+
+    def _nested_boolean(self, prop: PropertySpec) -> bool:
+        """A single Boolean inside a complex value (not a property of the position itself)."""
+        top = self.contract.entity.properties.get(prop.name)
+        return prop.type_name == "Edm.Boolean" and not prop.collection and top is not prop
 
     def _default(self, prop: PropertySpec, value: JSON) -> JSON:
         """What a non-nullable field of ``prop``'s type holds when a DTO omits it."""
@@ -442,10 +447,6 @@ class PositionStore:
         if isinstance(value, list):
             return [self._without_nulls(v) for v in value]
         return value
-
-
-def _is_boolean(prop: PropertySpec) -> bool:
-    return prop.type_name == "Edm.Boolean" and not prop.collection
 
 
 def _where(path: JSONPath) -> str:
