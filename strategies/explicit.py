@@ -202,7 +202,7 @@ def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObje
         scalar = _first_scalar(contract, path, spec)
         if scalar is not None:
             restated = {scalar.prop.name: lively_leaf(contract, scalar)}
-            bodies[f"restate {dotted(scalar.path)}"] = wrap(path, restated) if path else restated
+            bodies[f"restate {dotted(scalar.path)}"] = wrap(path, restated)
     text = next(
         p
         for p in request_places(contract)

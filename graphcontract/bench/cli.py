@@ -48,7 +48,7 @@ class Budget:
 
 
 QUICK = Budget(3, 1000, 0, 1, (1, 2, 4), 1, (12, 24), 8)
-"""5–6½ minutes on 2 cores (with the VM's speed): every fault and both tools still;
+"""5½–7 minutes on 2 cores (with the VM's speed): every fault and both tools still;
 Schemathesis --max-examples 1 (its coverage phase, which does not depend on it, finds what it
 finds here), no dev-profile runs, 8 s fuzz campaigns, two max_examples points (12, the ci
 profile's, reuses speed runs)."""
@@ -57,7 +57,7 @@ FULL = Budget(5, 3000, 3, 25, (1, 2, 4), 3, (4, 12, 36, 108), 60)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--quick", action="store_true", help="fewer repetitions (5–6½ minutes on 2 cores)"
+        "--quick", action="store_true", help="fewer repetitions (5½–7 minutes on 2 cores)"
     )
     parser.add_argument("--out", default="bench", help="folder for results.md and results.json")
     parser.add_argument(

@@ -19,11 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphcontract.contract import EVOLVABLE_SENTINEL
+from graphcontract.oracles.compare import at, leaves
 from graphcontract.types import is_annotation
 from strategies import (
     annotated_bodies,
     complex_values,
     edm_values,
+    explicit_clearing_bodies,
+    restating_bodies,
     valid_bodies,
     valid_value_for,
     wrap,
@@ -245,3 +248,45 @@ def test_annotated_bodies_are_valid_updates_with_agreeing_types(name: str) -> No
     assert found, "every annotated body carries control information"
     assert all(str(value).startswith("#") for _, value in found)
     assert any(not is_annotation(key) for key in body), "and names a property to update"
+
+
+LIVELY, AFTER_WRITE = restating_bodies(CONTRACT)
+OUTSIDE_COLLECTIONS = [p for p in PLACES.values() if ITEM not in p.path and not p.prop.collection]
+
+
+def test_the_lively_write_is_valid_and_holds_no_default_at_any_scalar() -> None:
+    """0, false, "" or a first enum member would hide a property reset to its default."""
+    assert CONTRACT.request_errors(LIVELY) == []
+    for place in OUTSIDE_COLLECTIONS:
+        if CONTRACT.is_structured(place.prop.type_name):
+            continue
+        value = at(LIVELY, place.path)
+        assert value not in (None, 0, False, ""), dotted(place.path)
+        if CONTRACT.is_enum(place.prop.type_name):
+            assert value != CONTRACT.enums[place.prop.type_name].sendable_members[0]
+
+
+@pytest.mark.parametrize("name", AFTER_WRITE, ids=list(AFTER_WRITE))
+def test_bodies_after_the_write_restate_it_or_change_letter_case_only(name: str) -> None:
+    body = AFTER_WRITE[name]
+    assert CONTRACT.request_errors(body) == []
+    for path, value in leaves(body):
+        written = at(LIVELY, path)
+        if name.startswith("case-only"):
+            assert isinstance(value, str)
+            assert isinstance(written, str)
+            assert value != written
+            assert value.casefold() == written.casefold()
+        else:
+            assert value == written
+
+
+def test_every_nullable_place_outside_collections_is_nulled_after_a_write() -> None:
+    nulled = {
+        path
+        for body in explicit_clearing_bodies(CONTRACT).values()
+        for path, value in leaves(body)
+        if value is None
+    }
+    wanted = {p.path for p in OUTSIDE_COLLECTIONS if p.prop.nullable}
+    assert wanted <= nulled, sorted(dotted(p) for p in wanted - nulled)
