@@ -132,12 +132,14 @@ def check_update(
     """paths.me and every success clause for a valid partial body (``accept``: the Accept
     header instead of application/json, "" for none)."""
     step = ex.step(lambda: ex.target.patch(body, content_type=content_type, accept=accept))
-    what = "valid partial body via /me"
-    if content_type != "application/json":
-        what += f" as {content_type}"
+    what = _sent_as("valid partial body via /me", content_type)
     if accept is not None:
         what += f" with Accept: {accept}" if accept else " without an Accept header"
     judge_accepted_update(ex, step, body, status_clause="paths.me", what=what)
+
+
+def _sent_as(what: str, content_type: str) -> str:
+    return what if content_type == "application/json" else f"{what} as {content_type}"
 
 
 def check_users_path(
@@ -149,9 +151,7 @@ def check_users_path(
     step = ex.step(
         lambda: target.patch(body, path=target.path(user=user), content_type=content_type)
     )
-    what = f"valid body via /users/{user}"
-    if content_type != "application/json":
-        what += f" as {content_type}"
+    what = _sent_as(f"valid body via /users/{user}", content_type)
     answer = judge_accepted_update(ex, step, body, status_clause="paths.users", what=what)
     if answer is None or step.after is None:
         return
@@ -385,18 +385,11 @@ def _second_of_two(
     return second, first
 
 
-def check_cleared_after_write(ex: Example, filled: JSONObject, body: JSONObject) -> None:
-    """Write ``filled`` (a value at every place), then the null body: judged as an update of
-    the filled state, so that a null that is ignored cannot hide behind a value that was
-    already null."""
-    _second_of_two(ex, filled, body, what="a null after a write")
-
-
-def check_after_write(ex: Example, filled: JSONObject, body: JSONObject) -> None:
-    """Write ``filled``, then ``body``: judged as an update of the filled state. A body that
-    restates filled values changes nothing, so any property it omits must keep its value
-    (there is nothing to recalculate from); a case-only change must be applied."""
-    _second_of_two(ex, filled, body, what="a body sent after a write")
+def check_after_write(ex: Example, filled: JSONObject, body: JSONObject, *, what: str) -> None:
+    """Write ``filled``, then ``body``: judged as an update of the filled state. A null
+    cannot hide behind a value that was already null; a body restating filled values changes
+    nothing, so any property it omits must keep its value (nothing to recalculate from)."""
+    _second_of_two(ex, filled, body, what=what)
 
 
 def check_idempotent(ex: Example, body: JSONObject) -> None:

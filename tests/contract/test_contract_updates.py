@@ -17,7 +17,6 @@ from graphcontract.contract import load_contract
 from graphcontract.runner.scenarios import (
     UPDATE_CLAUSES,
     check_after_write,
-    check_cleared_after_write,
     check_update,
 )
 from strategies import (
@@ -92,7 +91,7 @@ def test_null_clears_a_written_value(gc_session, body):
     """null at every nullable place clears the value a write just put there (and keeps the
     rest of it: the null is judged as an update of the written state)."""
     with gc_session.example() as ex:
-        check_cleared_after_write(ex, FILLED, body)
+        check_after_write(ex, FILLED, body, what="a null after a write")
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
@@ -103,7 +102,7 @@ def test_restated_values_change_nothing_else(gc_session, body):
     0, false or the first enum member is not a recalculation: no value changed), and a
     change of letter case only is applied like any change."""
     with gc_session.example() as ex:
-        check_after_write(ex, LIVELY_FILLED, body)
+        check_after_write(ex, LIVELY_FILLED, body, what="a body sent after a write")
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
