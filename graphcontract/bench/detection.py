@@ -9,6 +9,12 @@ on the conforming and gray mocks every failed clause is one. Schemathesis knows 
 it "found" a fault when it reports a failure (check code + operation) on the faulty mock that
 it does not report on the conforming mock in the same bench run; every failure it reports on
 the conforming or gray mock is a false alarm.
+
+With ``stop_when_found`` (``--quick``), a graphcontract run on a faulty mock ends after the
+test in which the last of the fault's clauses first failed: "found" and the requests to the
+first failure are what a whole run gives, while its request count and its false alarms cover
+the part that ran (the row says ``stopped_when_found``). Runs on the conforming and gray mocks,
+and on a fault not found, always run to their end.
 """
 
 from __future__ import annotations
@@ -91,6 +97,7 @@ def judge_graphcontract(target: Target, run: GcRun) -> dict[str, Any]:
         "requests": run.server.count,
         "wall_s": round(run.wall_s, 2),
         "errors": run.report.get("errors", [])[:3],
+        "stopped_when_found": run.stopped_when_found,
     }
     if target.fault is None:
         row["found"] = None
@@ -147,6 +154,7 @@ def run_detection(
     workdir: Path,
     *,
     st_max_examples: int,
+    stop_when_found: bool = False,
     jobs: int = 2,
     conforming: tuple[GcRun, StRun] | None = None,
     expected_s: Mapping[tuple[str, str], float] | None = None,
@@ -154,7 +162,8 @@ def run_detection(
 ) -> dict[str, Any]:
     """Both tools on every target; ``conforming`` may hand in runs already made (speed reps).
     ``expected_s`` (target, tool) → seconds, e.g. from the previous results: targets start
-    longest first, so a slow one does not run alone at the end while a core idles."""
+    longest first, so a slow one does not run alone at the end while a core idles.
+    ``stop_when_found``: graphcontract's runs on faulty mocks end once the fault is found."""
 
     slot = threading.local()
     servers = ExitStack()
@@ -179,7 +188,8 @@ def run_detection(
             folder = workdir / job.target.name / tool
             folder.mkdir(parents=True, exist_ok=True)
             if tool == "graphcontract":
-                results[tool] = run_graphcontract(mock, folder, profile="ci")
+                stop_when = job.target.breaks if stop_when_found else frozenset()
+                results[tool] = run_graphcontract(mock, folder, profile="ci", stop_when=stop_when)
             else:
                 results[tool] = run_schemathesis(mock, folder, max_examples=st_max_examples)
             progress(f"detection: {job.target.name} / {tool} done in {results[tool].wall_s:.1f} s")
@@ -216,7 +226,12 @@ def run_detection(
                 "schemathesis": judge_schemathesis(target, st_run, baseline),
             }
         )
-    return {"rows": rows, "summary": summarize(rows), "st_max_examples": st_max_examples}
+    return {
+        "rows": rows,
+        "summary": summarize(rows),
+        "st_max_examples": st_max_examples,
+        "stop_when_found": stop_when_found,
+    }
 
 
 def longest_first(pending: list[Job], expected_s: Mapping[tuple[str, str], float]) -> list[Job]:
@@ -263,7 +278,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
             if tool == "graphcontract"
             else None,
             "median_requests_to_first_failure": median(known),
-            "median_requests_per_run": median(
+            "median_requests_per_run": None
+            if any(r[tool].get("stopped_when_found") for r in faults)
+            else median(
                 [r[tool]["requests"] for r in faults if r[tool].get("requests") is not None]
             ),
         }

@@ -6,7 +6,11 @@ It observes the harness from outside, without changing what it does:
 - notes, per clause, the moment and the request count of its FIRST failing verdict, so the
   bench can say how much traffic the harness needed before it caught a fault;
 - with ``GRAPHCONTRACT_BENCH_MAX_EXAMPLES=N``, loads a copy of the chosen Hypothesis profile
-  with ``max_examples=N`` (the max_examples scaling runs).
+  with ``max_examples=N`` (the max_examples scaling runs);
+- with ``GRAPHCONTRACT_BENCH_STOP_WHEN=clause,clause``, ends the run after the test during
+  which the last of those clauses got its first failing verdict (``--quick`` detection: a
+  fault is found once all its clauses failed; the session's teardown, restore and report run
+  as usual).
 
 Each process (every xdist worker too) writes ``trace-<worker>-<pid>.json`` into the directory
 named by ``GRAPHCONTRACT_BENCH_TRACE`` at the end. When a hooked method is missing (the
@@ -26,6 +30,7 @@ import pytest
 
 TRACE_ENV = "GRAPHCONTRACT_BENCH_TRACE"
 MAX_EXAMPLES_ENV = "GRAPHCONTRACT_BENCH_MAX_EXAMPLES"
+STOP_WHEN_ENV = "GRAPHCONTRACT_BENCH_STOP_WHEN"
 PLUGIN = "graphcontract.bench.probe"
 
 
@@ -38,6 +43,13 @@ class Trace:
         self.first_failures: dict[str, dict[str, float | int]] = {}
         self.hooked: list[str] = []
         self.missing: list[str] = []
+        self.stop_when: frozenset[str] = frozenset()
+        self.stopped_at: int | None = None
+        """Requests sent when the run was told to stop (None: it ran to its end)."""
+
+    @property
+    def all_stop_clauses_failed(self) -> bool:
+        return bool(self.stop_when) and self.stop_when <= self.first_failures.keys()
 
     def on_exchange(self) -> None:
         self.requests += 1
@@ -57,6 +69,7 @@ class Trace:
             "first_failures": self.first_failures,
             "hooked": self.hooked,
             "missing": self.missing,
+            "stopped_at": self.stopped_at,
         }
 
 
@@ -125,7 +138,19 @@ def pytest_configure(config: pytest.Config) -> None:
     value = os.environ.get(MAX_EXAMPLES_ENV)
     if value:
         _load_max_examples_profile(value)
+    TRACE.stop_when = frozenset(c for c in os.environ.get(STOP_WHEN_ENV, "").split(",") if c)
     _install()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    outcome = yield
+    if TRACE.all_stop_clauses_failed and TRACE.stopped_at is None:
+        TRACE.stopped_at = TRACE.requests
+        item.session.shouldstop = (
+            f"{', '.join(sorted(TRACE.stop_when))} failed (bench: stop when found)"
+        )
+    return outcome
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -148,6 +173,7 @@ def merge_traces(folder: Path) -> dict[str, Any]:
         "first_failures": {},
         "complete": True,
         "files": 0,
+        "stopped": False,
     }
     for path in sorted(folder.glob("trace-*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -156,6 +182,8 @@ def merge_traces(folder: Path) -> dict[str, Any]:
         merged["examples"] += data["examples"]
         if data.get("missing"):
             merged["complete"] = False
+        if data.get("stopped_at") is not None:
+            merged["stopped"] = True
         for clause, first in data["first_failures"].items():
             seen = merged["first_failures"].get(clause)
             if seen is None or first["time"] < seen["time"]:

@@ -19,7 +19,13 @@ from typing import Any
 import httpx
 
 from graphcontract.bench.measured import run_measured
-from graphcontract.bench.probe import MAX_EXAMPLES_ENV, PLUGIN, TRACE_ENV, merge_traces
+from graphcontract.bench.probe import (
+    MAX_EXAMPLES_ENV,
+    PLUGIN,
+    STOP_WHEN_ENV,
+    TRACE_ENV,
+    merge_traces,
+)
 from graphcontract.bench.server import BenchMock, ServerStats
 from graphcontract.contract import load_contract
 
@@ -47,6 +53,11 @@ class GcRun:
     @property
     def failed_clauses(self) -> frozenset[str]:
         return frozenset(self.report.get("failed_clauses", []))
+
+    @property
+    def stopped_when_found(self) -> bool:
+        """The run ended early: every clause it was told to stop on had failed."""
+        return bool(self.trace.get("stopped"))
 
     @property
     def suite_s(self) -> float | None:
@@ -100,14 +111,20 @@ class StRun:
 
 
 def harness_env(
-    mock: BenchMock, trace_dir: Path, max_examples: int | None = None
+    mock: BenchMock,
+    trace_dir: Path,
+    max_examples: int | None = None,
+    stop_when: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     env = dict(os.environ, GRAPH_TOKEN=TOKEN, **{READONLY_ENV: mock.readonly_token})
     env[TRACE_ENV] = str(trace_dir)
     env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + f" -p {PLUGIN}").strip()
     env.pop(MAX_EXAMPLES_ENV, None)
+    env.pop(STOP_WHEN_ENV, None)
     if max_examples is not None:
         env[MAX_EXAMPLES_ENV] = str(max_examples)
+    if stop_when:
+        env[STOP_WHEN_ENV] = ",".join(sorted(stop_when))
     return env
 
 
@@ -126,15 +143,18 @@ def run_graphcontract(
     profile: str = "ci",
     workers: int = 1,
     max_examples: int | None = None,
+    stop_when: frozenset[str] = frozenset(),
     timeout_s: float = 600.0,
 ) -> GcRun:
-    """``graphcontract run --profile PROFILE`` against ``mock``; the server's stamps reset first."""
+    """``graphcontract run --profile PROFILE`` against ``mock``; the server's stamps reset first.
+    With ``stop_when``, the run ends after the test in which the last of those clauses first
+    failed."""
     report_dir, trace_dir = workdir / "reports", workdir / "trace"
     report_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "graphcontract", "run", *target_arguments(mock)]
     command += ["--readonly-token-env", READONLY_ENV, "--report-dir", str(report_dir)]
     command += ["--profile", profile, "--workers", str(workers)]
-    env = harness_env(mock, trace_dir, max_examples)
+    env = harness_env(mock, trace_dir, max_examples, stop_when)
     mock.stats(reset=True)
     server_cpu = mock.cpu_s()
     proc = run_measured(command, cwd=workdir, env=env, timeout_s=timeout_s)

@@ -54,6 +54,13 @@ def _found(row: dict[str, Any], tool: str) -> str:
     return "clean" if not alarms else f"**{len(alarms)} false alarm(s)**"
 
 
+def _per_run(summary: dict[str, Any], section: dict[str, Any]) -> Any:
+    value = summary.get("median_requests_per_run")
+    if value is None and section.get("stop_when_found"):
+        return "n/a (runs stop once their fault is found)"
+    return value
+
+
 def detection_tables(section: dict[str, Any]) -> str:
     summary = section["summary"]
     gc, st = summary["graphcontract"], summary["schemathesis"]
@@ -73,7 +80,7 @@ def detection_tables(section: dict[str, Any]) -> str:
             ["median requests to the first failure (found faults)",
              gc["median_requests_to_first_failure"], st["median_requests_to_first_failure"]],
             ["median requests per run (faulty mocks)",
-             gc.get("median_requests_per_run"), st.get("median_requests_per_run")],
+             _per_run(gc, section), st.get("median_requests_per_run")],
         ],
     )  # fmt: skip
     rows = []
@@ -87,7 +94,7 @@ def detection_tables(section: dict[str, Any]) -> str:
                 row["breaks"] or "—",
                 _found(row, "graphcontract"),
                 g["requests_to_first_failure"],
-                g["requests"],
+                f"{g['requests']} (stopped)" if g.get("stopped_when_found") else g["requests"],
                 gc_extra,
                 _found(row, "schemathesis"),
                 s["requests_to_first_failure"],
@@ -237,6 +244,18 @@ def render_markdown(result: dict[str, Any]) -> str:
             "verdict of the fault's clause was recorded (graphcontract; at the end of that "
             "example, restore included) / when the first new failure's response came back "
             "(Schemathesis).",
+            *(
+                [
+                    "",
+                    "This run (`--quick`) ends each graphcontract run on a faulty mock after the "
+                    "test in which its last clause failed: found / missed and the requests to the "
+                    "first failure are those of a whole run; the run's requests (marked "
+                    '"stopped") and its false alarms cover the part that ran. The full bench '
+                    "runs everything to the end.",
+                ]
+                if result["detection"].get("stop_when_found")
+                else []
+            ),
             "",
             detection_tables(result["detection"]),
         ]

@@ -38,10 +38,16 @@ def test_quick_detection_smoke(tmp_path: Path) -> None:
     assert fault["found"] is True
     assert fault["false_alarms"] == []
     assert 0 < fault["requests_to_first_failure"] <= fault["requests"]
+    # --quick ends a faulty run once its fault is found; the conforming run goes to its end.
+    assert fault["stopped_when_found"] is True
+    assert rows["conforming"]["graphcontract"]["stopped_when_found"] is False
+    assert fault["requests"] < rows["conforming"]["graphcontract"]["requests"]
     assert rows["auth-optional"]["schemathesis"]["requests"] > 0
     markdown = (out / "results.md").read_text()
     assert "## Detection" in markdown
     assert "| `auth-optional` | auth.required | found |" in markdown
+    assert f"| {fault['requests']} (stopped) |" in markdown
+    assert "runs stop once their fault is found" in markdown
     assert markdown in proc.stdout
 
 
