@@ -78,6 +78,9 @@ class RecordedResponse:
     headers: tuple[tuple[str, str], ...]
     body: bytes = field(repr=False)
     elapsed_s: float = 0.0
+    decoding_problem: str | None = None
+    """Why the body does not decode as its Content-Encoding says (then ``body`` is empty);
+    None when it decoded or carried no coding."""
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
@@ -208,6 +211,9 @@ class GraphClient:
         self.has_written = False
         """Whether a PATCH with the token was accepted: a later 403 refuses that body, not
         the token (e.g. read-only properties refused with 403 instead of 400)."""
+        self.last_accepted_read: str | None = None
+        """The URL of the latest GET the token got a 2xx for: a 401 elsewhere is checked
+        against it before the token is called unusable."""
         self.timeout_s = timeout_s
         self.max_body_bytes = max_body_bytes
         self.token_label = token_label
@@ -277,7 +283,7 @@ class GraphClient:
             sends += 1
             failure: _TransportFailure | None = None
             try:
-                response, received, elapsed = self._send(method, url, headers, body)
+                response, received, elapsed, undecodable = self._send(method, url, headers, body)
             except _TransportFailure as exc:
                 failure = exc
             if failure is not None:
@@ -303,7 +309,7 @@ class GraphClient:
             problem = budget_problem(policy, sends, delay, total_wait)
             if problem is not None:
                 exchange = self._record(
-                    method, url, headers, body, response, received, elapsed, waits
+                    method, url, headers, body, response, received, elapsed, waits, undecodable
                 )
                 self._notify(exchange)
                 content_type = exchange.response.header("content-type") or ""
@@ -314,15 +320,41 @@ class GraphClient:
             waits += 1
             total_wait += delay
             time.sleep(delay)
-        exchange = self._record(method, url, headers, body, response, received, elapsed, waits)
+        exchange = self._record(
+            method, url, headers, body, response, received, elapsed, waits, undecodable
+        )
         self._notify(exchange)
         if token is True:
             writing = method.upper() == "PATCH"
+            accepted = 200 <= exchange.status < 300
             body_refused = writing and exchange.status == 403 and self.has_written
-            if exchange.status in (401, 403) and not body_refused:
+            token_refused = exchange.status in (401, 403) and not body_refused
+            if token_refused and not (
+                exchange.status == 401 and self._token_accepted_elsewhere(url, headers)
+            ):
                 self._unhealthy(refused(where, exchange.status, self.token_label))
-            self.has_written = self.has_written or (writing and 200 <= exchange.status < 300)
+            self.has_written = self.has_written or (writing and accepted)
+            if accepted and method.upper() == "GET":
+                self.last_accepted_read = url
         return exchange
+
+    def _token_accepted_elsewhere(self, url: str, headers: dict[str, str]) -> bool:
+        """Whether the token is still accepted where it last was (one GET there, recorded):
+        then a 401 at ``url`` is that URL's answer to a valid token, for the oracles to
+        judge, not an expired or wrong token."""
+        good = self.last_accepted_read
+        if good is None or good == url:
+            return False
+        check = {"Accept": ACCEPT_JSON, "Authorization": headers["Authorization"]}
+        try:
+            response, received, elapsed, undecodable = self._send("GET", good, check, None)
+        except _TransportFailure:
+            return False
+        exchange = self._record(
+            "GET", good, check, None, response, received, elapsed, 0, undecodable
+        )
+        self._notify(exchange)
+        return 200 <= exchange.status < 300
 
     def _notify(self, exchange: Exchange) -> None:
         for hook in list(self.hooks):
@@ -335,7 +367,10 @@ class GraphClient:
 
     def _send(
         self, method: str, url: str, headers: dict[str, str], body: bytes | None
-    ) -> tuple[httpx.Response, bytes, float]:
+    ) -> tuple[httpx.Response, bytes, float, str | None]:
+        """One attempt: the response, its body (decoded as its Content-Encoding says), the
+        seconds it took, and why the body did not decode (then it is empty: an answer no
+        client can read is judged by the oracles, not a reason to stop the run)."""
         started = time.perf_counter()
         where = f"{method.upper()} {self.redactor.text(url)}"
         limit_mib = self.max_body_bytes / (1024 * 1024)
@@ -343,6 +378,7 @@ class GraphClient:
             f"{where}: response body larger than {limit_mib:g} MiB; is this a Graph endpoint?"
         )
         failure: str | None = None
+        undecodable: str | None = None
         try:
             with self._http.stream(method, url, headers=headers, content=body) as response:
                 declared = response.headers.get("Content-Length", "")
@@ -351,12 +387,17 @@ class GraphClient:
                 else:
                     chunks: list[bytes] = []
                     size = 0
-                    for chunk in response.iter_bytes():
-                        size += len(chunk)
-                        if size > self.max_body_bytes:
-                            failure = too_large
-                            break
-                        chunks.append(chunk)
+                    try:
+                        for chunk in response.iter_bytes():
+                            size += len(chunk)
+                            if size > self.max_body_bytes:
+                                failure = too_large
+                                break
+                            chunks.append(chunk)
+                    except httpx.DecodingError as exc:
+                        coding = response.headers.get("Content-Encoding", "")
+                        undecodable = f"Content-Encoding {coding!r} does not decode: {exc}"
+                        chunks = []
         except httpx.TimeoutException as exc:
             raise _TransportFailure(
                 f"timed out after {self.timeout_s:g} s ({type(exc).__name__})",
@@ -380,7 +421,7 @@ class GraphClient:
             failure = f"{where}: {self._describe(exc)}"
         if failure is not None:
             self._unhealthy(failure)
-        return response, b"".join(chunks), time.perf_counter() - started
+        return response, b"".join(chunks), time.perf_counter() - started, undecodable
 
     def _describe(self, exc: BaseException) -> str:
         return one_line(self.redactor.text(str(exc))) or type(exc).__name__
@@ -395,6 +436,7 @@ class GraphClient:
         content: bytes,
         elapsed: float,
         waits: int,
+        undecodable: str | None = None,
     ) -> Exchange:
         r = self.redactor
         request = RecordedRequest(
@@ -411,5 +453,6 @@ class GraphClient:
             headers=tuple((k, r.text(v)) for k, v in response.headers.items()),
             body=content,
             elapsed_s=elapsed,
+            decoding_problem=undecodable,
         )
         return Exchange(request=request, response=recorded, throttle_waits=waits, redactor=r)

@@ -16,6 +16,7 @@ from strategies.explicit import (
     explicit_invalid_bodies,
     explicit_read_only_bodies,
     explicit_valid_bodies,
+    partial_over_null_cases,
     restating_bodies,
 )
 from strategies.gray import GrayCase, gray_cases
@@ -46,6 +47,7 @@ __all__ = [
     "gray_cases",
     "invalid_bodies",
     "mixed_bodies",
+    "partial_over_null_cases",
     "restating_bodies",
     "valid_bodies",
     "valid_value_for",

@@ -251,6 +251,30 @@ def explicit_clearing_bodies(contract: Contract) -> dict[str, JSONObject]:
     return bodies
 
 
+def partial_over_null_cases(contract: Contract) -> dict[str, tuple[Path, JSONObject]]:
+    """Named (place, partial body) pairs, each meant to follow a write of
+    :func:`restating_bodies`' filled body and a null at that place: every nullable
+    single-valued complex place outside collections gets a value naming only its first
+    scalar. The scalars not named must come back null, not as the values the null deleted
+    (a store that hides a nulled object behind a flag brings them back)."""
+    cases: dict[str, tuple[Path, JSONObject]] = {}
+    for place in request_places(contract):
+        prop = place.prop
+        if "[]" in place.path or prop.collection or not prop.nullable:
+            continue
+        if not contract.is_structured(prop.type_name):
+            continue
+        spec = contract.structured(prop.type_name)
+        scalar = None if spec.open_type else _first_scalar(contract, place.path, spec)
+        if scalar is not None:
+            partial = {scalar.prop.name: valid_leaf(contract, scalar)}
+            cases[f"partial {dotted(place.path)} over null"] = (
+                place.path,
+                wrap(place.path, partial),
+            )
+    return cases
+
+
 def _wrong_values(contract: Contract, prop: PropertySpec) -> list[tuple[JSON, str]]:
     if contract.is_enum(prop.type_name):
         return []

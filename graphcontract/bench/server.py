@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     from graphcontract.mock import cli as mock_cli
     from graphcontract.mock.app import build_app
     from graphcontract.mock.faults import check_faults
-    from graphcontract.mock.state import load_seed
+    from graphcontract.mock.seed import load_seed
 
     parser = argparse.ArgumentParser(prog="graphcontract-bench-server")
     mock_cli.add_arguments(parser)

@@ -8,6 +8,7 @@ position (404) → Content-Type (415, or 400 by gray choice) → JSON (400) → 
 
 from __future__ import annotations
 
+import codecs
 import http
 import json
 import math
@@ -144,11 +145,21 @@ class _Mock:
                 message = "Insufficient privileges to complete the operation."
                 return self._error(request, 403, "accessDenied", message)
         user = request.path_params.get("user")
+        if user is not None and self._refuses_token_for(user):
+            return self._unauthenticated(request, "Access token validation failure.")
         if user is not None and not self._known_user(user):
             return self._error(request, 404, "itemNotFound", f"User {user} not found.")
         if request.method not in allowed:
             return self._method_not_allowed(request, allowed)
         return None
+
+    def _refuses_token_for(self, user: str) -> bool:
+        """``users-upn-401``: the caller's userPrincipalName form answers 401 to a token the
+        other forms accept (a per-route auth configuration that rejects it)."""
+        return (
+            "users-upn-401" in self.faults
+            and user.casefold() == self.store.user_principal_name.casefold()
+        )
 
     def _known_user(self, user: str) -> bool:
         if "users-ignores-user" in self.faults:
@@ -197,6 +208,8 @@ class _Mock:
         }
         if content_type is not None:
             all_headers["Content-Type"] = content_type
+            if "bom-in-json" in self.faults and content and _is_json_media_type(content_type):
+                content = codecs.BOM_UTF8 + content
         return Response(content, status_code=status, headers=all_headers)
 
     def _error(

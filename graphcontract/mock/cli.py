@@ -17,7 +17,7 @@ from graphcontract.errors import HarnessError, UsageError
 from graphcontract.mock.app import DEFAULT_READONLY_TOKEN, build_app
 from graphcontract.mock.faults import FAULTS, check_faults
 from graphcontract.mock.gray import GrayChoices
-from graphcontract.mock.state import load_seed
+from graphcontract.mock.seed import load_seed
 
 VARIANTS = ("conforming", "gray")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")

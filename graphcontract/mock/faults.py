@@ -47,8 +47,17 @@ FAULTS: dict[str, Fault] = {
                # the refusals the suite also sends via that form then answer 404
                "types.rejects", "enum.allowedAudiences.rejects", "media.json-required",
                "auth.scope", "body.malformed"),
+        _fault("users-upn-401", "paths.users",
+               "/users/{userPrincipalName}/... answers 401 to the token /me and /users/{id} "
+               "accept",
+               # the refusals the suite also sends via that form then answer 401
+               "types.rejects", "enum.allowedAudiences.rejects", "media.json-required",
+               "auth.scope", "body.malformed", "target.unknown-id"),
         _fault("users-ignores-user", "paths.users",
                "/users/{anyone}/... reads and writes the caller's positions, whoever it names"),
+        _fault("bom-in-json", "response.shape errors.envelope",
+               "every JSON answer starts with a UTF-8 byte order mark (RFC 8259 §8.1: must "
+               "not), which lenient parsers skip and strict ones refuse"),
         _fault("touches-other-positions", "target.isolation",
                "an accepted update is applied to every position of the user, not only the "
                "one it names"),
@@ -109,6 +118,9 @@ FAULTS: dict[str, Fault] = {
         _fault("put-semantics", "merge.omitted-preserved",
                "top-level properties not sent are reset to null / []",
                "merge.nested"),
+        _fault("null-resurrects", "merge.null-clears",
+               "null hides a complex value instead of deleting it; a partial value written "
+               "over that null brings back the sub-properties it does not name"),
         _fault("nested-replace", "merge.nested",
                "a sent complex value replaces the old one wholly: "
                "sub-properties not sent become null"),
@@ -126,6 +138,9 @@ FAULTS: dict[str, Fault] = {
                "DTO with non-nullable fields does"),
         _fault("stale-last-modified", "server-managed.recalculated",
                "lastModifiedDateTime never changes"),
+        _fault("frozen-last-modified", "server-managed.recalculated",
+               "every write stamps lastModifiedDateTime with the second the mock started (a "
+               "clock read once), recent enough to pass a clock-skew allowance"),
         _fault("created-changes", "server-managed.recalculated",
                "createdDateTime is set to now on every PATCH",
                "read-only.not-applied"),  # a body carrying createdDateTime sees it change too

@@ -22,7 +22,7 @@ from typing import IO
 from graphcontract.contract import load_contract
 from graphcontract.errors import TargetUnhealthy
 from graphcontract.mock.app import DEFAULT_READONLY_TOKEN
-from graphcontract.mock.state import load_seed
+from graphcontract.mock.seed import load_seed
 from graphcontract.types import JSONObject
 
 LOOPBACK = "127.0.0.1"

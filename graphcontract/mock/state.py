@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from graphcontract.contract import (
@@ -22,11 +21,11 @@ from graphcontract.contract import (
     EnumSpec,
     PropertySpec,
     StructuredType,
-    load_contract,
 )
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.mock.faults import LONG_STRING, REFUSED_AUDIENCE_MEMBER, check_faults
 from graphcontract.mock.gray import GrayChoices, is_sentinel, normalise_enum
+from graphcontract.mock.seed import seed_errors
 from graphcontract.mock.walk import ascii_only, first_annotation
 from graphcontract.types import JSON, JSONObject, is_annotation, is_unusual_string, strings_in
 from graphcontract.types import Path as JSONPath
@@ -61,40 +60,11 @@ def graph_now() -> str:
     return f"{whole}.{rest // 100:07d}Z"
 
 
-def seed_errors(contract: Contract, seed: JSON) -> list[str]:
-    """Why ``seed`` cannot start the mock (empty when it can)."""
-    if not isinstance(seed, dict):
-        return ["the seed must be a JSON object with 'user' and 'positions'"]
-    problems = []
-    user = seed.get("user")
-    if not (
-        isinstance(user, dict)
-        and isinstance(user.get("id"), str)
-        and isinstance(user.get("userPrincipalName"), str)
-    ):
-        problems.append("'user' must be an object with string 'id' and 'userPrincipalName'")
-    positions = seed.get("positions")
-    if not isinstance(positions, list) or not positions:
-        return [*problems, "'positions' must be a non-empty list of workPosition objects"]
-    for index, position in enumerate(positions):
-        for error in contract.response_errors(position):
-            problems.append(f"positions[{index}]: {error}")
-    ids = [p.get("id") for p in positions if isinstance(p, dict)]
-    if len(set(ids)) != len(ids):
-        problems.append("position ids must be unique")
-    return problems
-
-
-def load_seed(path: str) -> JSONObject:
-    """A seed file, checked against the contract; UsageError when unusable."""
-    try:
-        seed = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read seed file {path}: {exc}") from exc
-    problems = seed_errors(load_contract(), seed)
-    if problems:
-        raise UsageError(f"seed file {path} is unusable: {problems[0]}")
-    return dict(seed)
+def _second_showing_its_unit() -> str:
+    """Now to the second, with non-zero seconds (a stamp at :00 could be a store's minute)."""
+    seconds = int(time.time())
+    seconds -= 1 if seconds % 60 == 0 else 0
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class PositionStore:
@@ -114,6 +84,8 @@ class PositionStore:
         self.contract = contract
         self.gray = gray if gray is not None else GrayChoices()
         self.faults = check_faults(faults)
+        self._frozen_stamp = _second_showing_its_unit()  # the frozen-last-modified fault's
+        self._hidden: dict[int, JSONObject] = {}  # the null-resurrects fault's
         self.user_id: str = seed["user"]["id"]
         self.user_principal_name: str = seed["user"]["userPrincipalName"]
         self._positions: dict[str, JSONObject] = {
@@ -326,7 +298,9 @@ class PositionStore:
             result[SEARCHABLE] = result.get(CURRENT) is True
         now = graph_now()
         if "stale-last-modified" not in self.faults:
-            result[MODIFIED_AT] = now
+            result[MODIFIED_AT] = (
+                self._frozen_stamp if "frozen-last-modified" in self.faults else now
+            )
         result[MODIFIED_BY] = copy.deepcopy(self.caller)
         sent_by = apply.get(MODIFIED_BY)  # present only under the read-only-merged fault
         if isinstance(sent_by, dict):
@@ -351,6 +325,8 @@ class PositionStore:
             result[CURRENT] = new is None or str(new) >= graph_now()[:10]
 
     def _merge(self, old: JSON, sent: JSON, prop: PropertySpec) -> JSON:
+        if "null-resurrects" in self.faults:
+            old = self._resurrected(old, sent, prop)
         if sent is None:
             if "nested-null-stored-as-false" in self.faults and self._nested_boolean(prop):
                 return False
@@ -375,6 +351,15 @@ class PositionStore:
                 if name not in sent and not sub.collection:
                     base[name] = self._default(sub, base.get(name))
         return base
+
+    def _resurrected(self, old: JSON, sent: JSON, prop: PropertySpec) -> JSON:
+        """``null-resurrects``: a null hides a complex value instead of deleting it (a
+        has-value flag over columns kept); a value written over that null is merged into it."""
+        if sent is None and isinstance(old, dict):
+            self._hidden[id(prop)] = copy.deepcopy(old)
+        elif old is None and isinstance(sent, dict):
+            return self._hidden.pop(id(prop), None)
+        return old
 
     def _nested_boolean(self, prop: PropertySpec) -> bool:
         """A single Boolean inside a complex value (not a property of the position itself)."""

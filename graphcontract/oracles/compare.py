@@ -27,6 +27,22 @@ DATETIME_FORM = re.compile(
 _ABSENT: Any = None
 
 
+def stamp_grain_s(value: JSON) -> float | None:
+    """The coarsest unit a DateTimeOffset in this form may have been stored to, judged from
+    its last non-zero digit (``…13.8170000Z`` may come from a store keeping milliseconds,
+    ``…13Z`` from one keeping seconds, ``…05:00:00Z`` from one keeping hours); None when
+    ``value`` is not a DateTimeOffset."""
+    match = DATETIME_FORM.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    fraction = (match.group(2) or "").rstrip("0")
+    if fraction:
+        return 10.0 ** -len(fraction)
+    clock = match.group(1)[11:]
+    zeros = {"00:00:00": 86400.0, ":00:00": 3600.0, ":00": 60.0}
+    return next((grain for tail, grain in zeros.items() if clock.endswith(tail)), 1.0)
+
+
 class _Bool:
     """A boolean that does not compare equal to 0 or 1."""
 

@@ -1,7 +1,9 @@
-"""Oracles that judge every exchange on its own: errors.envelope and server.no-5xx."""
+"""Oracles that judge every exchange on its own: errors.envelope, server.no-5xx, and how a
+JSON answer is encoded (under response.shape for 2xx, errors.envelope for errors)."""
 
 from __future__ import annotations
 
+import codecs
 import json
 
 from graphcontract.client import Exchange
@@ -84,3 +86,39 @@ def _unusual_hint(exchange: Exchange) -> str:
 
 def _kind(text: str) -> str:
     return "U+0000" if "\x00" in text else "a lone surrogate"
+
+
+def json_encoding(exchange: Exchange) -> Verdict | None:
+    """A JSON answer is UTF-8 without a byte order mark (RFC 8259 §8.1: it "MUST be encoded
+    using UTF-8" and implementations "MUST NOT add a byte order mark"), and any answer decodes
+    as its Content-Encoding says (RFC 9110 §8.4). Judged under response.shape for 2xx answers
+    and errors.envelope for 4xx/5xx ones; None when there is nothing to say (most answers), so
+    the per-request cost is a prefix check and one decode."""
+    status = exchange.status
+    clause = "response.shape" if 200 <= status < 300 else ENVELOPE if status >= 400 else None
+    if clause is None:
+        return None
+    response = exchange.response
+    problem = response.decoding_problem
+    if problem is None and response.body and is_json_media_type(response.header("content-type")):
+        problem = _utf8_problem(response.body)
+    if problem is None:
+        return None
+    return Verdict.failed(
+        clause,
+        f"{status} answer whose body cannot be read as sent",
+        sent=f"{exchange.request.method} {exchange.request.url}",
+        expected="JSON in UTF-8 without a byte order mark, in the Content-Encoding it names",
+        got=problem,
+        exchange=exchange,
+    )
+
+
+def _utf8_problem(body: bytes) -> str | None:
+    if body.startswith(codecs.BOM_UTF8):
+        return "the JSON body starts with a UTF-8 byte order mark (RFC 8259 §8.1: must not)"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"the JSON body is not UTF-8 ({exc.reason} at byte {exc.start}; RFC 8259 §8.1)"
+    return None

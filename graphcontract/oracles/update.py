@@ -23,6 +23,7 @@ from graphcontract.oracles.compare import (
     get,
     leaves,
     same,
+    stamp_grain_s,
 )
 from graphcontract.oracles.exchange_rules import is_json_media_type
 from graphcontract.oracles.verdict import Verdict, show
@@ -45,6 +46,9 @@ class Update:
     after: JSONObject | None
     position_id: str
     started_at: datetime
+    before_stamp_age_s: float | None = None
+    """How long before this write the run first saw the lastModifiedDateTime ``before``
+    holds (None: not known)."""
 
 
 def response_shape(u: Update, *, extra: str = "fail") -> list[Verdict]:
@@ -409,20 +413,19 @@ def server_managed(u: Update) -> Verdict | None:
             f">= {u.started_at.isoformat()} (request time, 5 min skew allowed)",
             new.isoformat(),
         )
-    if changed and new == old and _fraction_digits(get(u.before, "lastModifiedDateTime")) >= 6:
-        # Stamps to the microsecond or finer: two writes a round trip apart never share one
-        # (coarser stores may, and the skew allowance above hides a stale recent stamp).
+    stamp, age = get(u.before, "lastModifiedDateTime"), u.before_stamp_age_s
+    grain = stamp_grain_s(stamp) or 60.0
+    if changed and new == old and (grain <= 1e-6 or (age is not None and age > grain + 0.5)):
+        # Two writes further apart than the stamps' unit never share one: stamps to the
+        # microsecond at once, coarser ones once the stamp is older than its unit (the
+        # skew allowance above hides a stamp frozen a few minutes ago).
+        seen = f", first seen {age:.1f} s before this write" if age is not None else ""
         return failed(
             "lastModifiedDateTime not updated by a change",
-            f"later than {get(u.before, 'lastModifiedDateTime')} (the value before the write)",
+            f"later than {stamp} (the value before the write{seen})",
             get(u.body, "lastModifiedDateTime"),
         )
     return Verdict.passed("server-managed.recalculated", u.exchange)
-
-
-def _fraction_digits(value: JSON) -> int:
-    match = DATETIME_FORM.match(value.strip()) if isinstance(value, str) else None
-    return len(match.group(2) or "") if match else 0
 
 
 def persisted(u: Update) -> Verdict | None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphcontract.contract import EnumSite
-from graphcontract.oracles.compare import exactly_equal, get, leaves, same
+from graphcontract.oracles.compare import at, exactly_equal, get, leaves, same
 from graphcontract.oracles.open_forms import judge_gray_update
 from graphcontract.oracles.rejection import expect_status, expect_unchanged
 from graphcontract.oracles.special import (
@@ -111,6 +111,7 @@ def _judge_answer(
         step.after,
         session.target.position_id,
         step.started_at,
+        session.stamp_age_s(step.before, step.started_at),
     )
     policy = session.policy
     ex.add(
@@ -346,26 +347,33 @@ def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
     return tuple(path), value
 
 
-def _second_of_two(
-    ex: Example, first_body: JSONObject, body: JSONObject, *, what: str
+def _after_writes(
+    ex: Example, firsts: Sequence[JSONObject], body: JSONObject, *, what: str
 ) -> tuple[Step, JSONObject] | None:
-    """PATCH ``first_body``, read, PATCH ``body``: the second judged as an update of the state
-    the first left, with that state; a refused first PATCH is judged as what it was."""
+    """PATCH each of ``firsts``, read, PATCH ``body``: the last judged as an update of the
+    state the others left, with that state; a refused earlier PATCH is judged as what it was."""
     target = ex.target
     holder: dict[str, JSON] = {}
 
-    def both() -> Any:
-        first = target.patch(first_body)
-        if first.status != 200:
-            return first
+    def all_of_them() -> Any:
+        for first_body in firsts:
+            first = target.patch(first_body)
+            if first.status != 200:
+                holder["refused"] = first_body
+                return first
         holder["first"] = target.read_after(first).json_object()
         return target.patch(body)
 
-    step = ex.step(both)
+    step = ex.step(all_of_them)
     first = holder.get("first")
     if "first" not in holder:
+        refused = holder.get("refused")
         judge_accepted_update(
-            ex, step, first_body, status_clause="paths.me", what=f"valid body before {what}"
+            ex,
+            step,
+            refused if isinstance(refused, dict) else {},
+            status_clause="paths.me",
+            what=f"valid body before {what}",
         )
         return None
     if not isinstance(first, dict):
@@ -373,7 +381,7 @@ def _second_of_two(
             Verdict.failed(
                 "persisted",
                 "no position read back after an accepted PATCH",
-                sent=first_body,
+                sent=firsts[-1],
                 expected="the position as a JSON object",
                 got=first,
                 exchange=step.exchange,
@@ -389,14 +397,45 @@ def check_after_write(ex: Example, filled: JSONObject, body: JSONObject, *, what
     """Write ``filled``, then ``body``: judged as an update of the filled state. A null
     cannot hide behind a value that was already null; a body restating filled values changes
     nothing, so any property it omits must keep its value (nothing to recalculate from)."""
-    _second_of_two(ex, filled, body, what=what)
+    _after_writes(ex, [filled], body, what=what)
+
+
+def check_partial_over_null(
+    ex: Example, filled: JSONObject, place: tuple[str, ...], partial: JSONObject, *, what: str
+) -> None:
+    """Write ``filled``, null at ``place``, then ``partial`` there: judged as an update of the
+    nulled state, and no sub-property ``partial`` leaves out may come back with the value the
+    null deleted (merge.null-clears)."""
+    nulled: JSON = None
+    for name in reversed(place):
+        nulled = {name: nulled}
+    judged = _after_writes(ex, [filled, dict(nulled or {})], partial, what=what)
+    if judged is None:
+        return
+    step, _ = judged
+    sent = {path for path, _ in leaves(at(partial, place))}
+    deleted = [(p, v) for p, v in leaves(at(filled, place)) if p not in sent and v is not None]
+    for state in (step.exchange.json_object(), step.after):
+        back = {".".join((*place, *p)): v for p, v in deleted if same(at(state, (*place, *p)), v)}
+        if back:
+            ex.add(
+                Verdict.failed(
+                    "merge.null-clears",
+                    f"{what}: values the null deleted came back",
+                    sent=partial,
+                    expected=dict.fromkeys(back),
+                    got=back,
+                    exchange=step.exchange,
+                )
+            )
+            return
 
 
 def check_idempotent(ex: Example, body: JSONObject) -> None:
     """Observe whether the same PATCH twice leaves the same state (but lastModified*); the
     second PATCH is judged as an update of the state the first left (a retried request must
     not, say, append a collection to itself)."""
-    judged = _second_of_two(ex, body, body, what="the same valid body a second time")
+    judged = _after_writes(ex, [body], body, what="the same valid body a second time")
     if judged is None:
         return
     step, first = judged

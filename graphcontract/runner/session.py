@@ -18,7 +18,7 @@ from graphcontract.client import Exchange
 from graphcontract.contract import Contract
 from graphcontract.errors import HarnessError
 from graphcontract.oracles.compare import get
-from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
+from graphcontract.oracles.exchange_rules import error_envelope, json_encoding, no_server_error
 from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.config import ALWAYS_JUDGED, pinned_clauses
@@ -65,6 +65,8 @@ class Session:
         self.live = live
         self.others: dict[str, JSONObject] | None = None
         """The user's other positions when the run started (target.isolation)."""
+        self.stamps_seen: dict[str, datetime] = {}
+        """Each lastModifiedDateTime a 200 answer held, and when the run first saw it."""
         target.client.hooks.append(self._on_exchange)
 
     def remember_others(self) -> None:
@@ -109,8 +111,18 @@ class Session:
 
     def _on_exchange(self, exchange: Exchange) -> None:
         self.recorder.record_exchange(exchange)
+        body = exchange.json_object() if exchange.status == 200 else None
+        stamp = body.get("lastModifiedDateTime") if body else None
+        if isinstance(stamp, str) and stamp not in self.stamps_seen:
+            self.stamps_seen[stamp] = datetime.now(UTC)
         if self.current is not None:
             self.current.exchanges.append(exchange)
+
+    def stamp_age_s(self, state: JSONObject, at: datetime) -> float | None:
+        """Seconds between the run's first sight of ``state``'s lastModifiedDateTime and
+        ``at`` (None when never seen)."""
+        first = self.stamps_seen.get(str(state.get("lastModifiedDateTime")))
+        return (at - first).total_seconds() if first is not None else None
 
     def is_must(self, verdict: Verdict) -> bool:
         clause = self.contract.clauses.get(verdict.clause)
@@ -284,7 +296,7 @@ class Example:
 
     def conclude(self) -> None:
         for exchange in self.exchanges:
-            self.add(error_envelope(exchange), no_server_error(exchange))
+            self.add(error_envelope(exchange), no_server_error(exchange), json_encoding(exchange))
         failures = []
         for verdict in self.verdicts:
             if not self.session.wants(verdict.clause):

@@ -3,9 +3,10 @@
 Explicit examples make the ci profile deterministic: the documented example request, every
 property written at once, a partial write at every nested level, empty collections, long
 strings and Int32 bounds, a null at every nullable place right after a write that filled it,
-values restated (and one changed in letter case only) right after a write of non-default
-values, and @odata.type control information that agrees with the metadata
-(strategies.explicit derives them from the contract).
+a partial value over a null that deleted a filled one, values restated (and one changed in
+letter case only) right after a write of non-default values, and @odata.type control
+information that agrees with the metadata (strategies.explicit derives them from the
+contract).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from graphcontract.contract import load_contract
 from graphcontract.runner.scenarios import (
     UPDATE_CLAUSES,
     check_after_write,
+    check_partial_over_null,
     check_update,
 )
 from strategies import (
@@ -24,6 +26,7 @@ from strategies import (
     every_property_body,
     explicit_clearing_bodies,
     explicit_valid_bodies,
+    partial_over_null_cases,
     restating_bodies,
     valid_bodies,
 )
@@ -57,6 +60,7 @@ FILLED = every_property_body(CONTRACT)
 CLEARING_BODIES = explicit_clearing_bodies(CONTRACT)
 ANNOTATED_BODIES = annotated_bodies(CONTRACT)
 LIVELY_FILLED, AFTER_WRITE_BODIES = restating_bodies(CONTRACT)
+PARTIAL_OVER_NULL = partial_over_null_cases(CONTRACT)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
@@ -103,6 +107,17 @@ def test_restated_values_change_nothing_else(gc_session, body):
     change of letter case only is applied like any change."""
     with gc_session.example() as ex:
         check_after_write(ex, LIVELY_FILLED, body, what="a body sent after a write")
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize(
+    ("place", "body"), PARTIAL_OVER_NULL.values(), ids=PARTIAL_OVER_NULL.keys()
+)
+def test_a_partial_value_over_null_brings_nothing_back(gc_session, place, body):
+    """After a write of every property and a null at a complex place, a value naming one
+    sub-property there leaves the others null: what the null deleted stays deleted."""
+    with gc_session.example() as ex:
+        check_partial_over_null(ex, LIVELY_FILLED, place, body, what="a partial value over null")
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)

@@ -7,7 +7,9 @@ the clause catalog: ``breaks`` are must clauses, and every must clause has a fau
 
 from __future__ import annotations
 
+import codecs
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -269,6 +271,19 @@ def _last_modified_moves(client: MockClient) -> Any:
     return after > before
 
 
+def _stamps_of_two_writes_apart(client: MockClient) -> Any:
+    first = client.patch({"isCurrent": False}).json()["lastModifiedDateTime"]
+    time.sleep(1.1)
+    second = client.patch({"isCurrent": True}).json()["lastModifiedDateTime"]
+    return second > first
+
+
+def _partial_over_null(client: MockClient) -> Any:
+    client.patch({"detail": None})
+    detail = client.patch({"detail": {"jobTitle": "Over null"}}).json()["detail"]
+    return detail["jobTitle"], detail.get("company") is None
+
+
 def _created_stays(client: MockClient) -> Any:
     before = client.get()["createdDateTime"]
     return client.patch({"isCurrent": False}).json()["createdDateTime"] == before
@@ -286,6 +301,12 @@ def _error_bodies(client: MockClient) -> Any:
         (r.status_code, r.headers["content-type"].split(";")[0], r.text.startswith("{"))
         for r in (bad, anonymous)
     ]
+
+
+def _byte_order_marks(client: MockClient) -> Any:
+    read = client.http.get(client.path())
+    refused = client.patch({"allowedAudiences": "bogus"})
+    return [(r.status_code, r.content.startswith(codecs.BOM_UTF8)) for r in (read, refused)]
 
 
 def _long_strings(client: MockClient) -> Any:
@@ -336,6 +357,7 @@ EXCHANGES: dict[str, Exchange] = {
         _patch_via_me_and_users, (200, False, "via me", 200), (204, True, "via me", 200)
     ),
     "users-upn-404": Exchange(_users_paths, (200, 200, 200), (200, 404, 404)),
+    "users-upn-401": Exchange(_users_paths, (200, 200, 200), (200, 401, 401)),
     "users-ignores-user": Exchange(_someone_else, (404, False), (200, True)),
     "touches-other-positions": Exchange(_other_position, True, False),
     "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
@@ -374,12 +396,14 @@ EXCHANGES: dict[str, Exchange] = {
     "put-semantics": Exchange(_omitted, (True, True), (False, False)),
     "nested-replace": Exchange(_nested_partial, ("consulting", SEEDED_COMPANY), (None, None)),
     "collections-append": Exchange(_collections, ["a", "b"], ["consulting", "a", "b"]),
+    "null-resurrects": Exchange(_partial_over_null, ("Over null", True), ("Over null", False)),
     "null-ignored": Exchange(_nulls, (True, None), (False, SEEDED_OFFICE)),
     "nested-null-stored-as-false": Exchange(_nested_boolean_null, (None, None), (False, None)),
     "partial-resets-defaults": Exchange(_partial_defaults, (True, "business"), (False, "unknown")),
     "enum-cross-members": Exchange(_foreign_enum_members, (400, 400, 400), (200, 200, 400)),
     "read-only-merged": Exchange(_modifier_from_body, (False, False, CALLER), (True, True, CALLER)),
     "stale-last-modified": Exchange(_last_modified_moves, True, False),
+    "frozen-last-modified": Exchange(_stamps_of_two_writes_apart, True, False),
     "created-changes": Exchange(_created_stays, True, False),
     "not-persisted": Exchange(
         _persisted, ("Fault probe", "Fault probe"), ("Fault probe", SEEDED_TITLE)
@@ -388,6 +412,9 @@ EXCHANGES: dict[str, Exchange] = {
         _error_bodies,
         [(400, JSON, True), (401, JSON, True)],
         [(400, TEXT, False), (401, TEXT, False)],
+    ),
+    "bom-in-json": Exchange(
+        _byte_order_marks, [(200, False), (400, False)], [(200, True), (400, True)]
     ),
     "crash-on-nul": Exchange(_nul_strings, [200, 200, 200], [500, 500, 200]),
     "annotations-refused": Exchange(_annotated, [200, 200, 200], [400, 400, 200]),

@@ -3,6 +3,7 @@ destructive methods, one-line target errors. (Real loopback traffic is in tests/
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -158,7 +159,7 @@ def test_refusal_of_the_own_token_is_a_health_problem_but_other_tokens_get_answe
         "403-to-a-body-after-an-accepted-write-is-an-answer",
         "403-before-any-accepted-write-is-the-token",
         "403-to-a-read-is-the-token",
-        "401-is-always-the-token",
+        "401-before-any-accepted-read-is-the-token",
     ],
 )
 def test_a_403_after_the_token_has_written_refuses_the_body_not_the_token(first_write, then, halts):
@@ -180,6 +181,100 @@ def test_a_403_after_the_token_has_written_refuses_the_body_not_the_token(first_
                 client.request(method, "/x", json_body={})
         else:
             assert client.request(method, "/x", json_body={}).status == status
+
+
+@pytest.mark.parametrize(
+    ("read_status_later", "halts"),
+    [(200, False), (401, True)],
+    ids=["token-still-accepted-elsewhere-401-is-an-answer", "token-refused-everywhere-halts"],
+)
+def test_a_401_on_one_url_is_checked_against_the_last_accepted_read(read_status_later, halts):
+    """A 401 to a token that was just accepted may be one route's answer (a contract failure
+    for the oracles) or an expired token (stop the run): one GET where the token last worked
+    tells them apart, and is recorded like every exchange."""
+    seen: list[str] = []
+
+    def handler(request):
+        seen.append(f"{request.method} {request.url.path}")
+        if request.url.path == "/me/x":
+            status = 200 if len(seen) == 1 else read_status_later
+            return httpx.Response(status, json={})
+        return httpx.Response(401, json={"error": {"code": "InvalidAuthenticationToken",
+                                                   "message": "no"}})  # fmt: skip
+
+    with client_for(handler) as client:
+        recorded = []
+        client.hooks.append(recorded.append)
+        assert client.request("GET", "/me/x", content_type=None).status == 200
+        if halts:
+            with pytest.raises(TargetUnhealthy, match="401"):
+                client.request("PATCH", "/users/upn/x", json_body={})
+        else:
+            assert client.request("PATCH", "/users/upn/x", json_body={}).status == 401
+            assert client.broken is None
+    assert seen == ["GET /me/x", "PATCH /users/upn/x", "GET /me/x"]
+    assert [e.status for e in recorded] == [200, 401, read_status_later]
+
+
+def test_a_401_where_the_token_last_worked_is_the_token():
+    statuses = iter([200, 401])
+
+    def handler(request):
+        return httpx.Response(next(statuses), json={})
+
+    with client_for(handler) as client:
+        client.request("GET", "/me/x", content_type=None)
+        with pytest.raises(TargetUnhealthy, match="401"):
+            client.request("GET", "/me/x", content_type=None)
+
+
+@pytest.mark.parametrize(
+    ("coding", "wire", "body", "problem"),
+    [
+        ("gzip", gzip.compress(b'{"a": 1}'), b'{"a": 1}', None),
+        ("gzip", b'{"a": 1}', b"", "Content-Encoding 'gzip' does not decode"),
+        ("identity", b'{"a": 1}', b'{"a": 1}', None),
+        (None, b'{"a": 1}', b'{"a": 1}', None),
+    ],
+    ids=["gzip", "gzip-label-on-a-plain-body", "identity", "none"],
+)
+def test_answers_are_decoded_as_labelled_or_recorded_with_the_reason(coding, wire, body, problem):
+    """An answer whose Content-Encoding does not decode is recorded with the reason and
+    judged (the oracles fail it), not a reason to stop the run."""
+    headers = {
+        "Content-Type": "application/json",
+        **({"Content-Encoding": coding} if coding else {}),
+    }
+
+    def handler(request):  # a stream, as a server sends it: decoded when read
+        return httpx.Response(200, headers=headers, stream=httpx.ByteStream(wire))
+
+    with client_for(handler) as client:
+        exchange = client.request("GET", "/x", content_type=None)
+        assert client.broken is None
+    assert exchange.response.body == body
+    if problem is None:
+        assert exchange.response.decoding_problem is None
+    else:
+        assert exchange.response.decoding_problem.startswith(problem)
+
+
+def test_a_body_that_decodes_too_large_is_a_target_problem():
+    def handler(request):
+        return httpx.Response(
+            200, headers={"Content-Encoding": "gzip"}, content=gzip.compress(b"0" * 4096)
+        )
+
+    with (
+        GraphClient(
+            "http://127.0.0.1:9",
+            token=SECRET,
+            transport=httpx.MockTransport(handler),
+            max_body_bytes=1024,
+        ) as client,
+        pytest.raises(TargetUnhealthy, match="larger than"),
+    ):
+        client.request("GET", "/x", content_type=None)
 
 
 def test_one_dropped_connection_is_retried_and_a_second_failure_later_is_counted_apart():

@@ -11,6 +11,7 @@ from graphcontract.oracles.compare import (
     differences,
     exactly_equal,
     same,
+    stamp_grain_s,
 )
 from graphcontract.oracles.rejection import expect_unchanged
 from graphcontract.oracles.update import parse_datetime
@@ -107,3 +108,23 @@ def test_canon_folds_only_gray_differences():
 )
 def test_parse_datetime(text, ok):
     assert (parse_datetime(text) is not None) is ok
+
+
+@pytest.mark.parametrize(
+    ("text", "grain"),
+    [
+        ("2026-11-23T05:20:13.8173083Z", 1e-7),
+        ("2026-11-23T05:20:13.8170000Z", 1e-3),
+        ("2026-11-23T05:20:13.0000000Z", 1.0),
+        ("2026-11-23T05:20:13+01:00", 1.0),
+        ("2026-11-23T05:20:00Z", 60.0),
+        ("2026-11-23T05:00:00Z", 3600.0),
+        ("2026-11-23T00:00:00Z", 86400.0),
+        ("yesterday", None),
+        (None, None),
+    ],
+    ids=["ticks", "milliseconds", "zero-ticks", "seconds-offset", "minutes", "hours", "days",
+         "not-a-date", "null"],
+)  # fmt: skip
+def test_stamp_grain_is_the_last_non_zero_unit(text, grain):
+    assert stamp_grain_s(text) == (pytest.approx(grain) if grain else None)

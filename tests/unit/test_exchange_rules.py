@@ -1,14 +1,21 @@
 """The rules every exchange is judged by on its own: errors.envelope (Graph's error object on
-every 4xx/5xx) and server.no-5xx (throttling aside), whose failure says what to do when the
-request held a string many stores cannot keep."""
+every 4xx/5xx), server.no-5xx (throttling aside), whose failure says what to do when the
+request held a string many stores cannot keep, and the encoding of JSON answers (UTF-8, no
+byte order mark, the Content-Encoding they name)."""
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
+import json
+
 import pytest
 
-from graphcontract.oracles.exchange_rules import error_envelope, no_server_error
+from graphcontract.oracles.exchange_rules import error_envelope, json_encoding, no_server_error
 
 from .oracle_samples import JSON_TYPE, SEED, exchange
+
+ERROR = {"error": {"code": "BadRequest", "message": "no"}}
 
 
 @pytest.mark.parametrize(
@@ -75,3 +82,46 @@ def test_a_5xx_to_an_unusual_string_says_what_the_service_may_do_instead(sent, h
     else:
         assert verdict.title.startswith(f"server error 500 on a string holding {hint}:")
         assert "refuse it (400)" in verdict.title
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "clause", "problem"),
+    [
+        (200, json.dumps(SEED).encode(), JSON_TYPE, None, None),
+        (400, json.dumps(ERROR).encode(), JSON_TYPE, None, None),
+        (200, codecs.BOM_UTF8 + json.dumps(SEED).encode(), JSON_TYPE, "response.shape",
+         "byte order mark"),
+        (400, codecs.BOM_UTF8 + json.dumps(ERROR).encode(), JSON_TYPE, "errors.envelope",
+         "byte order mark"),
+        (200, json.dumps(SEED).encode("utf-16"), JSON_TYPE, "response.shape", "not UTF-8"),
+        (200, b'{"detail": {"jobTitle": "caf\xe9"}}', JSON_TYPE, "response.shape", "not UTF-8"),
+        (200, codecs.BOM_UTF8 + b"plain words", "text/plain", None, None),
+        (204, b"", JSON_TYPE, None, None),
+    ],
+    ids=["utf8-200", "utf8-400", "bom-200", "bom-400", "utf16", "latin1-byte",
+         "not-json-type-not-judged", "empty"],
+)  # fmt: skip
+def test_json_answers_are_utf8_without_a_byte_order_mark(
+    status, body, content_type, clause, problem
+):
+    verdict = json_encoding(exchange(status, body, content_type=content_type))
+    if clause is None:
+        assert verdict is None
+    else:
+        assert verdict is not None
+        assert (verdict.clause, verdict.outcome) == (clause, "fail")
+        assert problem in verdict.message
+
+
+def test_an_answer_that_does_not_decode_as_labelled_fails_whatever_its_type():
+    sample = exchange(200, SEED)
+    undecodable = dataclasses.replace(
+        sample,
+        response=dataclasses.replace(
+            sample.response, decoding_problem="Content-Encoding 'gzip' does not decode: x"
+        ),
+    )
+    verdict = json_encoding(undecodable)
+    assert verdict is not None
+    assert (verdict.clause, verdict.outcome) == ("response.shape", "fail")
+    assert "gzip" in verdict.message

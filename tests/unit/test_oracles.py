@@ -37,7 +37,7 @@ def apply(state, sent):
     return out
 
 
-def judge(sent, body, *, before=SEED, after="same", policy="merge", answer=None):
+def judge(sent, body, *, before=SEED, after="same", policy="merge", answer=None, stamp_age=None):
     ex = answer or exchange(200, body)
     u = Update(
         CONTRACT,
@@ -48,6 +48,7 @@ def judge(sent, body, *, before=SEED, after="same", policy="merge", answer=None)
         body if after == "same" else after,
         SEED["id"],
         datetime.now(UTC) - timedelta(seconds=1),
+        stamp_age,
     )
     return {v.clause: v for v in judge_update(u, nested_policy=policy) if v.outcome == "fail"}
 
@@ -336,6 +337,40 @@ def test_a_change_that_keeps_a_fine_grained_last_modified_stamp_fails(digits, ok
     body = apply(state, SENT)
     body["lastModifiedDateTime"] = before
     failed = judge(SENT, body, before=state)
+    assert ("server-managed.recalculated" not in failed) is ok
+
+
+def _recent_stamp(unit: str) -> str:
+    """A stamp of a store keeping ``unit``, from the last two minutes, that shows its unit
+    (non-zero seconds for a store keeping seconds, non-zero minutes for one keeping minutes)."""
+    t = datetime.now(UTC) - timedelta(seconds=2)
+    if unit == "minutes":
+        t = t.replace(second=0) - timedelta(minutes=1 if t.minute == 0 else 0)
+        return f"{t:%Y-%m-%dT%H:%M:%S}Z"
+    t -= timedelta(seconds=1 if t.second == 0 else 0)
+    return f"{t:%Y-%m-%dT%H:%M:%S}" + (".5000000Z" if unit == "tenths" else "Z")
+
+
+@pytest.mark.parametrize(
+    ("unit", "age_s", "ok"),
+    [
+        ("seconds", 0.8, True),
+        ("seconds", 2.0, False),
+        ("tenths", 0.7, False),
+        ("minutes", 30.0, True),
+        ("minutes", 61.0, False),
+        ("seconds", None, True),
+    ],
+    ids=["seconds-store-same-second", "seconds-store-frozen", "tenths-frozen",
+         "minutes-store-same-minute", "minutes-store-frozen", "stamp-never-seen"],
+)  # fmt: skip
+def test_a_change_keeps_a_coarse_stamp_only_while_it_is_younger_than_its_unit(unit, age_s, ok):
+    """A store keeping seconds (or minutes) may answer two writes with one stamp, but not
+    when the stamp was already there longer than a second (a minute) before this write: a
+    stamp frozen a few minutes ago passes the skew allowance, not this."""
+    state = {**SEED, "lastModifiedDateTime": _recent_stamp(unit)}
+    body = {**apply(state, SENT), "lastModifiedDateTime": state["lastModifiedDateTime"]}
+    failed = judge(SENT, body, before=state, stamp_age=age_s)
     assert ("server-managed.recalculated" not in failed) is ok
 
 
