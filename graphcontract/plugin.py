@@ -171,7 +171,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     cfg = config.stash[CONFIG_KEY]
     target = cfg.base_url or "the bundled reference mock (started on 127.0.0.1)"
     return (
-        f"graphcontract: target {target}; position {cfg.position_id or '(first listed)'}; "
+        f"graphcontract: target {target}; position {cfg.position_id or '(last listed)'}; "
         f"profile {hypothesis_settings.get_current_profile_name()}"
     )
 
@@ -289,10 +289,12 @@ def _discover_position(client: GraphClient, cfg: RunConfig) -> str:
         raise UsageError(
             f"GET {ME} answered {exchange.status} with no positions; pass --position-id"
         )
-    first = values[0]
-    if not isinstance(first, dict) or not isinstance(first.get("id"), str):
+    # The last one: a write that lands on the first listed position whatever id it names
+    # (a query without the id) then shows on a position the run did not name.
+    chosen = values[-1]
+    if not isinstance(chosen, dict) or not isinstance(chosen.get("id"), str):
         raise UsageError(f"GET {ME} listed a position without an id; pass --position-id")
-    return str(first["id"])
+    return str(chosen["id"])
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -200,11 +200,11 @@ def run_fuzz(workdir: Path, *, duration_s: int, workers: int, timeout_s: float =
 def schemathesis_config(mock: BenchMock, path: Path) -> Path:
     """The ids the documented API needs (the /me position and the user), as Schemathesis config.
 
-    graphcontract discovers the position by listing; Schemathesis gets the same knowledge up
-    front, or most of its requests would hit 404 on made-up ids.
+    graphcontract discovers the position by listing (the last one listed); Schemathesis gets
+    the same position up front, or most of its requests would hit 404 on made-up ids.
     """
     path.write_text(
-        f'[parameters]\n"path.id" = "{mock.position_ids[0]}"\n"path.user" = "{mock.user_id}"\n',
+        f'[parameters]\n"path.id" = "{mock.position_ids[-1]}"\n"path.user" = "{mock.user_id}"\n',
         encoding="utf-8",
     )
     return path

@@ -27,11 +27,12 @@ SECRET = "gc-SECRET-7f3a9c1e5b-only-in-this-test"
 
 
 class Position:
-    """Direct access (not through the harness) to a mock's first position."""
+    """Direct access (not through the harness) to the position a run without --position-id
+    modifies: the mock's last listed one."""
 
     def __init__(self, mock: MockProcess) -> None:
         self.mock = mock
-        self.id = mock.position_ids[0]
+        self.id = mock.position_ids[-1]
         self.http = httpx.Client(
             base_url=mock.base_url, timeout=5.0, headers={"Authorization": "Bearer test-reader"}
         )

@@ -19,12 +19,13 @@ LIVE = "https://graph.example.invalid/beta"
 
 
 def journal_for(mock: MockProcess, folder: Path, worker: str = "main") -> dict:
-    """Journal the first position as a run does before its first write; the snapshot."""
+    """Journal the position a run without --position-id modifies (the last listed), as a
+    run does before its first write; the snapshot."""
     with GraphClient(mock.base_url, token=SECRET) as client:
         target = Target(
             load_contract(),
             client,
-            mock.position_ids[0],
+            mock.position_ids[-1],
             journal_path=folder / f"restore-journal-{worker}.json",
         )
         target.snapshot_original()
@@ -97,8 +98,8 @@ def test_restore_of_a_live_target_needs_the_token(
 
 
 def write_journal(folder: Path, mock: MockProcess, **changes) -> Path:
-    """A journal of ``mock``'s first position as a run writes it, with ``changes`` applied
-    (a value of None removes the field)."""
+    """A journal of the position a run without --position-id modifies, as a run writes it,
+    with ``changes`` applied (a value of None removes the field)."""
     journal_for(mock, folder)
     path = folder / "restore-journal-main.json"
     record = json.loads(path.read_text())
@@ -150,7 +151,7 @@ def test_a_journal_that_could_lose_data_is_refused_before_any_request(
 ):
     """A hand-edited or corrupted journal is a usage error (exit 2) naming the journal and the
     field; the position is left exactly as it is."""
-    changes, expected = untrusted_snapshot(mock.position_ids[0], mock.user_id)[case]
+    changes, expected = untrusted_snapshot(position.id, mock.user_id)[case]
     journal = write_journal(tmp_path, mock, **changes)
     before = position.get()
     assert main(["restore", "--journal", str(journal), "--base-url", mock.base_url]) == 2
