@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from graphcontract.contract import EVOLVABLE_SENTINEL, Contract, EnumSpec, PropertySpec
 from graphcontract.types import JSON
-from strategies.explicit import first_scalar_place, valid_leaf
+from strategies.explicit import every_property_body, first_scalar_place, valid_leaf
 from strategies.values import Place, dotted, item_path, request_objects, request_places, wrap
 
 UNKNOWN_CLAUSE = "properties.unknown"
@@ -24,6 +24,10 @@ COLLECTIONS_CLAUSE = "collections.null-vs-empty"
 EMPTY_CLAUSE = "body.empty"
 ANNOTATIONS_CLAUSE = "body.annotations"
 STRINGS_CLAUSE = "strings.unusual"
+LONG_CLAUSE = "values.long"
+LONG_STRINGS = (4_001, 65_536)
+"""Past the common column widths (4,000: SQL Server's nvarchar; 65,535: MySQL's TEXT)."""
+LONG_COLLECTIONS = (25, 200)
 UNKNOWN_NAME = "graphcontractUnknown"
 
 
@@ -221,6 +225,51 @@ def _string_cases(contract: Contract) -> list[GrayCase]:
     return cases
 
 
+def _long_cases(contract: Contract) -> list[GrayCase]:
+    """Values longer than anything the documentation bounds: a store may refuse them (400)
+    but not cut them (a 200 whose value reads back shorter fails response.echo)."""
+    places = request_places(contract)
+    text = next(
+        p
+        for p in places
+        if p.prop.type_name == "Edm.String" and "[]" not in p.path and len(p.path) > 1
+    )
+    cases = []
+    for size in LONG_STRINGS:
+        value = ("long value · Ωμέγα " * (size // 19 + 1))[:size]
+        cases.append(
+            GrayCase(
+                LONG_CLAUSE, f"{dotted(text.path)}: {size:,} characters", wrap(text.path, value)
+            )
+        )
+    filled = every_property_body(contract)
+    for place in (p for p in places if p.prop.collection and len(p.path) == 1):
+        for count in LONG_COLLECTIONS:
+            items = [
+                _numbered(contract, place, filled[place.prop.name][0], n) for n in range(count)
+            ]
+            cases.append(
+                GrayCase(
+                    LONG_CLAUSE, f"{dotted(place.path)}: {count} items", wrap(place.path, items)
+                )
+            )
+    return cases
+
+
+def _numbered(contract: Contract, place: Place, item: JSON, n: int) -> JSON:
+    """``item`` made distinct: a string with ``n`` appended, or an object whose String
+    properties each get ``n`` appended (a store that drops duplicate items would not show)."""
+    if isinstance(item, str):
+        return f"{item} {n}"
+    if isinstance(item, dict) and contract.is_structured(place.prop.type_name):
+        props = contract.structured(place.prop.type_name).properties
+        return {
+            k: f"{v} {n}" if k in props and props[k].type_name == "Edm.String" else v
+            for k, v in item.items()
+        }
+    return item
+
+
 def gray_cases(contract: Contract) -> list[GrayCase]:
     """Every gray-zone case, in a fixed order (descriptions are unique: use them as ids)."""
     empty = GrayCase(EMPTY_CLAUSE, "{} as the whole body (names nothing)", {})
@@ -230,5 +279,6 @@ def gray_cases(contract: Contract) -> list[GrayCase]:
         *_collection_cases(contract),
         *_annotation_cases(contract),
         *_string_cases(contract),
+        *_long_cases(contract),
     ]
     return [empty, *cases]

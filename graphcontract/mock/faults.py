@@ -19,6 +19,9 @@ REFUSED_AUDIENCE_MEMBER = "federatedOrganizations"
 LONG_STRING = 255
 """``crash-on-long-string`` answers 500 to any string value longer than this."""
 
+LONG_VALUE_LIMITS = (1000, 20)
+"""``long-values-cut`` stores at most this many characters of a string, items of a collection."""
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -112,6 +115,10 @@ FAULTS: dict[str, Fault] = {
         _fault("wrong-response-id", "response.id",
                "PATCH answers and single GETs carry the id upper-cased",
                "server-managed.recalculated", "read-only.not-applied"),
+        _fault("long-values-cut", "response.echo merge.collections-replace",
+               f"strings longer than {LONG_VALUE_LIMITS[0]} characters and collections longer "
+               f"than {LONG_VALUE_LIMITS[1]} items are cut to that length and answered 200 (a "
+               "column width and a fixed-size child table in a store that does not fail)"),
         _fault("lossy-unicode", "response.echo",
                'non-ASCII characters are stored as "?"',
                "merge.collections-replace"),

@@ -23,10 +23,15 @@ from graphcontract.contract import (
     StructuredType,
 )
 from graphcontract.errors import ContractDataError, UsageError
-from graphcontract.mock.faults import LONG_STRING, REFUSED_AUDIENCE_MEMBER, check_faults
+from graphcontract.mock.faults import (
+    LONG_STRING,
+    LONG_VALUE_LIMITS,
+    REFUSED_AUDIENCE_MEMBER,
+    check_faults,
+)
 from graphcontract.mock.gray import GrayChoices, is_sentinel, normalise_enum
 from graphcontract.mock.seed import seed_errors
-from graphcontract.mock.walk import ascii_only, first_annotation
+from graphcontract.mock.walk import ascii_only, cut_long, first_annotation
 from graphcontract.types import JSON, JSONObject, is_annotation, is_unusual_string, strings_in
 from graphcontract.types import Path as JSONPath
 
@@ -283,6 +288,8 @@ class PositionStore:
         """A new stored position: ``apply`` merged into ``current``, server props updated."""
         if "lossy-unicode" in self.faults:
             apply = ascii_only(apply)
+        if "long-values-cut" in self.faults:
+            apply = cut_long(apply, *LONG_VALUE_LIMITS)
         result = copy.deepcopy(current)
         props = self.contract.entity.properties
         for key, value in apply.items():

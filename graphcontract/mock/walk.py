@@ -1,5 +1,6 @@
 """What the mock's faults look for in a request body, anywhere in it: the first annotation;
-and the ASCII-only copy lossy-unicode stores. (Its strings: ``types.strings_in``.)"""
+the ASCII-only copy lossy-unicode stores; the cut copy long-values-cut stores. (Its strings:
+``types.strings_in``.)"""
 
 from __future__ import annotations
 
@@ -31,4 +32,16 @@ def ascii_only(value: JSON) -> JSON:
         return {k: ascii_only(v) for k, v in value.items()}
     if isinstance(value, list):
         return [ascii_only(v) for v in value]
+    return value
+
+
+def cut_long(value: JSON, chars: int, items: int) -> JSON:
+    """``value`` with every string cut to ``chars`` characters and every collection to
+    ``items`` items (long-values-cut: a column width and a fixed-size child table, no error)."""
+    if isinstance(value, str):
+        return value[:chars]
+    if isinstance(value, dict):
+        return {k: cut_long(v, chars, items) for k, v in value.items()}
+    if isinstance(value, list):
+        return [cut_long(v, chars, items) for v in value[:items]]
     return value

@@ -64,12 +64,11 @@ UPDATE_CLAUSES = (
     "server.no-5xx",
 )  # fmt: skip
 """What judge_accepted_update judges besides its status clause (for ``mark.clauses``)."""
-GRAY_CLAUSES = (
-    "atomic.rejected", "server.no-5xx", "errors.envelope", "response.shape", "response.id",
-    "response.echo", "merge.omitted-preserved", "merge.recalculated", "merge.nested",
-    "server-managed.recalculated", "persisted",
-)  # fmt: skip
+GRAY_CLAUSES = ("atomic.rejected", *UPDATE_CLAUSES)
 """What check_gray judges besides the case's own observe clause (for ``mark.clauses``)."""
+KEPT_EXACTLY_WHEN_ACCEPTED = frozenset({"values.long"})
+"""Gray clauses whose only open question is acceptance: the value sent is no open form, so a
+200 is judged as any update (a value cut short fails response.echo)."""
 
 
 def judge_accepted_update(
@@ -129,13 +128,23 @@ def check_update(
     *,
     content_type: str = "application/json",
     accept: str | None = None,
+    scheme: str | None = None,
 ) -> None:
     """paths.me and every success clause for a valid partial body (``accept``: the Accept
-    header instead of application/json, "" for none)."""
-    step = ex.step(lambda: ex.target.patch(body, content_type=content_type, accept=accept))
+    header instead of application/json, "" for none; ``scheme``: the authentication scheme's
+    spelling instead of ``Bearer``)."""
+    token = ex.target.client.token
+    authorization = f"{scheme} {token}" if scheme is not None and token else None
+    step = ex.step(
+        lambda: ex.target.patch(
+            body, content_type=content_type, accept=accept, authorization=authorization
+        )
+    )
     what = _sent_as("valid partial body via /me", content_type)
     if accept is not None:
         what += f" with Accept: {accept}" if accept else " without an Accept header"
+    if authorization is not None:
+        what += f" with Authorization: {scheme} <token>"
     judge_accepted_update(ex, step, body, status_clause="paths.me", what=what)
 
 
@@ -174,15 +183,18 @@ def check_users_path(
 
 
 def check_unknown_user(ex: Example, body: JSONObject, form: str = "id") -> None:
-    """/users/{a user no one is}/…/{the configured id}, by id or by userPrincipalName (in
-    the configured user's domain, where a lookup that falls back to the caller shows):
-    refused (404, or 403 for a user the token may not write), and the configured position
-    unchanged."""
+    """/users/{a user no one is}/…/{the configured id}, by id, by userPrincipalName in the
+    configured user's domain (where a lookup that falls back to the caller shows), or
+    ("userPrincipalName elsewhere") by the configured user's local part in a reserved
+    ``.invalid`` domain (where a lookup by the part before "@" shows): refused (404, or 403
+    for a user the token may not write), and the configured position unchanged."""
     user = str(uuid.uuid4())
+    known = ex.target.user_of_form("userPrincipalName") or "someone@contoso.com"
+    local, _, domain = known.rpartition("@")
     if form == "userPrincipalName":
-        known = ex.target.user_of_form(form)
-        domain = known.rpartition("@")[2] if known else "contoso.com"
         user = f"graphcontract-nobody-{user[:8]}@{domain}"
+    elif form == "userPrincipalName elsewhere":  # a lookup by the part before "@" shows
+        user = f"{local}@graphcontract-{user[:8]}.invalid"
     check_rejected(
         ex,
         "paths.users",
@@ -331,7 +343,8 @@ def check_gray(ex: Example, clause: str, description: str, body: JSONObject) -> 
         # Accepting an open form is the service's choice; answering with a position that is
         # not one (a member in another case, a number where names go), losing the value's
         # meaning or breaking a merge rule on the way is not.
-        _judge_answer(ex, step, body, answer, judge_gray_update)
+        exact = clause in KEPT_EXACTLY_WHEN_ACCEPTED
+        _judge_answer(ex, step, body, answer, judge_update if exact else judge_gray_update)
 
 
 def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
@@ -406,10 +419,10 @@ def check_partial_over_null(
     """Write ``filled``, null at ``place``, then ``partial`` there: judged as an update of the
     nulled state, and no sub-property ``partial`` leaves out may come back with the value the
     null deleted (merge.null-clears)."""
-    nulled: JSON = None
-    for name in reversed(place):
+    nulled: JSONObject = {place[-1]: None}
+    for name in reversed(place[:-1]):
         nulled = {name: nulled}
-    judged = _after_writes(ex, [filled, dict(nulled or {})], partial, what=what)
+    judged = _after_writes(ex, [filled, nulled], partial, what=what)
     if judged is None:
         return
     step, _ = judged

@@ -64,9 +64,16 @@ def test_users_path_forms(gc_session, form):
         check_users_path(ex, user, VIA_USERS_BODY)
 
 
-JSON_MEDIA_TYPES = ["application/json; charset=utf-8", "application/json;odata.metadata=minimal"]
+JSON_MEDIA_TYPES = [
+    "application/json; charset=utf-8",
+    "application/json;odata.metadata=minimal",
+    "Application/JSON",
+    "application/json;charset=UTF-8",
+]
 """JSON under the parameters clients send: charset (what .NET's StringContent and many HTTP
-libraries add) and OData's metadata level (the Graph SDKs)."""
+libraries add) and OData's metadata level (the Graph SDKs); and in other letter cases (RFC 9110
+sections 8.3.1 and 8.3.2: type, subtype, parameter names and the charset value are
+case-insensitive)."""
 
 
 @pytest.mark.clauses("paths.me", "paths.users", *UPDATE_CLAUSES)
@@ -84,7 +91,7 @@ def test_json_with_media_type_parameters_is_accepted(gc_session, media_type, for
 
 
 @pytest.mark.clauses("paths.users", "atomic.rejected", "errors.envelope")
-@pytest.mark.parametrize("form", FORMS[1:])
+@pytest.mark.parametrize("form", [*FORMS[1:], "userPrincipalName elsewhere"])
 def test_a_user_that_does_not_exist_is_refused(gc_session, form):
     """/users/{id | userPrincipalName}/… addresses the user it names: an unknown one gets 404
     (or 403), and the caller's own position does not change."""

@@ -81,6 +81,15 @@ def test_the_documented_request_is_accepted_whatever_it_accepts(gc_session, acce
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER"])
+def test_the_authentication_scheme_is_matched_in_any_case(gc_session, scheme):
+    """RFC 9110 section 11.1: the authentication scheme is case-insensitive, so the page's
+    example request with ``bearer`` is the same request."""
+    with gc_session.example() as ex:
+        check_update(ex, CONTRACT.documented_request, scheme=scheme)
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
 @pytest.mark.parametrize("body", ANNOTATED_BODIES.values(), ids=ANNOTATED_BODIES.keys())
 def test_type_annotations_that_agree_with_the_metadata_are_accepted(gc_session, body):
     """@odata.type of the position, of nested values and of a primitive (OData JSON 4.01

@@ -18,7 +18,12 @@ from typing import Any
 import pytest
 
 from graphcontract.contract import load_contract
-from graphcontract.mock.faults import FAULTS, LONG_STRING, REFUSED_AUDIENCE_MEMBER
+from graphcontract.mock.faults import (
+    FAULTS,
+    LONG_STRING,
+    LONG_VALUE_LIMITS,
+    REFUSED_AUDIENCE_MEMBER,
+)
 from graphcontract.mock.process import MockProcess
 
 from .conftest import MockClient
@@ -202,6 +207,13 @@ def _ids(client: MockClient) -> Any:
 def _unicode(client: MockClient) -> Any:
     answered = client.patch({"detail": {"jobTitle": UNICODE_TITLE}}).json()["detail"]["jobTitle"]
     return answered, _job_title(client)
+
+
+def _long_values(client: MockClient) -> Any:
+    chars, items = LONG_VALUE_LIMITS
+    body = {"detail": {"jobTitle": "x" * (chars + 1)}, "categories": ["c"] * (items + 1)}
+    answer = client.patch(body).json()
+    return len(answer["detail"]["jobTitle"]), len(answer["categories"])
 
 
 def _omitted(client: MockClient) -> Any:
@@ -390,6 +402,11 @@ EXCHANGES: dict[str, Exchange] = {
         _undeclared, [[], []], [["body.displayName"], ["body.displayName"]]
     ),
     "wrong-response-id": Exchange(_ids, (True, True, True), (False, False, True)),
+    "long-values-cut": Exchange(
+        _long_values,
+        (LONG_VALUE_LIMITS[0] + 1, LONG_VALUE_LIMITS[1] + 1),
+        LONG_VALUE_LIMITS,
+    ),
     "lossy-unicode": Exchange(
         _unicode, (UNICODE_TITLE, UNICODE_TITLE), ("G?n?rale ?? ?", "G?n?rale ?? ?")
     ),

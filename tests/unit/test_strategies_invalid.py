@@ -357,6 +357,12 @@ def test_gray_cases_cover_the_documented_gray_zones() -> None:
     assert any("\\udc00" in json.dumps(body) for body in strings if "detail" in body)
     for name in CONTRACT.undocumented:
         assert any(case.clause == "properties.unknown" and name in case.body for case in GRAY)
+    long = {case.description: case.body for case in GRAY if case.clause == "values.long"}
+    assert len(long["categories: 200 items"]["categories"]) == 200
+    colleagues = long["colleagues: 25 items"]["colleagues"]
+    assert len({json.dumps(item) for item in colleagues}) == 25, "items are distinct"
+    assert CONTRACT.request_errors({"colleagues": colleagues}) == []
+    assert any(len(json.dumps(body)) > 65_536 for body in long.values() if "detail" in body)
 
 
 GRAY_BODIES = frozenset(canonical(case.body) for case in GRAY)
