@@ -27,6 +27,10 @@ _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 
 
+STRICT_LIMITS = (1000, 20)
+"""The limits of ``strict_limits`` (below the values.long cases, above every must-accept body)."""
+
+
 @dataclass(frozen=True)
 class GrayChoices:
     """One answer per gray zone; each field's default is the reference choice."""
@@ -63,6 +67,9 @@ class GrayChoices:
     strict_strings: bool = False
     """A string holding U+0000 or a lone surrogate is refused (400); the reference stores it
     as sent."""
+    strict_limits: bool = False
+    """Strings over STRICT_LIMITS[0] characters and collections over STRICT_LIMITS[1] items
+    are refused (400, a limit nothing documents); the reference stores any length."""
     odata_context: bool = True
     content_type: str = GRAPH_CONTENT_TYPE
 

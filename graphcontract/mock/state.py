@@ -29,7 +29,7 @@ from graphcontract.mock.faults import (
     REFUSED_AUDIENCE_MEMBER,
     check_faults,
 )
-from graphcontract.mock.gray import GrayChoices, is_sentinel, normalise_enum
+from graphcontract.mock.gray import STRICT_LIMITS, GrayChoices, is_sentinel, normalise_enum
 from graphcontract.mock.seed import seed_errors
 from graphcontract.mock.walk import ascii_only, cut_long, first_annotation
 from graphcontract.types import JSON, JSONObject, is_annotation, is_unusual_string, strings_in
@@ -199,6 +199,8 @@ class PositionStore:
     def _value(self, value: JSON, prop: PropertySpec, path: JSONPath, errors: list[str]) -> Any:
         """(value to apply, value to validate) after gray-zone normalisation and faults."""
         if prop.collection and isinstance(value, list):
+            if self.gray.strict_limits and len(value) > STRICT_LIMITS[1]:
+                errors.append(f"{_where(path)}: at most {STRICT_LIMITS[1]} items")
             pairs = [self._single(v, prop, (*path, f"[{i}]"), errors) for i, v in enumerate(value)]
             return [a for a, _ in pairs], [c for _, c in pairs]
         return self._single(value, prop, path, errors)
@@ -212,6 +214,8 @@ class PositionStore:
             return self._enum(value, self.contract.enums[prop.type_name], path, errors)
         if self.gray.strict_strings and prop.type_name == "Edm.String" and is_unusual_string(value):
             errors.append(f"{_where(path)}: U+0000 and lone surrogates are not allowed in strings")
+        if self.gray.strict_limits and isinstance(value, str) and len(value) > STRICT_LIMITS[0]:
+            errors.append(f"{_where(path)}: at most {STRICT_LIMITS[0]} characters")
         if "type-coercion" in self.faults and value is not None:
             coerced = _coerce(value, prop.type_name)
             return coerced, coerced
