@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphcontract.contract import EnumSite
-from graphcontract.oracles.compare import at, exactly_equal, get, leaves, same
+from graphcontract.oracles.compare import exactly_equal, get, leaves, same
 from graphcontract.oracles.open_forms import judge_gray_update
 from graphcontract.oracles.rejection import expect_status, expect_unchanged
 from graphcontract.oracles.special import (
@@ -419,17 +419,18 @@ def check_partial_over_null(
     """Write ``filled``, null at ``place``, then ``partial`` there: judged as an update of the
     nulled state, and no sub-property ``partial`` leaves out may come back with the value the
     null deleted (merge.null-clears)."""
-    nulled: JSONObject = {place[-1]: None}
-    for name in reversed(place[:-1]):
-        nulled = {name: nulled}
-    judged = _after_writes(ex, [filled, nulled], partial, what=what)
+    judged = _after_writes(ex, [filled, body_at(place, None)], partial, what=what)
     if judged is None:
         return
     step, _ = judged
-    sent = {path for path, _ in leaves(at(partial, place))}
-    deleted = [(p, v) for p, v in leaves(at(filled, place)) if p not in sent and v is not None]
+    sent = {path for path, _ in leaves(value_at(partial, place))}
+    deleted = [
+        (p, v) for p, v in leaves(value_at(filled, place)) if p not in sent and v is not None
+    ]
     for state in (step.exchange.json_object(), step.after):
-        back = {".".join((*place, *p)): v for p, v in deleted if same(at(state, (*place, *p)), v)}
+        back = {
+            ".".join((*place, *p)): v for p, v in deleted if same(value_at(state, (*place, *p)), v)
+        }
         if back:
             ex.add(
                 Verdict.failed(
