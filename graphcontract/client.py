@@ -32,6 +32,7 @@ from graphcontract.clientpolicy import (
     retry_after_seconds,
 )
 from graphcontract.errors import TargetUnhealthy
+from graphcontract.httpsetup import new_client
 from graphcontract.types import JSON, json_text
 
 __all__ = [
@@ -218,7 +219,8 @@ class GraphClient:
         self.max_body_bytes = max_body_bytes
         self.token_label = token_label
         self._limiter = RateLimiter(rate_limit_per_s)
-        self._http = httpx.Client(
+        self._http = new_client(
+            self.base_url,
             timeout=httpx.Timeout(timeout_s),
             transport=transport,
             headers={"User-Agent": "graphcontract"},
