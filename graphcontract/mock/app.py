@@ -8,6 +8,7 @@ position (404) → Content-Type (415, or 400 by gray choice) → JSON (400) → 
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import http
 import json
@@ -24,6 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from graphcontract.contract import load_contract
+from graphcontract.mock.faults import LOST_UPDATE_WINDOW_S
 from graphcontract.mock.gray import GrayChoices
 from graphcontract.mock.state import PositionStore, graph_now
 from graphcontract.types import JSON, JSONObject
@@ -109,7 +111,12 @@ class _Mock:
             body = _parse_json(await request.body())
         except ValueError as exc:
             return self._error(request, 400, "BadRequest", f"Invalid JSON in the body: {exc}")
-        outcome = self.store.patch(position_id, body)
+        if "lost-update" in self.faults:
+            read = self.store.copy_of(position_id)
+            await asyncio.sleep(LOST_UPDATE_WINDOW_S)  # other requests are served meanwhile
+            outcome = self.store.patch(position_id, body, read=read)
+        else:
+            outcome = self.store.patch(position_id, body)
         if outcome.status != 200 or outcome.body is None:
             return self._error(request, outcome.status, outcome.code, outcome.message)
         if "patch-returns-204" in self.faults and "user" not in request.path_params:

@@ -19,6 +19,9 @@ REFUSED_AUDIENCE_MEMBER = "federatedOrganizations"
 LONG_STRING = 255
 """``crash-on-long-string`` answers 500 to any string value longer than this."""
 
+LOST_UPDATE_WINDOW_S = 0.02
+"""``lost-update`` reads the position this long before it writes its update over that read."""
+
 LONG_VALUE_LIMITS = (1000, 20)
 """``long-values-cut`` stores at most this many characters of a string, items of a collection."""
 
@@ -125,6 +128,16 @@ FAULTS: dict[str, Fault] = {
         _fault("put-semantics", "merge.omitted-preserved",
                "top-level properties not sent are reset to null / []",
                "merge.nested"),
+        _fault("lost-update", "merge.omitted-preserved merge.nested",
+               "a PATCH merges its body into the position as read "
+               f"{LOST_UPDATE_WINDOW_S * 1000:.0f} ms earlier and stores that: of two "
+               "PATCHes in flight at once, both answered 200, the one stored last erases the "
+               "other (a read-modify-write without a transaction or an ETag)"),
+        _fault("answer-from-read-cache", "merge.omitted-preserved",
+               "a PATCH answer is the body merged onto the copy of the position the last GET "
+               "cached, while storage is updated right: a second PATCH with no GET between "
+               "answers the first one's properties with their older values",
+               "merge.nested", "persisted", "server-managed.recalculated"),
         _fault("null-resurrects", "merge.null-clears",
                "null hides a complex value instead of deleting it; a partial value written "
                "over that null brings back the sub-properties it does not name"),

@@ -91,6 +91,7 @@ class PositionStore:
         self.faults = check_faults(faults)
         self._frozen_stamp = _second_showing_its_unit()  # the frozen-last-modified fault's
         self._hidden: dict[int, JSONObject] = {}  # the null-resurrects fault's
+        self._read_copies: dict[str, JSONObject] = {}  # the answer-from-read-cache fault's
         self.user_id: str = seed["user"]["id"]
         self.user_principal_name: str = seed["user"]["userPrincipalName"]
         self._positions: dict[str, JSONObject] = {
@@ -123,19 +124,26 @@ class PositionStore:
     def get(self, position_id: str) -> JSONObject | None:
         """The rendered position, or None when there is none with that id."""
         stored = self._positions.get(position_id)
+        if stored is not None and "answer-from-read-cache" in self.faults:
+            self._read_copies[position_id] = copy.deepcopy(stored)
         return None if stored is None else self.render(stored)
+
+    def copy_of(self, position_id: str) -> JSONObject | None:
+        """The stored position as it is now, not rendered (``lost-update`` reads it early)."""
+        return copy.deepcopy(self._positions.get(position_id))
 
     def listing(self) -> list[JSONObject]:
         """Every position, rendered, in seed order."""
         return [self.render(p) for p in self._positions.values()]
 
     # -- PATCH --------------------------------------------------------------------------
-    def patch(self, position_id: str, body: JSON) -> Outcome:
-        """Validate ``body`` and merge it into the position (all or nothing)."""
+    def patch(self, position_id: str, body: JSON, *, read: JSONObject | None = None) -> Outcome:
+        """Validate ``body`` and merge it into the position (all or nothing); into ``read``
+        instead, a copy taken earlier (``lost-update``), when given."""
         upsert = "unknown-id-upsert" in self.faults
         if position_id not in self._positions and not upsert:
             return Outcome(404, code="itemNotFound", message=f"Position {position_id} not found.")
-        stored = self._positions.get(position_id)
+        stored = read if read is not None else self._positions.get(position_id)
         current = stored if stored is not None else self._new_position(position_id)
         if not isinstance(body, dict):
             if "non-object-accepted" in self.faults:
@@ -166,6 +174,10 @@ class PositionStore:
         updated = self._applied(current, apply)
         if "not-persisted" not in self.faults:
             self._positions[position_id] = updated
+        cached = self._read_copies.get(position_id)
+        if cached is not None:  # answer-from-read-cache: storage right, answer from the copy
+            stamps = {key: updated[key] for key in (MODIFIED_AT, MODIFIED_BY) if key in updated}
+            return Outcome(200, self.render({**self._applied(cached, apply), **stamps}))
         if "touches-other-positions" in self.faults:  # an update without "WHERE id = …"
             for other, position in self._positions.items():
                 if other != position_id:

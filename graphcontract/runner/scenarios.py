@@ -361,10 +361,17 @@ def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
 
 
 def _after_writes(
-    ex: Example, firsts: Sequence[JSONObject], body: JSONObject, *, what: str
+    ex: Example,
+    firsts: Sequence[JSONObject],
+    body: JSONObject,
+    *,
+    what: str,
+    read_between: bool = True,
 ) -> tuple[Step, JSONObject] | None:
     """PATCH each of ``firsts``, read, PATCH ``body``: the last judged as an update of the
-    state the others left, with that state; a refused earlier PATCH is judged as what it was."""
+    state the others left, with that state; a refused earlier PATCH is judged as what it was.
+    Without ``read_between`` no GET comes between the last two PATCHes, and the state the
+    others left is the last one's 200 answer (the position after that update)."""
     target = ex.target
     holder: dict[str, JSON] = {}
 
@@ -374,7 +381,7 @@ def _after_writes(
             if first.status != 200:
                 holder["refused"] = first_body
                 return first
-        holder["first"] = target.read_after(first).json_object()
+        holder["first"] = (target.read_after(first) if read_between else first).json_object()
         return target.patch(body)
 
     step = ex.step(all_of_them)
@@ -411,6 +418,13 @@ def check_after_write(ex: Example, filled: JSONObject, body: JSONObject, *, what
     cannot hide behind a value that was already null; a body restating filled values changes
     nothing, so any property it omits must keep its value (nothing to recalculate from)."""
     _after_writes(ex, [filled], body, what=what)
+
+
+def check_back_to_back(ex: Example, first: JSONObject, body: JSONObject, *, what: str) -> None:
+    """PATCH ``first``, then at once ``body``: the second answer must build on the first
+    update (an answer merged onto a copy cached at the last read shows the first update's
+    properties with their older values), and so must the state read after it."""
+    _after_writes(ex, [first], body, what=what, read_between=False)
 
 
 def check_partial_over_null(

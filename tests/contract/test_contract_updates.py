@@ -4,7 +4,8 @@ Explicit examples make the ci profile deterministic: the documented example requ
 property written at once, a partial write at every nested level, empty collections, long
 strings and Int32 bounds, a null at every nullable place right after a write that filled it,
 a partial value over a null that deleted a filled one, values restated (and one changed in
-letter case only) right after a write of non-default values, and @odata.type control
+letter case only) right after a write of non-default values, a write sent right after
+another with no read between them, two writes sent at the same moment, and @odata.type control
 information that agrees with the metadata (strategies.explicit derives them from the
 contract).
 """
@@ -15,9 +16,11 @@ import pytest
 from hypothesis import example, given
 
 from graphcontract.contract import load_contract
+from graphcontract.runner.concurrent import check_concurrent_writes
 from graphcontract.runner.scenarios import (
     UPDATE_CLAUSES,
     check_after_write,
+    check_back_to_back,
     check_partial_over_null,
     check_update,
 )
@@ -116,6 +119,45 @@ def test_restated_values_change_nothing_else(gc_session, body):
     change of letter case only is applied like any change."""
     with gc_session.example() as ex:
         check_after_write(ex, LIVELY_FILLED, body, what="a body sent after a write")
+
+
+BACK_TO_BACK = {
+    name: body
+    for name, body in AFTER_WRITE_BODIES.items()
+    if name.startswith("case-only") or name == "restate allowedAudiences"
+}
+
+
+@pytest.mark.clauses(*SUCCESS_CLAUSES)
+@pytest.mark.parametrize("body", BACK_TO_BACK.values(), ids=BACK_TO_BACK.keys())
+def test_a_write_right_after_another_builds_on_it(gc_session, body):
+    """A PATCH sent right after a write of every property, with no GET between them: its
+    answer is the position after both updates, so every property it omits shows the value
+    the first write gave it."""
+    with gc_session.example() as ex:
+        check_back_to_back(ex, LIVELY_FILLED, body, what="a write right after another")
+
+
+CONCURRENT_WRITES = {
+    f"{name}, round {round_}": (
+        (first, f"sent at once {round_}a"),
+        (second, [f"sent at once {round_}b"] if second == ("categories",) else f"{round_}b"),
+    )
+    for round_ in (1, 2)
+    for name, first, second in (
+        ("detail and categories", ("detail", "jobTitle"), ("categories",)),
+        ("two parts of detail", ("detail", "jobTitle"), ("detail", "company", "displayName")),
+    )
+}
+
+
+@pytest.mark.clauses("merge.omitted-preserved", "merge.nested")
+@pytest.mark.parametrize("writes", CONCURRENT_WRITES.values(), ids=CONCURRENT_WRITES.keys())
+def test_writes_sent_at_once_are_both_kept(gc_session, writes):
+    """Two PATCHes of different properties (or different parts of one complex value) sent at
+    the same moment: when both are answered 200, both values are in the state after them."""
+    with gc_session.example() as ex:
+        check_concurrent_writes(ex, writes)
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)

@@ -12,6 +12,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,6 +297,21 @@ def _partial_over_null(client: MockClient) -> Any:
     return detail["jobTitle"], detail.get("company") is None
 
 
+def _back_to_back(client: MockClient) -> Any:
+    client.get()
+    client.patch({"detail": {"jobTitle": "First"}})
+    second = client.patch({"isCurrent": False}).json()
+    return second["detail"]["jobTitle"], _job_title(client)
+
+
+def _at_once(client: MockClient) -> Any:
+    bodies = ({"detail": {"jobTitle": "At once"}}, {"categories": ["at once"]})
+    with ThreadPoolExecutor(2) as pool:
+        statuses = [r.status_code for r in pool.map(client.patch, bodies)]
+    kept = [_job_title(client) == "At once", client.get()["categories"] == ["at once"]]
+    return statuses, sorted(kept)  # which of the two a lost update erases is a race
+
+
 def _created_stays(client: MockClient) -> Any:
     before = client.get()["createdDateTime"]
     return client.patch({"isCurrent": False}).json()["createdDateTime"] == before
@@ -414,6 +430,8 @@ EXCHANGES: dict[str, Exchange] = {
     "nested-replace": Exchange(_nested_partial, ("consulting", SEEDED_COMPANY), (None, None)),
     "collections-append": Exchange(_collections, ["a", "b"], ["consulting", "a", "b"]),
     "null-resurrects": Exchange(_partial_over_null, ("Over null", True), ("Over null", False)),
+    "lost-update": Exchange(_at_once, ([200, 200], [True, True]), ([200, 200], [False, True])),
+    "answer-from-read-cache": Exchange(_back_to_back, ("First", "First"), (SEEDED_TITLE, "First")),
     "null-ignored": Exchange(_nulls, (True, None), (False, SEEDED_OFFICE)),
     "nested-null-stored-as-false": Exchange(_nested_boolean_null, (None, None), (False, None)),
     "partial-resets-defaults": Exchange(_partial_defaults, (True, "business"), (False, "unknown")),

@@ -1,0 +1,100 @@
+"""Writes sent at the same moment: the suite's one scenario with requests in parallel.
+
+Two PATCHes naming different properties (or different sub-properties of one complex value)
+are released together. Each is a partial update that keeps what it does not name, so in
+whichever order the service applies them, the one applied second answers with both values
+and the state after both holds both. A read-modify-write without isolation answers each
+update over the state it read before the other landed, and stores one of them: the other's
+value is lost although it was answered 200. A refusal (409, 412, 429 or 503 after the
+client's retries) is the service's way to serialise and is not judged here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from graphcontract.client import Exchange
+from graphcontract.oracles.compare import exactly_equal
+from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.scenarios import body_at, value_at
+from graphcontract.runner.session import Example
+from graphcontract.runner.target import Target
+from graphcontract.types import JSON, JSONObject
+
+Write = tuple[tuple[str, ...], JSON]
+"""Where a write puts its value, and the value."""
+RELEASE_TIMEOUT_S = 30.0
+"""How long a sending thread waits for the other before giving up (a thread that never
+starts, not a slow target: the target's own timeout applies to each request)."""
+
+
+def send_together(target: Target, bodies: Sequence[JSONObject]) -> list[Exchange]:
+    """PATCH every body from its own thread, all released by one barrier; in body order."""
+    barrier = threading.Barrier(len(bodies))
+
+    def send(body: JSONObject) -> Exchange:
+        barrier.wait(RELEASE_TIMEOUT_S)
+        return target.patch(body)
+
+    with ThreadPoolExecutor(max_workers=len(bodies), thread_name_prefix="together") as pool:
+        return list(pool.map(send, bodies))
+
+
+def holds(state: JSON, write: Write) -> bool:
+    path, value = write
+    return exactly_equal(value_at(state, path), value)
+
+
+def check_concurrent_writes(ex: Example, writes: Sequence[Write]) -> None:
+    """Send ``writes`` at once; every one answered 200 must be in the state after all of
+    them, and one such answer must show them all (the one the service applied last)."""
+    sent: dict[int, Exchange] = {}
+
+    def all_at_once() -> Exchange:
+        answers = send_together(ex.target, [body_at(path, value) for path, value in writes])
+        sent.update(enumerate(answers))
+        accepted = [a for a in answers if a.status == 200]
+        applied = [w for w, a in zip(writes, answers, strict=True) if a.status == 200]
+        # The answer showing every accepted write is the state to read back (settling on a
+        # lagging read); when none does, the last one stands in.
+        whole = [a for a in accepted if all(holds(a.json_object(), w) for w in applied)]
+        return (whole or accepted or answers)[-1]
+
+    step = ex.step(all_at_once)
+    applied = [w for i, w in enumerate(writes) if sent[i].status == 200]
+    if len(applied) < 2:
+        return
+    clause = (
+        "merge.nested"
+        if len({path[0] for path, _ in applied}) == 1
+        else ("merge.omitted-preserved")
+    )
+    expected = {".".join(path): value for path, value in applied}
+    answers = [sent[i].json_object() for i in sent if sent[i].status == 200]
+    if not any(all(holds(answer, w) for w in applied) for answer in answers):
+        ex.add(
+            Verdict.failed(
+                clause,
+                "PATCHes sent at once were all answered 200, and no answer shows the others' "
+                "updates: each was applied over a state read before the others landed",
+                sent=expected,
+                expected="one answer (the update applied last) holding every value sent",
+                got=[{k: value_at(a, tuple(k.split("."))) for k in expected} for a in answers],
+                exchange=step.exchange,
+            )
+        )
+    lost = {k: v for k, v in expected.items() if not holds(step.after, (tuple(k.split(".")), v))}
+    if step.after is not None and lost:
+        ex.add(
+            Verdict.failed(
+                clause,
+                "PATCHes sent at once were all answered 200, and the state after them lost "
+                "an update",
+                sent=expected,
+                expected=expected,
+                got={k: value_at(step.after, tuple(k.split("."))) for k in lost},
+                exchange=step.exchange,
+            )
+        )

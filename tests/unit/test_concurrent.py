@@ -1,0 +1,102 @@
+"""runner.concurrent: two PATCHes released together, against in-process services that
+serialise them, refuse one, or lose one (in their answers, in their storage, or both)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from typing import Any
+
+import httpx
+import pytest
+
+from graphcontract.client import GraphClient
+from graphcontract.contract import load_contract
+from graphcontract.runner.concurrent import check_concurrent_writes
+from graphcontract.runner.config import DEFAULT_POLICY
+from graphcontract.runner.session import Example, Session
+from graphcontract.runner.target import Target
+
+CONTRACT = load_contract()
+SEEDED = CONTRACT.seed["positions"][0]
+WRITES = ((("detail", "jobTitle"), "at once a"), (("categories",), ["at once b"]))
+NESTED = ((("detail", "jobTitle"), "at once a"), (("detail", "company", "displayName"), "b"))
+
+
+def merged(old: Any, sent: Any) -> Any:
+    if isinstance(old, dict) and isinstance(sent, dict):
+        return {**old, **{k: merged(old.get(k), v) for k, v in sent.items()}}
+    return copy.deepcopy(sent)
+
+
+class Service:
+    """A position behind an httpx transport. The first two PATCHes (the pair sent at once)
+    meet at a barrier after reading the position, so they truly overlap; ``mode`` says what
+    the service does then."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.state = copy.deepcopy(SEEDED)
+        self.lock = threading.Lock()
+        self.meeting = threading.Barrier(2, timeout=5)
+        self.patches = 0
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=self.state)
+        body = json.loads(request.content)
+        with self.lock:
+            self.patches += 1
+            paired = self.patches <= 2
+            read = copy.deepcopy(self.state)
+        if paired:
+            self.meeting.wait()
+        if paired and self.mode == "refuse-second" and "categories" in body:
+            return httpx.Response(409, json={"error": {"code": "conflict", "message": "busy"}})
+        with self.lock:
+            answer = merged(self.state, body)
+            if paired and self.mode in ("lose", "store-stale"):
+                # Both answer over what they read (lose) or answer right but store the
+                # update over the stale read (store-stale).
+                stored = merged(read, body)
+                answer = stored if self.mode == "lose" else answer
+            else:
+                stored = answer
+            self.state = stored
+        return httpx.Response(200, json=answer)
+
+
+def failures_against(mode: str, writes=WRITES) -> list[tuple[str, str]]:
+    service = Service(mode)
+    transport = httpx.MockTransport(service.handle)
+    client = GraphClient("http://127.0.0.1:9", token="t", transport=transport)
+    target = Target(CONTRACT, client, SEEDED["id"])
+    session = Session(CONTRACT, target, policy=dict(DEFAULT_POLICY))
+    example = Example(session)
+    check_concurrent_writes(example, writes)
+    assert service.patches >= 2
+    return [(v.clause, v.title.split(",")[-1].strip()) for v in example.verdicts]
+
+
+@pytest.mark.parametrize("mode", ["serialise", "refuse-second"])
+def test_a_service_that_serialises_or_refuses_one_passes(mode):
+    assert failures_against(mode) == []
+
+
+def test_both_answers_over_a_stale_read_and_one_update_lost_fail_twice():
+    assert failures_against("lose") == [
+        ("merge.omitted-preserved", "and no answer shows the others' updates: each was "
+         "applied over a state read before the others landed"),
+        ("merge.omitted-preserved", "and the state after them lost an update"),
+    ]  # fmt: skip
+
+
+def test_right_answers_over_lost_storage_fail_on_the_state_read_after():
+    assert failures_against("store-stale") == [
+        ("merge.omitted-preserved", "and the state after them lost an update")
+    ]
+
+
+def test_parts_of_one_complex_value_are_judged_as_a_nested_merge():
+    assert {clause for clause, _ in failures_against("lose", NESTED)} == {"merge.nested"}
