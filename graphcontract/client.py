@@ -96,6 +96,10 @@ class Exchange:
     throttle_waits: int = 0
     redactor: Redactor | None = field(default=None, repr=False, compare=False)
     """Removes secrets from the bodies when the exchange is written out."""
+    sent_after: str | None = field(default=None, compare=False)
+    """The last PATCH this client had answered before this request, in one line (redacted):
+    a failure that depends on an earlier write (a lock a refusal left, a write lost or not
+    yet visible) is shown with its likely cause, not only with the request that met it."""
     _json_cache: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -155,6 +159,7 @@ class Exchange:
                 "elapsed_ms": round(self.response.elapsed_s * 1000, 2),
             },
             "curl": self.curl(),
+            **({"sent_after": self.sent_after} if self.sent_after else {}),
         }
 
 
@@ -168,6 +173,22 @@ def _shorten(body: bytes, limit: int) -> str:
 
 
 ExchangeHook = Callable[[Exchange], None]
+SENT_AFTER_BODY = 160
+"""Characters of the earlier request's body shown in ``Exchange.sent_after``."""
+
+
+def _in_one_line(
+    previous: tuple[RecordedRequest, int, float], sent: float, redactor: Redactor
+) -> str:
+    request, status, answered = previous
+    body = redactor.bytes(request.body).decode("utf-8", "replace")
+    if len(body) > SENT_AFTER_BODY:
+        body = body[:SENT_AFTER_BODY] + "…"
+    gap_ms = max(0.0, (sent - answered) * 1000)
+    return (
+        f"{request.method} {request.url}{' ' + body if body else ''} answered {status}, "
+        f"{gap_ms:.0f} ms before this request was sent"
+    )
 
 
 class _TransportFailure(Exception):
@@ -219,6 +240,8 @@ class GraphClient:
         self.max_body_bytes = max_body_bytes
         self.token_label = token_label
         self._limiter = RateLimiter(rate_limit_per_s)
+        self._previous: tuple[RecordedRequest, int, float] | None = None
+        """The last PATCH answered, its status and when (for ``Exchange.sent_after``)."""
         self._http = new_client(
             self.base_url,
             timeout=httpx.Timeout(timeout_s),
@@ -457,4 +480,14 @@ class GraphClient:
             elapsed_s=elapsed,
             decoding_problem=undecodable,
         )
-        return Exchange(request=request, response=recorded, throttle_waits=waits, redactor=r)
+        answered = time.monotonic()
+        previous = self._previous
+        if request.method == "PATCH":
+            self._previous = (request, recorded.status, answered)
+        return Exchange(
+            request=request,
+            response=recorded,
+            throttle_waits=waits,
+            redactor=r,
+            sent_after=_in_one_line(previous, answered - elapsed, r) if previous else None,
+        )

@@ -310,6 +310,8 @@ def _exchange(example: Mapping[str, Any]) -> str:
             f"{_pre(_headers(response.get('headers')))}{_pre(_body(response.get('body')))}"
             "</div></div>"
         )
+    if example.get("sent_after"):
+        parts.append(f"<h3>Sent right after</h3>{_pre(example.get('sent_after'))}")
     if example.get("curl"):
         parts.append(f"<h3>Reproduce</h3>{_pre(example.get('curl'))}")
     return "".join(parts)

@@ -98,6 +98,29 @@ def test_token_is_sent_but_never_recorded():
     assert "$GRAPH_TOKEN" in exchange.curl()
 
 
+def test_each_exchange_names_the_last_write_answered_before_it_redacted_and_short():
+    def handler(request):
+        return httpx.Response(400 if request.method == "PATCH" else 200, json={})
+
+    with client_for(handler) as client:
+        before = client.request("GET", "/p", content_type=None)
+        body = {"note": SECRET, "detail": {"jobTitle": "x" * 300}}
+        first = client.request("PATCH", "/p", json_body=body)
+        client.request("GET", "/p", content_type=None)
+        second = client.request("PATCH", "/p", json_body={})
+    line = second.sent_after
+    assert before.sent_after is None
+    assert first.sent_after is None
+    assert line is not None
+    assert line.startswith('PATCH http://127.0.0.1:9/p {"note":')
+    assert line.endswith("ms before this request was sent")
+    assert "…" in line
+    assert "answered 400," in line
+    assert SECRET not in line
+    assert second.to_dict()["sent_after"] == line
+    assert "sent_after" not in first.to_dict()
+
+
 @pytest.mark.parametrize("method", ["DELETE", "POST", "PUT"])
 def test_destructive_methods_are_never_sent(method):
     with client_for(lambda r: httpx.Response(200)) as client, pytest.raises(ValueError):

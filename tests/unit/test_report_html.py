@@ -63,6 +63,7 @@ def failed_clause(cid: str) -> dict[str, Any]:
             "elapsed_ms": 3.5,
         },
         "curl": CURL + f" # {cid}",
+        "sent_after": f'PATCH {URL} {{"x": 1}} answered 400, 3 ms before this request was sent',
     }
     return clause(
         cid,
@@ -215,6 +216,8 @@ def test_each_failed_clause_shows_its_counterexample_and_curl() -> None:
         assert f"<pre>{_escaped(CURL)} # {cid}</pre>" in page
     assert "Sent / expected / got" in page
     assert "got: role = null" in page
+    assert "<h3>Sent right after</h3><pre>PATCH " in page
+    assert "answered 400, 3 ms before this request was sent</pre>" in page
 
 
 def test_response_body_markup_is_escaped() -> None:
