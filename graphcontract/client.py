@@ -181,9 +181,7 @@ def _in_one_line(
     previous: tuple[RecordedRequest, int, float], sent: float, redactor: Redactor
 ) -> str:
     request, status, answered = previous
-    body = redactor.bytes(request.body).decode("utf-8", "replace")
-    if len(body) > SENT_AFTER_BODY:
-        body = body[:SENT_AFTER_BODY] + "…"
+    body = _shorten(redactor.bytes(request.body), SENT_AFTER_BODY)
     gap_ms = max(0.0, (sent - answered) * 1000)
     return (
         f"{request.method} {request.url}{' ' + body if body else ''} answered {status}, "

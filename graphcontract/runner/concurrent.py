@@ -50,51 +50,47 @@ def holds(state: JSON, write: Write) -> bool:
 def check_concurrent_writes(ex: Example, writes: Sequence[Write]) -> None:
     """Send ``writes`` at once; every one answered 200 must be in the state after all of
     them, and one such answer must show them all (the one the service applied last)."""
-    sent: dict[int, Exchange] = {}
+    sent: list[Exchange] = []
 
     def all_at_once() -> Exchange:
-        answers = send_together(ex.target, [body_at(path, value) for path, value in writes])
-        sent.update(enumerate(answers))
-        accepted = [a for a in answers if a.status == 200]
-        applied = [w for w, a in zip(writes, answers, strict=True) if a.status == 200]
+        sent.extend(send_together(ex.target, [body_at(path, value) for path, value in writes]))
+        accepted = [a for a in sent if a.status == 200]
+        applied = [w for w, a in zip(writes, sent, strict=True) if a.status == 200]
         # The answer showing every accepted write is the state to read back (settling on a
         # lagging read); when none does, the last one stands in.
         whole = [a for a in accepted if all(holds(a.json_object(), w) for w in applied)]
-        return (whole or accepted or answers)[-1]
+        return (whole or accepted or sent)[-1]
 
     step = ex.step(all_at_once)
-    applied = [w for i, w in enumerate(writes) if sent[i].status == 200]
+    applied = [w for w, a in zip(writes, sent, strict=True) if a.status == 200]
     if len(applied) < 2:
         return
-    clause = (
-        "merge.nested"
-        if len({path[0] for path, _ in applied}) == 1
-        else ("merge.omitted-preserved")
-    )
-    expected = {".".join(path): value for path, value in applied}
-    answers = [sent[i].json_object() for i in sent if sent[i].status == 200]
+    inside_one_property = len({path[0] for path, _ in applied}) == 1
+    clause = "merge.nested" if inside_one_property else "merge.omitted-preserved"
+    values = {".".join(path): value for path, value in applied}
+    answers = [a.json_object() for a in sent if a.status == 200]
     if not any(all(holds(answer, w) for w in applied) for answer in answers):
         ex.add(
             Verdict.failed(
                 clause,
                 "PATCHes sent at once were all answered 200, and no answer shows the others' "
                 "updates: each was applied over a state read before the others landed",
-                sent=expected,
+                sent=values,
                 expected="one answer (the update applied last) holding every value sent",
-                got=[{k: value_at(a, tuple(k.split("."))) for k in expected} for a in answers],
+                got=[{".".join(p): value_at(a, p) for p, _ in applied} for a in answers],
                 exchange=step.exchange,
             )
         )
-    lost = {k: v for k, v in expected.items() if not holds(step.after, (tuple(k.split(".")), v))}
+    lost = [path for path, value in applied if not holds(step.after, (path, value))]
     if step.after is not None and lost:
         ex.add(
             Verdict.failed(
                 clause,
                 "PATCHes sent at once were all answered 200, and the state after them lost "
                 "an update",
-                sent=expected,
-                expected=expected,
-                got={k: value_at(step.after, tuple(k.split("."))) for k in lost},
+                sent=values,
+                expected=values,
+                got={".".join(path): value_at(step.after, path) for path in lost},
                 exchange=step.exchange,
             )
         )
