@@ -139,16 +139,15 @@ def test_a_write_right_after_another_builds_on_it(gc_session, body):
 
 
 CONCURRENT_WRITES = {
-    f"{name}, round {round_}": (
-        (first, f"sent at once {round_}a"),
-        (second, [f"sent at once {round_}b"] if second == ("categories",) else f"{round_}b"),
-    )
+    f"{name}, round {round_}": ((first, f"sent at once {round_}a"), (second, f"{round_}b"))
     for round_ in (1, 2)
     for name, first, second in (
-        ("detail and categories", ("detail", "jobTitle"), ("categories",)),
+        ("detail and manager", ("detail", "jobTitle"), ("manager", "displayName")),
         ("two parts of detail", ("detail", "jobTitle"), ("detail", "company", "displayName")),
     )
 }
+"""Strings only: a value that is there or not (a collection written at once with another
+update and then appended to is a broken replace, judged elsewhere, not a lost update)."""
 
 
 @pytest.mark.clauses("merge.omitted-preserved", "merge.nested")
