@@ -8,6 +8,7 @@ in the same order, whatever Hypothesis draws. Everything is derived from the Con
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from graphcontract.contract import (
@@ -190,10 +191,12 @@ def every_property_body(contract: Contract, leaf: Leaf = valid_leaf) -> JSONObje
 
 def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObject]]:
     """A write of every property with values that are not their types' defaults, and the
-    named bodies meant to follow it: at every object level outside collections, its first
-    scalar restated with the value just written (the update changes nothing, so nothing may
-    be "recalculated": an omitted sibling reset to 0, false or a first member is a broken
-    merge), and one string changed in letter case only (a change to apply, not a no-op)."""
+        named bodies meant to follow it: at every object level outside collections, its first
+        scalar restated with the value just written (the update changes nothing, so nothing may
+        be "recalculated": an omitted sibling reset to 0, false or a first member is a broken
+        merge), one string changed in letter case only and in accents only, and the collection of
+    strings in another letter case and order (changes to apply, not no-ops: a store comparing
+    case-, accent- or order-insensitively skips them)."""
     filled = every_property_body(contract, lively_leaf)
     bodies: dict[str, JSONObject] = {}
     for path, spec in request_objects(contract):
@@ -211,8 +214,15 @@ def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObje
         and "[]" not in p.path
         and len(p.path) > 1
     )
-    upper = str(lively_leaf(contract, text)).upper()
-    bodies[f"case-only change of {dotted(text.path)}"] = wrap(text.path, upper)
+    written = str(lively_leaf(contract, text))
+    bodies[f"case-only change of {dotted(text.path)}"] = wrap(text.path, written.upper())
+    bare = "".join(c for c in unicodedata.normalize("NFD", written) if not unicodedata.combining(c))
+    if bare != written:
+        bodies[f"accent-only change of {dotted(text.path)}"] = wrap(text.path, bare)
+    items = filled.get("categories")
+    if isinstance(items, list) and len(items) > 1:
+        changed = [str(item).upper() for item in reversed(items)]
+        bodies["categories in another case and order"] = {"categories": changed}
     return filled, bodies
 
 

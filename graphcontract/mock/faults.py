@@ -51,14 +51,15 @@ FAULTS: dict[str, Fault] = {
         _fault("users-upn-404", "paths.users",
                "/users/{userPrincipalName}/... answers 404 while /users/{id}/... works",
                # the refusals the suite also sends via that form then answer 404
-               "types.rejects", "enum.allowedAudiences.rejects", "media.json-required",
-               "auth.scope", "body.malformed"),
+               "types.rejects", "enum.allowedAudiences.rejects", "enum.nested",
+               "read-only.not-applied", "media.json-required", "auth.scope", "body.malformed"),
         _fault("users-upn-401", "paths.users",
                "/users/{userPrincipalName}/... answers 401 to the token /me and /users/{id} "
                "accept",
                # the refusals the suite also sends via that form then answer 401
-               "types.rejects", "enum.allowedAudiences.rejects", "media.json-required",
-               "auth.scope", "body.malformed", "target.unknown-id"),
+               "types.rejects", "enum.allowedAudiences.rejects", "enum.nested",
+               "read-only.not-applied", "media.json-required", "auth.scope", "body.malformed",
+               "target.unknown-id"),
         _fault("users-ignores-user", "paths.users",
                "/users/{anyone}/... reads and writes the caller's positions, whoever it names"),
         _fault("bom-in-json", "response.shape errors.envelope",

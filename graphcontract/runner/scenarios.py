@@ -282,11 +282,16 @@ def check_mixed(ex: Example, body: JSONObject, invalid_clause: str, description:
     ex.add(expect_unchanged([], step.before, step.after, step.exchange))
 
 
-def check_read_only(ex: Example, body: JSONObject) -> None:
-    step = ex.step(lambda: ex.target.patch(body))
+def check_read_only(ex: Example, body: JSONObject, *, user: str | None = None) -> None:
+    """Read-only properties (via /users/{user}/… when given) are ignored or refused; when the
+    body is accepted, what it says besides them is judged as any update (a read-only name must
+    not switch the service to another kind of write)."""
+    contract = ex.session.contract
+    path = ex.target.path(user=user)
+    step = ex.step(lambda: ex.target.patch(body, path=path))
     ex.add(
         read_only_not_applied(
-            ex.session.contract,
+            contract,
             body,
             step.before,
             step.exchange,
@@ -294,6 +299,10 @@ def check_read_only(ex: Example, body: JSONObject) -> None:
             policy=ex.session.policy.get("read_only", "either"),
         )
     )
+    answer = step.exchange.json_object() if step.exchange.status == 200 else None
+    if answer is not None:
+        writable = {k: v for k, v in body.items() if k not in contract.read_only}
+        _judge_answer(ex, step, writable, answer, judge_update)
 
 
 def check_unknown_property(ex: Example, body: JSONObject, description: str) -> None:

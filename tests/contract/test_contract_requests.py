@@ -10,13 +10,14 @@ from graphcontract.contract import load_contract
 from graphcontract.runner.scenarios import (
     NON_JSON_MEDIA_TYPES,
     UPDATE_CLAUSES,
+    check_read_only,
     check_rejected,
     check_unknown_id,
     check_unknown_user,
     check_update,
     check_users_path,
 )
-from strategies import invalid_bodies
+from strategies import explicit_read_only_bodies, invalid_bodies
 
 CONTRACT = load_contract()
 PROBE = {"isCurrent": False, "detail": {"jobTitle": "graphcontract probe"}}
@@ -30,17 +31,42 @@ VIA_USERS_BODY = {
 }
 """A partial nested value, a collection and a null: every merge rule has something to judge."""
 INVALID_VALUES = {
-    "audience-not-a-member": {"allowedAudiences": "graphcontractBogus"},
-    "boolean-as-string": {"isCurrent": "true"},
-    "valid-change-and-wrong-type": {
-        "detail": {"jobTitle": "graphcontract via /users, refused"},
-        "isCurrent": "true",
-    },
+    "audience-not-a-member": (
+        "enum.allowedAudiences.rejects",
+        {"allowedAudiences": "graphcontractBogus"},
+    ),
+    "boolean-as-string": ("types.rejects", {"isCurrent": "true"}),
+    "int32-as-string": ("types.rejects", {"detail": {"layer": "5"}}),
+    "double-as-string": ("types.rejects", {"inference": {"confidenceScore": "0.5"}}),
+    "string-as-number": ("types.rejects", {"detail": {"jobTitle": 5}}),
+    "address-type-not-a-member": (
+        "enum.nested",
+        {"detail": {"company": {"address": {"type": "graphcontractBogus"}}}},
+    ),
+    "relationship-not-a-member": (
+        "enum.nested",
+        {"manager": {"relationship": "graphcontractBogus"}},
+    ),
+    "valid-change-and-wrong-type": (
+        "types.rejects",
+        {"detail": {"jobTitle": "graphcontract via /users, refused"}, "isCurrent": "true"},
+    ),
 }
-"""Refused via each /users form: a non-member, a wrong type, and a wrong type next to a valid
-change (nothing of it may be applied)."""
-MALFORMED = {"truncated": b'{"isCurrent": tr', "array": b'[{"isCurrent": false}]'}
-"""Bodies that are no JSON object, sent via each /users form (the generated ones go to /me)."""
+"""Refused via each /users form: a non-member of allowedAudiences and of each nested enum, a
+wrong value for each primitive type at depth, and a wrong type next to a valid change (nothing
+of it may be applied). The generated and per-place cases go to /me."""
+MALFORMED = {
+    "truncated": b'{"isCurrent": tr',
+    "array": b'[{"isCurrent": false}]',
+    "trailing-comma-in-object": b'{"isCurrent": false,}',
+    "trailing-comma-in-array": b'{"categories": ["graphcontract lax json",]}',
+    "line-comment": b'{"isCurrent": false // a comment\n}',
+    "block-comment": b'{/* a comment */ "isCurrent": false}',
+    "nan-literal": b'{"inference": {"confidenceScore": NaN}}',
+}
+"""Bodies that are no JSON object, sent via every path form: cut short, an array, and what
+lenient parsers (JSON5, comment-tolerant readers) take but RFC 8259 does not (the generated
+ones go to /me)."""
 
 
 def user_for(session, form: str) -> str | None:
@@ -99,20 +125,36 @@ def test_a_user_that_does_not_exist_is_refused(gc_session, form):
         check_unknown_user(ex, PROBE, form)
 
 
-@pytest.mark.clauses("types.rejects", "enum.allowedAudiences.rejects", "atomic.rejected")
+@pytest.mark.clauses(
+    "types.rejects", "enum.allowedAudiences.rejects", "enum.nested", "atomic.rejected"
+)
 @pytest.mark.parametrize("form", FORMS[1:])
-@pytest.mark.parametrize("body", INVALID_VALUES.values(), ids=INVALID_VALUES.keys())
-def test_users_path_forms_refuse_invalid_values(gc_session, form, body):
-    """The /users forms validate bodies as /me does (the generated cases go to /me)."""
-    clause = "enum.allowedAudiences.rejects" if "allowedAudiences" in body else "types.rejects"
+@pytest.mark.parametrize(("clause", "body"), INVALID_VALUES.values(), ids=INVALID_VALUES.keys())
+def test_users_path_forms_refuse_invalid_values(gc_session, form, clause, body):
+    """The /users forms validate bodies as /me does, at every depth."""
     with gc_session.example() as ex:
         check_rejected(ex, clause, body=body, user=user_for(gc_session, form), what="invalid value")
 
 
-@pytest.mark.clauses("body.malformed", "atomic.rejected", "errors.envelope", "server.no-5xx")
+READ_ONLY_BODY = {
+    name: value for case in explicit_read_only_bodies(CONTRACT) for name, value in case.body.items()
+}
+"""Every read-only property at once (each also goes alone to /me)."""
+
+
+@pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope", *UPDATE_CLAUSES)
 @pytest.mark.parametrize("form", FORMS[1:])
+def test_read_only_properties_are_not_applied_via_users(gc_session, form):
+    """The /users forms treat read-only properties as /me does."""
+    user = user_for(gc_session, form)
+    with gc_session.example() as ex:
+        check_read_only(ex, READ_ONLY_BODY, user=user)
+
+
+@pytest.mark.clauses("body.malformed", "atomic.rejected", "errors.envelope", "server.no-5xx")
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("content", MALFORMED.values(), ids=MALFORMED.keys())
-def test_malformed_bodies_are_refused_via_users(gc_session, form, content):
+def test_malformed_bodies_are_refused_via_every_form(gc_session, form, content):
     user = user_for(gc_session, form)
     with gc_session.example() as ex:
         check_rejected(ex, "body.malformed", content=content, user=user, what="malformed body")
@@ -141,12 +183,14 @@ UNUSABLE_AUTHORIZATION = {
 
 
 @pytest.mark.clauses("auth.required", "atomic.rejected", "errors.envelope")
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize(
     "authorization", UNUSABLE_AUTHORIZATION.values(), ids=UNUSABLE_AUTHORIZATION.keys()
 )
-def test_unusable_authorization_is_refused(gc_session, authorization):
+def test_unusable_authorization_is_refused(gc_session, authorization, form):
     """ "401: authentication missing or invalid" (Graph's error table): a header that carries
-    no bearer token is no authentication."""
+    no bearer token is no authentication, via every path form."""
+    user = user_for(gc_session, form)
     with gc_session.example() as ex:
         check_rejected(
             ex,
@@ -155,6 +199,7 @@ def test_unusable_authorization_is_refused(gc_session, authorization):
             allowed=frozenset({401}),
             what=f"Authorization: {authorization.split()[0]} …",
             authorization=authorization,
+            user=user,
         )
 
 

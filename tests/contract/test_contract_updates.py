@@ -43,6 +43,7 @@ EXPLICIT_BODIES = {
     "collections": {"categories": ["research", "θ-team"], "colleagues": [{"displayName": "Ann"}]},
     "long-string": {"detail": {"description": "long " * 60}, "categories": ["long item " * 30]},
     "int32-max-and-date": {"detail": {"layer": 2**31 - 1, "endMonthYear": "9999-12-31"}},
+    "summer-dates": {"detail": {"startMonthYear": "2021-03-28", "endMonthYear": "2021-07-01"}},
     "double-at-full-precision": {"inference": {"confidenceScore": 0.30000000000000004}},
     "line-breaks-and-tabs": {"detail": {"description": "line one\r\nline two\n\tindented\r"}},
     "colleagues-sharing-a-user": {
@@ -56,9 +57,11 @@ EXPLICIT_BODIES = {
         ]
     },
 }
-"""Beyond the derived ones: shapes stores get wrong. A double needing 17 significant digits
-(read back through 15), CR LF and tabs (normalised to LF), a long collection item (cut to a
-column's width), two items naming the same user (dropped by a unique index)."""
+"""Beyond the derived ones: shapes stores get wrong. Dates on and after a daylight-saving
+change (read back a day early through a local-time conversion), a double needing 17
+significant digits (read back through 15), CR LF and tabs (normalised to LF), a long
+collection item (cut to a column's width), two items naming the same user (dropped by a
+unique index)."""
 FILLED = every_property_body(CONTRACT)
 CLEARING_BODIES = explicit_clearing_bodies(CONTRACT)
 ANNOTATED_BODIES = annotated_bodies(CONTRACT)

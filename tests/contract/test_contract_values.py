@@ -8,6 +8,7 @@ from hypothesis import given
 
 from graphcontract.contract import load_contract
 from graphcontract.runner.scenarios import (
+    UPDATE_CLAUSES,
     check_enum_member,
     check_mixed,
     check_read_only,
@@ -79,14 +80,14 @@ def test_wrong_types_are_refused(gc_session, case):
         check_rejected(ex, case.clause, content=case.content(), what=case.description)
 
 
-@pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope")
+@pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope", *UPDATE_CLAUSES)
 @given(case=invalid_bodies(CONTRACT, "read-only.not-applied"))
 def test_read_only_properties_are_not_applied(gc_session, case):
     with gc_session.example() as ex:
         check_read_only(ex, case.body)
 
 
-@pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope")
+@pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope", *UPDATE_CLAUSES)
 @pytest.mark.parametrize("case", READ_ONLY_CASES, ids=[c.path[0] for c in READ_ONLY_CASES])
 def test_each_read_only_property_is_not_applied(gc_session, case):
     """Every read-only property, sent alone: ignored (200, nothing of it stored, not even

@@ -159,8 +159,8 @@ def test_header_names_the_target_and_clause_selection_deselects(pytester, mock, 
         "-v",
     )
     result.stdout.fnmatch_lines([f"*graphcontract: target {mock.base_url}*"])
-    # no Authorization header via the three path forms; a Basic one; a bare Bearer
-    result.assert_outcomes(passed=5, deselected=46)
+    # via each of the three path forms: no Authorization header, a Basic one, a bare Bearer
+    result.assert_outcomes(passed=9, deselected=75)
     data = report(pytester)
     statuses = {c["id"]: c["status"] for c in data["clauses"]}
     assert statuses["auth.required"] == "pass"
@@ -192,10 +192,10 @@ def test_xdist_workers_are_aggregated(pytester, mock, monkeypatch):
     monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
     monkeypatch.setenv("GC_PLUGIN_READONLY", mock.readonly_token)
     single = run(pytester, mock, str(SUITE / "test_contract_requests.py"))
-    single.assert_outcomes(passed=51)
+    single.assert_outcomes(passed=84)
     one = report(pytester)
     distributed = run(pytester, mock, str(SUITE / "test_contract_requests.py"), "-n", "2")
-    distributed.assert_outcomes(passed=51)
+    distributed.assert_outcomes(passed=84)
     two = report(pytester)
     assert two["verdict"] == "pass"
 
