@@ -8,12 +8,8 @@ from hypothesis import given, settings
 
 from graphcontract.contract import load_contract
 from graphcontract.oracles.verdict import Verdict
-from graphcontract.runner.scenarios import (
-    GRAY_CLAUSES,
-    UPDATE_CLAUSES,
-    check_gray,
-    check_idempotent,
-)
+from graphcontract.runner.scenarios import GRAY_CLAUSES, UPDATE_CLAUSES, check_gray
+from graphcontract.runner.sequences import check_idempotent
 from strategies import gray_cases, valid_bodies
 
 CONTRACT = load_contract()

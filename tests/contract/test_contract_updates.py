@@ -17,12 +17,11 @@ from hypothesis import example, given
 
 from graphcontract.contract import load_contract
 from graphcontract.runner.concurrent import check_concurrent_writes
-from graphcontract.runner.scenarios import (
-    UPDATE_CLAUSES,
+from graphcontract.runner.scenarios import UPDATE_CLAUSES, check_update
+from graphcontract.runner.sequences import (
     check_after_write,
     check_back_to_back,
     check_partial_over_null,
-    check_update,
 )
 from strategies import (
     annotated_bodies,

@@ -1,0 +1,136 @@
+"""Scenarios of several writes in a row, each judged on the state the ones before it left: a
+write after a filling write, a PATCH right after another with no GET between, a partial value
+over a null, the same PATCH twice. (Writes sent at the same moment: ``runner.concurrent``.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from graphcontract.oracles.compare import exactly_equal, leaves, same
+from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.scenarios import body_at, judge_accepted_update, value_at
+from graphcontract.runner.session import Example, Step
+from graphcontract.types import JSON, JSONObject
+
+
+def _after_writes(
+    ex: Example,
+    firsts: Sequence[JSONObject],
+    body: JSONObject,
+    *,
+    what: str,
+    read_between: bool = True,
+) -> tuple[Step, JSONObject] | None:
+    """PATCH each of ``firsts``, read, PATCH ``body``: the last judged as an update of the
+    state the others left, with that state; a refused earlier PATCH is judged as what it was.
+    Without ``read_between`` no GET comes between the last two PATCHes, and the state the
+    others left is the last one's 200 answer (the position after that update)."""
+    target = ex.target
+    holder: dict[str, JSON] = {}
+
+    def all_of_them() -> Any:
+        for first_body in firsts:
+            first = target.patch(first_body)
+            if first.status != 200:
+                holder["refused"] = first_body
+                return first
+        holder["first"] = (target.read_after(first) if read_between else first).json_object()
+        return target.patch(body)
+
+    step = ex.step(all_of_them)
+    first = holder.get("first")
+    if "first" not in holder:
+        refused = holder.get("refused")
+        judge_accepted_update(
+            ex,
+            step,
+            refused if isinstance(refused, dict) else {},
+            status_clause="paths.me",
+            what=f"valid body before {what}",
+        )
+        return None
+    if not isinstance(first, dict):
+        ex.add(
+            Verdict.failed(
+                "persisted",
+                "no position read back after an accepted PATCH",
+                sent=firsts[-1],
+                expected="the position as a JSON object",
+                got=first,
+                exchange=step.exchange,
+            )
+        )
+        return None
+    second = dataclasses.replace(step, before=first)
+    judge_accepted_update(ex, second, body, status_clause="paths.me", what=what)
+    return second, first
+
+
+def check_after_write(ex: Example, filled: JSONObject, body: JSONObject, *, what: str) -> None:
+    """Write ``filled``, then ``body``: judged as an update of the filled state. A null
+    cannot hide behind a value that was already null; a body restating filled values changes
+    nothing, so any property it omits must keep its value (nothing to recalculate from)."""
+    _after_writes(ex, [filled], body, what=what)
+
+
+def check_back_to_back(ex: Example, first: JSONObject, body: JSONObject, *, what: str) -> None:
+    """PATCH ``first``, then at once ``body``: the second answer must build on the first
+    update (an answer merged onto a copy cached at the last read shows the first update's
+    properties with their older values), and so must the state read after it."""
+    _after_writes(ex, [first], body, what=what, read_between=False)
+
+
+def check_partial_over_null(
+    ex: Example, filled: JSONObject, place: tuple[str, ...], partial: JSONObject, *, what: str
+) -> None:
+    """Write ``filled``, null at ``place``, then ``partial`` there: judged as an update of the
+    nulled state, and no sub-property ``partial`` leaves out may come back with the value the
+    null deleted (merge.null-clears)."""
+    judged = _after_writes(ex, [filled, body_at(place, None)], partial, what=what)
+    if judged is None:
+        return
+    step, _ = judged
+    sent = {path for path, _ in leaves(value_at(partial, place))}
+    deleted = [
+        (p, v) for p, v in leaves(value_at(filled, place)) if p not in sent and v is not None
+    ]
+    for state in (step.exchange.json_object(), step.after):
+        back = {
+            ".".join((*place, *p)): v for p, v in deleted if same(value_at(state, (*place, *p)), v)
+        }
+        if back:
+            ex.add(
+                Verdict.failed(
+                    "merge.null-clears",
+                    f"{what}: values the null deleted came back",
+                    sent=partial,
+                    expected=dict.fromkeys(back),
+                    got=back,
+                    exchange=step.exchange,
+                )
+            )
+            return
+
+
+def check_idempotent(ex: Example, body: JSONObject) -> None:
+    """Observe whether the same PATCH twice leaves the same state (but lastModified*); the
+    second PATCH is judged as an update of the state the first left (a retried request must
+    not, say, append a collection to itself)."""
+    judged = _after_writes(ex, [body], body, what="the same valid body a second time")
+    if judged is None:
+        return
+    step, first = judged
+    if step.after is None:
+        return
+    ignore = {"lastModifiedDateTime", "lastModifiedBy"}
+    a = {k: v for k, v in first.items() if k not in ignore}
+    b = {k: v for k, v in step.after.items() if k not in ignore}
+    title = (
+        "same state after the second identical PATCH"
+        if exactly_equal(a, b)
+        else ("state differs after a second identical PATCH")
+    )
+    ex.add(Verdict.observed("idempotent", title, "", step.exchange))
