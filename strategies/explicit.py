@@ -219,6 +219,12 @@ def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObje
     bare = "".join(c for c in unicodedata.normalize("NFD", written) if not unicodedata.combining(c))
     if bare != written:
         bodies[f"accent-only change of {dotted(text.path)}"] = wrap(text.path, bare)
+    colleagues = filled.get("colleagues")
+    if isinstance(colleagues, list) and colleagues and isinstance(colleagues[0], dict):
+        kept = ("displayName", "userPrincipalName")
+        named = {k: v for k, v in colleagues[0].items() if k in kept}
+        if len(named) < len(colleagues[0]):
+            bodies["a colleague restated with fewer properties"] = {"colleagues": [named]}
     items = filled.get("categories")
     if isinstance(items, list) and len(items) > 1:
         changed = [str(item).upper() for item in reversed(items)]

@@ -275,6 +275,12 @@ def _without_accents(text: str) -> str:
 def test_bodies_after_the_write_restate_it_or_change_case_accents_or_order_only(name: str) -> None:
     body = AFTER_WRITE[name]
     assert CONTRACT.request_errors(body) == []
+    if name.startswith("a colleague"):
+        (sent,) = body["colleagues"]
+        written = LIVELY["colleagues"][0]
+        assert sent.items() < written.items(), "the same values, fewer of them"
+        assert "userPrincipalName" in sent
+        return
     if name.startswith("categories"):
         sent, written = body["categories"], LIVELY["categories"]
         assert sorted(s.casefold() for s in sent) == sorted(w.casefold() for w in written)
