@@ -127,6 +127,8 @@ def pytest_arguments(
         str(suite),
         "-p",
         "graphcontract.plugin",
+        "-p",
+        "graphcontract.runner.gcfreeze",
         "--gc-base-url",
         cfg.base_url,
         "--gc-token-env",
