@@ -19,7 +19,7 @@ from strategies.explicit import (
     partial_over_null_cases,
     restating_bodies,
 )
-from strategies.gray import GrayCase, gray_cases
+from strategies.gray import GrayCase, flag_combinations, gray_cases
 from strategies.invalid import (
     INVALID_CLAUSES,
     MUST_REJECT_CLAUSES,
@@ -44,6 +44,7 @@ __all__ = [
     "explicit_invalid_bodies",
     "explicit_read_only_bodies",
     "explicit_valid_bodies",
+    "flag_combinations",
     "gray_cases",
     "invalid_bodies",
     "mixed_bodies",

@@ -72,17 +72,33 @@ def _enum_forms(enum: EnumSpec, *, every_member: bool) -> list[tuple[JSON, str]]
     return forms
 
 
-def _enum_cases(contract: Contract) -> list[GrayCase]:
+def _enum_cases(contract: Contract, *, combinations_only: bool = False) -> list[GrayCase]:
     cases = []
     for site in contract.enum_sites():
         gray = site.clause.removesuffix(".rejects") + ".gray"
-        if gray not in contract.clauses:
+        if gray not in contract.clauses or (combinations_only and not site.enum.is_flags):
             continue
         top_level = len(site.path) == 1
         for value, why in _enum_forms(site.enum, every_member=top_level):
+            if combinations_only and not _names_several(value):
+                continue
             text = f"{dotted(site.path)}: {value!r} ({why})"
             cases.append(GrayCase(gray, text, wrap(site.path, value)))
     return cases
+
+
+def _names_several(value: JSON) -> bool:
+    """A comma list of two or more names, or a number with two or more bits set."""
+    if isinstance(value, str):
+        return len([name for name in value.split(",") if name.strip()]) > 1
+    return isinstance(value, int) and not isinstance(value, bool) and value & (value - 1) > 0
+
+
+def flag_combinations(contract: Contract) -> list[GrayCase]:
+    """The gray cases whose value names several members of a flags enum. A service may refuse
+    them; one that accepts a combination stores all its members, and a later write that leaves
+    the property out must keep them all (merge.omitted-preserved)."""
+    return _enum_cases(contract, combinations_only=True)
 
 
 def _typical(contract: Contract, prop: PropertySpec) -> JSON:

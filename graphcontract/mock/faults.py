@@ -140,6 +140,10 @@ FAULTS: dict[str, Fault] = {
                "cached, while storage is updated right: a second PATCH with no GET between "
                "answers the first one's properties with their older values",
                "merge.nested", "persisted", "server-managed.recalculated"),
+        _fault("flags-collapse-next-write", "merge.omitted-preserved",
+               "an allowedAudiences flags combination is accepted and answered as sent, but "
+               "the next write that leaves allowedAudiences out keeps only its first member "
+               "(a single-valued column behind a value echoed from the request)"),
         _fault("null-resurrects", "merge.null-clears",
                "null hides a complex value instead of deleting it; a partial value written "
                "over that null brings back the sub-properties it does not name"),

@@ -39,6 +39,7 @@ MODIFIED_AT = "lastModifiedDateTime"
 MODIFIED_BY = "lastModifiedBy"
 SEARCHABLE = "isSearchable"
 CURRENT = "isCurrent"
+AUDIENCES = "allowedAudiences"
 END_MONTH = "endMonthYear"
 """The gray variant recalculates SEARCHABLE (not client-writable) from CURRENT on writes."""
 AUDIENCE_CLAUSE = "enum.allowedAudiences.rejects"
@@ -315,6 +316,9 @@ class PositionStore:
             for name in self.contract.updatable:
                 if name not in apply:
                     result[name] = [] if props[name].collection else None
+        flags = result.get(AUDIENCES)
+        if "flags-collapse-next-write" in self.faults and AUDIENCES not in apply and flags:
+            result[AUDIENCES] = str(flags).split(",")[0]  # the first member only
         if self.gray.recalculate_current and CURRENT not in apply:
             self._recalculate_current(current, result)
         if self.gray.recalculate_searchable:

@@ -312,6 +312,12 @@ def _at_once(client: MockClient) -> Any:
     return statuses, sorted(kept)  # which of the two a lost update erases is a race
 
 
+def _flags_then_another_write(client: MockClient) -> Any:
+    answered = client.patch({"allowedAudiences": "family,contacts"}).json()["allowedAudiences"]
+    client.patch({"detail": {"jobTitle": "After the flags"}})
+    return answered, client.get()["allowedAudiences"]
+
+
 def _created_stays(client: MockClient) -> Any:
     before = client.get()["createdDateTime"]
     return client.patch({"isCurrent": False}).json()["createdDateTime"] == before
@@ -432,6 +438,11 @@ EXCHANGES: dict[str, Exchange] = {
     "null-resurrects": Exchange(_partial_over_null, ("Over null", True), ("Over null", False)),
     "lost-update": Exchange(_at_once, ([200, 200], [True, True]), ([200, 200], [False, True])),
     "answer-from-read-cache": Exchange(_back_to_back, ("First", "First"), (SEEDED_TITLE, "First")),
+    "flags-collapse-next-write": Exchange(
+        _flags_then_another_write,
+        ("family,contacts", "family,contacts"),
+        ("family,contacts", "family"),
+    ),
     "null-ignored": Exchange(_nulls, (True, None), (False, SEEDED_OFFICE)),
     "nested-null-stored-as-false": Exchange(_nested_boolean_null, (None, None), (False, None)),
     "partial-resets-defaults": Exchange(_partial_defaults, (True, "business"), (False, "unknown")),

@@ -24,6 +24,7 @@ from strategies import (
     GrayCase,
     InvalidBody,
     MixedBody,
+    flag_combinations,
     gray_cases,
     invalid_bodies,
     mixed_bodies,
@@ -326,6 +327,22 @@ def test_gray_case_is_an_observation(case: GrayCase) -> None:
     assert CONTRACT.clauses[case.clause].level == "observe"
     assert isinstance(case.body, dict)
     assert case.body or case.clause == "body.empty"
+
+
+def test_flag_combinations_are_the_gray_cases_naming_several_flags() -> None:
+    combinations = [canonical(case.body) for case in flag_combinations(CONTRACT)]
+    assert combinations == [
+        canonical({"allowedAudiences": "family,contacts"}),
+        canonical({"allowedAudiences": "family, contacts"}),
+        canonical({"allowedAudiences": ",".join(_flags())}),
+        canonical({"allowedAudiences": 3}),
+    ]
+    assert set(combinations) <= {canonical(case.body) for case in GRAY}
+
+
+def _flags() -> list[str]:
+    enum = CONTRACT.enums["allowedAudiences"]
+    return [m for m in enum.sendable_members if enum.members[m] != 0]
 
 
 def test_gray_cases_cover_the_documented_gray_zones() -> None:
