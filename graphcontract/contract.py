@@ -254,10 +254,14 @@ class Contract:
         return self._validators[which]
 
     def is_valid(self, which: Literal["request", "response"], body: JSON) -> bool:
-        """Whether ``body`` validates, asked of jsonschema-rs (about 300 times faster than
-        jsonschema on a 200 body: most bodies a run judges are valid). Its formats are
-        jsonschema's own checkers, so both read ``date`` and ``date-time`` alike; a body it
-        cannot take (a lone surrogate, an integer past 64 bits) goes to jsonschema."""
+        """Whether ``body`` validates against the request or response schema."""
+        return self._surely_valid(which, body) or not _messages(self._validator(which), body)
+
+    def _surely_valid(self, which: Literal["request", "response"], body: JSON) -> bool:
+        """jsonschema-rs's word, when it accepts ``body``: about 300 times faster than jsonschema
+        on a 200 body, and most bodies a run judges are valid. Its formats are jsonschema's own
+        checkers, so both read ``date`` and ``date-time`` alike; what it refuses or cannot take
+        (infinity, a lone surrogate, an integer past 64 bits) is left to jsonschema."""
         if which not in self._fast_validators:
             schema = self.request_schema if which == "request" else self.response_schema
             self._fast_validators[which] = jsonschema_rs.validator_for(
@@ -266,11 +270,11 @@ class Contract:
         try:
             return bool(self._fast_validators[which].is_valid(body))
         except (ValueError, TypeError, OverflowError):
-            return not _messages(self._validator(which), body)
+            return False
 
     def request_errors(self, body: JSON) -> list[str]:
         """Why ``body`` is not a valid PATCH body (empty when it is)."""
-        if self.is_valid("request", body):
+        if self._surely_valid("request", body):
             return []
         return _messages(self._validator("request"), body)
 
@@ -278,9 +282,9 @@ class Contract:
         """Why ``body`` is not a valid workPosition as a 200 answer (empty when it is);
         ``undeclared=False`` leaves out properties the metadata does not declare.
 
-        jsonschema-rs answers first; only a body it finds invalid is explained by jsonschema,
-        whose verdict stands (where the two would disagree, the slower one decides)."""
-        if self.is_valid("response", body):
+        jsonschema-rs answers first; a body it does not accept goes to jsonschema, whose
+        verdict and messages stand."""
+        if self._surely_valid("response", body):
             return []
         return _messages(self._validator("response"), body, undeclared=undeclared)
 

@@ -18,6 +18,7 @@ from strategies.explicit import (
     explicit_valid_bodies,
     partial_over_null_cases,
     restating_bodies,
+    slight_changes,
 )
 from strategies.gray import GrayCase, flag_combinations, gray_cases
 from strategies.invalid import (
@@ -50,6 +51,7 @@ __all__ = [
     "mixed_bodies",
     "partial_over_null_cases",
     "restating_bodies",
+    "slight_changes",
     "valid_bodies",
     "valid_value_for",
     "values_at",

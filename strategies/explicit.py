@@ -206,19 +206,7 @@ def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObje
         if scalar is not None:
             restated = {scalar.prop.name: lively_leaf(contract, scalar)}
             bodies[f"restate {dotted(scalar.path)}"] = wrap(path, restated)
-    text = next(
-        p
-        for p in request_places(contract)
-        if p.prop.type_name == "Edm.String"
-        and not p.prop.collection
-        and "[]" not in p.path
-        and len(p.path) > 1
-    )
-    written = str(lively_leaf(contract, text))
-    bodies[f"case-only change of {dotted(text.path)}"] = wrap(text.path, written.upper())
-    bare = "".join(c for c in unicodedata.normalize("NFD", written) if not unicodedata.combining(c))
-    if bare != written:
-        bodies[f"accent-only change of {dotted(text.path)}"] = wrap(text.path, bare)
+    bodies.update({name: change for name, (change, _) in slight_changes(contract).items()})
     colleagues = filled.get("colleagues")
     if isinstance(colleagues, list) and colleagues and isinstance(colleagues[0], dict):
         kept = ("displayName", "userPrincipalName")
@@ -265,6 +253,26 @@ def explicit_clearing_bodies(contract: Contract) -> dict[str, JSONObject]:
             )
             bodies[name] = wrap(path, dict.fromkeys(scalars))
     return bodies
+
+
+def slight_changes(contract: Contract) -> dict[str, tuple[JSONObject, JSONObject]]:
+    """For the first nested string of :func:`restating_bodies`' filled body: a change in letter
+    case only and one in accents only, each with the body that writes the filled value back."""
+    text = next(
+        p
+        for p in request_places(contract)
+        if p.prop.type_name == "Edm.String"
+        and not p.prop.collection
+        and "[]" not in p.path
+        and len(p.path) > 1
+    )
+    written = str(lively_leaf(contract, text))
+    back = wrap(text.path, written)
+    changes = {f"case-only change of {dotted(text.path)}": (wrap(text.path, written.upper()), back)}
+    bare = "".join(c for c in unicodedata.normalize("NFD", written) if not unicodedata.combining(c))
+    if bare != written:
+        changes[f"accent-only change of {dotted(text.path)}"] = (wrap(text.path, bare), back)
+    return changes
 
 
 def partial_over_null_cases(contract: Contract) -> dict[str, tuple[Path, JSONObject]]:

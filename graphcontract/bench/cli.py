@@ -49,7 +49,7 @@ class Budget:
 
 
 QUICK = Budget(3, 1000, 0, 1, (1, 2, 4), 1, (12, 24), 8, True)
-"""About 6½ minutes on 2 cores (with the VM's speed): every fault and both tools still;
+"""4-6½ minutes on 2 cores (with the VM's speed): every fault and both tools still;
 Schemathesis --max-examples 1 (its coverage phase, which does not depend on it, finds what it
 finds here), graphcontract's runs on faulty mocks end once the fault is found, no dev-profile
 runs, 8 s fuzz campaigns, two max_examples points (12, the ci profile's, reuses speed runs)."""
@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="fewer repetitions, runs stop once their fault is found (about 6½ minutes on 2 cores)",
+        help="fewer repetitions, runs stop once their fault is found (4-6½ minutes on 2 cores)",
     )
     parser.add_argument("--out", default="bench", help="folder for results.md and results.json")
     parser.add_argument(

@@ -162,6 +162,11 @@ FAULTS: dict[str, Fault] = {
                "a partial complex value resets the Int32, Double, Boolean and enum "
                "sub-properties it omits to 0, false or the enum's first member, as an update "
                "DTO with non-nullable fields does"),
+        _fault("defaults-reset-on-change", "merge.nested",
+               "as partial-resets-defaults, but only when the partial value changes something "
+               "(a DTO behind a dirty check: a restatement writes nothing, a change in letter "
+               "case resets the omitted siblings, and writing the old value back keeps them "
+               "reset)"),
         _fault("stale-last-modified", "server-managed.recalculated",
                "lastModifiedDateTime never changes"),
         _fault("frozen-last-modified", "server-managed.recalculated",

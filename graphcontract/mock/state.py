@@ -373,7 +373,8 @@ class PositionStore:
                 base[key] = copy.deepcopy(value)
             else:
                 base[key] = self._merge(base.get(key), value, sub)
-        if keep and "partial-resets-defaults" in self.faults:
+        dirty = "defaults-reset-on-change" in self.faults and base != old  # a dirty check first
+        if keep and ("partial-resets-defaults" in self.faults or dirty):
             for name, sub in spec.properties.items():
                 if name not in sent and not sub.collection:
                     base[name] = self._default(sub, base.get(name))

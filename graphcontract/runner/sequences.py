@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from graphcontract.oracles.compare import exactly_equal, leaves, same
+from graphcontract.oracles.compare import differences, exactly_equal, leaves, same
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.scenarios import body_at, judge_accepted_update, value_at
 from graphcontract.runner.session import Example, Step
@@ -24,21 +24,25 @@ def _after_writes(
     what: str,
     read_between: bool = True,
     first_is_open: bool = False,
+    states: list[JSON] | None = None,
 ) -> tuple[Step, JSONObject] | None:
     """PATCH each of ``firsts``, read, PATCH ``body``: the last judged as an update of the
     state the others left, with that state; a refused earlier PATCH is judged as what it was
     (with ``first_is_open``, a gray-zone body the service may refuse: nothing more to judge).
     Without ``read_between`` no GET comes between the last two PATCHes, and the state the
-    others left is the last one's 200 answer (the position after that update)."""
+    others left is the last one's 200 answer (the position after that update). ``states``
+    receives the position read after each of ``firsts`` but the last."""
     target = ex.target
     holder: dict[str, JSON] = {}
 
     def all_of_them() -> Any:
-        for first_body in firsts:
+        for index, first_body in enumerate(firsts):
             first = target.patch(first_body)
             if first.status != 200:
                 holder["refused"] = first_body
                 return first
+            if states is not None and index < len(firsts) - 1:
+                states.append(target.read_after(first).json_object())
         holder["first"] = (target.read_after(first) if read_between else first).json_object()
         return target.patch(body)
 
@@ -89,6 +93,43 @@ def check_after_open_form(
     single-valued store behind an answer echoed from the request); a refusal is the gray
     zone's to record (check_gray), nothing to judge here."""
     _after_writes(ex, [open_form], body, what=what, first_is_open=True)
+
+
+def check_round_trip(
+    ex: Example, filled: JSONObject, change: JSONObject, back: JSONObject, *, what: str
+) -> None:
+    """Write ``filled``, read, ``change`` one value, then write it ``back``: the last write is
+    judged as an update, and as every value sent is then what ``filled`` stored, every
+    writable property must read as it did after ``filled``. The page lets omitted properties
+    "be recalculated based on changes to other property values": a value computed from the
+    others comes back with them; one that stays at 0, false or a first member was lost (an
+    update DTO behind a dirty check resets what it omits on the change and keeps it reset)."""
+    states: list[JSON] = []
+    judged = _after_writes(ex, [filled, change], back, what=what, states=states)
+    after = judged[0].after if judged is not None else None
+    if after is None or not states or not isinstance(states[0], dict):
+        return
+    writable = ex.session.contract.updatable
+    lost = differences(
+        {k: v for k, v in states[0].items() if k in writable},
+        {k: v for k, v in after.items() if k in writable},
+    )
+    for clause, paths in (
+        ("merge.omitted-preserved", [p for p in lost if p and "." not in p]),
+        ("merge.nested", [p for p in lost if "." in p]),
+    ):
+        if paths:
+            ex.add(
+                Verdict.failed(
+                    clause,
+                    f"{what}: {paths[0]} did not come back with the values it would be "
+                    "recalculated from" + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""),
+                    sent=back,
+                    expected={paths[0]: value_at(states[0], tuple(paths[0].split(".")))},
+                    got={paths[0]: value_at(after, tuple(paths[0].split(".")))},
+                    exchange=judged[0].exchange if judged else None,
+                )
+            )
 
 
 def check_back_to_back(ex: Example, first: JSONObject, body: JSONObject, *, what: str) -> None:

@@ -312,6 +312,16 @@ def _at_once(client: MockClient) -> Any:
     return statuses, sorted(kept)  # which of the two a lost update erases is a race
 
 
+def _defaults_after_a_change(client: MockClient) -> Any:
+    """A restatement (nothing changes), then a change and the old value written back."""
+    address = {"type": "business", "city": "A"}
+    client.patch({"detail": {"company": {"address": address}}})
+    kinds = [client.patch({"detail": {"company": {"address": {"city": "A"}}}}).json()]
+    for city in ("a", "A"):
+        kinds.append(client.patch({"detail": {"company": {"address": {"city": city}}}}).json())
+    return [kind["detail"]["company"]["address"]["type"] for kind in kinds]
+
+
 def _flags_then_another_write(client: MockClient) -> Any:
     answered = client.patch({"allowedAudiences": "family,contacts"}).json()["allowedAudiences"]
     client.patch({"detail": {"jobTitle": "After the flags"}})
@@ -446,6 +456,11 @@ EXCHANGES: dict[str, Exchange] = {
     "null-ignored": Exchange(_nulls, (True, None), (False, SEEDED_OFFICE)),
     "nested-null-stored-as-false": Exchange(_nested_boolean_null, (None, None), (False, None)),
     "partial-resets-defaults": Exchange(_partial_defaults, (True, "business"), (False, "unknown")),
+    "defaults-reset-on-change": Exchange(
+        _defaults_after_a_change,
+        ["business", "business", "business"],
+        ["business", "unknown", "unknown"],
+    ),
     "enum-cross-members": Exchange(_foreign_enum_members, (400, 400, 400), (200, 200, 400)),
     "read-only-merged": Exchange(_modifier_from_body, (False, False, CALLER), (True, True, CALLER)),
     "stale-last-modified": Exchange(_last_modified_moves, True, False),

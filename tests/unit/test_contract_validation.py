@@ -1,7 +1,9 @@
-"""Schema validation: the contract asks jsonschema-rs first and jsonschema only to explain a
-body it refuses, so the two must agree on every body a run can meet: valid updates laid over
-a stored position, and that position with any place given an odd value (dates and date-times
-that only look right, Unicode digits, numbers past 64 bits, NaN, wrong types)."""
+"""Schema validation: the contract takes jsonschema-rs's word for a body it accepts and asks
+jsonschema about any other, so jsonschema-rs may never accept what jsonschema refuses, on any
+body a run can meet: valid updates laid over a stored position, and that position with any
+place given an odd value (dates and date-times that only look right, Unicode digits, numbers
+past 64 bits, infinities and NaN, wrong types). Where jsonschema-rs is the stricter one
+(it refuses an infinite Double that jsonschema takes), jsonschema decides."""
 
 from __future__ import annotations
 
@@ -91,6 +93,9 @@ def test_both_validators_agree_on_valid_updates_and_their_results(update):
         (("detail", "startMonthYear"), "2021-02-29"),
         (("detail", "startMonthYear"), "２０２１-01-01"),
         (("categories",), [2**70]),
+        (("inference", "confidenceScore"), float("inf")),
+        (("inference", "confidenceScore"), float("-inf")),
+        (("inference", "confidenceScore"), float("nan")),
         (("detail", "jobTitle"), "\ud800"),
         (("allowedAudiences",), "family,contacts"),
         (("allowedAudiences",), "FAMILY"),

@@ -28,6 +28,7 @@ from strategies import (
     edm_values,
     explicit_clearing_bodies,
     restating_bodies,
+    slight_changes,
     valid_bodies,
     valid_value_for,
     wrap,
@@ -297,6 +298,16 @@ def test_bodies_after_the_write_restate_it_or_change_case_accents_or_order_only(
             assert same(value) == same(written)
         else:
             assert value == written
+
+
+@pytest.mark.parametrize("name", list(slight_changes(CONTRACT)))
+def test_each_slight_change_comes_with_the_body_that_writes_the_value_back(name: str) -> None:
+    change, back = slight_changes(CONTRACT)[name]
+    assert change == AFTER_WRITE[name]
+    ((path, changed),) = leaves(change)
+    ((back_path, value),) = leaves(back)
+    assert back_path == path
+    assert value == at(LIVELY, path) != changed
 
 
 def test_every_nullable_place_outside_collections_is_nulled_after_a_write() -> None:
