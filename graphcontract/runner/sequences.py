@@ -106,12 +106,13 @@ def check_round_trip(
     update DTO behind a dirty check resets what it omits on the change and keeps it reset)."""
     states: list[JSON] = []
     judged = _after_writes(ex, [filled, change], back, what=what, states=states)
-    after = judged[0].after if judged is not None else None
-    if after is None or not states or not isinstance(states[0], dict):
+    if judged is None or judged[0].after is None or not states or not isinstance(states[0], dict):
         return
+    step, before = judged[0], states[0]
+    after = judged[0].after
     writable = ex.session.contract.updatable
     lost = differences(
-        {k: v for k, v in states[0].items() if k in writable},
+        {k: v for k, v in before.items() if k in writable},
         {k: v for k, v in after.items() if k in writable},
     )
     for clause, paths in (
@@ -125,9 +126,9 @@ def check_round_trip(
                     f"{what}: {paths[0]} did not come back with the values it would be "
                     "recalculated from" + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""),
                     sent=back,
-                    expected={paths[0]: value_at(states[0], tuple(paths[0].split(".")))},
+                    expected={paths[0]: value_at(before, tuple(paths[0].split(".")))},
                     got={paths[0]: value_at(after, tuple(paths[0].split(".")))},
-                    exchange=judged[0].exchange if judged else None,
+                    exchange=step.exchange,
                 )
             )
 
