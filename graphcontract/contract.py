@@ -322,11 +322,7 @@ def _format_checks(schema: JSON) -> dict[str, Callable[[str], bool]]:
                 collect(value)
 
     collect(schema)
-    return {name: functools.partial(_conforms, checker, name) for name in sorted(names)}
-
-
-def _conforms(checker: jsonschema.FormatChecker, name: str, instance: str) -> bool:
-    return bool(checker.conforms(instance, name))
+    return {name: functools.partial(checker.conforms, format=name) for name in sorted(names)}
 
 
 def _messages(
