@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from graphcontract.enums import EnumSpec
+
 JSONSchema = dict[str, Any]
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -47,19 +49,22 @@ def _primitive(edm: str, *, for_request: bool) -> JSONSchema:
 
 
 def _enum_schema(name: str, enum: dict[str, Any], *, for_request: bool) -> JSONSchema:
+    """A request names members (the harness sends only those as must-accept values); an
+    answer may write any form OData JSON 4.01 section 7.1 allows and .NET writes: member
+    names or numbers, for a flags enum in any order with spaces after commas
+    (graphcontract.enums.EnumSpec.read, which the pattern matches exactly)."""
     members = list(enum["members"])
     schema: JSONSchema = {
         "title": name,
         "description": f"Graph enum microsoft.graph.{name}"
         + (" (flags: comma-joined member names)" if enum["isFlags"] else ""),
+        "type": "string",
     }
-    if enum["isFlags"] and not for_request:
-        alternation = "|".join(members)
-        schema["type"] = "string"
-        schema["pattern"] = f"^({alternation})(,({alternation}))*$"
-    else:
-        schema["type"] = "string"
+    if for_request:
         schema["enum"] = members
+        return schema
+    spec = EnumSpec(name=name, is_flags=bool(enum["isFlags"]), members=dict(enum["members"]))
+    schema["pattern"] = spec.response_pattern()
     return schema
 
 

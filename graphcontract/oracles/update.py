@@ -121,12 +121,13 @@ def _walk(
 
 
 def response_echo(u: Update) -> list[Verdict]:
-    """Every sent non-null scalar outside collections reads back exactly."""
+    """Every sent non-null scalar outside collections reads back exactly (an enum value in
+    any form naming the same value)."""
     bad = []
     for leaf in _walk(u.contract, u.contract.entity, u.sent, u.body):
         if leaf.spec.collection or leaf.sent is None or isinstance(leaf.sent, dict):
             continue
-        if not exactly_equal(leaf.sent, leaf.got):
+        if not exactly_equal(leaf.sent, leaf.got, leaf.spec.name):
             bad.append((leaf.path, leaf.sent, leaf.got))
     if not bad:
         return [Verdict.passed("response.echo", u.exchange)]

@@ -48,7 +48,9 @@ def value_at(state: JSON, path: tuple[str, ...], *, item_like: JSON = None) -> J
         items = value if isinstance(value, list) else []
         rest = path[index + 1 :]
         for item in items:
-            if item_like is not None and exactly_equal(value_at(item, rest), item_like):
+            if item_like is not None and exactly_equal(
+                value_at(item, rest), item_like, rest[-1] if rest else ""
+            ):
                 return item_like
         return value_at(items[0], rest) if items else None
     return value
