@@ -16,10 +16,10 @@ import uvicorn
 from graphcontract.errors import HarnessError, UsageError
 from graphcontract.mock.app import DEFAULT_READONLY_TOKEN, build_app
 from graphcontract.mock.faults import FAULTS, check_faults
-from graphcontract.mock.gray import GrayChoices
+from graphcontract.mock.gray import DOTNET_CHOICES, GrayChoices
 from graphcontract.mock.seed import load_seed
 
-VARIANTS = ("conforming", "gray")
+VARIANTS = ("conforming", "gray", "dotnet")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
@@ -50,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--variant",
         default="conforming",
-        help="conforming (reference choices) or gray (every gray-zone choice flipped)",
+        help="conforming (reference choices), gray (every gray-zone choice flipped) or dotnet "
+        "(the forms an ASP.NET Core OData service writes)",
     )
     parser.add_argument(
         "--readonly-token",
@@ -66,7 +67,7 @@ def choices_from(variant: str, gray: list[str]) -> GrayChoices:
     """The gray-zone choices for ``--variant`` with ``--gray`` overrides."""
     if variant not in VARIANTS:
         raise UsageError(f"unknown --variant {variant!r}; choose from {', '.join(VARIANTS)}")
-    base = GrayChoices().flipped() if variant == "gray" else GrayChoices()
+    base = {"gray": GrayChoices().flipped(), "dotnet": DOTNET_CHOICES}.get(variant, GrayChoices())
     return GrayChoices.parse(gray, base=base)
 
 

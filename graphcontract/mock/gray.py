@@ -2,7 +2,9 @@
 
 ``GrayChoices()`` is the reference (conforming) behaviour; ``GrayChoices().flipped()`` is the
 "second conforming variant" that takes the other side of every gray zone, so the harness can
-prove that none of its must-oracles depends on one reading of an open question. This module
+prove that none of its must-oracles depends on one reading of an open question;
+``DOTNET_CHOICES`` writes what an ASP.NET Core OData service writes (flags as ``"family,
+contacts"``, other time offsets, doubles as .NET formats them, etags, tips, gzip). This module
 also owns the enum normalisation those choices imply (flags combinations, numeric values,
 case variants), which the mock applies to every enum site, nested ones included.
 """
@@ -70,6 +72,19 @@ class GrayChoices:
     strict_limits: bool = False
     """Strings over STRICT_LIMITS[0] characters and collections over STRICT_LIMITS[1] items
     are refused (400, a limit nothing documents); the reference stores any length."""
+    flags_form: Literal["odata", "dotnet"] = "odata"
+    """How a flags value is written: ``"family,contacts"``, or as .NET's ``Enum.ToString()``
+    writes it, ``"family, contacts"`` with ``me`` (0) dropped from a combination (its reader
+    then takes spaces around the commas)."""
+    local_time_offsets: bool = False
+    """Answers write DateTimeOffset values in another offset (``+05:30``): the same instant."""
+    dotnet_doubles: bool = False
+    """Answers write Double values as .NET does: ``1E-05``, a whole value without fraction."""
+    etag_and_tips: bool = False
+    """Position answers carry ``@odata.etag`` (new with every write) and Graph's
+    ``@microsoft.graph.tips`` instance annotation."""
+    gzip: bool = False
+    """Answers are gzip-compressed (Content-Encoding: gzip) when the request accepts gzip."""
     odata_context: bool = True
     content_type: str = GRAPH_CONTENT_TYPE
 
@@ -119,6 +134,7 @@ def _options(name: str) -> tuple[Any, Any]:
         "flags_combinations": ("accept", "reject"),
         "numeric_enums": ("reject", "accept"),
         "unknown_future_value": ("reject", "accept"),
+        "flags_form": ("odata", "dotnet"),
     }
     return hints[name]
 
@@ -161,17 +177,24 @@ def normalise_enum(value: Any, enum: EnumSpec, gray: GrayChoices) -> str | None:
     if _is_ascii_number(value):
         return _from_number(int(value), enum, gray)
     parts = value.split(",")
+    if gray.flags_form == "dotnet":
+        parts = [part.strip() for part in parts]  # .NET's Enum.Parse trims each name
     if len(parts) > 1 and not (enum.is_flags and gray.flags_combinations == "accept"):
         return None
     names = [_member(p, enum, gray) for p in parts]
     if any(n is None for n in names):
         return None
-    return _join([n for n in names if n is not None], enum)
+    return _join([n for n in names if n is not None], enum, gray)
+
+
+def members_of(canonical: str) -> list[str]:
+    """The member names a canonical enum value is written with."""
+    return [name.strip() for name in canonical.split(",")]
 
 
 def is_sentinel(canonical: str) -> bool:
     """Whether a canonical enum value names Graph's evolvable-enum sentinel."""
-    return EVOLVABLE_SENTINEL in canonical.split(",")
+    return EVOLVABLE_SENTINEL in members_of(canonical)
 
 
 def _member(text: str, enum: EnumSpec, gray: GrayChoices) -> str | None:
@@ -201,9 +224,26 @@ def _from_number(number: int, enum: EnumSpec, gray: GrayChoices) -> str | None:
         return None
     if len(names) > 1 and gray.flags_combinations != "accept":
         return None
-    return _join(names, enum)
+    return _join(names, enum, gray)
 
 
-def _join(names: list[str], enum: EnumSpec) -> str:
+def _join(names: list[str], enum: EnumSpec, gray: GrayChoices) -> str:
+    """Members in declaration order, once each; in .NET's form, without a zero member in a
+    combination and with ", " between them."""
     wanted = set(names)
-    return ",".join(n for n in enum.members if n in wanted)
+    ordered = [n for n in enum.members if n in wanted]
+    if gray.flags_form != "dotnet":
+        return ",".join(ordered)
+    flagged = [n for n in ordered if enum.members[n] != 0]
+    return ", ".join(flagged or ordered)
+
+
+DOTNET_CHOICES = GrayChoices(
+    numeric_enums="accept",
+    flags_form="dotnet",
+    local_time_offsets=True,
+    dotnet_doubles=True,
+    etag_and_tips=True,
+    gzip=True,
+)
+"""A conforming service written with ASP.NET Core OData: the forms its serializer writes."""

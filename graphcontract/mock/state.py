@@ -29,7 +29,13 @@ from graphcontract.mock.faults import (
     REFUSED_AUDIENCE_MEMBER,
     check_faults,
 )
-from graphcontract.mock.gray import STRICT_LIMITS, GrayChoices, is_sentinel, normalise_enum
+from graphcontract.mock.gray import (
+    STRICT_LIMITS,
+    GrayChoices,
+    is_sentinel,
+    members_of,
+    normalise_enum,
+)
 from graphcontract.mock.seed import seed_errors
 from graphcontract.mock.walk import ascii_only, cut_long, first_annotation
 from graphcontract.types import JSON, JSONObject, is_annotation, is_unusual_string, strings_in
@@ -291,7 +297,7 @@ class PositionStore:
         where = _where(path)
         if is_sentinel(canonical) and self.gray.unknown_future_value == "reject":
             errors.append(f"{where}: {canonical!r} is reserved and cannot be sent")
-        members = canonical.split(",")
+        members = members_of(canonical)
         if (
             clause == AUDIENCE_CLAUSE
             and "audience-member-refused" in self.faults
