@@ -29,6 +29,10 @@ _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 
 
+DOTNET_FORMS = ("flags_form", "local_time_offsets", "dotnet_doubles", "etag_and_tips", "gzip")
+"""Choices of how an answer writes a value (DOTNET_CHOICES takes them all), kept out of
+``flipped()`` so each conforming variant writes one consistent set of forms."""
+
 STRICT_LIMITS = (1000, 20)
 """The limits of ``strict_limits`` (below the values.long cases, above every must-accept body)."""
 
@@ -89,10 +93,13 @@ class GrayChoices:
     content_type: str = GRAPH_CONTENT_TYPE
 
     def flipped(self) -> GrayChoices:
-        """Every choice taken the other way (the second conforming variant)."""
+        """Every choice taken the other way (the second conforming variant), but for the
+        forms of values (DOTNET_FORMS), which the dotnet variant takes."""
         changes: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             current = getattr(self, f.name)
+            if f.name in DOTNET_FORMS:
+                continue
             if f.name == "content_type":
                 changes[f.name] = (
                     PLAIN_JSON_CONTENT_TYPE if current == GRAPH_CONTENT_TYPE else GRAPH_CONTENT_TYPE
