@@ -83,7 +83,8 @@ class GrayChoices:
     local_time_offsets: bool = False
     """Answers write DateTimeOffset values in another offset (``+05:30``): the same instant."""
     dotnet_doubles: bool = False
-    """Answers write Double values as .NET does: ``1E-05``, a whole value without fraction."""
+    """Answers write Double values as .NET does: ``1E-05`` (``double.ToString("R")``, also
+    ODataLib's XmlConvert form), a whole value without a fraction (System.Text.Json's ``3``)."""
     etag_and_tips: bool = False
     """Position answers carry ``@odata.etag`` (new with every write) and Graph's
     ``@microsoft.graph.tips`` instance annotation."""

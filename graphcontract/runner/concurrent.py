@@ -44,7 +44,7 @@ def send_together(target: Target, bodies: Sequence[JSONObject]) -> list[Exchange
 
 def holds(state: JSON, write: Write) -> bool:
     path, value = write
-    return exactly_equal(value_at(state, path), value)
+    return exactly_equal(value_at(state, path), value, path[-1] if path else "")
 
 
 def check_concurrent_writes(ex: Example, writes: Sequence[Write]) -> None:

@@ -189,7 +189,9 @@ def test_every_judgement_of_a_value_form_names_its_source():
     for clause_id, entries in notes.items():
         for note in entries:
             assert set(note) == {"decision", "source"}, clause_id
-            assert note["decision"].strip() and note["source"].strip(), clause_id
+            assert note["decision"].strip(), clause_id
+            assert note["source"].strip(), clause_id
     shape = " ".join(note["decision"] for note in notes["response.shape"])
     assert all(form in shape for form in FORM_NOTES), shape
-    assert notes["response.echo"] and notes["persisted"]
+    assert notes["response.echo"]
+    assert notes["persisted"]

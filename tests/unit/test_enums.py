@@ -166,7 +166,7 @@ def test_the_schema_pattern_takes_exactly_the_forms_read_takes(form):
 
 
 @pytest.mark.parametrize("enum", [RELATIONSHIP, ADDRESS_TYPE], ids=lambda e: e.name)
-@pytest.mark.parametrize("number", range(0, 20))
+@pytest.mark.parametrize("number", range(20))
 def test_a_non_flags_pattern_takes_exactly_its_member_numbers(enum, number):
     pattern = enum.response_pattern()
     assert (re.search(pattern, str(number)) is not None) == (number in enum.members.values())
