@@ -1,6 +1,7 @@
 """The Schemathesis part of the suite (tests/contract/test_contract_schemathesis.py) against
-real mocks: no failures on any conforming variant (the .NET-form one included), and mock faults reported under the
-clause ids they break, with Schemathesis' own finding in report.json."""
+real mocks: no failures on any conforming variant (the .NET-form one included), and mock
+faults reported under the clause ids they break, with Schemathesis' own finding in
+report.json."""
 
 from __future__ import annotations
 

@@ -12,6 +12,10 @@ from hypothesis import strategies as st
 
 from graphcontract.contract import load_contract
 from graphcontract.oracles.compare import differences, exactly_equal, same, unchanged
+from graphcontract.oracles.special import enum_accepted
+
+from .oracle_samples import SEED, exchange
+from .test_oracles import apply, judge
 
 CONTRACT = load_contract()
 AUDIENCES = CONTRACT.enums["allowedAudiences"]
@@ -170,3 +174,43 @@ def test_the_schema_pattern_takes_exactly_the_forms_read_takes(form):
 def test_a_non_flags_pattern_takes_exactly_its_member_numbers(enum, number):
     pattern = enum.response_pattern()
     assert (re.search(pattern, str(number)) is not None) == (number in enum.members.values())
+
+
+@pytest.mark.parametrize(
+    ("sent", "answered", "after", "failed"),
+    [
+        ("family,contacts", "family, contacts", "contacts,family", set()),
+        ("me,family", "family", "family", set()),
+        ("family", "1", "family", set()),
+        ("family,contacts", "family", "family", {"response.echo"}),
+        ("family,contacts", "family, contacts", "family", {"persisted"}),
+        ("family", "Family", "family", {"response.shape", "response.echo", "persisted"}),
+    ],
+    ids=[
+        "dotnet-form-read-back-reordered",
+        "me-absorbed",
+        "member-as-number",
+        "member-lost-in-answer",
+        "member-lost-in-store",
+        "other-case-answered",
+    ],
+)
+def test_update_oracles_judge_flags_by_meaning(sent, answered, after, failed):
+    body = {**apply(SEED, {"allowedAudiences": sent}), "allowedAudiences": answered}
+    stored = {**body, "allowedAudiences": after}
+    assert set(judge({"allowedAudiences": sent}, body, after=stored)) == failed
+
+
+@pytest.mark.parametrize(
+    ("answered", "passed"),
+    [("family", True), ("1", True), ("me, family", True), ("contacts", False), ("x", False)],
+    ids=["as-sent", "as-number", "me-absorbed", "another-member", "no-member"],
+)
+def test_a_documented_member_is_accepted_in_any_form_of_it(answered, passed):
+    answer = {"allowedAudiences": answered}
+    verdict = enum_accepted(
+        "enum.allowedAudiences.accepts", "allowedAudiences", "family",
+        exchange(200, answer), answered, answered,
+    )  # fmt: skip
+    assert verdict is not None
+    assert (verdict.outcome == "pass") == passed
