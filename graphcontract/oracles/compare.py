@@ -13,6 +13,7 @@ one of those forms is one representation of one bit set. Booleans never equal nu
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -91,9 +92,14 @@ def enum_value(value: JSON, key: str) -> JSON | _EnumValue:
     ``value`` is one of its answer forms (EnumSpec.read); otherwise ``value`` itself."""
     if not isinstance(value, str) or not key:
         return value
-    enum = load_contract().enums_by_property.get(key)
+    enum = _enum_named(key)
     bits = enum.read(value) if enum is not None else None
     return value if enum is None or bits is None else _EnumValue(enum, bits, value)
+
+
+@functools.cache
+def _enum_named(key: str) -> EnumSpec | None:
+    return load_contract().enums_by_property.get(key)
 
 
 class _Instant:
