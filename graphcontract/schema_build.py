@@ -28,6 +28,9 @@ annotations (``startMonthYear@odata.type``) may appear on any object (OData JSON
 sections 18-20); a pattern matches anywhere in the key."""
 ANNOTATION_KEYS: dict[str, JSONSchema] = {ANNOTATION_PATTERN: {}}
 
+FLAGS_FORMS = {True: "comma-joined member names", False: "member names or numbers, comma-joined"}
+"""How a flags enum's schema describes its values, in a request and in an answer."""
+
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -57,7 +60,7 @@ def _enum_schema(name: str, enum: dict[str, Any], *, for_request: bool) -> JSONS
     schema: JSONSchema = {
         "title": name,
         "description": f"Graph enum microsoft.graph.{name}"
-        + (" (flags: comma-joined member names)" if enum["isFlags"] else ""),
+        + (f" (flags: {FLAGS_FORMS[for_request]})" if enum["isFlags"] else ""),
         "type": "string",
     }
     if for_request:
