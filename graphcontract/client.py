@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import shlex
 import time
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Final, NoReturn
 
 import httpx
 
 from graphcontract.clientpolicy import (
+    DEFAULT_TOKEN_ENV,
     REDACTED,
     RETRY_STATUSES,
     RateLimiter,
@@ -56,8 +58,10 @@ _NOT_JSON: Final = object()
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """What was sent: the URL and headers with secrets redacted, the body as sent (the
-    oracles judge it; :meth:`Exchange.to_dict` and :meth:`Exchange.curl` redact it)."""
+    """What was sent: the URL and every header as sent, each secret in them replaced by the
+    variable it came from (``Authorization: bearer $GRAPH_TOKEN``, a ``Basic`` credential that
+    is no secret as it was); the body as sent (the oracles judge it; :meth:`Exchange.to_dict`
+    and :meth:`Exchange.curl` replace the secrets in it)."""
 
     method: str
     url: str
@@ -120,28 +124,39 @@ class Exchange:
         return value if isinstance(value, dict) else None
 
     def curl(self) -> str:
-        """A shell command that re-sends the request (token replaced by $GRAPH_TOKEN)."""
-        parts = ["curl", "-sS", "-X", self.request.method, shlex.quote(self.request.url)]
-        for name, value in self.request.headers:
-            if name.lower() in {
-                "content-length",
-                "host",
-                "accept-encoding",
-                "connection",
-                "user-agent",
-            }:
+        """A shell command that re-sends the request exactly: every header as sent (the ones
+        curl adds on its own and this request did not carry removed), each secret as the
+        variable that holds it (``"$GRAPH_TOKEN"``, expanded by the shell)."""
+        request = self.request
+        names = self.redactor.placeholders if self.redactor is not None else frozenset()
+        parts = ["curl", "-sS", "-X", request.method, shell_word(request.url, names)]
+        sent = {name.lower() for name, _ in request.headers}
+        for name, value in request.headers:
+            if name.lower() in CURL_SETS_ITSELF:
                 continue
-            if name.lower() == "authorization" and REDACTED in value:
-                parts += ["-H", '"Authorization: Bearer $GRAPH_TOKEN"']
-            else:
-                parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if self.request.body:
-            body = self._redacted(self.request.body).decode("utf-8", "replace")
-            parts += ["--data-binary", shlex.quote(body)]
-        return " ".join(parts)
+            # "Name;" is curl's spelling of a header with an empty value ("Name:" drops it).
+            header = f"{name}: {value}" if value else f"{name};"
+            parts += ["-H", shell_word(header, names)]
+        body = self._sent(request.body)
+        for name in CURL_DEFAULTS:
+            if name not in sent and (body or name != "content-type"):
+                parts += ["-H", shlex.quote(f"{name.title()}:")]
+        if not body:
+            return " ".join(parts)
+        text = _argument_text(body)
+        if text is not None:
+            return " ".join([*parts, "--data-binary", shell_word(text, names)])
+        escaped = "".join(f"\\{byte:03o}" for byte in body)
+        return f"printf {shlex.quote(escaped)} | " + " ".join(
+            [*parts, "--data-binary", "@-"]
+        )
 
     def _redacted(self, body: bytes) -> bytes:
         return self.redactor.bytes(body) if self.redactor is not None else body
+
+    def _sent(self, body: bytes) -> bytes:
+        """A request body as sent, each secret in it replaced by its variable."""
+        return self.redactor.sent_bytes(body) if self.redactor is not None else body
 
     def to_dict(self, *, max_body: int = 4000) -> dict[str, Any]:
         """A JSON-ready record for reports."""
@@ -150,7 +165,7 @@ class Exchange:
                 "method": self.request.method,
                 "url": self.request.url,
                 "headers": dict(self.request.headers),
-                "body": _shorten(self._redacted(self.request.body), max_body),
+                "body": _shorten(self._sent(self.request.body), max_body),
             },
             "response": {
                 "status": self.response.status,
@@ -167,6 +182,45 @@ NOT_JSON: Final = _NOT_JSON
 """Sentinel returned by ``Exchange.json()`` for a body that does not decode."""
 
 
+CURL_SETS_ITSELF: Final = frozenset(
+    {"content-length", "host", "accept-encoding", "connection", "user-agent"}
+)
+"""Headers a curl line leaves to curl: framing, and what no judgement depends on."""
+CURL_DEFAULTS: Final = ("accept", "content-type")
+"""Headers curl sends unasked (``Accept: */*``; a form Content-Type with ``--data-binary``):
+removed (``-H 'Accept:'``) when the request did not carry them."""
+
+
+def shell_word(text: str, variables: Collection[str]) -> str:
+    """``text`` as one shell word, each of ``variables`` (``$NAME``) in it left to expand."""
+    found = [v for v in sorted(variables, key=len, reverse=True) if v in text]
+    if not found:
+        return shlex.quote(text)
+    pattern = re.compile("|".join(re.escape(v) for v in found))
+    pieces, names = pattern.split(text), [m[1:] for m in pattern.findall(text)]
+    if not any(c in piece for piece in pieces for c in '"\\$`!'):
+        # Readable: one double-quoted word ("Authorization: Bearer $GRAPH_TOKEN").
+        word = pieces[0]
+        for name, piece in zip(names, pieces[1:], strict=True):
+            word += (f"${{{name}}}" if piece[:1].isalnum() or piece[:1] == "_" else f"${name}") + piece
+        return f'"{word}"'
+    word = shlex.quote(pieces[0]) if pieces[0] else ""
+    for name, piece in zip(names, pieces[1:], strict=True):
+        word += f'"${{{name}}}"' + (shlex.quote(piece) if piece else "")
+    return word
+
+
+def _argument_text(body: bytes) -> str | None:
+    """The body as a command-line argument, or None when it cannot be one (not UTF-8, or a
+    NUL byte)."""
+    if b"\x00" in body:
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _shorten(body: bytes, limit: int) -> str:
     text = body.decode("utf-8", "replace")
     return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit} more characters)"
@@ -181,7 +235,7 @@ def _in_one_line(
     previous: tuple[RecordedRequest, int, float], sent: float, redactor: Redactor
 ) -> str:
     request, status, answered = previous
-    body = _shorten(redactor.bytes(request.body), SENT_AFTER_BODY)
+    body = _shorten(redactor.sent_bytes(request.body), SENT_AFTER_BODY)
     gap_ms = max(0.0, (sent - answered) * 1000)
     return (
         f"{request.method} {request.url}{' ' + body if body else ''} answered {status}, "
@@ -218,11 +272,12 @@ class GraphClient:
         transport: httpx.BaseTransport | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         token_label: str = "the token",
+        token_env: str = DEFAULT_TOKEN_ENV,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.redactor = redactor or Redactor()
-        self.redactor.add(token)
+        self.redactor.add(token, token_env)
         self.throttle = throttle or ThrottlePolicy()
         self.hooks: list[ExchangeHook] = []
         self.throttle_events = 0
@@ -464,11 +519,8 @@ class GraphClient:
         r = self.redactor
         request = RecordedRequest(
             method=method.upper(),
-            url=r.text(url),
-            headers=tuple(
-                (k, "Bearer " + REDACTED if k.lower() == "authorization" else r.text(v))
-                for k, v in headers.items()
-            ),
+            url=r.sent_text(url),
+            headers=tuple((k, r.sent_text(v)) for k, v in headers.items()),
             body=body or b"",
         )
         recorded = RecordedResponse(

@@ -159,8 +159,9 @@ def test_header_names_the_target_and_clause_selection_deselects(pytester, mock, 
         "-v",
     )
     result.stdout.fnmatch_lines([f"*graphcontract: target {mock.base_url}*"])
-    # via each of the three path forms: no Authorization header, a Basic one, a bare Bearer
-    result.assert_outcomes(passed=9, deselected=75)
+    # via each of the three path forms: no Authorization header, a Basic one, a bare Bearer,
+    # an empty one
+    result.assert_outcomes(passed=12, deselected=75)
     data = report(pytester)
     statuses = {c["id"]: c["status"] for c in data["clauses"]}
     assert statuses["auth.required"] == "pass"
@@ -192,10 +193,10 @@ def test_xdist_workers_are_aggregated(pytester, mock, monkeypatch):
     monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
     monkeypatch.setenv("GC_PLUGIN_READONLY", mock.readonly_token)
     single = run(pytester, mock, str(SUITE / "test_contract_requests.py"))
-    single.assert_outcomes(passed=84)
+    single.assert_outcomes(passed=87)
     one = report(pytester)
     distributed = run(pytester, mock, str(SUITE / "test_contract_requests.py"), "-n", "2")
-    distributed.assert_outcomes(passed=84)
+    distributed.assert_outcomes(passed=87)
     two = report(pytester)
     assert two["verdict"] == "pass"
 
