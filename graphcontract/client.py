@@ -11,9 +11,9 @@ it hands out. The rules themselves live in ``graphcontract.clientpolicy`` (re-ex
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import time
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Final, NoReturn
@@ -147,9 +147,7 @@ class Exchange:
         if text is not None:
             return " ".join([*parts, "--data-binary", shell_word(text, names)])
         escaped = "".join(f"\\{byte:03o}" for byte in body)
-        return f"printf {shlex.quote(escaped)} | " + " ".join(
-            [*parts, "--data-binary", "@-"]
-        )
+        return f"printf {shlex.quote(escaped)} | " + " ".join([*parts, "--data-binary", "@-"])
 
     def _redacted(self, body: bytes) -> bytes:
         return self.redactor.bytes(body) if self.redactor is not None else body
@@ -202,7 +200,9 @@ def shell_word(text: str, variables: Collection[str]) -> str:
         # Readable: one double-quoted word ("Authorization: Bearer $GRAPH_TOKEN").
         word = pieces[0]
         for name, piece in zip(names, pieces[1:], strict=True):
-            word += (f"${{{name}}}" if piece[:1].isalnum() or piece[:1] == "_" else f"${name}") + piece
+            word += (
+                f"${{{name}}}" if piece[:1].isalnum() or piece[:1] == "_" else f"${name}"
+            ) + piece
         return f'"{word}"'
     word = shlex.quote(pieces[0]) if pieces[0] else ""
     for name, piece in zip(names, pieces[1:], strict=True):

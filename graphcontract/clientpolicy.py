@@ -71,16 +71,6 @@ class Redactor:
         """What :meth:`sent_text` writes for the named secrets (``$GRAPH_TOKEN``, …)."""
         return frozenset(f"${env}" for env in self._forms.values() if env)
 
-    def text(self, value: str) -> str:
-        for secret in self._order:
-            value = value.replace(secret, REDACTED)
-        return value
-
-    def bytes(self, value: bytes) -> bytes:
-        for secret in self._order:
-            value = value.replace(secret.encode("utf-8"), REDACTED.encode())
-        return value
-
     def sent_text(self, value: str) -> str:
         """``value`` as a record of what was sent: each secret replaced by ``$ENV`` (the
         variable holding it, so the record replays it), or by ``***`` when none is known."""
@@ -93,6 +83,16 @@ class Redactor:
         for secret in self._order:
             env = self._forms[secret]
             value = value.replace(secret.encode("utf-8"), (f"${env}" if env else REDACTED).encode())
+        return value
+
+    def text(self, value: str) -> str:
+        for secret in self._order:
+            value = value.replace(secret, REDACTED)
+        return value
+
+    def bytes(self, value: bytes) -> bytes:
+        for secret in self._order:
+            value = value.replace(secret.encode("utf-8"), REDACTED.encode())
         return value
 
 

@@ -404,9 +404,7 @@ EXCHANGES: dict[str, Exchange] = {
     "users-ignores-user": Exchange(_someone_else, (404, False), (200, True)),
     "touches-other-positions": Exchange(_other_position, True, False),
     "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
-    "auth-any-scheme": Exchange(
-        _without_a_bearer_token, ([401] * 3, False), ([200] * 3, True)
-    ),
+    "auth-any-scheme": Exchange(_without_a_bearer_token, ([401] * 3, False), ([200] * 3, True)),
     "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
     "any-content-type": Exchange(_text_plain, (415, False), (200, True)),
     "media-parameters-refused": Exchange(

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 RECORD = (
     "import json, sys; "
@@ -73,3 +74,32 @@ def read_arguments(argv: list[str], stdin: bytes) -> Replayed:
     headers: dict[str, str | None] = {**CURL_ADDS, **({"content-type": FORM} if has_body else {})}
     headers.update(asked)
     return Replayed(method, url, {k: v for k, v in headers.items() if v is not None}, body)
+
+
+CURL_SETS_ITSELF = {"content-length", "host", "accept-encoding", "connection", "user-agent"}
+"""Headers a curl line leaves to curl (graphcontract.client.CURL_SETS_ITSELF)."""
+
+
+def expand(text: str, env: dict[str, str]) -> str:
+    for name in sorted(env, key=len, reverse=True):
+        text = text.replace(f"${name}", env[name])
+    return text
+
+
+def assert_replays(example: dict[str, Any], env: dict[str, str]) -> Replayed:
+    """A report's counterexample: its curl line sends the request its record shows (each
+    ``$VARIABLE`` in the record as ``env`` holds it)."""
+    request = example["request"]
+    assert "***" not in str(request), "a secret recorded without its variable is not replayed"
+    again = replay(example["curl"], env)
+    headers = {
+        name.lower(): expand(value, env)
+        for name, value in request["headers"].items()
+        if name.lower() not in CURL_SETS_ITSELF
+    }
+    assert (again.method, again.url) == (request["method"], expand(request["url"], env))
+    assert again.headers == headers, example["curl"]
+    body = request["body"]
+    if not body.endswith("more characters)"):  # shortened in the record
+        assert again.body.decode("utf-8", "replace") == expand(body, env)
+    return again

@@ -5,6 +5,7 @@ in anything written out (records, curl lines, failure messages, report files).""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,12 +14,14 @@ import pytest
 from graphcontract.client import GraphClient, Redactor, shell_word
 from graphcontract.contract import load_contract
 from graphcontract.oracles.rejection import expect_status
-from graphcontract.oracles.verdict import Verdict
+from graphcontract.oracles.update import Update, server_managed
+from graphcontract.oracles.verdict import Verdict, show
 from graphcontract.report.build import write_report
 from graphcontract.runner.recorder import ClauseTally
 from graphcontract.runner.scenarios import SCHEME_SPELLINGS, UNUSABLE_AUTHORIZATION
 from graphcontract.runner.target import Target
-from tests.unit.curl_replay import replay
+from tests.unit.curl_replay import CURL_SETS_ITSELF, replay
+from tests.unit.oracle_samples import exchange
 from tests.unit.test_report_html import clause, run
 
 SECRET = "gc-secret-0f1e2d3c"
@@ -27,7 +30,6 @@ TOKEN_ENV, READONLY_ENV = "GC_REPRO_TOKEN", "GC_REPRO_READONLY"
 ENV = {TOKEN_ENV: SECRET, READONLY_ENV: READONLY}
 BASE = "http://127.0.0.1:9"
 PROBE = {"isCurrent": False, "detail": {"jobTitle": "graphcontract probe"}}
-CURL_SETS_ITSELF = {"content-length", "host", "accept-encoding", "connection", "user-agent"}
 
 
 def authorization_forms() -> dict[str, tuple[dict[str, Any], str | None]]:
@@ -125,7 +127,7 @@ def test_headers_curl_adds_unasked_are_replayed_as_they_were_sent(accept, conten
     "content",
     [
         f'{{"detail": {{"jobTitle": "{SECRET}"}}}}'.encode(),
-        b"{\"note\": \"it's $HOME `x` \\\\ \\\" !\"}",
+        b'{"note": "it\'s $HOME `x` \\\\ \\" !"}',
         b'{"isCurrent": \xff\x00 false}',
     ],
     ids=["secret-in-body", "shell-characters", "not-utf8-with-nul"],
@@ -141,7 +143,7 @@ def test_bodies_are_replayed_byte_for_byte(content):
     [
         ("Bearer $T", '"Bearer $T"'),
         ("$Tx", '"${T}x"'),
-        ('say "hi" $T', "'say \"hi\" '\"${T}\""),
+        ('say "hi" $T', '\'say "hi" \'"${T}"'),
         ("plain", "plain"),
     ],
     ids=["readable", "glued-to-a-name", "double-quote-in-text", "no-variable"],
@@ -161,3 +163,19 @@ def test_report_files_show_the_header_as_sent_and_no_secret(tmp_path):
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert SECRET not in text, name
         assert f"bearer ${TOKEN_ENV}" in text, name
+
+
+def test_a_failure_message_shows_the_body_sent_not_the_part_an_oracle_judged():
+    """A body of read-only properties only is judged as an update of nothing writable
+    (check_read_only); its server-managed failure still says what the request carried."""
+    seed = load_contract().seed["positions"][0]
+    sent = {"lastModifiedDateTime": "2098-01-01T00:00:00Z"}
+    answer = {**seed, **sent}
+    raw = json.dumps(sent).encode()
+    recorded = exchange(200, answer, sent=raw)
+    started = datetime.now(UTC)
+    update = Update(load_contract(), {}, seed, recorded, answer, answer, seed["id"], started)
+    failure = server_managed(update)
+    assert failure is not None
+    assert failure.outcome == "fail"
+    assert failure.message.startswith(f"sent: {show(sent)}\n")
