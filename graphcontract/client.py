@@ -11,10 +11,8 @@ it hands out. The rules themselves live in ``graphcontract.clientpolicy`` (re-ex
 from __future__ import annotations
 
 import json
-import re
-import shlex
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, NoReturn
 
@@ -35,6 +33,7 @@ from graphcontract.clientpolicy import (
 )
 from graphcontract.errors import TargetUnhealthy
 from graphcontract.httpsetup import new_client
+from graphcontract.reproducer import curl_line
 from graphcontract.types import JSON, json_text
 
 __all__ = [
@@ -124,30 +123,13 @@ class Exchange:
         return value if isinstance(value, dict) else None
 
     def curl(self) -> str:
-        """A shell command that re-sends the request exactly: every header as sent (the ones
-        curl adds on its own and this request did not carry removed), each secret as the
-        variable that holds it (``"$GRAPH_TOKEN"``, expanded by the shell)."""
-        request = self.request
+        """A shell command that re-sends the request exactly (graphcontract.reproducer), each
+        secret as the variable that holds it (``"$GRAPH_TOKEN"``, expanded by the shell)."""
         names = self.redactor.placeholders if self.redactor is not None else frozenset()
-        parts = ["curl", "-sS", "-X", request.method, shell_word(request.url, names)]
-        sent = {name.lower() for name, _ in request.headers}
-        for name, value in request.headers:
-            if name.lower() in CURL_SETS_ITSELF:
-                continue
-            # "Name;" is curl's spelling of a header with an empty value ("Name:" drops it).
-            header = f"{name}: {value}" if value else f"{name};"
-            parts += ["-H", shell_word(header, names)]
-        body = self._sent(request.body)
-        for name in CURL_DEFAULTS:
-            if name not in sent and (body or name != "content-type"):
-                parts += ["-H", shlex.quote(f"{name.title()}:")]
-        if not body:
-            return " ".join(parts)
-        text = _argument_text(body)
-        if text is not None:
-            return " ".join([*parts, "--data-binary", shell_word(text, names)])
-        escaped = "".join(f"\\{byte:03o}" for byte in body)
-        return f"printf {shlex.quote(escaped)} | " + " ".join([*parts, "--data-binary", "@-"])
+        request = self.request
+        return curl_line(
+            request.method, request.url, request.headers, self._sent(request.body), names
+        )
 
     def _redacted(self, body: bytes) -> bytes:
         return self.redactor.bytes(body) if self.redactor is not None else body
@@ -178,47 +160,6 @@ class Exchange:
 
 NOT_JSON: Final = _NOT_JSON
 """Sentinel returned by ``Exchange.json()`` for a body that does not decode."""
-
-
-CURL_SETS_ITSELF: Final = frozenset(
-    {"content-length", "host", "accept-encoding", "connection", "user-agent"}
-)
-"""Headers a curl line leaves to curl: framing, and what no judgement depends on."""
-CURL_DEFAULTS: Final = ("accept", "content-type")
-"""Headers curl sends unasked (``Accept: */*``; a form Content-Type with ``--data-binary``):
-removed (``-H 'Accept:'``) when the request did not carry them."""
-
-
-def shell_word(text: str, variables: Collection[str]) -> str:
-    """``text`` as one shell word, each of ``variables`` (``$NAME``) in it left to expand."""
-    found = [v for v in sorted(variables, key=len, reverse=True) if v in text]
-    if not found:
-        return shlex.quote(text)
-    pattern = re.compile("|".join(re.escape(v) for v in found))
-    pieces, names = pattern.split(text), [m[1:] for m in pattern.findall(text)]
-    if not any(c in piece for piece in pieces for c in '"\\$`!'):
-        # Readable: one double-quoted word ("Authorization: Bearer $GRAPH_TOKEN").
-        word = pieces[0]
-        for name, piece in zip(names, pieces[1:], strict=True):
-            word += (
-                f"${{{name}}}" if piece[:1].isalnum() or piece[:1] == "_" else f"${name}"
-            ) + piece
-        return f'"{word}"'
-    word = shlex.quote(pieces[0]) if pieces[0] else ""
-    for name, piece in zip(names, pieces[1:], strict=True):
-        word += f'"${{{name}}}"' + (shlex.quote(piece) if piece else "")
-    return word
-
-
-def _argument_text(body: bytes) -> str | None:
-    """The body as a command-line argument, or None when it cannot be one (not UTF-8, or a
-    NUL byte)."""
-    if b"\x00" in body:
-        return None
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
 
 
 def _shorten(body: bytes, limit: int) -> str:

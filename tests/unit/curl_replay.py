@@ -77,7 +77,7 @@ def read_arguments(argv: list[str], stdin: bytes) -> Replayed:
 
 
 CURL_SETS_ITSELF = {"content-length", "host", "accept-encoding", "connection", "user-agent"}
-"""Headers a curl line leaves to curl (graphcontract.client.CURL_SETS_ITSELF)."""
+"""Headers a curl line leaves to curl (graphcontract.reproducer.CURL_SETS_ITSELF)."""
 
 
 def expand(text: str, env: dict[str, str]) -> str:

@@ -11,12 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from graphcontract.client import GraphClient, Redactor, shell_word
+from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.oracles.rejection import expect_status
 from graphcontract.oracles.update import Update, server_managed
 from graphcontract.oracles.verdict import Verdict, show
 from graphcontract.report.build import write_report
+from graphcontract.reproducer import shell_word
 from graphcontract.runner.recorder import ClauseTally
 from graphcontract.runner.scenarios import SCHEME_SPELLINGS, UNUSABLE_AUTHORIZATION
 from graphcontract.runner.target import Target
