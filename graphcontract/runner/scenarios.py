@@ -199,9 +199,9 @@ def check_unknown_user(ex: Example, body: JSONObject, form: str = "id") -> None:
     for a user the token may not write), and the configured position unchanged.
 
     Without a configured user nothing shows that the target has a /users/… route at all: a
-    404 is then also what a target without one answers, so a refusal does not pass
-    paths.users (it is reported skipped, for want of ``--user``); an unknown user's write
-    that is accepted or changes the position still fails it."""
+    4xx is then also what a target without one answers, so it neither passes nor fails
+    paths.users (reported skipped, for want of ``--user``); an unknown user's write that is
+    accepted or changes the position still fails it."""
     user = str(uuid.uuid4())
     known = ex.target.user_of_form("userPrincipalName") or "someone@contoso.com"
     local, _, domain = known.rpartition("@")
@@ -236,8 +236,9 @@ def check_rejected(
 ) -> Step:
     """The request (to /users/{user}/… when ``user`` is given; with ``authorization`` as its
     whole Authorization header when given) is refused with one of ``allowed`` and nothing
-    changes. Without ``refusal_judges`` a refusal passes nothing under ``clause`` (the
-    answer cannot tell it from a route the target does not have); failures still count."""
+    changes. Without ``refusal_judges`` a 4xx judges nothing under ``clause``, whichever it
+    is (the answer cannot tell a refusal from a route the target does not have): only an
+    accepted request or a changed position, which show the route exists, fail it."""
     path = ex.target.path(user=user)
     step = ex.step(
         lambda: ex.target.patch(
@@ -249,14 +250,12 @@ def check_rejected(
             authorization=authorization,
         )
     )
-    verdicts = [
-        expect_status(clause, step.exchange, allowed, what=f"{what} via {path}"),
-        *expect_unchanged([clause], step.before, step.after, step.exchange),
-    ]
+    if refusal_judges or step.exchange.status < 400:
+        ex.add(expect_status(clause, step.exchange, allowed, what=f"{what} via {path}"))
     ex.add(
         v
-        for v in verdicts
-        if v is not None and (refusal_judges or v.clause != clause or v.outcome != "pass")
+        for v in expect_unchanged([clause], step.before, step.after, step.exchange)
+        if refusal_judges or v.clause != clause or v.outcome == "fail"
     )
     return step
 
