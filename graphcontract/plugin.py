@@ -40,6 +40,8 @@ from graphcontract.runner.target import ME, Target
 CONFIG_KEY = pytest.StashKey[RunConfig]()
 CONTROLLER_KEY = pytest.StashKey["Controller"]()
 MOCK_TOKEN = "graphcontract-mock-token"
+READONLY_TOKEN_ENV = "GRAPH_READONLY_TOKEN"
+"""The variable records name for a read-only token no --gc-readonly-token-env named."""
 USER_PROPERTY = "graphcontract"
 ERROR_PROPERTY = "graphcontract_error"
 
@@ -228,7 +230,8 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         token=token,
         timeout_s=cfg.timeout_s,
         rate_limit_per_s=live.effective_rate_limit,
-        redactor=Redactor([token, readonly]),
+        redactor=Redactor([token, readonly], env_names=_env_names(cfg)),
+        token_env=cfg.token_env,
     )
     try:
         position_id = cfg.position_id or _discover_position(client, live)
@@ -262,6 +265,13 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         client.close()
         if mock is not None:
             mock.__exit__(None, None, None)
+
+
+def _env_names(cfg: RunConfig) -> tuple[str, str]:
+    """The variables the token and the read-only token are read from: what a record of a
+    request shows in their place (``$GRAPH_TOKEN``), so its curl line replays it. The
+    bundled mock's read-only token is in none; its records name the conventional one."""
+    return cfg.token_env, cfg.readonly_token_env or READONLY_TOKEN_ENV
 
 
 def _load_openapi_if_needed(items: list[pytest.Item]) -> None:
@@ -380,7 +390,7 @@ class Controller:
             started=state.started,
             profile=hypothesis_settings.get_current_profile_name(),
         )
-        secrets = Redactor([cfg.token(), cfg.readonly_token()])
+        secrets = Redactor([cfg.token(), cfg.readonly_token()], env_names=_env_names(cfg))
         folder = cfg.report_dir / (cfg.run_id or "run")
         state.report_path = write_report(state.report, folder, redact=secrets.text)
 

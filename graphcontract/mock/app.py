@@ -145,7 +145,8 @@ class _Mock:
                 return self._unauthenticated(request, "Access token is empty.")
         else:
             scheme, _, token = header.strip().partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
+            unusable = scheme.lower() != "bearer" or not token.strip()
+            if unusable and "auth-any-scheme" not in self.faults:
                 return self._unauthenticated(request, "Access token validation failure.")
             if (
                 request.method == "PATCH"
@@ -271,6 +272,8 @@ class _Mock:
         return self._error(request, 401, "InvalidAuthenticationToken", message)
 
     def _not_found(self, request: Request, position_id: str) -> Response:
+        if "unknown-id-500" in self.faults:
+            return self._error(request, 500, "generalException", "An internal error occurred.")
         return self._error(request, 404, "itemNotFound", f"Position {position_id} not found.")
 
     def _method_not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:

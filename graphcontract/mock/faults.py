@@ -71,6 +71,9 @@ FAULTS: dict[str, Fault] = {
                "one it names"),
         _fault("auth-optional", "auth.required",
                "a request without an Authorization header is treated as full access"),
+        _fault("auth-any-scheme", "auth.required",
+               "an Authorization header that carries no bearer token (Basic credentials, a "
+               "bare Bearer, an empty value) is treated as full access"),
         _fault("scope-ignored", "auth.scope",
                "the read-only token may PATCH"),
         _fault("any-content-type", "media.json-required",
@@ -81,6 +84,9 @@ FAULTS: dict[str, Fault] = {
         _fault("unknown-id-upsert", "target.unknown-id",
                "PATCH to an unknown position id creates it and answers 200",
                "target.isolation"),  # the created position is still there at the end
+        _fault("unknown-id-500", "target.unknown-id server.no-5xx",
+               "a position id that does not exist is answered 500 (with the error envelope), "
+               "not 404, as behind a validating proxy whose backend fails the lookup"),
         _fault("non-object-accepted", "body.malformed",
                "a JSON array/string/number/true/null body answers 200 and changes nothing"),
         _fault("audience-member-refused", "enum.allowedAudiences.accepts",

@@ -26,7 +26,7 @@ from graphcontract.oracles.compare import (
     stamp_grain_s,
 )
 from graphcontract.oracles.exchange_rules import is_json_media_type
-from graphcontract.oracles.verdict import Verdict, show
+from graphcontract.oracles.verdict import Verdict, request_body, show
 from graphcontract.types import JSON, JSONObject
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -50,6 +50,12 @@ class Update:
     """How long before this write the run first saw the lastModifiedDateTime ``before``
     holds (None: not known)."""
 
+    @property
+    def shown(self) -> Any:
+        """The body as the request carried it, for a message's ``sent:`` (``sent`` is what
+        the oracles judge, which may leave out part of it: its read-only properties)."""
+        return request_body(self.exchange)
+
 
 def response_shape(u: Update, *, extra: str = "fail") -> list[Verdict]:
     """The 200 body is a workPosition with a JSON content type. Properties the metadata does
@@ -71,7 +77,7 @@ def response_shape(u: Update, *, extra: str = "fail") -> list[Verdict]:
     failed = Verdict.failed(
         "response.shape",
         "200 body is not a valid workPosition",
-        sent=u.sent,
+        sent=u.shown,
         expected="a workPosition (contracts/schemas/workPosition.response.json), JSON type",
         got="; ".join(errors[:5]),
         exchange=u.exchange,
@@ -225,7 +231,7 @@ def omitted_preserved(u: Update) -> Verdict:
     return Verdict.failed(
         "merge.omitted-preserved",
         _why(u, first, "not sent") + (f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""),
-        sent=u.sent,
+        sent=u.shown,
         expected={first.path: first.old},
         got={first.path: first.new},
         exchange=u.exchange,
@@ -264,7 +270,7 @@ def nested_merge(u: Update, *, policy: str = "merge") -> Verdict | None:
         return Verdict.failed(
             "merge.nested",
             _why(u, first, "only other sub-properties were sent"),
-            sent=u.sent,
+            sent=u.shown,
             expected={first.path: first.old},
             got={first.path: first.new},
             exchange=u.exchange,
@@ -375,7 +381,7 @@ def server_managed(u: Update) -> Verdict | None:
         return Verdict.failed(
             "server-managed.recalculated",
             title,
-            sent=u.sent,
+            sent=u.shown,
             expected=expected,
             got=got,
             exchange=u.exchange,
@@ -438,7 +444,7 @@ def persisted(u: Update) -> Verdict | None:
     return Verdict.failed(
         "persisted",
         "GET after the PATCH differs from the PATCH answer",
-        sent=u.sent,
+        sent=u.shown,
         expected={p: _at(u.body, p) for p in diff[:3]},
         got={p: _at(u.after, p) for p in diff[:3]},
         exchange=u.exchange,

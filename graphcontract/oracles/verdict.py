@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,6 +49,16 @@ class Verdict:
     def describe(self) -> str:
         head = f"[{self.clause}] {self.title}" if self.title else f"[{self.clause}]"
         return head + (f"\n{self.message}" if self.message else "")
+
+
+def request_body(exchange: Exchange) -> Any:
+    """The body the request carried, for a message's ``sent:`` (decoded when it is JSON): what
+    was sent, whatever part of it an oracle judges."""
+    raw = exchange.request.body
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")
 
 
 def show(value: Any, limit: int = 300) -> str:

@@ -46,6 +46,10 @@ def clause_status(
         return "fail", None
     if clause.level == "observe" and clause_id not in pinned_clauses(config.policy):
         return "observed", None
+    if not tally.passed:
+        # A must clause passes on a judgement, never on observations alone.
+        seen = ", ".join(f'"{title}"' for title in list(tally.observations)[:3])
+        return "skipped", f"nothing judged it; only observed: {seen}"
     return "pass", None
 
 

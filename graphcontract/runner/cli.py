@@ -95,8 +95,11 @@ def probe(cfg: RunConfig) -> None:
         cfg.base_url,
         token=token,
         timeout_s=cfg.timeout_s,
-        redactor=Redactor([token, cfg.readonly_token()]),
+        redactor=Redactor(
+            [token, cfg.readonly_token()], env_names=[cfg.token_env, cfg.readonly_token_env]
+        ),
         token_label=f"the token in {cfg.token_env}",
+        token_env=cfg.token_env,
     ) as client:
         path = f"{ME}/{cfg.position_id}" if cfg.position_id else ME
         exchange = client.request("GET", path, content_type=None)

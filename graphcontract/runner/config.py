@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from graphcontract.clientpolicy import DEFAULT_TOKEN_ENV as DEFAULT_TOKEN_ENV
 from graphcontract.errors import UsageError
 
 POLICY_CHOICES: dict[str, tuple[str, ...]] = {
@@ -42,7 +43,6 @@ def pinned_clauses(policy: dict[str, str]) -> frozenset[str]:
     return frozenset({"properties.unknown"} if pinned else ())
 
 
-DEFAULT_TOKEN_ENV = "GRAPH_TOKEN"
 DEFAULT_LIVE_RATE = 5.0
 """Requests per second on a non-loopback target unless configured otherwise."""
 

@@ -87,8 +87,9 @@ def run(args: argparse.Namespace) -> int:
         base_url,
         token=token,
         timeout_s=timeout_s,
-        redactor=Redactor([token]),
+        redactor=Redactor([token], env_names=[args.token_env]),
         token_label=f"the token in {args.token_env}",
+        token_env=args.token_env,
     ) as client:
         target = Target(
             contract,

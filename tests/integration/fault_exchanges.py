@@ -72,6 +72,12 @@ def _without_auth(client: MockClient) -> Any:
     return response.status_code, _job_title(client) == "Fault probe"
 
 
+def _without_a_bearer_token(client: MockClient) -> Any:
+    sent = ("Basic Z3JhcGhjb250cmFjdDpwcm9iZQ==", "Bearer", "")
+    statuses = [client.patch(PROBE, headers={"Authorization": a}).status_code for a in sent]
+    return statuses, _job_title(client) == "Fault probe"
+
+
 def _readonly_token(client: MockClient) -> Any:
     auth = {"Authorization": f"Bearer {client.mock.readonly_token}"}
     read = client.http.get(client.path(), headers=auth).status_code
@@ -398,12 +404,14 @@ EXCHANGES: dict[str, Exchange] = {
     "users-ignores-user": Exchange(_someone_else, (404, False), (200, True)),
     "touches-other-positions": Exchange(_other_position, True, False),
     "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
+    "auth-any-scheme": Exchange(_without_a_bearer_token, ([401] * 3, False), ([200] * 3, True)),
     "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
     "any-content-type": Exchange(_text_plain, (415, False), (200, True)),
     "media-parameters-refused": Exchange(
         _charset_json, (200, 200, "Charset probe"), (200, 415, "Fault probe")
     ),
     "unknown-id-upsert": Exchange(_unknown_id, (404, 404, 2), (200, 200, 3)),
+    "unknown-id-500": Exchange(_unknown_id, (404, 404, 2), (500, 500, 2)),
     "non-object-accepted": Exchange(_non_objects, ([400] * 5, 400, True), ([200] * 5, 400, True)),
     "audience-member-refused": Exchange(_every_audience, [], [REFUSED_AUDIENCE_MEMBER]),
     "audience-not-enforced": Exchange(

@@ -18,15 +18,20 @@ import pytest
 from graphcontract.contract import load_contract
 from graphcontract.mock.faults import FAULTS
 from graphcontract.mock.process import MockProcess
+from graphcontract.runner.scenarios import UNUSABLE_AUTHORIZATION
+from tests.unit.curl_replay import assert_replays
 
 READONLY_ENV = "GC_TEST_READONLY_TOKEN"
 pytestmark = pytest.mark.slow
 
 
+def secrets_of(mock: MockProcess) -> dict[str, str]:
+    """The tokens a run against ``mock`` reads, by the variable it reads them from."""
+    return {"GRAPH_TOKEN": "graphcontract-test-token", READONLY_ENV: mock.readonly_token}
+
+
 def run_harness(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, dict, str]:
-    env = dict(
-        os.environ, GRAPH_TOKEN="graphcontract-test-token", **{READONLY_ENV: mock.readonly_token}
-    )
+    env = dict(os.environ, **secrets_of(mock))
     proc = subprocess.run(
         [
             sys.executable,
@@ -113,6 +118,10 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault, variant):
         assert clause["status"] == "fail"
         example = clause["counterexample"]
         assert example["curl"].startswith("curl ")
+        # The reproducer sends what the record shows, each token from its variable.
+        again = assert_replays(example, secrets_of(mock))
+        if fault == "auth-any-scheme":  # found with a header that carries no bearer token
+            assert again.headers["authorization"] in UNUSABLE_AUTHORIZATION.values()
         assert example["request"]["method"] in {"GET", "PATCH"}
         assert "sent:" in example["message"]
         assert "got:" in example["message"]
