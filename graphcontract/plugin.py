@@ -395,7 +395,7 @@ class Controller:
         if CONTRACT_PROPERTY not in properties:
             if report.failed and report.nodeid not in state.facts.other_failures:
                 state.facts.other_failures.append(report.nodeid)
-        elif report.skipped and isinstance(report.longrepr, tuple):
+        elif report.skipped and isinstance(report.longrepr, (tuple, list)):
             reason = str(report.longrepr[2]).removeprefix("Skipped: ")
             state.facts.skipped_tests[reason] = state.facts.skipped_tests.get(reason, 0) + 1
         steps = properties.get(STEPS_PROPERTY)

@@ -206,7 +206,9 @@ def skipped_lines(
                 )
         if status != "skipped" or clause.get("level") != "must":
             continue
-        if clause_id in ENABLE:
+        if "--clause" in str(clause.get("reason") or ""):
+            unselected += 1
+        elif clause_id in ENABLE:
             option, value, what, _given = ENABLE[clause_id]
             lines.append(
                 Line(
@@ -215,13 +217,11 @@ def skipped_lines(
                     "warn",
                 )
             )
-        elif "--clause" in str(clause.get("reason") or ""):
-            unselected += 1
         else:
             lines.append(Line(f"  skipped {clause_id}: {clause.get('reason') or ''}", "warn"))
     if unselected:
         lines.append(
-            Line(f"  {unselected} other must clause(s) not selected ({wording.option('clause')})")
+            Line(f"  {unselected} must clause(s) not selected ({wording.option('clause')})")
         )
     for reason, count in sorted(facts.skipped_tests.items(), key=lambda kv: -kv[1]):
         lines.append(Line(f"  {count} test(s) skipped: {wording.text(reason)}", "dim"))
