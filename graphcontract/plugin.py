@@ -470,9 +470,9 @@ def pytest_report_teststatus(
         return None
     if report.when != "call" and report.passed:
         return "", "", ""
-    outcome = report.outcome
-    if report.when != "call" and outcome == "failed":
-        outcome = "error"
     if hasattr(report, "wasxfail"):
         return None
+    outcome: str = report.outcome
+    if report.when != "call" and outcome == "failed":
+        outcome = "error"
     return outcome, "", outcome.upper()

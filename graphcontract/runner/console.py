@@ -131,7 +131,9 @@ def failure_lines(
             lines.append(Line(f"  {label + ':':<10} {shorten(rest)}"))
     if example.get("curl"):
         lines.append(Line(f"  reproduce: {example['curl']}", "dim"))
-    elif not example:
+    elif example:
+        lines.append(Line("  reproduce: (no single request shows it: see the report)", "dim"))
+    else:
         lines.append(Line("  (no counterexample recorded: see the report)", "dim"))
     failed, distinct = clause.get("failed") or 0, len(clause.get("failure_titles") or {})
     more = f"; {failed} failing checks, {distinct} distinct" if failed and distinct > 1 else ""
