@@ -96,8 +96,10 @@ def summary_lines(
         clause = clauses.get(clause_id, {"id": clause_id})
         lines += failure_lines(clause, base_url, wording, html)
     lines += skipped_lines(list(clauses.values()), wording, facts, report.get("target") or {})
-    for error in report.get("errors", []):
-        lines.append(Line(f"  error: {error}", "fail"))
+    errors = report.get("errors") or []
+    if errors:
+        lines.append(Line("errors (the harness could not judge everything):", "fail"))
+    lines += [Line(f"  error: {error}", "fail") for error in errors]
     lines += restore_lines(report, folder)
     findings = len(report.get("documentation_findings") or [])
     if findings:

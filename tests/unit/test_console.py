@@ -228,3 +228,14 @@ def test_long_bodies_are_shortened_and_error_envelopes_show_code_and_message() -
     error = '{"error": {"code": "BadRequest", "message": "Invalid value"}}'
     assert response_line({"status": 400, "body": error}) == "400 error BadRequest: Invalid value"
     assert response_line({"status": 204, "body": ""}) == "204 (empty body)"
+
+
+def test_errors_get_one_line_each_and_an_error_verdict() -> None:
+    rep = report([clause("paths.me", "skipped", reason="nothing judged")], verdict="error")
+    rep["errors"] = ["GET /me/profile/positions/p1 answered 503", "timed out after 1 s"]
+    lines = texts(rep)
+    assert [line for line in lines if line.startswith("  error: ")] == [
+        "  error: GET /me/profile/positions/p1 answered 503",
+        "  error: timed out after 1 s",
+    ]
+    assert lines[-1].startswith("verdict: error - the harness could not judge everything")
