@@ -1,5 +1,6 @@
 """The pytest plugin: ``--gc-*`` options, the session fixture that reaches the target, clause
-selection, xdist-safe collection of verdicts, the header line and the end-of-run reports.
+selection, xdist-safe collection of verdicts (and of ``--gc-steps``' step log), the header
+line, the end-of-run reports and the console summary (graphcontract.runner.console).
 
 Inert unless contract tests (marked ``clauses``) run: the harness's own tests load it too.
 """
@@ -37,6 +38,7 @@ from graphcontract.runner.config import (
 from graphcontract.runner.console import RunFacts, Wording, summary_lines
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.session import ContractViolation, Session
+from graphcontract.runner.steps import StepLog
 from graphcontract.runner.target import ME, Target
 from graphcontract.types import printable
 
@@ -216,7 +218,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 SESSION_KEY = pytest.StashKey[Session]()
-STEPS_KEY = pytest.StashKey[Any]()
+STEPS_KEY = pytest.StashKey[StepLog]()
 TARGET_INFO_KEY = pytest.StashKey[dict[str, Any]]()
 
 
@@ -279,8 +281,6 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
             "readonly_token": readonly is not None,
         }
         if config.getoption("--gc-steps"):
-            from graphcontract.runner.steps import StepLog
-
             steps = StepLog(base_url)
             client.hooks.append(steps.exchange)
             session.verdict_hooks.append(steps.verdict)
