@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-vv shows pytest's own failure details too",
     )
     parser.add_argument(
-        "--debug", action="store_true", help="show pytest's failure details (same as -vv)"
+        "--debug", action="store_true", help="show pytest's own failure details (tracebacks)"
     )
     parser.add_argument(
         "--database",
