@@ -101,11 +101,7 @@ def build_report(
         for c in clauses
         if c["status"] == "fail" and (c["level"] == "must" or c["id"] in judged_as_must)
     ]
-    restore_problems = [
-        f"{r['when']}: still different: {', '.join(r['differences'])}"
-        for r in recorder.restores
-        if not r["verified"]
-    ]
+    restore_problems, restores_fixed = restore_outcomes(recorder.restores)
     final_unverified = any(
         r["when"] == "end of run" and not r["verified"] for r in recorder.restores
     )
@@ -135,8 +131,28 @@ def build_report(
         "errors": errors,
         "restores": recorder.restores,
         "restore_problems": restore_problems,
+        "restore_problems_fixed": restores_fixed,
         "documentation_findings": documentation_findings(contract),
     }
+
+
+def restore_outcomes(restores: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(problems still open, problems a later restore fixed). A restore after an example that
+    could not be verified is fixed when the run's end-of-run restores (one per process) were
+    all verified: each wrote the original back and read every writable property again."""
+    finals = [r for r in restores if r["when"] == "end of run"]
+    fixed_at_end = bool(finals) and all(r["verified"] for r in finals)
+    problems: list[str] = []
+    fixed: list[str] = []
+    for record in restores:
+        if record["verified"]:
+            continue
+        text = f"{record['when']}: still different: {', '.join(record['differences'])}"
+        if fixed_at_end and record["when"] != "end of run":
+            fixed.append(f"{text}; fixed by the end-of-run restore (verified)")
+        else:
+            problems.append(text)
+    return problems, fixed
 
 
 def clauses_judged(clauses: list[dict[str, Any]]) -> bool:

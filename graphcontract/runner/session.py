@@ -67,6 +67,8 @@ class Session:
         """The user's other positions when the run started (target.isolation)."""
         self.stamps_seen: dict[str, datetime] = {}
         """Each lastModifiedDateTime a 200 answer held, and when the run first saw it."""
+        self.verdict_hooks: list[Callable[[Verdict], None]] = []
+        """Called with every verdict an example records (``--verbose``'s step log)."""
         target.client.hooks.append(self._on_exchange)
 
     def remember_others(self) -> None:
@@ -302,6 +304,8 @@ class Example:
             if not self.session.wants(verdict.clause):
                 continue
             self.session.recorder.record(verdict)
+            for hook in self.session.verdict_hooks:
+                hook(verdict)
             if verdict.outcome == "fail" and self.session.is_must(verdict):
                 failures.append(verdict)
         if failures:

@@ -126,6 +126,22 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault, variant):
         assert "sent:" in example["message"]
         assert "got:" in example["message"]
         assert clause["contradicts"], "every failure names the documentation row it contradicts"
+        # The console shows the same first cause, its reproducer and a next step.
+        shown = console_block(output, clause_id)
+        assert f"  reproduce: {example['curl']}" in shown, shown
+        assert any(line.startswith("  next:") and f"--clause {clause_id}" in line for line in shown)
+
+
+def console_block(output: str, clause_id: str) -> list[str]:
+    """The console's lines about one failed clause: its FAIL line and those indented under it."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"FAIL {clause_id}:"))
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        block.append(line)
+    return block
 
 
 def test_undeclared_response_properties_are_recorded_when_the_policy_says_observe(tmp_path):

@@ -200,7 +200,16 @@ def test_failing_clause_is_reported_with_counterexample(pytester, faulty_mock, m
         str(pytester.path / "junit.xml"),
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["*FAIL merge.nested:*", "*verdict: fail*"])
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL merge.nested:*",
+            "  request:   PATCH /me/profile/positions/*",
+            "  answer:    200 *",
+            "  reproduce: curl *",
+            "  next:      rerun it alone: pytest *--gc-clause merge.nested *",
+            "*verdict: fail*",
+        ]
+    )
     data = report(pytester)
     assert data["failed_clauses"] == ["merge.nested"]
     clause = next(c for c in data["clauses"] if c["id"] == "merge.nested")
@@ -304,4 +313,30 @@ def test_a_users_path_form_without_a_user_of_that_form_is_skipped_not_passed(
             f"SKIPPED*no --gc-user in the {skipped} form configured*",
         ],
         consecutive=False,
+    )
+
+
+def test_a_failed_self_test_next_to_a_passing_contract_is_named_on_the_verdict_line(
+    pytester, mock, monkeypatch
+):
+    """pytest reports "1 failed": the verdict line says pass for the target's clauses and
+    names the failed test that is not a contract test, so the two never contradict."""
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    pytester.makepyfile(test_selfcheck="def test_broken():\n    assert 1 == 2\n")
+    result = run(
+        pytester,
+        mock,
+        str(SUITE / "test_contract_requests.py"),
+        "test_selfcheck.py",
+        "--gc-clause",
+        "auth.required",
+    )
+    result.assert_outcomes(passed=9, failed=1, deselected=75)
+    assert report(pytester)["verdict"] == "pass"
+    result.stdout.fnmatch_lines(
+        [
+            "verdict: pass - every must clause held; but 1 test(s) outside the contract suite "
+            "failed (harness self-tests, not clauses of the target): *::test_broken - report: *",
+            "*1 failed, 9 passed*",
+        ]
     )

@@ -216,9 +216,10 @@ def test_a_position_unreadable_after_a_write_stops_the_run_instead_of_passing_bl
 
 @pytest.fixture(scope="module")
 def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CompletedProcess[str], Path]:
-    """One verbose run against a mock whose collections append instead of replacing (so
-    restores cannot be verified and must clauses fail), behind a proxy that echoes the
-    Authorization header into every error message and into a response header."""
+    """One --debug run (pytest's failure details) against a mock whose collections append
+    instead of replacing (so restores cannot be verified and must clauses fail), behind a
+    proxy that echoes the Authorization header into every error message and into a response
+    header."""
     report_dir = tmp_path_factory.mktemp("broken-run")
     with (
         MockProcess(faults=["collections-append"]) as broken,
@@ -226,7 +227,7 @@ def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CompletedProce
     ):
         result = run_cli(
             *run_args(server.base_url, report_dir, "--clause", "merge.collections-replace"),
-            "--verbose",
+            "--debug",
         )
     assert any(hit.authorization == f"Bearer {SECRET}" for hit in server.hits)
     return result, report_dir
