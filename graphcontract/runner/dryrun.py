@@ -20,7 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from graphcontract.client import ThrottlePolicy
 from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
-from graphcontract.runner.config import DEFAULT_LIVE_RATE, RunConfig
+from graphcontract.runner.config import DEFAULT_LIVE_RATE, DISCOVERED_POSITION, RunConfig
 from graphcontract.runner.target import ME, users_collection
 from graphcontract.types import json_text
 
@@ -65,7 +65,7 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
     contract = load_contract()
     package = Path(__file__).resolve().parent.parent
     items = collect(cfg, suite, package)
-    position = cfg.position_id or f"the first one GET {ME} lists (loopback targets only)"
+    position = cfg.position_id or f"{DISCOVERED_POSITION} (loopback targets only)"
     rate = cfg.effective_rate_limit
     if cfg.rate_limit is None and rate == DEFAULT_LIVE_RATE:
         rate_text = f"{rate:g} requests/s (default for non-loopback targets; --rate-limit)"
