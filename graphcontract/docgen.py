@@ -13,6 +13,7 @@ import argparse
 import ast
 import dataclasses
 import inspect
+import itertools
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -111,7 +112,7 @@ def _field_docs(cls: type) -> dict[str, str]:
     (node,) = (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__)
     docs: dict[str, str] = {}
     body = node.body
-    for field_node, after in zip(body, body[1:], strict=False):
+    for field_node, after in itertools.pairwise(body):
         if (
             isinstance(field_node, ast.AnnAssign)
             and isinstance(field_node.target, ast.Name)
