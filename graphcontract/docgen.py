@@ -1,9 +1,9 @@
 """The reference pages of docs/ that are generated from the code and data they describe.
 
 ``docs/clauses.md`` comes from the clause catalog (contracts/clauses.yaml, through
-``load_contract``) and ``docs/mock-faults.md`` from the reference mock's fault registry
-(``graphcontract.mock.faults.FAULTS``) and its gray-zone choices (``GrayChoices``), so neither
-can drift from what the harness does. ``python -m graphcontract.docgen`` rewrites them;
+``load_contract``), ``docs/mock-faults.md`` from the reference mock's fault registry
+(``graphcontract.mock.faults.FAULTS``) and its gray-zone choices (``GrayChoices``), and
+``docs/doc-lint-kinds.md`` from ``FINDING_KINDS``, so none can drift from what the harness does. ``python -m graphcontract.docgen`` rewrites them;
 ``--check`` only reports which are stale (exit 1), as the test suite does.
 """
 
@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from graphcontract.contract import Clause, load_contract
+from graphcontract.doclint.kinds import FINDING_KINDS
 from graphcontract.mock import gray as gray_module
 from graphcontract.mock.faults import FAULTS
 from graphcontract.mock.gray import GrayChoices
@@ -175,9 +176,26 @@ def faults_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def finding_kinds_markdown() -> str:
+    """docs/doc-lint-kinds.md: every kind of ``graphcontract doc-lint`` finding."""
+    lines = _header("graphcontract/doclint/kinds.py")
+    lines += [
+        "# doc-lint finding kinds",
+        "",
+        "Every finding of `graphcontract doc-lint` has one of these kinds "
+        "(see [doc-lint.md](doc-lint.md)).",
+        "",
+        "| kind | what it means |",
+        "|---|---|",
+        *(f"| `{kind}` | {_cell(meaning)} |" for kind, meaning in FINDING_KINDS.items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/clauses.md": clauses_markdown,
     "docs/mock-faults.md": faults_markdown,
+    "docs/doc-lint-kinds.md": finding_kinds_markdown,
 }
 """Each generated page (relative to the repository root) and what renders it."""
 
