@@ -3,8 +3,9 @@
 ``docs/clauses.md`` comes from the clause catalog (contracts/clauses.yaml, through
 ``load_contract``), ``docs/mock-faults.md`` from the reference mock's fault registry
 (``graphcontract.mock.faults.FAULTS``) and its gray-zone choices (``GrayChoices``), and
-``docs/doc-lint-kinds.md`` from ``FINDING_KINDS``, so none can drift from what the harness does. ``python -m graphcontract.docgen`` rewrites them;
-``--check`` only reports which are stale (exit 1), as the test suite does.
+``docs/doc-lint-kinds.md`` from ``FINDING_KINDS``, so none can drift from what the harness
+does. ``python -m graphcontract.docgen`` rewrites them; ``--check`` only reports which are
+stale (exit 1), as the test suite does.
 """
 
 from __future__ import annotations
