@@ -72,6 +72,11 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
     else:
         rate_text = f"{rate:g} requests/s" if rate else "none (loopback target or --rate-limit 0)"
     throttle = ThrottlePolicy()
+    before_each = (
+        "every time: not a loopback target"
+        if not cfg.is_loopback
+        else "unless the example before, in the same process, left a state it verified"
+    )
     if cfg.base_url:
         token = f"from ${cfg.token_env} (set; never printed or stored)"
         users = ", ".join(cfg.users) or "(none: paths.users is skipped)"
@@ -104,9 +109,17 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         f"  policy        {', '.join(f'{k}={v}' for k, v in cfg.policy.items())}",
         "",
         "Requests (only GET and PATCH; never DELETE, POST or PUT; never another position):",
+        *(
+            [f"  GET   {ME}  first: the listing the position is chosen from (the last one)"]
+            if not cfg.position_id
+            else []
+        ),
+        f"  GET   {ME}  before the first write and at the end, when target.isolation is "
+        "judged: the user's other positions must read the same",
         f"  GET   {ME}/{{id}}  before the first write: the state kept in the restore journal "
         "(fsync'd)",
-        f"  GET   {ME}/{{id}}  before and after every example, and to verify every restore",
+        f"  GET   {ME}/{{id}}  before every example ({before_each}), after it, and to "
+        "verify every restore",
         f"  PATCH {ME}/{{id}}  each example body below; after each example that changed the "
         "position, the writable properties are PATCHed back and verified by GET",
         f"  PATCH {ME}/{{id}}  two at the same moment, from two threads, in the cases of "

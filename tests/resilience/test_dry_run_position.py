@@ -24,3 +24,13 @@ def test_the_run_chooses_the_position_the_dry_run_names(shared_mock: MockProcess
         chosen = _discover_position(client, RunConfig(base_url=shared_mock.base_url))
     assert "last" in DISCOVERED_POSITION
     assert chosen == shared_mock.position_ids[-1]
+
+
+def test_dry_run_lists_the_listing_gets_the_run_sends():
+    chosen = run_cli("run", "--dry-run").stdout
+    named = run_cli("run", "--dry-run", "--position-id", "pos-1").stdout
+    listing = "GET   /me/profile/positions  first: the listing the position is chosen from"
+    assert listing in chosen
+    assert listing not in named
+    for text in (chosen, named):
+        assert "GET   /me/profile/positions  before the first write and at the end" in text
