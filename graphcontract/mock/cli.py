@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     gray = choices_from(args.variant, args.gray)
     seed = load_seed(args.seed) if args.seed else None
     app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
-    announce = None if getattr(args, "quiet", False) else _announce
+    announce = None if args.quiet else _announce
     serve(app, host=args.host, port=args.port, log_level=args.log_level, on_ready=announce)
     return 0
 
