@@ -330,8 +330,9 @@ def _discover_position(client: GraphClient, cfg: RunConfig) -> str:
         raise UsageError(
             f"GET {ME} answered {exchange.status} with no positions; pass --position-id"
         )
-    # The last one: a write that lands on the first listed position whatever id it names
-    # (a query without the id) then shows on a position the run did not name.
+    # DISCOVERED_POSITION, the last one: a write that lands on the first listed position
+    # whatever id it names (a query without the id) then shows on a position the run did not
+    # name. --help and --dry-run say so in the same words.
     chosen = values[-1]
     if not isinstance(chosen, dict) or not isinstance(chosen.get("id"), str):
         raise UsageError(f"GET {ME} listed a position without an id; pass --position-id")

@@ -42,14 +42,24 @@ class GrayChoices:
     """One answer per gray zone; each field's default is the reference choice."""
 
     unknown_properties: Literal["reject", "ignore"] = "reject"
+    """A property the metadata does not declare is refused (400) or ignored (200)."""
     read_only: Literal["ignore", "reject"] = "ignore"
+    """A read-only property in a body (id, created*, lastModified*) is ignored (200, not
+    applied) or refused (400)."""
     null_collections: bool = False
+    """An empty collection is answered as null instead of []."""
     media_type_status: Literal[415, 400] = 415
+    """The status of a body sent with a Content-Type that is not JSON."""
     flags_combinations: Literal["accept", "reject"] = "accept"
+    """allowedAudiences as comma-joined members ("family,contacts") is accepted or refused."""
     numeric_enums: Literal["reject", "accept"] = "reject"
+    """An enum value given as its number (3, "3") is refused or accepted."""
     case_insensitive_enums: bool = False
+    """An enum member in another letter case ("FAMILY") is accepted as that member."""
     unknown_future_value: Literal["reject", "accept"] = "reject"
+    """Graph's evolvable-enum sentinel unknownFutureValue is refused or accepted."""
     omit_nulls: bool = False
+    """Answers leave out properties whose value is null instead of writing null."""
     recalculate_searchable: bool = False
     """isSearchable (not writable by clients) follows isCurrent on every accepted write: the
     page lets omitted properties "be recalculated based on changes to other property values"."""
@@ -91,7 +101,10 @@ class GrayChoices:
     gzip: bool = False
     """Answers are gzip-compressed (Content-Encoding: gzip) when the request accepts gzip."""
     odata_context: bool = True
+    """Answers carry @odata.context."""
     content_type: str = GRAPH_CONTENT_TYPE
+    """The Content-Type of JSON answers: Graph's, with its OData parameters, or plain
+    application/json."""
 
     def flipped(self) -> GrayChoices:
         """Every choice taken the other way (the second conforming variant), but for the

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_token_env_argument(parser)
     parser.add_argument(
         "--base-url",
-        help="reach the position through this base URL instead of the journal's",
+        help="reach the position through this base URL (default: the one the journal names)",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
 
