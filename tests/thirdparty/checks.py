@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from tests.thirdparty.openapi30 import ROOT
-from tests.thirdparty.replay import curl_request, curl_shim, reproducers
+from tests.thirdparty.replay import Request, curl_request, curl_shim, reproducers
 from tests.thirdparty.runs import SECRET, Run
 
 Expectations = dict[str, tuple[str, str]]
@@ -58,8 +58,7 @@ def replay_problems(run: Run, tmp_path: Path) -> list[str]:
             continue
         replayed = curl_request(line, shim, SECRET, tmp_path)
         if replayed not in received:
-            near = [r for r in run.received if (r.method, r.target) == (replayed.method, replayed.target)]
-            close = min(near, key=lambda r: _distance(r.body, replayed.body), default=None)
+            close = _nearest(run, replayed)
             problems.append(
                 f"{where}: {line[:300]}\n  replays {replayed.describe()[:400]}\n"
                 f"  nearest sent: {close.describe()[:400] if close else 'none'}"
@@ -67,8 +66,18 @@ def replay_problems(run: Run, tmp_path: Path) -> list[str]:
     return problems
 
 
-def _distance(a: bytes, b: bytes) -> int:
-    return abs(len(a) - len(b)) + sum(x != y for x, y in zip(a, b, strict=False))
+def _nearest(run: Run, replayed: Request) -> Request | None:
+    """The request sent that looks most like ``replayed`` (to show what differs)."""
+
+    def distance(sent: Request) -> tuple[int, int]:
+        a, b = sent.body, replayed.body
+        body = abs(len(a) - len(b)) + sum(x != y for x, y in zip(a, b, strict=False))
+        return (len(set(sent.headers) ^ set(replayed.headers)), body)
+
+    same_place = [
+        r for r in run.received if (r.method, r.target) == (replayed.method, replayed.target)
+    ]
+    return min(same_place, key=distance, default=None)
 
 
 def sent_line_problems(run: Run) -> list[str]:

@@ -81,7 +81,11 @@ def curl_shim(folder: Path) -> Path:
 
 def curl_request(line: str, shim_folder: Path, token: str, cwd: Path) -> Request:
     """The request ``line`` (a reproducer) sends when GRAPH_TOKEN is ``token``."""
-    env = {**os.environ, "GRAPH_TOKEN": token, "PATH": f"{shim_folder}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "GRAPH_TOKEN": token,
+        "PATH": f"{shim_folder}{os.pathsep}{os.environ['PATH']}",
+    }
     done = subprocess.run(
         ["bash", "-c", line], env=env, cwd=cwd, capture_output=True, timeout=30, check=False
     )

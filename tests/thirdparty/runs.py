@@ -117,5 +117,10 @@ def shared_run(
         for m, t, h, b in data["received"]
     ]
     return Run(
-        data["exit_code"], data["stdout"], data["stderr"], folder / "reports", received, data["extra"]
+        data["exit_code"],
+        data["stdout"],
+        data["stderr"],
+        folder / "reports",
+        received,
+        data["extra"],
     )
