@@ -123,7 +123,11 @@ def test_the_altered_position_is_reported_not_restored(run):
     assert left, "json-server should keep what the harness's probes stored"
     assert checks.claimed_verified(run) == []
     text = checks.restore_text(run)
-    assert [k for k in left if k not in text] == [], text[:2000]
+    assert [k for k in left if k not in text] == [], f"report.json says: {text[:2000]}"
+    (html,) = run.report_dir.glob("*/report.html")
+    page = html.read_text(encoding="utf-8")
+    assert [k for k in left if k not in page] == [], "report.html does not name them all"
+    assert [k for k in left if k not in run.stdout + run.stderr] == [], run.output()
     assert run.exit_code != 0
 
 
