@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from tests.thirdparty.openapi30 import ROOT
-from tests.thirdparty.replay import Request, curl_request, curl_shim, reproducers
+from tests.thirdparty.replay import Request, curl_request, curl_shim, reproducers, restated
 from tests.thirdparty.runs import SECRET, Run
 
 Expectations = dict[str, tuple[str, str]]
@@ -48,22 +48,38 @@ def assert_no_secret(run: Run) -> None:
 
 def replay_problems(run: Run, tmp_path: Path) -> list[str]:
     """Each reproducer whose request (run by bash, GRAPH_TOKEN set) is not one the server
-    received: method, target, every header as sent and the body bytes."""
+    received (method, target, every header as sent, the body bytes), or whose headers are not
+    those its own exchange records (Authorization aside: the record redacts it)."""
     shim = curl_shim(tmp_path / "bin")
     received = set(run.received)
     problems = []
-    for where, line in reproducers(run.report):
+    for where, exchange in reproducers(run.report):
+        line = exchange["curl"]
         if "\x00" in line:
             problems.append(f"{where}: holds a NUL byte, which no shell argument can carry")
             continue
         replayed = curl_request(line, shim, SECRET, tmp_path)
+        recorded = exchange.get("request")
         if replayed not in received:
             close = _nearest(run, replayed)
             problems.append(
                 f"{where}: {line[:300]}\n  replays {replayed.describe()[:400]}\n"
                 f"  nearest sent: {close.describe()[:400] if close else 'none'}"
             )
+        elif isinstance(recorded, dict) and _unlike(replayed, recorded):
+            problems.append(
+                f"{where}: {line[:300]}\n  replays {replayed.describe()[:400]}\n"
+                f"  its exchange records {json.dumps(recorded, ensure_ascii=False)[:400]}"
+            )
     return problems
+
+
+def _unlike(replayed: Request, recorded: dict[str, Any]) -> bool:
+    """Headers that differ from the exchange's record (the record may cut a long body, so
+    the body was checked against what the server received instead)."""
+    theirs = {k: v for k, v in restated(recorded.get("headers") or {}) if k != "authorization"}
+    ours = {k: v for k, v in replayed.headers if k != "authorization"}
+    return ours != theirs
 
 
 def _nearest(run: Run, replayed: Request) -> Request | None:
@@ -72,7 +88,7 @@ def _nearest(run: Run, replayed: Request) -> Request | None:
     def distance(sent: Request) -> tuple[int, int]:
         a, b = sent.body, replayed.body
         body = abs(len(a) - len(b)) + sum(x != y for x, y in zip(a, b, strict=False))
-        return (len(set(sent.headers) ^ set(replayed.headers)), body)
+        return (body, len(set(sent.headers) ^ set(replayed.headers)))
 
     same_place = [
         r for r in run.received if (r.method, r.target) == (replayed.method, replayed.target)

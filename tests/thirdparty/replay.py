@@ -21,7 +21,9 @@ from urllib.parse import urlsplit
 from graphcontract.faultserver import FaultServer
 
 _SHIM = """import json, os, sys
-print(json.dumps([os.fsencode(a).hex() for a in sys.argv[1:]]))
+args = [os.fsencode(a) for a in sys.argv[1:]]
+stdin = sys.stdin.buffer.read() if b"@-" in args else b""
+print(json.dumps({"args": [a.hex() for a in args], "stdin": stdin.hex()}))
 """
 _DATA = {"-d", "--data", "--data-binary", "--data-raw", "--data-ascii"}
 _FROM_FILE = {"-d", "--data", "--data-binary", "--data-ascii"}
@@ -71,7 +73,8 @@ class RecordingProxy(FaultServer):
 
 
 def curl_shim(folder: Path) -> Path:
-    """A folder holding a ``curl`` that only prints its arguments (hex, one JSON list)."""
+    """A folder holding a ``curl`` that only prints its arguments and, for ``@-``, its
+    standard input (hex, in one JSON object)."""
     folder.mkdir(parents=True, exist_ok=True)
     shim = folder / "curl"
     shim.write_text(f"#!{sys.executable}\n{_SHIM}", encoding="utf-8")
@@ -87,14 +90,20 @@ def curl_request(line: str, shim_folder: Path, token: str, cwd: Path) -> Request
         "PATH": f"{shim_folder}{os.pathsep}{os.environ['PATH']}",
     }
     done = subprocess.run(
-        ["bash", "-c", line], env=env, cwd=cwd, capture_output=True, timeout=30, check=False
+        ["bash", "-c", line],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+        check=False,
     )
     assert done.returncode == 0, f"reproducer does not run in bash: {line}\n{done.stderr!r}"
-    args = [bytes.fromhex(a) for a in json.loads(done.stdout)]
-    return _parse(args, cwd)
+    printed = json.loads(done.stdout)
+    return _parse([bytes.fromhex(a) for a in printed["args"]], bytes.fromhex(printed["stdin"]), cwd)
 
 
-def _parse(args: list[bytes], cwd: Path) -> Request:
+def _parse(args: list[bytes], stdin: bytes, cwd: Path) -> Request:
     method: str | None = None
     url: str | None = None
     headers: dict[str, str | None] = {}
@@ -113,8 +122,10 @@ def _parse(args: list[bytes], cwd: Path) -> Request:
                 headers[name.strip().lower()] = value.strip() or None
         elif arg in _DATA:
             data = next(it)
-            from_file = arg in _FROM_FILE and data.startswith(b"@")
-            body = (cwd / data[1:].decode()).read_bytes() if from_file else data
+            if arg not in _FROM_FILE or not data.startswith(b"@"):
+                body = data
+            else:
+                body = stdin if data == b"@-" else (cwd / data[1:].decode()).read_bytes()
         elif arg in _IGNORED:
             continue
         elif arg.startswith("-"):
@@ -131,14 +142,14 @@ def _parse(args: list[bytes], cwd: Path) -> Request:
     return Request(method, target, restated(sent), body or b"")
 
 
-def reproducers(node: Any, where: str = "report") -> list[tuple[str, str]]:
-    """Every curl line in a report (``where`` it is, the line)."""
-    found: list[tuple[str, str]] = []
+def reproducers(node: Any, where: str = "report") -> list[tuple[str, dict[str, Any]]]:
+    """Every object of a report that carries a curl line (``where`` it is, the object)."""
+    found: list[tuple[str, dict[str, Any]]] = []
     if isinstance(node, dict):
+        if isinstance(node.get("curl"), str):
+            found.append((where, node))
         for key, value in node.items():
-            if key == "curl" and isinstance(value, str):
-                found.append((where, value))
-            else:
+            if key != "curl":
                 found += reproducers(value, f"{where}.{key}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
