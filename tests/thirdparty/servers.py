@@ -3,6 +3,8 @@
 - json-server 0.17.4 (npm, pinned by package.json / package-lock.json here; ``npm ci`` in this
   folder installs it): a db.json of the bundled mock seed's positions, rewritten so that
   ``/me/profile/positions/:id`` reaches them (json-server-routes.json).
+- Mockoon CLI 9.9 (npm, pinned likewise) in CRUD mode: an environment whose one CRUD route,
+  ``me/profile/positions``, serves a data bucket of the seed's positions.
 - Connexion 3.3 in mock mode (pip, the project's ``test`` extra): ``connexion run <spec>
   --mock=all`` on the 3.0 port of contracts/openapi.yaml (openapi30.py).
 
@@ -21,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,9 @@ from tests.thirdparty.openapi30 import ROOT, write_spec
 HERE = Path(__file__).resolve().parent
 SEED = ROOT / "contracts" / "examples" / "mock_seed.json"
 JSON_SERVER = HERE / "node_modules" / ".bin" / "json-server"
+MOCKOON = HERE / "node_modules" / ".bin" / "mockoon-cli"
+MOCKOON_MIGRATION = 33
+"""The environment format Mockoon CLI 9.9 writes (its highest migration: none is applied)."""
 INSTALL_NPM = "npm ci --prefix tests/thirdparty (bash .ci/run does it)"
 INSTALL_PIP = "pip install -e '.[test]' (bash .ci/run does it)"
 
@@ -112,6 +118,84 @@ def json_server(workdir: Path) -> Iterator[Server]:
     command = [str(JSON_SERVER), str(db), "--routes", str(HERE / "json-server-routes.json")]
     command += ["--host", LOOPBACK, "--port", str(port), "--quiet"]
     server = Server("json-server", command, workdir, port).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def mockoon_environment(port: int) -> dict[str, Any]:
+    """A Mockoon environment: one CRUD route over a data bucket of the seed's positions."""
+    route, bucket = str(uuid.uuid4()), "positions"
+    response = {
+        "uuid": str(uuid.uuid4()),
+        "body": "{}",
+        "latency": 0,
+        "statusCode": 200,
+        "label": "",
+        "headers": [],
+        "bodyType": "DATABUCKET",
+        "filePath": "",
+        "databucketID": bucket,
+        "sendFileAsBody": False,
+        "rules": [],
+        "rulesOperator": "OR",
+        "disableTemplating": False,
+        "fallbackTo404": False,
+        "default": True,
+        "crudKey": "id",
+        "callbacks": [],
+    }
+    crud = {
+        "uuid": route,
+        "type": "crud",
+        "documentation": "",
+        "method": "",
+        "endpoint": "me/profile/positions",
+        "responses": [response],
+        "responseMode": None,
+        "streamingMode": None,
+        "streamingInterval": 0,
+    }
+    data = {"uuid": str(uuid.uuid4()), "id": bucket, "name": bucket, "documentation": ""}
+    data["value"] = json.dumps(seed_positions())
+    tls = dict.fromkeys(("pfxPath", "certPath", "keyPath", "caPath", "passphrase"), "")
+    return {
+        "uuid": str(uuid.uuid4()),
+        "lastMigration": MOCKOON_MIGRATION,
+        "name": "graphcontract workPosition",
+        "endpointPrefix": "",
+        "latency": 0,
+        "port": port,
+        "hostname": LOOPBACK,
+        "folders": [],
+        "routes": [crud],
+        "rootChildren": [{"type": "route", "uuid": route}],
+        "proxyMode": False,
+        "proxyHost": "",
+        "proxyRemovePrefix": False,
+        "tlsOptions": {"enabled": False, "type": "CERT", **tls},
+        "cors": False,
+        "headers": [{"key": "Content-Type", "value": "application/json"}],
+        "proxyReqHeaders": [],
+        "proxyResHeaders": [],
+        "data": [data],
+        "callbacks": [],
+    }
+
+
+@contextlib.contextmanager
+def mockoon_crud(workdir: Path) -> Iterator[Server]:
+    """``mockoon-cli start`` on an environment whose CRUD route serves the seed's positions
+    at /me/profile/positions[/:id]."""
+    if shutil.which("node") is None or not MOCKOON.exists():
+        pytest.fail(f"Mockoon CLI 9.9 is not installed: run {INSTALL_NPM} (needs Node 18+)")
+    port = free_port()
+    environment = workdir / "mockoon-environment.json"
+    environment.write_text(json.dumps(mockoon_environment(port), indent=1), encoding="utf-8")
+    command = [str(MOCKOON), "start", "--data", str(environment), "--port", str(port)]
+    command += ["--hostname", LOOPBACK, "--disable-log-to-file", "--disable-admin-api"]
+    server = Server("mockoon", command, workdir, port).start()
     try:
         yield server
     finally:
