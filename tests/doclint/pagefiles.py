@@ -1,18 +1,13 @@
-"""Where the test pages are, and how tests find a line in them.
-
-``workposition-update.md`` is the published "Update workPosition" page of the Graph docs
-(``api-reference/beta/api/workposition-update.md`` in microsoftgraph/microsoft-graph-docs-contrib)
-and ``profile-update-positions.md`` the generated "Update positions" draft of it (a fork's
-``doc-stubs/api/profile-update-positions.md``), kept verbatim in the repository so the tests
-need nothing outside it. The other pages are made up, each for one finding."""
+"""Where the test pages and the seed pages are, and how tests find a line in them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 PAGES = Path(__file__).parent / "pages"
-PUBLISHED = PAGES / "workposition-update.md"
-DRAFT = PAGES / "profile-update-positions.md"
+SEEDS = Path(__file__).parents[2].parent / "shared" / "seeds"
+PUBLISHED = SEEDS / "000_eaf9abefe9d2a950.txt"
+DRAFT = SEEDS / "002_a1ec550c358c8c2b.txt"
 
 
 def line_of(path: Path, marker: str) -> int:
