@@ -184,3 +184,18 @@ def test_accepted_unusual_strings_and_annotations_pass(sent, stored):
 )
 def test_accepted_unusual_strings_that_lose_data_fail(sent, stored):
     assert judge_gray(sent, apply(SEED, stored)) == {"response.echo"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ({"allowedAudiences": 8}, {"allowedAudiences": 8}),
+        ({"allowedAudiences": "3"}, {"allowedAudiences": 3}),
+        ({"manager": {"relationship": 1}}, {"manager": {"relationship": 1}}),
+    ],
+    ids=["number-answered-as-a-json-number", "string-answered-as-a-number", "nested-number"],
+)
+def test_an_enum_answered_in_no_odata_form_is_the_shape_not_a_lost_value(sent, stored):
+    """A JSON number is no form OData writes an enum in: the answer's shape is the first
+    cause, and response.echo does not also call the value lost."""
+    assert judge_gray(sent, apply(SEED, stored)) == {"response.shape"}
