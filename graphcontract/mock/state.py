@@ -191,8 +191,8 @@ class PositionStore:
         """(errors, value to apply or _DROPPED) for one top-level property of a body."""
         kept = hooks.undeclared_kept(self.faults)
         if is_annotation(key):
-            errors = self._annotation_errors("body", key, value, self.contract.entity)
-            return errors, value if kept and not errors else _DROPPED
+            refused = self._annotation_errors("body", key, value, self.contract.entity)
+            return refused, value if kept and not refused else _DROPPED
         if key in self.contract.undocumented:
             return [], value if kept else _DROPPED
         if key in self.contract.read_only:

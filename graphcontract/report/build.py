@@ -97,11 +97,7 @@ def build_report(
         for c in clauses
         if c["status"] == "fail" and (c["level"] == "must" or c["id"] in judged_as_must)
     ]
-    restore_problems = [
-        f"{r['when']}: still different: {', '.join(r['differences'])}"
-        for r in recorder.restores
-        if not r["verified"]
-    ]
+    restore_problems = [restore_problem(r) for r in recorder.restores if not r["verified"]]
     final_unverified = any(
         r["when"] == "end of run" and not r["verified"] for r in recorder.restores
     )
@@ -133,6 +129,17 @@ def build_report(
         "restore_problems": restore_problems,
         "documentation_findings": documentation_findings(contract),
     }
+
+
+def restore_problem(restore: dict[str, Any]) -> str:
+    """One line on a restore that is not verified: the writable properties a PATCH could not
+    put back, and what the run left that no PATCH can remove ("not restored")."""
+    parts = []
+    if restore.get("differences"):
+        parts.append(f"still different: {', '.join(restore['differences'])}")
+    if restore.get("not_restored"):
+        parts.append(f"not restored: {'; '.join(restore['not_restored'])}")
+    return f"{restore['when']}: {' | '.join(parts) or 'not verified'}"
 
 
 def clauses_judged(clauses: list[dict[str, Any]]) -> bool:

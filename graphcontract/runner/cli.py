@@ -291,11 +291,23 @@ def conclude(cfg: RunConfig, pytest_code: int) -> int:
         summary += f" - {len(failed)} must clause(s) failed: {', '.join(failed)}"
     for error in report.get("errors", [])[:3]:
         summary += f"\n  error: {error}"
-    problems = report.get("restore_problems", [])
+    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
+    left = [x for r in final for x in r.get("not_restored", [])]
+    problems = [
+        p for p in report.get("restore_problems", []) if not left or "not restored" not in p
+    ]
     for problem in problems[:3]:
         summary += f"\n  restore: {problem}"
-    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
-    if any(not r.get("verified") for r in final):
+    for leftover in left:
+        summary += f"\n  not restored: {leftover}"
+    if left:
+        summary += (
+            "\n  no PATCH can take these back (graphcontract restore neither): remove them "
+            "with the service's own means"
+        )
+    for withheld in {r.get("withheld") for r in final if r.get("withheld")}:
+        summary += f"\n  {withheld}"
+    if any(not r.get("verified") and r.get("differences") for r in final):
         summary += (
             f"\n  the position may not be back to its original state: check it, then run "
             f"graphcontract restore --journal {folder}"

@@ -107,7 +107,7 @@ def _judge_answer(
         step.exchange,
         body,
         step.after,
-        session.target.position_id,
+        step.position_id or session.target.position_id,
         step.started_at,
         session.stamp_age_s(step.before, step.started_at),
     )

@@ -23,6 +23,7 @@ from graphcontract.errors import HarnessError, UsageError
 from graphcontract.oracles.compare import differences, get, same
 from graphcontract.oracles.verdict import show
 from graphcontract.runner.config import check_base_url, check_position_id
+from graphcontract.runner.leftovers import ProbeLedger, leftovers, sent_object
 from graphcontract.types import JSON, JSONObject, json_text
 
 ME = "/me/profile/positions"
@@ -37,18 +38,38 @@ def users_collection(user: str) -> str:
 
 @dataclass(frozen=True)
 class RestoreResult:
-    """Whether the writable properties are back to the snapshot, and what differs if not."""
+    """Whether the position is back to the snapshot, and what differs if not: the writable
+    properties a PATCH could not put back (``differences``), and what else the run left that
+    no PATCH can remove (``not_restored``, judged on the whole position at the end)."""
 
     verified: bool
     differences: tuple[str, ...] = ()
     sent: JSONObject | None = None
     state: JSONObject | None = None
     """The position as read back by the verifying GET."""
+    not_restored: tuple[str, ...] = ()
+    withheld: str = ""
+    """The probes not sent because the target stores them (one line, empty when none)."""
 
     def describe(self) -> str:
         if self.verified:
             return "restored and verified"
-        return "restore NOT verified; still different: " + ", ".join(self.differences)
+        parts = []
+        if self.differences:
+            parts.append("restore NOT verified; still different: " + ", ".join(self.differences))
+        if self.not_restored:
+            parts.append("NOT restored (no PATCH can undo it): " + "; ".join(self.not_restored))
+        return "; ".join(parts)
+
+    def record(self, when: str) -> dict[str, Any]:
+        """The restore as report.json lists it."""
+        return {
+            "when": when,
+            "verified": self.verified,
+            "differences": list(self.differences),
+            "not_restored": list(self.not_restored),
+            "withheld": self.withheld,
+        }
 
 
 def restore_body(
@@ -130,6 +151,10 @@ class Target:
         self.lags_s: list[float] = []
         """How long each read that settled had to wait for the write."""
         self._reads_never_settle = False
+        self.ledger = ProbeLedger(contract)
+        """The probes the target was seen to store, and what the run sent that it may keep."""
+        self.moved_from: list[str] = []
+        """Ids the position had before a body's id moved it (oldest first)."""
 
     # -- paths ------------------------------------------------------------------------------
     def user_of_form(self, form: str) -> str | None:
@@ -245,6 +270,7 @@ class Target:
     ) -> Exchange:
         """PATCH the position; ``authorization`` replaces the Authorization header whole,
         ``accept`` the Accept header ("" sends none)."""
+        self.ledger.before_send(sent_object(body, content))
         headers = {} if authorization is None else {"Authorization": authorization}
         if accept is not None:
             headers["Accept"] = accept
@@ -280,14 +306,75 @@ class Target:
         remaining = writable_differences(self.contract, snapshot, after)
         return RestoreResult(not remaining, tuple(remaining), body, state=after)
 
+    def follow(self, exchange: Exchange) -> bool:
+        """After a write whose 200 answer names another id than the position's: when the old
+        id now answers 404 and the new one the position, the body moved it. The run follows
+        it there (every later request, the restores and the journal name the new id) and
+        says so at the end; True when it moved."""
+        answer = exchange.json_object() if exchange.status == 200 else None
+        new_id = answer.get("id") if answer is not None else None
+        if not isinstance(new_id, str) or not new_id or new_id == self.position_id:
+            return False
+        if self.read().status != 404:
+            return False
+        moved = self.read(path=self.path(position_id=new_id))
+        if moved.status != 200 or (moved.json_object() or {}).get("id") != new_id:
+            return False
+        self.moved_from.append(self.position_id)
+        self.position_id = new_id
+        if self.journal_path is not None and self.original is not None:
+            write_journal(self.journal_path, self, self.original)
+        return True
+
+    def moved_note(self) -> str:
+        """Where the position lives now, when a body's id moved it (empty otherwise)."""
+        if not self.moved_from:
+            return ""
+        first = self.moved_from[0]
+        return (
+            f"id: the position now lives at id {self.position_id!r}; its id {first!r} answers "
+            "404 (a body's id moved it, and no PATCH may write an id back)"
+        )
+
+    def verify_whole(self, result: RestoreResult) -> RestoreResult:
+        """``result`` judged on the whole position against the original snapshot: what no
+        PATCH can remove is listed as not restored (never verified)."""
+        if self.original is None or result.state is None:
+            return result
+        left = leftovers(self.contract, self.original, result.state, self.ledger)
+        if self.moved_from:
+            left = [self.moved_note(), *(x for x in left if not x.startswith("id:"))]
+        return RestoreResult(
+            result.verified and not left,
+            result.differences,
+            result.sent,
+            result.state,
+            tuple(left),
+            self.ledger.describe_withheld(),
+        )
+
+    def move_back(self) -> None:
+        """The position was moved by a body's id: the service applies ids, so the one write
+        that can undo the move is its original id, sent to where it lives now. Kept only
+        when a GET of the original id then answers it; else the run reports the move."""
+        if not self.moved_from:
+            return
+        first = self.moved_from[0]
+        self.client.request("PATCH", self.path(), json_body={"id": first})
+        back = self.read(path=self.path(position_id=first))
+        if back.status == 200 and (back.json_object() or {}).get("id") == first:
+            self.position_id, self.moved_from = first, []
+
     def final_restore(self) -> RestoreResult | None:
         """Put the position back to the original at the end of a run, even after the target
-        was found unhealthy (one more try); never raises: a failure is an unverified result."""
+        was found unhealthy (one more try), and verify it on the whole position; never
+        raises: a failure is an unverified result."""
         if self.original is None:
             return None
         self.client.reopen()
         try:
-            return self.restore(self.original)
+            self.move_back()
+            return self.verify_whole(self.restore(self.original))
         except HarnessError as exc:
             return RestoreResult(False, (f"could not restore ({exc})",))
 
@@ -302,10 +389,12 @@ def write_journal(path: Path, target: Target, snapshot: JSONObject) -> None:
         "created": datetime.now(UTC).isoformat(),
         "base_url": target.client.base_url,
         "position_path": target.path(),
-        "position_id": target.position_id,
+        "position_id": target.moved_from[0] if target.moved_from else target.position_id,
         "run_uid": target.run_uid,
         "snapshot": snapshot,
     }
+    if target.moved_from:
+        record["moved_to"] = target.position_id  # a body's id moved the position there
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
