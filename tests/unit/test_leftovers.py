@@ -74,7 +74,7 @@ def test_a_position_back_but_for_what_writes_move_has_no_leftovers(state):
         (
             final(lastModifiedBy={"application": {"id": PROBE_NAME, "displayName": PROBE_NAME}}),
             {"lastModifiedBy": {"application": {"id": PROBE_NAME, "displayName": PROBE_NAME}}},
-            "lastModifiedBy: ",
+            "lastModifiedBy",
         ),
         (final(createdDateTime=PROBE_STAMP), {}, "createdDateTime: "),
         (final(id="graphcontract-probe-0"), {}, "id: "),
