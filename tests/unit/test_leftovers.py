@@ -102,7 +102,7 @@ def test_what_no_write_explains_is_a_leftover(state, sent, expected):
 def test_a_changed_writable_value_is_named_with_both_values():
     state = final(detail={**SEED["detail"], "jobTitle": "Changed"})
     found = leftovers(CONTRACT, SEED, state)
-    assert found == [f'detail.jobTitle: {SEED["detail"]["jobTitle"]} before the run, now Changed']
+    assert found == [f"detail.jobTitle: {SEED['detail']['jobTitle']} before the run, now Changed"]
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,9 @@ def test_a_stored_read_only_probe_withholds_the_next_one_only():
         ledger.before_send({"createdBy": {"user": {"id": "x"}}})
     ledger.before_send({"detail": {"jobTitle": "still sent"}})
     ledger.before_send({"graphcontractUnknown": "still sent: another kind"})
-    assert ledger.describe_withheld() == f"1 probe(s) of {READ_ONLY} not sent: the target stores them"
+    assert (
+        ledger.describe_withheld() == f"1 probe(s) of {READ_ONLY} not sent: the target stores them"
+    )
 
 
 def test_a_stored_undeclared_name_withholds_undeclared_names_at_any_depth():
