@@ -26,7 +26,8 @@ def test_ignoring_undeclared_and_read_only_names_stores_none_of_them():
     before = store.copy_of(POSITION)
     assert store.patch(POSITION, BODY).status == 200
     stored = store.copy_of(POSITION)
-    assert stored is not None and before is not None
+    assert stored is not None
+    assert before is not None
     assert stored["detail"]["jobTitle"] == "kept"
     assert "graphcontractUnknown" not in stored
     assert "graphcontractUnknown" not in stored["detail"]
@@ -52,7 +53,8 @@ def test_the_storing_fault_keeps_and_answers_every_top_level_name_sent():
 def test_id_writable_moves_the_position_to_the_sent_id():
     store = PositionStore(CONTRACT, CONTRACT.seed, faults=["id-writable"])
     outcome = store.patch(POSITION, {"id": "graphcontract-probe-0"})
-    assert outcome.status == 200 and outcome.body is not None
+    assert outcome.status == 200
+    assert outcome.body is not None
     assert outcome.body["id"] == "graphcontract-probe-0"
     assert not store.has(POSITION)
     assert store.has("graphcontract-probe-0")

@@ -64,9 +64,8 @@ def session_on(store: MovingStore) -> Session:
 
 
 def probe_the_id(session: Session) -> str:
-    with pytest.raises(ContractViolation) as raised:
-        with session.example() as ex:
-            check_read_only(ex, {"id": PROBE_ID})
+    with pytest.raises(ContractViolation) as raised, session.example() as ex:
+        check_read_only(ex, {"id": PROBE_ID})
     return str(raised.value)
 
 
@@ -101,13 +100,15 @@ def test_a_position_that_cannot_move_back_is_reported_where_it_lives():
     session = session_on(store)
     probe_the_id(session)
     result = session.final_restore()
-    assert result is not None and not result.verified
+    assert result is not None
+    assert not result.verified
     assert result.not_restored[0] == (
         f"id: the position now lives at id {PROBE_ID!r}; its id {ORIGINAL!r} answers 404 (a "
         "body's id moved it, and no PATCH may write an id back)"
     )
     record = session.recorder.restores[-1]
-    assert record["verified"] is False and record["not_restored"] == list(result.not_restored)
+    assert record["verified"] is False
+    assert record["not_restored"] == list(result.not_restored)
 
 
 def test_a_probe_of_a_stored_kind_is_not_sent_again():
@@ -124,9 +125,8 @@ def test_a_probe_of_a_stored_kind_is_not_sent_again():
 def test_a_position_gone_after_the_patch_halts_with_the_patch_judged_first():
     store = MovingStore(deletes=True)
     session = session_on(store)
-    with pytest.raises(TargetUnhealthy):
-        with session.example() as ex:
-            check_read_only(ex, {"id": PROBE_ID})
+    with pytest.raises(TargetUnhealthy), session.example() as ex:
+        check_read_only(ex, {"id": PROBE_ID})
     tally = session.recorder.clauses["response.id"]
     assert tally.failed == 1
     assert tally.counterexample is not None
