@@ -90,7 +90,8 @@ def test_the_position_is_moved_back_at_the_end_when_the_service_lets_it():
     session = session_on(store)
     probe_the_id(session)
     result = session.final_restore()
-    assert result is not None and result.verified, result
+    assert result is not None
+    assert result.verified, result
     assert list(store.positions) == [ORIGINAL]
     assert session.recorder.restores[-1]["not_restored"] == []
 
