@@ -49,6 +49,14 @@ class Update:
     before_stamp_age_s: float | None = None
     """How long before this write the run first saw the lastModifiedDateTime ``before``
     holds (None: not known)."""
+    whole_body: JSONObject | None = None
+    """The body as sent, when ``sent`` is only the part judged as an update (a body with
+    read-only properties): messages quote what was sent."""
+
+    @property
+    def shown(self) -> JSONObject:
+        """What a message says was sent: the whole body."""
+        return self.whole_body if self.whole_body is not None else self.sent
 
 
 def response_shape(u: Update, *, extra: str = "fail") -> list[Verdict]:
@@ -71,7 +79,7 @@ def response_shape(u: Update, *, extra: str = "fail") -> list[Verdict]:
     failed = Verdict.failed(
         "response.shape",
         "200 body is not a valid workPosition",
-        sent=u.sent,
+        sent=u.shown,
         expected="a workPosition (contracts/schemas/workPosition.response.json), JSON type",
         got="; ".join(errors[:5]),
         exchange=u.exchange,
@@ -224,7 +232,7 @@ def omitted_preserved(u: Update) -> Verdict:
     return Verdict.failed(
         "merge.omitted-preserved",
         _why(u, first, "not sent") + (f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""),
-        sent=u.sent,
+        sent=u.shown,
         expected={first.path: first.old},
         got={first.path: first.new},
         exchange=u.exchange,
@@ -263,7 +271,7 @@ def nested_merge(u: Update, *, policy: str = "merge") -> Verdict | None:
         return Verdict.failed(
             "merge.nested",
             _why(u, first, "only other sub-properties were sent"),
-            sent=u.sent,
+            sent=u.shown,
             expected={first.path: first.old},
             got={first.path: first.new},
             exchange=u.exchange,
@@ -374,7 +382,7 @@ def server_managed(u: Update) -> Verdict | None:
         return Verdict.failed(
             "server-managed.recalculated",
             title,
-            sent=u.sent,
+            sent=u.shown,
             expected=expected,
             got=got,
             exchange=u.exchange,
@@ -441,7 +449,7 @@ def persisted(u: Update) -> Verdict | None:
     return Verdict.failed(
         "persisted",
         "GET after the PATCH differs from the PATCH answer",
-        sent=u.sent,
+        sent=u.shown,
         expected={p: _at(u.body, p) for p in diff[:3]},
         got={p: _at(u.after, p) for p in diff[:3]},
         exchange=u.exchange,

@@ -184,3 +184,25 @@ def test_a_write_that_stamps_now_over_a_stored_future_stamp_passes():
 def test_a_write_that_stamps_the_future_still_fails():
     failed = stamp_judgement(now_stamp(-timedelta(minutes=1)), PROBE_STAMP)
     assert failed["server-managed.recalculated"].title == "lastModifiedDateTime is in the future"
+
+
+def test_a_failure_on_a_read_only_probe_quotes_the_body_as_sent():
+    """check_read_only judges the writable part of a body as an update; its messages quote
+    the whole body that was sent, never ``sent: {}``."""
+    sent = {"lastModifiedDateTime": PROBE_STAMP}
+    before = final(lastModifiedDateTime=now_stamp(-timedelta(minutes=1)))
+    body = final(lastModifiedDateTime=PROBE_STAMP)
+    update = Update(
+        CONTRACT,
+        {},
+        before,
+        exchange(200, body),
+        body,
+        body,
+        SEED["id"],
+        datetime.now(UTC) - timedelta(seconds=1),
+        whole_body=sent,
+    )
+    failed = {v.clause: v for v in judge_update(update) if v.outcome == "fail"}
+    message = failed["server-managed.recalculated"].message
+    assert message.startswith(f'sent: {{"lastModifiedDateTime": "{PROBE_STAMP}"}}'), message
