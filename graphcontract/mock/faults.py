@@ -109,9 +109,7 @@ FAULTS: dict[str, Fault] = {
                "and device are kept next to the caller the server records"),
         _fault("id-writable", "read-only.not-applied response.id",
                "an id sent in a body is applied: the position moves to that key and its old "
-               "id answers 404 (a store keyed by a column the update writes)",
-               # "id changed by an update" is also one of that clause's rules
-               "server-managed.recalculated"),
+               "id answers 404 (a store keyed by a column the update writes)"),
         _fault("stores-unknown-and-read-only", "read-only.not-applied",
                "the top-level names a body carries that a client may not write (undeclared, "
                "undocumented, annotations, read-only values but the id) are stored as sent "

@@ -388,9 +388,14 @@ def server_managed(u: Update) -> Verdict | None:
             exchange=u.exchange,
         )
 
+    # A read-only value the body itself carried is read-only.not-applied's to judge: the
+    # same write is not failed twice for one cause.
+    carried = set(u.whole_body or {}) & set(u.contract.read_only)
     for name in UNCHANGED_BY_WRITES:
         old_value, new_value = get(u.before, name), get(u.body, name)
-        if name in u.contract.entity.properties and not same(old_value, new_value, name):
+        if name in carried or name not in u.contract.entity.properties:
+            continue
+        if not same(old_value, new_value, name):
             return failed(f"{name} changed by an update", {name: old_value}, {name: new_value})
     old_by = get(u.before, "lastModifiedBy")
     if old_by is not None and get(u.body, "lastModifiedBy") is None:
@@ -402,6 +407,11 @@ def server_managed(u: Update) -> Verdict | None:
         return failed("lastModifiedDateTime dropped by an update", f">= {old.isoformat()}", None)
     if new is None:
         return None  # not a date-time: response.shape's to judge
+    stamp_sent = get(u.shown, "lastModifiedDateTime")
+    if "lastModifiedDateTime" in carried and same(
+        get(u.body, "lastModifiedDateTime"), stamp_sent, "lastModifiedDateTime"
+    ):
+        return None  # the value the body sent, applied: read-only.not-applied fails it
     latest = datetime.now(UTC) + CLOCK_SKEW
     # A stamp already in the future before this write (one an earlier body's read-only probe
     # put there, read-only.not-applied's failure) bounds nothing and is not this write's

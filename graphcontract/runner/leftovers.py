@@ -26,7 +26,7 @@ from graphcontract.contract import Contract, StructuredType
 from graphcontract.oracles.compare import differences, get, same
 from graphcontract.oracles.update import CLOCK_SKEW, UNCHANGED_BY_WRITES, parse_datetime
 from graphcontract.oracles.verdict import show
-from graphcontract.types import JSON, JSONObject, is_annotation, strings_in
+from graphcontract.types import JSON, JSONObject, is_annotation, json_text, strings_in
 
 UNKNOWN = "undeclared properties"
 READ_ONLY = "read-only values"
@@ -168,7 +168,7 @@ def leftovers(
     for name in names:
         old, new = snapshot.get(name), final.get(name)
         if is_annotation(name):
-            out.append(f"{name}: not there before the run, now {show(new, 80)} (sent by the run)")
+            out.append(f"{name}: not there before the run, now {_quoted(new)} (sent by the run)")
             continue
         if name in moved_by_writes and _moved_as_documented(name, old, new, ledger, now):
             continue
@@ -176,13 +176,18 @@ def leftovers(
             continue  # the service's own value (merge.recalculated), not one the run put there
         if name not in snapshot:
             if differences(None, new):  # an absent property equals null
-                out.append(f"{name}: not there before the run, now {show(new, 80)}")
+                out.append(f"{name}: not there before the run, now {_quoted(new)}")
             continue
         for path in differences(old, new, name):
             where = tuple(path.split("."))  # differences() names declared properties only
             was, now_value = show(_at(snapshot, where), 80), show(_at(final, where), 80)
             out.append(f"{path}: {was} before the run, now {now_value}")
     return out
+
+
+def _quoted(value: JSON) -> str:
+    """A value for a leftover line: JSON text (a string in quotes, so "" shows), shortened."""
+    return show(json_text(value) if isinstance(value, str) else value, 80)
 
 
 def _sent_there(name: str, old: JSON, new: JSON, ledger: ProbeLedger | None) -> bool:

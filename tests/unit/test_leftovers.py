@@ -186,23 +186,53 @@ def test_a_write_that_stamps_the_future_still_fails():
     assert failed["server-managed.recalculated"].title == "lastModifiedDateTime is in the future"
 
 
-def test_a_failure_on_a_read_only_probe_quotes_the_body_as_sent():
-    """check_read_only judges the writable part of a body as an update; its messages quote
-    the whole body that was sent, never ``sent: {}``."""
-    sent = {"lastModifiedDateTime": PROBE_STAMP}
+def read_only_probe_judgement(whole: dict, body: dict, after: dict | None = None):
+    """check_read_only's judgement of an accepted read-only probe: the writable part as an
+    update, the whole body as what was sent."""
+    writable = {k: v for k, v in whole.items() if k not in CONTRACT.read_only}
     before = final(lastModifiedDateTime=now_stamp(-timedelta(minutes=1)))
-    body = final(lastModifiedDateTime=PROBE_STAMP)
     update = Update(
         CONTRACT,
-        {},
+        writable,
         before,
         exchange(200, body),
         body,
-        body,
+        body if after is None else after,
         SEED["id"],
         datetime.now(UTC) - timedelta(seconds=1),
-        whole_body=sent,
+        whole_body=whole,
     )
-    failed = {v.clause: v for v in judge_update(update) if v.outcome == "fail"}
-    message = failed["server-managed.recalculated"].message
-    assert message.startswith(f'sent: {{"lastModifiedDateTime": "{PROBE_STAMP}"}}'), message
+    return {v.clause: v for v in judge_update(update) if v.outcome == "fail"}
+
+
+def test_a_failure_on_a_read_only_probe_quotes_the_body_as_sent():
+    """Its messages quote the whole body that was sent, never ``sent: {}``."""
+    whole = {"createdDateTime": PROBE_STAMP}
+    body = final(lastModifiedDateTime=now_stamp())
+    failed = read_only_probe_judgement(whole, body, after=final(isCurrent=not SEED["isCurrent"]))
+    message = failed["persisted"].message
+    assert message.startswith(f'sent: {{"createdDateTime": "{PROBE_STAMP}"}}'), message
+
+
+@pytest.mark.parametrize(
+    "whole",
+    [
+        {"lastModifiedDateTime": PROBE_STAMP},
+        {"createdDateTime": PROBE_STAMP},
+        {"createdBy": {"application": {"id": PROBE_NAME, "displayName": PROBE_NAME}}},
+        {"id": "graphcontract-probe-0"},
+    ],
+    ids=lambda whole: next(iter(whole)),
+)
+def test_a_read_only_value_the_body_carried_is_not_failed_twice(whole):
+    """Applied, it is read-only.not-applied's failure; server-managed.recalculated does not
+    fail the same write for the same cause (its headline stays its own finding)."""
+    body = final(**{"lastModifiedDateTime": now_stamp(), **whole})
+    assert "server-managed.recalculated" not in read_only_probe_judgement(whole, body)
+
+
+def test_a_read_only_probe_does_not_excuse_another_read_only_change():
+    whole = {"lastModifiedDateTime": PROBE_STAMP}
+    body = final(lastModifiedDateTime=now_stamp(), createdDateTime=now_stamp())
+    failed = read_only_probe_judgement(whole, body)
+    assert failed["server-managed.recalculated"].title == "createdDateTime changed by an update"
