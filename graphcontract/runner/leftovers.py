@@ -187,7 +187,8 @@ def leftovers(
 
 def _quoted(value: JSON) -> str:
     """A value for a leftover line: JSON text (a string in quotes, so "" shows), shortened."""
-    return show(json_text(value) if isinstance(value, str) else value, 80)
+    text = json_text(value) if isinstance(value, str) else show(value, 80)
+    return text if len(text) <= 80 else text[:80] + "…"
 
 
 def _sent_there(name: str, old: JSON, new: JSON, ledger: ProbeLedger | None) -> bool:
