@@ -229,6 +229,12 @@ class Target:
 
     def _state_of(self, exchange: Exchange) -> JSONObject:
         body = exchange.json_object()
+        if exchange.status == 404 and self.original is not None:
+            last = f" (the last: {exchange.sent_after})" if exchange.sent_after else ""
+            self.client.halt(
+                f"GET {self.path()} answered 404 although it answered the position before the "
+                f"run's first write: a request of the run removed or moved it{last}"
+            )
         if exchange.status != 200 or body is None:
             self.client.halt(
                 f"GET {self.path()} answered {exchange.status}"

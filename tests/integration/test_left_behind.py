@@ -20,8 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
 from graphcontract.mock.process import MockProcess
+from graphcontract.runner.target import Target
 
 pytestmark = pytest.mark.slow
 TOKEN = "graphcontract-test-token"
@@ -151,3 +153,24 @@ def test_a_body_id_that_moves_the_position_is_judged_first_and_moved_back(tmp_pa
         assert '"id"' in example["request"]["body"], example["request"]
     assert final_restore(report)["verified"] is True
     assert original in [p["id"] for p in listed["value"]], "moved back"
+
+
+def test_graphcontract_restore_finds_a_moved_position_and_moves_it_back(tmp_path):
+    with MockProcess(faults=["id-writable"]) as mock:
+        original = mock.position_ids[-1]
+        with GraphClient(mock.base_url, token=TOKEN) as client:
+            target = Target(
+                load_contract(),
+                client,
+                original,
+                journal_path=tmp_path / "restore-journal-main.json",
+            )
+            target.snapshot_original()
+            assert target.follow(target.patch({"id": "moved-by-a-killed-run"}))
+        journal = json.loads((tmp_path / "restore-journal-main.json").read_text())
+        assert journal["position_id"] == original
+        assert journal["moved_to"] == "moved-by-a-killed-run"
+        restore = graphcontract("restore", "--journal", str(tmp_path))
+        back = position(mock, original)
+    assert restore.returncode == 0, restore.stdout + restore.stderr
+    assert back["id"] == original

@@ -132,3 +132,17 @@ def test_a_position_gone_after_the_patch_halts_with_the_patch_judged_first():
     assert tally.failed == 1
     assert tally.counterexample is not None
     assert PROBE_ID in json.dumps(tally.counterexample["request"])
+
+
+def test_a_position_gone_for_good_is_not_blamed_on_the_configuration():
+    store = MovingStore(deletes=True)
+    session = session_on(store)
+    with pytest.raises(TargetUnhealthy), session.example() as ex:
+        check_read_only(ex, {"id": PROBE_ID})
+    result = session.final_restore()
+    assert result is not None
+    assert not result.verified
+    (why,) = result.differences
+    assert "answered the position before the run's first write" in why
+    assert "removed or moved it" in why
+    assert "--position-id" not in why
