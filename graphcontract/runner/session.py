@@ -146,7 +146,7 @@ class Session:
             except ProbeWithheld:
                 pass  # a probe of a kind the target stores is not sent; the rest is judged
             except HarnessError:
-                example.conclude(raise_failures=False)  # what was judged before it counts
+                example.record_verdicts()  # what was judged before it counts
                 raise
             finally:
                 self.current = None
@@ -315,9 +315,18 @@ class Example:
             exchange,
         )
 
-    def conclude(self, *, raise_failures: bool = True) -> None:
+    def conclude(self) -> None:
         for exchange in self.exchanges:
             self.add(error_envelope(exchange), no_server_error(exchange), json_encoding(exchange))
+        failures = self.record_verdicts()
+        if failures:
+            unique = {v.clause: v for v in failures}
+            raise ContractViolation("\n\n".join(v.describe() for v in unique.values()))
+
+    def record_verdicts(self) -> list[Verdict]:
+        """Record the verdicts added so far; the must failures among them. When the target
+        turns unhealthy mid-example, only these count (what the oracles judged before it:
+        the answer that made the position unreadable, say), not the traffic's rules."""
         failures = []
         for verdict in self.verdicts:
             if not self.session.wants(verdict.clause):
@@ -325,9 +334,7 @@ class Example:
             self.session.recorder.record(verdict)
             if verdict.outcome == "fail" and self.session.is_must(verdict):
                 failures.append(verdict)
-        if failures and raise_failures:
-            unique = {v.clause: v for v in failures}
-            raise ContractViolation("\n\n".join(v.describe() for v in unique.values()))
+        return failures
 
 
 def answered_id(exchange: Exchange, position_id: str) -> Verdict | None:
