@@ -193,9 +193,11 @@ def _quoted(value: JSON) -> str:
 
 def _sent_there(name: str, old: JSON, new: JSON, ledger: ProbeLedger | None) -> bool:
     """Whether a declared property no client may write now holds a value the run sent for it
-    (a service recalculates such properties: only what the run put there is a leftover)."""
+    (a service recalculates such properties: only what the run put there is a leftover). A
+    Boolean or a number proves nothing (a recalculation may give the value the run sent)."""
     sent = ledger.undocumented_sent.get(name, []) if ledger is not None else []
-    return any(same(new, value, name) or _carries(new, value, old) for value in sent)
+    distinctive = isinstance(new, str | dict | list)
+    return any((distinctive and same(new, v, name)) or _carries(new, v, old) for v in sent)
 
 
 def _moved_as_documented(

@@ -50,6 +50,7 @@ def ledger_that_sent(*bodies: dict) -> ProbeLedger:
         final(lastModifiedBy={"user": {"id": "the-run", "displayName": "Run"}}),
         final(**{"@odata.etag": 'W/"2"', "@odata.context": "x"}),
         final(isSearchable=False),
+        final(isSearchable=True),
     ],
     ids=[
         "same",
@@ -57,6 +58,7 @@ def ledger_that_sent(*bodies: dict) -> ProbeLedger:
         "modified-by-the-caller",
         "annotations-the-server-answers",
         "recalculated-by-the-service",
+        "recalculated-to-the-value-sent",
     ],
 )
 def test_a_position_back_but_for_what_writes_move_has_no_leftovers(state):
