@@ -153,6 +153,8 @@ class Target:
         self._reads_never_settle = False
         self.ledger = ProbeLedger(contract)
         """The probes the target was seen to store, and what the run sent that it may keep."""
+        self._was_read = False
+        """Whether this process has read the position (a 404 since is the run's doing)."""
         self.moved_from: list[str] = []
         """Ids the position had before a body's id moved it (oldest first)."""
 
@@ -229,7 +231,7 @@ class Target:
 
     def _state_of(self, exchange: Exchange) -> JSONObject:
         body = exchange.json_object()
-        if exchange.status == 404 and self.original is not None:
+        if exchange.status == 404 and self._was_read:
             last = f" (the last: {exchange.sent_after})" if exchange.sent_after else ""
             self.client.halt(
                 f"GET {self.path()} answered 404 although it answered the position before the "
@@ -242,6 +244,7 @@ class Target:
                 + f"; cannot read the position's state (check {self.position_source} and the "
                 "token)"
             )
+        self._was_read = True
         return body
 
     def snapshot_original(self) -> JSONObject:
