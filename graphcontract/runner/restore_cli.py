@@ -28,13 +28,13 @@ from graphcontract.runner.config import (
     check_token_env,
     is_loopback_url,
 )
-from graphcontract.runner.target import (
+from graphcontract.runner.journal import (
     JOURNAL_PATTERN,
-    Target,
     check_journal,
     find_journals,
     read_journal,
 )
+from graphcontract.runner.target import Target
 
 LOOPBACK_FALLBACK_TOKEN = "graphcontract-mock-token"
 
@@ -100,13 +100,10 @@ def run(args: argparse.Namespace) -> int:
             position_id,
             position_source=f"position_id in restore journal {str(path)!r}",
         )
-        target.original = snapshot
-        moved_to = journal.get("moved_to")
-        if moved_to is not None:  # a body's id moved the position during the run
-            target.moved_from = [position_id]
-            target.position_id = check_position_id(moved_to, what=f"{path}: moved_to")
-            target.move_back()
-        result = target.verify_whole(target.restore(snapshot))
+        moved_to = journal.get("moved_to")  # a body's id moved the position during the run
+        if moved_to is not None:
+            moved_to = check_position_id(moved_to, what=f"restore journal {str(path)!r}: moved_to")
+        result = target.restore_journalled(snapshot, moved_to=moved_to)
     where = f"graphcontract restore: {target.path()} at {base_url} (journal {path})"
     if not result.verified:
         if result.differences:
