@@ -341,7 +341,7 @@ class Target:
         first = self.moved_from[0]
         return (
             f"id: the position now lives at id {self.position_id!r}; its id {first!r} answers "
-            "404 (a body's id moved it, and no PATCH may write an id back)"
+            "404 (a body's id moved it there; a PATCH of its old id did not move it back)"
         )
 
     def verify_whole(self, result: RestoreResult) -> RestoreResult:

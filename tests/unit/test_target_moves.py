@@ -105,7 +105,7 @@ def test_a_position_that_cannot_move_back_is_reported_where_it_lives():
     assert not result.verified
     assert result.not_restored[0] == (
         f"id: the position now lives at id {PROBE_ID!r}; its id {ORIGINAL!r} answers 404 (a "
-        "body's id moved it, and no PATCH may write an id back)"
+        "body's id moved it there; a PATCH of its old id did not move it back)"
     )
     record = session.recorder.restores[-1]
     assert record["verified"] is False
