@@ -49,6 +49,14 @@ class Update:
     before_stamp_age_s: float | None = None
     """How long before this write the run first saw the lastModifiedDateTime ``before``
     holds (None: not known)."""
+    whole_body: JSONObject | None = None
+    """The body as sent, when ``sent`` is only the part judged as an update (a body with
+    read-only properties): messages quote what was sent."""
+
+    @property
+    def shown(self) -> JSONObject:
+        """What a message says was sent: the whole body."""
+        return self.whole_body if self.whole_body is not None else self.sent
 
     @property
     def shown(self) -> Any:
@@ -387,9 +395,14 @@ def server_managed(u: Update) -> Verdict | None:
             exchange=u.exchange,
         )
 
+    # A read-only value the body itself carried is read-only.not-applied's to judge: the
+    # same write is not failed twice for one cause.
+    carried = set(u.whole_body or {}) & set(u.contract.read_only)
     for name in UNCHANGED_BY_WRITES:
         old_value, new_value = get(u.before, name), get(u.body, name)
-        if name in u.contract.entity.properties and not same(old_value, new_value, name):
+        if name in carried or name not in u.contract.entity.properties:
+            continue
+        if not same(old_value, new_value, name):
             return failed(f"{name} changed by an update", {name: old_value}, {name: new_value})
     old_by = get(u.before, "lastModifiedBy")
     if old_by is not None and get(u.body, "lastModifiedBy") is None:
@@ -401,12 +414,21 @@ def server_managed(u: Update) -> Verdict | None:
         return failed("lastModifiedDateTime dropped by an update", f">= {old.isoformat()}", None)
     if new is None:
         return None  # not a date-time: response.shape's to judge
-    if old is not None and new < old:
+    stamp_sent = get(u.shown, "lastModifiedDateTime")
+    if "lastModifiedDateTime" in carried and same(
+        get(u.body, "lastModifiedDateTime"), stamp_sent, "lastModifiedDateTime"
+    ):
+        return None  # the value the body sent, applied: read-only.not-applied fails it
+    latest = datetime.now(UTC) + CLOCK_SKEW
+    # A stamp already in the future before this write (one an earlier body's read-only probe
+    # put there, read-only.not-applied's failure) bounds nothing and is not this write's
+    # fault: whether the write moved it is what is judged.
+    held = old is not None and old > latest
+    if old is not None and new < old and not held:
         return failed(
             "lastModifiedDateTime went backwards", f">= {old.isoformat()}", new.isoformat()
         )
-    latest = datetime.now(UTC) + CLOCK_SKEW
-    if new > latest:
+    if new > latest and not (held and new == old):
         return failed(
             "lastModifiedDateTime is in the future",
             f"<= {latest.isoformat()} (now, 5 min skew allowed)",

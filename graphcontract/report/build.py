@@ -139,7 +139,8 @@ def build_report(
 def restore_outcomes(restores: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """(problems still open, problems a later restore fixed). A restore after an example that
     could not be verified is fixed when the run's end-of-run restores (one per process) were
-    all verified: each wrote the original back and read every writable property again."""
+    all verified on the whole position: each wrote the original back and found nothing the
+    run changed or left behind."""
     finals = [r for r in restores if r["when"] == "end of run"]
     fixed_at_end = bool(finals) and all(r["verified"] for r in finals)
     problems: list[str] = []
@@ -147,12 +148,23 @@ def restore_outcomes(restores: list[dict[str, Any]]) -> tuple[list[str], list[st
     for record in restores:
         if record["verified"]:
             continue
-        text = f"{record['when']}: still different: {', '.join(record['differences'])}"
+        text = restore_problem(record)
         if fixed_at_end and record["when"] != "end of run":
             fixed.append(f"{text}; fixed by the end-of-run restore (verified)")
         else:
             problems.append(text)
     return problems, fixed
+
+
+def restore_problem(restore: dict[str, Any]) -> str:
+    """One line on a restore that is not verified: the writable properties a PATCH could not
+    put back, and what the run left that no PATCH can remove ("not restored")."""
+    parts = []
+    if restore.get("differences"):
+        parts.append(f"still different: {', '.join(restore['differences'])}")
+    if restore.get("not_restored"):
+        parts.append(f"not restored: {'; '.join(restore['not_restored'])}")
+    return f"{restore['when']}: {' | '.join(parts) or 'not verified'}"
 
 
 def clauses_judged(clauses: list[dict[str, Any]]) -> bool:

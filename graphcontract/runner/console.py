@@ -236,12 +236,26 @@ def skipped_lines(
 
 def restore_lines(report: Mapping[str, Any], folder: Path) -> list[Line]:
     """Restore problems still open (and what to do), and those a later restore fixed."""
-    problems = report.get("restore_problems", [])
+    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
+    left = [x for r in final for x in r.get("not_restored", [])]
+    problems = [
+        p for p in report.get("restore_problems", []) if not left or "not restored" not in p
+    ]
     lines = [Line(f"  restore: {problem}", "warn") for problem in problems]
+    lines += [Line(f"  not restored: {leftover}", "fail") for leftover in left]
+    if left:
+        lines.append(
+            Line(
+                "  no PATCH can take these back (graphcontract restore neither): remove them "
+                "with the service's own means",
+                "fail",
+            )
+        )
+    for withheld in sorted({r["withheld"] for r in final if r.get("withheld")}):
+        lines.append(Line(f"  {withheld}"))
     for fixed in report.get("restore_problems_fixed", []):
         lines.append(Line(f"  restore (fixed): {fixed}"))
-    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
-    if any(not r.get("verified") for r in final):
+    if any(not r.get("verified") and r.get("differences") for r in final):
         lines.append(
             Line(
                 "  next: the position may not be back to its original state: check it, then run "

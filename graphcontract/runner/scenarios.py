@@ -107,10 +107,16 @@ def judge_accepted_update(
 
 
 def _judge_answer(
-    ex: Example, step: Step, sent: JSONObject, body: JSONObject, judge: UpdateJudge
+    ex: Example,
+    step: Step,
+    sent: JSONObject,
+    body: JSONObject,
+    judge: UpdateJudge,
+    *,
+    whole_body: JSONObject | None = None,
 ) -> None:
     """``judge`` (every success oracle, or the gray-zone set) on a 200 body, with the run's
-    policies."""
+    policies (``whole_body``: the body as sent, when ``sent`` is only the part judged)."""
     session = ex.session
     update = Update(
         session.contract,
@@ -119,9 +125,10 @@ def _judge_answer(
         step.exchange,
         body,
         step.after,
-        session.target.position_id,
+        step.position_id or session.target.position_id,
         step.started_at,
         session.stamp_age_s(step.before, step.started_at),
+        whole_body,
     )
     policy = session.policy
     ex.add(
@@ -352,7 +359,7 @@ def check_read_only(ex: Example, body: JSONObject, *, user: str | None = None) -
     answer = step.exchange.json_object() if step.exchange.status == 200 else None
     if answer is not None:
         writable = {k: v for k, v in body.items() if k not in contract.read_only}
-        _judge_answer(ex, step, writable, answer, judge_update)
+        _judge_answer(ex, step, writable, answer, judge_update, whole_body=body)
 
 
 def check_unknown_property(ex: Example, body: JSONObject, description: str) -> None:

@@ -22,6 +22,7 @@ from graphcontract.oracles.exchange_rules import error_envelope, json_encoding, 
 from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.config import ALWAYS_JUDGED, pinned_clauses
+from graphcontract.runner.leftovers import UNKNOWN, ProbeWithheld, sent_object
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.target import RestoreResult, Target
 from graphcontract.types import JSONObject
@@ -39,6 +40,8 @@ class Step:
     exchange: Exchange
     after: JSONObject | None
     started_at: datetime
+    position_id: str = ""
+    """The position's id when the request was sent (a body's id may have moved it since)."""
 
 
 class Session:
@@ -95,9 +98,7 @@ class Session:
         example (restoring through a broken update path can make things worse, e.g. a
         collection that doubles). A live target is not written to any more."""
         self.restore_broken = True
-        self.recorder.restores.append(
-            {"when": "after an example", "verified": False, "differences": list(result.differences)}
-        )
+        self.recorder.restores.append(result.record("after an example"))
         if not self.live:
             return
         self.target.client.halt(
@@ -144,6 +145,11 @@ class Session:
             self.current = example
             try:
                 yield example
+            except ProbeWithheld:
+                pass  # a probe of a kind the target stores is not sent; the rest is judged
+            except HarnessError:
+                example.record_verdicts()  # what was judged before it counts
+                raise
             finally:
                 self.current = None
             if example.final_state is not None:
@@ -155,13 +161,7 @@ class Session:
         result = self.target.final_restore()
         if result is None:
             return None
-        self.recorder.restores.append(
-            {
-                "when": "end of run",
-                "verified": result.verified,
-                "differences": list(result.differences),
-            }
-        )
+        self.recorder.restores.append(result.record("end of run"))
         return result
 
 
@@ -240,22 +240,26 @@ class Example:
         else:
             before = known if known is not None else self.target.state()
         started = datetime.now(UTC)
+        position_id = self.target.position_id
         lags = len(self.target.lags_s)  # reads inside ``send`` (a write, read, write) count too
         exchange = send()
+        self.target.follow(exchange)  # a body's id moved the position: judged, then followed
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
             self.add(self._lag_observed(waited, exchange))
         after = after_exchange.json_object() if after_exchange.status == 200 else None
         if after is None and after_exchange.status >= 500 and self._healed(before):
             # server.no-5xx fails on that GET; nothing else can be judged on a state unread.
-            return Step(before, exchange, None, started)
+            return Step(before, exchange, None, started, position_id)
         if after is None:
+            self.add(answered_id(exchange, position_id))  # the first cause, before the halt
             # Neither "nothing changed" nor the update can be judged, nor a restore verified.
             self.target.client.halt(
                 f"GET {self.target.path()} after the request answered {after_exchange.status}"
                 + ("" if after_exchange.status != 200 else " without a JSON object")
                 + "; the harness cannot judge the request or restore the position"
             )
+        self._learn_stored(exchange, before, after)
         answer = exchange.json_object() if exchange.status == 200 else None
         if after == before and answer is not None and self.target.changes(before, answer):
             # A read lagging behind the write shows the old state; the answer says what the
@@ -271,7 +275,24 @@ class Example:
                 self.session.restore_failed(result)
             else:
                 self.final_state = result.state  # the verified state, lastModified* recalculated
-        return Step(before, exchange, after, started)
+        return Step(before, exchange, after, started, position_id)
+
+    def _learn_stored(self, exchange: Exchange, before: JSONObject, after: JSONObject) -> None:
+        """Whether the target stored a probe this write carried (an undeclared name, a
+        read-only value): no later probe of that kind is sent to it. A stored undeclared
+        name is recorded under properties.unknown; a read-only value is read-only's to fail."""
+        sent = sent_object(content=exchange.request.body)
+        for found in self.target.ledger.learn(sent, before, after):
+            if found.startswith(UNKNOWN):
+                self.add(
+                    Verdict.observed(
+                        "properties.unknown",
+                        "undeclared property stored: read back by GET (no PATCH can remove "
+                        "it; no further such probe is sent)",
+                        found,
+                        exchange,
+                    )
+                )
 
     def _healed(self, before: JSONObject) -> bool:
         """After a request, the position answered a GET with a 5xx: write ``before`` back in
@@ -299,6 +320,15 @@ class Example:
     def conclude(self) -> None:
         for exchange in self.exchanges:
             self.add(error_envelope(exchange), no_server_error(exchange), json_encoding(exchange))
+        failures = self.record_verdicts()
+        if failures:
+            unique = {v.clause: v for v in failures}
+            raise ContractViolation("\n\n".join(v.describe() for v in unique.values()))
+
+    def record_verdicts(self) -> list[Verdict]:
+        """Record the verdicts added so far; the must failures among them. When the target
+        turns unhealthy mid-example, only these count (what the oracles judged before it:
+        the answer that made the position unreadable, say), not the traffic's rules."""
         failures = []
         for verdict in self.verdicts:
             if not self.session.wants(verdict.clause):
@@ -308,6 +338,20 @@ class Example:
                 hook(verdict)
             if verdict.outcome == "fail" and self.session.is_must(verdict):
                 failures.append(verdict)
-        if failures:
-            unique = {v.clause: v for v in failures}
-            raise ContractViolation("\n\n".join(v.describe() for v in unique.values()))
+        return failures
+
+
+def answered_id(exchange: Exchange, position_id: str) -> Verdict | None:
+    """response.id judged on a 200 answer alone (when nothing after it can be read): the
+    id it carries against the id the request named."""
+    answer = exchange.json_object() if exchange.status == 200 else None
+    if answer is None or answer.get("id") == position_id:
+        return None
+    return Verdict.failed(
+        "response.id",
+        "200 body carries another id",
+        sent=sent_object(content=exchange.request.body),
+        expected=position_id,
+        got=answer.get("id"),
+        exchange=exchange,
+    )

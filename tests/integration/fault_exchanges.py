@@ -21,6 +21,7 @@ from graphcontract.mock.faults import (
 )
 
 from .conftest import MockClient
+from .fault_exchanges_stored import WORK_POSITION, moved_by_id, stored_as_sent
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 PROBE = {"detail": {"jobTitle": "Fault probe"}}
@@ -427,6 +428,12 @@ EXCHANGES: dict[str, Exchange] = {
     ),
     "read-only-applied": Exchange(
         _read_only_body, (200, ["id", "createdDateTime", "createdBy"]), (200, ["id"])
+    ),
+    "id-writable": Exchange(moved_by_id, (200, True, 200, 404), (200, False, 404, 200)),
+    "stores-unknown-and-read-only": Exchange(
+        stored_as_sent,
+        (400, 200, None, None, False, False),
+        (200, 200, "kept?", WORK_POSITION, True, True),
     ),
     "non-atomic": Exchange(_mixed_body, (400, False), (400, True)),
     "bad-datetime-format": Exchange(_timestamps, [True, True], [False, False]),

@@ -79,6 +79,16 @@ def test_429_on_every_second_request_is_waited_out_without_contract_failures(
     assert_no_secret(result, tmp_path)
 
 
+VERIFIED = {
+    "when": "end of run",
+    "verified": True,
+    "differences": [],
+    "not_restored": [],
+    "withheld": "",
+}
+"""The final restore of a run that left nothing behind: the whole position verified."""
+
+
 @pytest.mark.slow
 def test_intermittent_transport_faults_are_retried_and_do_not_change_the_verdict(
     mock: MockProcess, position: Position, tmp_path: Path
@@ -95,7 +105,7 @@ def test_intermittent_transport_faults_are_retried_and_do_not_change_the_verdict
     assert all(sent.values()), sent
     assert any(hit.method == "PATCH" and hit.fault for hit in server.hits)
     final = [r for r in report["restores"] if r["when"] == "end of run"]
-    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert final == [VERIFIED]
     assert differences(original, position.get()) == {}
     assert_no_secret(result, tmp_path)
 
@@ -290,7 +300,7 @@ def test_reads_lagging_behind_writes_are_waited_for_unless_the_policy_forbids_it
         assert "persisted" in report["failed_clauses"]
         assert persisted["observation"] is None
     final = [r for r in report["restores"] if r["when"] == "end of run"]
-    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert final == [VERIFIED]
     assert differences(original, position.get()) == {}
 
 
@@ -316,5 +326,5 @@ def test_a_position_a_stored_value_made_unreadable_is_written_back_and_the_run_g
     assert sum(title.endswith("answered 500") for title in titles) == 2, titles
     assert sum(title.endswith("stored as sent") for title in titles) == 4, titles
     final = [r for r in report["restores"] if r["when"] == "end of run"]
-    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert final == [VERIFIED]
     assert differences(original, position.get()) == {}

@@ -425,3 +425,25 @@ def test_restore_problems_a_later_restore_fixed_are_shown_as_fixed() -> None:
     assert "may not be back" not in alerts
     assert 'id="restore-fixed"' in alerts
     assert fixed in alerts
+
+
+def test_what_no_patch_removes_is_listed_as_not_restored_never_verified() -> None:
+    report = copy.deepcopy(FAILING)
+    report["restores"] = [
+        {
+            "when": "end of run",
+            "verified": False,
+            "differences": [],
+            "not_restored": ['graphcontractUnknown: not there before the run, now "x"'],
+            "withheld": "3 probe(s) of undeclared properties not sent: the target stores them",
+        }
+    ]
+    report["restore_problems"] = [
+        'end of run: not restored: graphcontractUnknown: not there before the run, now "x"'
+    ]
+    html = render_html(report)
+    assert 'id="not-restored"' in html
+    assert "graphcontractUnknown: not there before the run" in html
+    assert "3 probe(s) of undeclared properties not sent" in html
+    assert 'id="restore-problems"' not in html, "said once, in its own section"
+    assert "1 restore check(s) recorded, 0 verified, 1 not restored." in html
