@@ -51,12 +51,8 @@ class Update:
     holds (None: not known)."""
     whole_body: JSONObject | None = None
     """The body as sent, when ``sent`` is only the part judged as an update (a body with
-    read-only properties): messages quote what was sent."""
-
-    @property
-    def shown(self) -> JSONObject:
-        """What a message says was sent: the whole body."""
-        return self.whole_body if self.whole_body is not None else self.sent
+    read-only properties): server_managed leaves the read-only values it carried to
+    read-only.not-applied."""
 
     @property
     def shown(self) -> Any:
