@@ -331,12 +331,12 @@ def test_a_failed_self_test_next_to_a_passing_contract_is_named_on_the_verdict_l
         "--gc-clause",
         "auth.required",
     )
-    result.assert_outcomes(passed=9, failed=1, deselected=75)
+    result.assert_outcomes(passed=12, failed=1, deselected=75)
     assert report(pytester)["verdict"] == "pass"
     result.stdout.fnmatch_lines(
         [
             "verdict: pass - every must clause held; but 1 test(s) outside the contract suite "
             "failed (harness self-tests, not clauses of the target): *::test_broken - report: *",
-            "*1 failed, 9 passed*",
+            "*1 failed, 12 passed*",
         ]
     )

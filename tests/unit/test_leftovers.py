@@ -5,6 +5,7 @@ stored probe left judged as a knock-on, not as the write's fault."""
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -197,7 +198,7 @@ def read_only_probe_judgement(whole: dict, body: dict, after: dict | None = None
         CONTRACT,
         writable,
         before,
-        exchange(200, body),
+        exchange(200, body, sent=json.dumps(whole).encode()),
         body,
         body if after is None else after,
         SEED["id"],
