@@ -137,6 +137,11 @@ class Contract:
         return self._names("server-managed")
 
     @property
+    def key_names(self) -> tuple[str, ...]:
+        """The entity's key (id)."""
+        return self._names("key")
+
+    @property
     def read_only(self) -> tuple[str, ...]:
         """The key plus the server-managed properties (read-only.not-applied)."""
         return self._names("key", "server-managed")

@@ -30,6 +30,10 @@ from graphcontract.types import JSON, JSONObject, is_annotation, json_text, stri
 
 UNKNOWN = "undeclared properties"
 READ_ONLY = "read-only values"
+KEY = "key values"
+"""A body's key apart from the other read-only values: a store that applies it moves the
+position (response.id, followed and moved back), which no other probe shows, so the key probe
+is withheld only once a key was seen applied."""
 KINDS = (UNKNOWN, READ_ONLY)
 
 
@@ -71,8 +75,11 @@ def undeclared_names(
 
 
 def probe_kinds(contract: Contract, body: JSONObject) -> set[str]:
-    """The kinds of probe a body carries (UNKNOWN, READ_ONLY)."""
-    kinds = {READ_ONLY} if any(name in contract.read_only for name in body) else set()
+    """The kinds of probe a body carries (UNKNOWN, READ_ONLY, KEY)."""
+    keys = set(contract.key_names)
+    kinds = {KEY} if keys & body.keys() else set()
+    if any(name in contract.read_only and name not in keys for name in body):
+        kinds.add(READ_ONLY)
     return kinds | ({UNKNOWN} if undeclared_names(contract, body) else set())
 
 
@@ -128,7 +135,8 @@ class ProbeLedger:
             value, kept = get(after, name), get(before, name)
             applied = same(value, sent[name], name) or _carries(value, sent[name], kept)
             if not same(value, kept, name) and applied:
-                found.setdefault(READ_ONLY, f"{name} = {show(sent[name], 80)}")
+                kind = KEY if name in self.contract.key_names else READ_ONLY
+                found.setdefault(kind, f"{name} = {show(sent[name], 80)}")
         new = undeclared_names(self.contract, after) - undeclared_names(self.contract, before)
         for path in sorted(new & undeclared_names(self.contract, sent)):
             found.setdefault(UNKNOWN, f"{'.'.join(path)} = {show(_at(after, path), 80)}")

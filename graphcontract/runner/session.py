@@ -217,6 +217,9 @@ class Example:
         self.verdicts: list[Verdict] = []
         self.known_before: JSONObject | None = None
         self.final_state: JSONObject | None = None
+        self.shape_broken_before: set[int] = set()
+        """ids of the exchanges sent while the position already failed the response schema:
+        a response.shape failure of theirs is the knock-on of the write that stored it."""
 
     @property
     def target(self) -> Target:
@@ -243,6 +246,8 @@ class Example:
         position_id = self.target.position_id
         lags = len(self.target.lags_s)  # reads inside ``send`` (a write, read, write) count too
         exchange = send()
+        if self.session.contract.response_errors(before, undeclared=True):
+            self.shape_broken_before.add(id(exchange))
         self.target.follow(exchange)  # a body's id moved the position: judged, then followed
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
@@ -333,6 +338,15 @@ class Example:
         for verdict in self.verdicts:
             if not self.session.wants(verdict.clause):
                 continue
+            if (
+                verdict.clause == "response.shape"
+                and verdict.outcome == "fail"
+                and id(verdict.exchange) in self.shape_broken_before
+            ):
+                verdict = verdict.as_knock_on(
+                    "the position read before this request already failed the response schema: "
+                    "an earlier write stored what breaks it (that write's failure is the cause)"
+                )
             self.session.recorder.record(verdict)
             for hook in self.session.verdict_hooks:
                 hook(verdict)

@@ -119,5 +119,10 @@ def leftovers(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def restore_text(run: Run) -> str:
+    """What report.json says of the restores, as text a reader sees (strings unescaped: a
+    leftover key may itself be JSON)."""
     report = run.report
-    return json.dumps([report["restores"], report["restore_problems"]], ensure_ascii=False)
+    lines = [*report["restore_problems"]]
+    for record in report["restores"]:
+        lines += [*record.get("not_restored", []), *record.get("differences", [])]
+    return "\n".join(str(line) for line in lines)

@@ -12,6 +12,7 @@ import pytest
 
 from graphcontract.oracles.update import Update, judge_update
 from graphcontract.runner.leftovers import (
+    KEY,
     READ_ONLY,
     UNKNOWN,
     ProbeLedger,
@@ -112,14 +113,24 @@ def test_a_changed_writable_value_is_named_with_both_values():
     ("body", "kinds"),
     [
         ({"detail": {"jobTitle": "x"}}, set()),
-        ({"id": "graphcontract-probe-0"}, {READ_ONLY}),
+        ({"id": "graphcontract-probe-0"}, {KEY}),
+        ({"id": "graphcontract-probe-0", "createdDateTime": PROBE_STAMP}, {KEY, READ_ONLY}),
         ({"graphcontractUnknown": 1}, {UNKNOWN}),
         ({"detail": {"graphcontractUnknown": 1}}, {UNKNOWN}),
         ({"@odata.type": "#microsoft.graph.workPosition"}, {UNKNOWN}),
         ({"source": {}}, {UNKNOWN}),
         ({"createdDateTime": PROBE_STAMP, "extra": 1}, {READ_ONLY, UNKNOWN}),
     ],
-    ids=["writable", "id", "undeclared", "nested-undeclared", "annotation", "undocumented", "both"],
+    ids=[
+        "writable",
+        "id",
+        "id-and-read-only",
+        "undeclared",
+        "nested-undeclared",
+        "annotation",
+        "undocumented",
+        "both",
+    ],
 )
 def test_probe_kinds(body, kinds):
     assert probe_kinds(CONTRACT, body) == kinds
@@ -136,6 +147,7 @@ def test_a_stored_read_only_probe_withholds_the_next_one_only():
         ledger.before_send({"createdBy": {"user": {"id": "x"}}})
     ledger.before_send({"detail": {"jobTitle": "still sent"}})
     ledger.before_send({"graphcontractUnknown": "still sent: another kind"})
+    ledger.before_send({"id": "graphcontract-probe-0"})  # a key moves, it is not kept: its own kind
     assert (
         ledger.describe_withheld() == f"1 probe(s) of {READ_ONLY} not sent: the target stores them"
     )
@@ -151,6 +163,17 @@ def test_a_stored_undeclared_name_withholds_undeclared_names_at_any_depth():
         with pytest.raises(ProbeWithheld):
             ledger.before_send(body)
     ledger.before_send({"id": "graphcontract-probe-1"})
+
+
+def test_an_applied_key_withholds_the_next_key_probe_only():
+    ledger = ProbeLedger(CONTRACT)
+    sent = {"id": "graphcontract-probe-0"}
+    assert ledger.learn(sent, SEED, final(id="graphcontract-probe-0")) == [
+        f"{KEY}: id = graphcontract-probe-0"
+    ]
+    with pytest.raises(ProbeWithheld):
+        ledger.before_send({"id": "graphcontract-probe-1"})
+    ledger.before_send({"createdDateTime": PROBE_STAMP})
 
 
 def stamp_judgement(before_stamp: str, answer_stamp: str, age: float | None = 30.0):

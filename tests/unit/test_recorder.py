@@ -93,3 +93,30 @@ def test_merging_workers_keeps_the_simplest() -> None:
 def test_plainness(sent: bytes, kind: int) -> None:
     assert plainness(exchange(200, {}, sent=sent)) == (kind, len(sent))
     assert plainness(None) == (2, 0)
+
+
+@pytest.mark.parametrize(
+    "order",
+    ["knock-on-first", "cause-first"],
+)
+def test_a_first_cause_is_the_counterexample_over_a_plainer_knock_on(order: str) -> None:
+    """An unknown-property probe whose answer carries what it stored is the first cause; a
+    plain update answered with that stored value afterwards is its knock-on."""
+    cause = failure({"graphcontractUnknown": "x", "isCurrent": True}, "stored")
+    knock_on = failure(PLAIN, "carried").as_knock_on("stored by an earlier write")
+    tally = ClauseTally()
+    for verdict in [knock_on, cause] if order == "knock-on-first" else [cause, knock_on]:
+        tally.add(verdict)
+    assert tally.counterexample is not None
+    assert tally.counterexample["title"] == "stored"
+    assert tally.failed == 2, "a knock-on still counts as a failure"
+    merged = ClauseTally()
+    merged.merge(tally.to_dict())
+    assert merged.counterexample is not None
+    assert merged.counterexample["title"] == "stored"
+
+
+def test_a_knock_on_says_so_in_its_message() -> None:
+    marked = failure(PLAIN).as_knock_on("stored by an earlier write")
+    assert marked.knock_on
+    assert marked.message.endswith("\nnote: stored by an earlier write")
