@@ -38,7 +38,7 @@ EDM_PRIMITIVES = (
     "Edm.DateTimeOffset",
 )
 GRAPH_NAMESPACE = "microsoft.graph"
-"""The namespace of every type in contracts/types.json without a prefix of its own."""
+"""The namespace of every type the model names without a prefix of its own."""
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,7 @@ def contracts_dir() -> Path:
     """contracts/ of a source checkout, or the copy bundled inside an installed wheel."""
     package = Path(__file__).resolve().parent
     for candidate in (package.parent / "contracts", package / "_bundled" / "contracts"):
-        if (candidate / "types.json").is_file():
+        if (candidate / "clauses.yaml").is_file():
             return candidate
     raise ContractDataError(
         "contracts/ not found next to the graphcontract package; reinstall graphcontract"
@@ -351,10 +351,16 @@ def load_yaml(text: str) -> Any:
 
 
 @functools.cache
-def load_contract(root: Path | None = None) -> Contract:
-    """Load contracts/ (the source checkout's or the bundled copy) into a Contract."""
+def load_contract(root: Path | None = None, metadata: Path | None = None) -> Contract:
+    """Load contracts/ (the source checkout's or the bundled copy) into a Contract.
+
+    The types come from a CSDL document: ``metadata`` when given, else the bundled profile
+    subset of Graph beta (contracts/metadata/profile-beta.xml); contracts/types.json is the
+    hand-written record they are tested against (tests/unit/test_csdl_model.py)."""
+    from graphcontract.contract_source import facts_from_metadata
+
     base = root or contracts_dir()
-    facts = _read_json(base / "types.json")
+    facts = facts_from_metadata(base, metadata)
     entity_name = facts["entityType"]
     entity = _structured(entity_name, facts["types"][entity_name], entity=True)
     types = {
