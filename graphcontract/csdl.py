@@ -247,7 +247,8 @@ class _Reader:
                     type_name=type_name,
                     collection=collection,
                     nullable=child.get("Nullable", "true").casefold() != "false",
-                    read_only_by=self._read_only_terms(child) + annotated.get((name, prop_name), ()),
+                    read_only_by=self._read_only_terms(child)
+                    + annotated.get((name, prop_name), ()),
                 )
             elif tag == "NavigationProperty":
                 type_name, collection = self._type_ref(child.get("Type", ""))
@@ -258,7 +259,8 @@ class _Reader:
                     contains_target=child.get("ContainsTarget", "false").casefold() == "true",
                 )
         key = tuple(
-            ref.get("Name", "") for ref in element.findall(f"{{{EDM_NS}}}Key/{{{EDM_NS}}}PropertyRef")
+            ref.get("Name", "")
+            for ref in element.findall(f"{{{EDM_NS}}}Key/{{{EDM_NS}}}PropertyRef")
         )
         base = element.get("BaseType")
         return CsdlType(

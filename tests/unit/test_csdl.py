@@ -72,18 +72,21 @@ def test_inheritance_merges_base_properties_root_first(metadata):
     assert [t.name for t in metadata.lineage("thing")] == ["entity", "facet", "thing"]
     assert list(metadata.properties("thing"))[:2] == ["id", "audiences"]
     assert metadata.key("thing") == ("id",)
-    assert metadata.types["facet"].abstract and not metadata.types["thing"].abstract
+    assert metadata.types["facet"].abstract
+    assert not metadata.types["thing"].abstract
     assert set(metadata.derived("facet")) == {"thing"}
 
 
 def test_open_type_is_inherited_and_complex_inheritance_merges(metadata):
-    assert metadata.is_open("detail") and not metadata.is_open("thing")
+    assert metadata.is_open("detail")
+    assert not metadata.is_open("thing")
     assert list(metadata.properties("detail")) == ["note", "tags", "level"]
 
 
 def test_nullability_collections_and_qualified_names(metadata):
     props = metadata.properties("thing")
-    assert not props["id"].nullable and props["audiences"].nullable
+    assert not props["id"].nullable
+    assert props["audiences"].nullable
     assert (props["detail"].type_name, props["detail"].collection) == ("detail", False)
     assert (props["items"].type_name, props["items"].collection) == ("detail", True)
     tags = metadata.properties("detail")["tags"]
@@ -156,7 +159,7 @@ def test_facts_have_the_types_json_shape(metadata):
     ("data", "says"),
     [
         (b"<html><body>hi</body></html>", "root element is 'html'"),
-        (b"{\"value\": []}", "XML error"),
+        (b'{"value": []}', "XML error"),
         (
             b'<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0"/>',
             "no edm:Schema",
@@ -172,7 +175,7 @@ def test_a_document_that_is_not_csdl_is_one_clear_error(data, says):
 
 
 def test_a_missing_file_is_one_clear_error(tmp_path):
-    with pytest.raises(ContractDataError, match="cannot read metadata .*missing.xml"):
+    with pytest.raises(ContractDataError, match=r"cannot read metadata .*missing\.xml"):
         read_csdl(tmp_path / "missing.xml")
 
 
@@ -180,5 +183,5 @@ def test_an_unknown_entity_or_undeclared_type_is_an_error(metadata):
     with pytest.raises(ContractDataError, match="no entity type 'detail'"):
         facts_for(metadata, "detail", updatable=())
     broken = DOC.replace(b'Type="graph.level"', b'Type="graph.missing"')
-    with pytest.raises(ContractDataError, match="detail.level has undeclared type 'missing'"):
+    with pytest.raises(ContractDataError, match=r"detail\.level has undeclared type 'missing'"):
         facts_for(read_csdl(broken), "thing", updatable=())

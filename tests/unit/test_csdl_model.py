@@ -81,8 +81,10 @@ def test_national_cloud_metadata_lacks_what_only_prod_has():
 def test_bundled_subsets_hold_profile_and_the_twenty_facets(document, anniversaries):
     metadata = read_csdl(CONTRACTS / "metadata" / document)
     facets = metadata.derived("itemFacet")
-    assert len(facets) == 20 and anniversaries in facets
-    assert metadata.types["itemFacet"].abstract and metadata.types["itemFacet"].base == "entity"
+    assert len(facets) == 20
+    assert anniversaries in facets
+    assert metadata.types["itemFacet"].abstract
+    assert metadata.types["itemFacet"].base == "entity"
     segments = metadata.containment("profile")
     assert segments["positions"] == "workPosition"
     assert segments["skills"] == "skillProficiency"
