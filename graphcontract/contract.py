@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -350,17 +351,43 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_YAML_LOADER)
 
 
-@functools.cache
+METADATA_ENV = "GRAPHCONTRACT_METADATA"
+"""The CSDL file a process's contract is read from when none is named: set by ``--metadata``
+(``graphcontract run``/``mock``), ``--gc-metadata`` or ``metadata =`` in
+``[tool.graphcontract]``, and inherited by the mock's and pytest-xdist's processes."""
+
+
 def load_contract(root: Path | None = None, metadata: Path | None = None) -> Contract:
     """Load contracts/ (the source checkout's or the bundled copy) into a Contract.
 
-    The types come from a CSDL document: ``metadata`` when given, else the bundled profile
-    subset of Graph beta (contracts/metadata/profile-beta.xml); contracts/types.json is the
-    hand-written record they are tested against (tests/unit/test_csdl_model.py)."""
-    from graphcontract.contract_source import facts_from_metadata
+    The types come from a CSDL document: ``metadata`` when given, else the one selected for
+    this process (``METADATA_ENV``), else the bundled profile subset of Graph beta
+    (contracts/metadata/profile-beta.xml); contracts/types.json is the hand-written record
+    the bundled one is tested against (tests/unit/test_csdl_model.py)."""
+    selected = os.environ.get(METADATA_ENV)
+    return _load_contract(root, metadata or (Path(selected) if selected else None))
+
+
+@functools.cache
+def _load_contract(root: Path | None, metadata: Path | None) -> Contract:
+    from graphcontract.contract_source import BUNDLED_METADATA, facts_from_metadata
 
     base = root or contracts_dir()
     facts = facts_from_metadata(base, metadata)
+    if metadata is None or metadata.resolve() == (base / BUNDLED_METADATA).resolve():
+        request_schema = _read_json(base / "schemas" / "workPosition.request.json")
+        response_schema = _read_json(base / "schemas" / "workPosition.response.json")
+        seed = _read_json(base / "examples" / "mock_seed.json")
+    else:
+        from graphcontract.contract_source import declared_only
+        from graphcontract.schema_build import build_schema
+
+        request_schema = build_schema(facts, for_request=True)
+        response_schema = build_schema(facts, for_request=False)
+        seed = _read_json(base / "examples" / "mock_seed.json")
+        seed["positions"] = [
+            declared_only(position, facts["entityType"], facts) for position in seed["positions"]
+        ]
     entity_name = facts["entityType"]
     entity = _structured(entity_name, facts["types"][entity_name], entity=True)
     types = {
@@ -396,9 +423,9 @@ def load_contract(root: Path | None = None, metadata: Path | None = None) -> Con
         types=types,
         enums=enums,
         clauses=clauses,
-        request_schema=_read_json(base / "schemas" / "workPosition.request.json"),
-        response_schema=_read_json(base / "schemas" / "workPosition.response.json"),
+        request_schema=request_schema,
+        response_schema=response_schema,
         documented_request=_read_json(examples / "update_workposition.request.json")["body"],
         documented_response=_read_json(examples / "update_workposition.response.json")["body"],
-        seed=_read_json(examples / "mock_seed.json"),
+        seed=seed,
     )

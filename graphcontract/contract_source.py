@@ -77,3 +77,25 @@ def facts_from_metadata(
     facts = facts_for(metadata, facet, updatable=updatable_of(contracts, facet))
     documented = _read_json(contracts / "metadata" / "documented.json")
     return with_documentation(facts, metadata, documented)
+
+
+def declared_only(value: Any, type_name: str, facts: dict[str, Any]) -> Any:
+    """``value`` (a ``type_name`` instance) without the properties ``facts`` does not declare
+    on a non-open type, at every depth; annotations kept. The mock's seed is written for the
+    bundled metadata; a service on another (a national cloud's) lacks some of its properties."""
+    spec = facts["types"].get(type_name)
+    if spec is None or not isinstance(value, dict):
+        return value
+    declared = {**spec.get("documentedProperties", {}), **spec["properties"]}
+    out = {}
+    for key, item in value.items():
+        prop = declared.get(key)
+        if prop is None:
+            if "@" in key or spec["openType"]:
+                out[key] = item
+            continue
+        if prop["collection"] and isinstance(item, list):
+            out[key] = [declared_only(member, prop["type"], facts) for member in item]
+        else:
+            out[key] = declared_only(item, prop["type"], facts)
+    return out
