@@ -18,7 +18,8 @@ from graphcontract.metadata_option import resolve_metadata, select_metadata
 
 USNAT = contracts_dir() / NATIONAL_CLOUD_METADATA
 NO_FACET = b"""<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
-<edmx:DataServices><Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="microsoft.graph">
+<edmx:DataServices>
+<Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="microsoft.graph">
 <EntityType Name="entity"><Key><PropertyRef Name="id"/></Key>
 <Property Name="id" Type="Edm.String" Nullable="false"/></EntityType>
 </Schema></edmx:DataServices></edmx:Edmx>"""
@@ -89,7 +90,8 @@ def test_an_unreachable_or_failing_url_is_one_line(served):
 
 def test_a_served_metadata_document_becomes_the_contract(served):
     path = select_metadata(served + "/$metadata")
-    assert path is not None and path.read_bytes() == USNAT.read_bytes()
+    assert path is not None
+    assert path.read_bytes() == USNAT.read_bytes()
     contract = load_contract()
     assert "isSearchable" not in contract.entity.properties
     assert "layer" not in contract.types["positionDetail"].properties
