@@ -116,6 +116,9 @@ class Contract:
     documented_request: JSONObject
     documented_response: JSONObject
     seed: JSONObject
+    paths: Mapping[str, frozenset[str]] | None = None
+    """Path template (``{}`` for a key or user) -> HTTP methods, from profile's containment
+    navigation property for the entity (empty when profile has none); None: openapi.yaml's."""
     _validators: dict[str, jsonschema.protocols.Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -357,37 +360,59 @@ METADATA_ENV = "GRAPHCONTRACT_METADATA"
 ``[tool.graphcontract]``, and inherited by the mock's and pytest-xdist's processes."""
 
 
-def load_contract(root: Path | None = None, metadata: Path | None = None) -> Contract:
+def load_contract(
+    root: Path | None = None, metadata: Path | None = None, facet: str | None = None
+) -> Contract:
     """Load contracts/ (the source checkout's or the bundled copy) into a Contract.
 
     The types come from a CSDL document: ``metadata`` when given, else the one selected for
     this process (``METADATA_ENV``), else the bundled profile subset of Graph beta
     (contracts/metadata/profile-beta.xml); contracts/types.json is the hand-written record
-    the bundled one is tested against (tests/unit/test_csdl_model.py)."""
+    the bundled one is tested against (tests/unit/test_csdl_model.py).
+
+    ``facet`` names another entity type of the metadata (``skillProficiency``; default
+    workPosition): its types, its Update page's updatable properties and its paths. Only
+    workPosition has documented examples and a mock seed bundled (empty for the others)."""
     selected = os.environ.get(METADATA_ENV)
-    return _load_contract(root, metadata or (Path(selected) if selected else None))
+    return _load_contract(root, metadata or (Path(selected) if selected else None), facet)
 
 
 @functools.cache
-def _load_contract(root: Path | None, metadata: Path | None) -> Contract:
-    from graphcontract.contract_source import BUNDLED_METADATA, facts_from_metadata
+def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) -> Contract:
+    from graphcontract.contract_source import (
+        BUNDLED_METADATA,
+        DEFAULT_FACET,
+        declared_only,
+        facet_paths,
+        facts_from_metadata,
+    )
 
     base = root or contracts_dir()
-    facts = facts_from_metadata(base, metadata)
-    if metadata is None or metadata.resolve() == (base / BUNDLED_METADATA).resolve():
+    facet = facet or DEFAULT_FACET
+    facts = facts_from_metadata(base, metadata, facet)
+    bundled = metadata is None or metadata.resolve() == (base / BUNDLED_METADATA).resolve()
+    seed = _read_json(base / "examples" / "mock_seed.json")
+    examples = base / "examples"
+    documented_request: JSONObject = {}
+    documented_response: JSONObject = {}
+    if facet == DEFAULT_FACET:
+        documented_request = _read_json(examples / "update_workposition.request.json")["body"]
+        documented_response = _read_json(examples / "update_workposition.response.json")["body"]
+    if bundled and facet == DEFAULT_FACET:
         request_schema = _read_json(base / "schemas" / "workPosition.request.json")
         response_schema = _read_json(base / "schemas" / "workPosition.response.json")
-        seed = _read_json(base / "examples" / "mock_seed.json")
+        paths = None
     else:
-        from graphcontract.contract_source import declared_only
         from graphcontract.schema_build import build_schema
 
         request_schema = build_schema(facts, for_request=True)
         response_schema = build_schema(facts, for_request=False)
-        seed = _read_json(base / "examples" / "mock_seed.json")
-        seed["positions"] = [
-            declared_only(position, facts["entityType"], facts) for position in seed["positions"]
-        ]
+        seed["positions"] = (
+            [declared_only(item, facet, facts) for item in seed["positions"]]
+            if facet == DEFAULT_FACET
+            else []
+        )
+        paths = facet_paths(metadata or base / BUNDLED_METADATA, facet)
     entity_name = facts["entityType"]
     entity = _structured(entity_name, facts["types"][entity_name], entity=True)
     types = {
@@ -416,7 +441,6 @@ def _load_contract(root: Path | None, metadata: Path | None) -> Contract:
                 row=raw["source"]["row"],
             ),
         )
-    examples = base / "examples"
     return Contract(
         root=base,
         entity=entity,
@@ -425,7 +449,8 @@ def _load_contract(root: Path | None, metadata: Path | None) -> Contract:
         clauses=clauses,
         request_schema=request_schema,
         response_schema=response_schema,
-        documented_request=_read_json(examples / "update_workposition.request.json")["body"],
-        documented_response=_read_json(examples / "update_workposition.response.json")["body"],
+        documented_request=documented_request,
+        documented_response=documented_response,
         seed=seed,
+        paths=paths,
     )

@@ -20,6 +20,8 @@ BUNDLED_METADATA = Path("metadata") / "profile-beta.xml"
 """The default CSDL document, relative to contracts/: Graph beta (Prod), profile subset."""
 NATIONAL_CLOUD_METADATA = Path("metadata") / "profile-beta-usnat.xml"
 DEFAULT_FACET = "workPosition"
+OWNER = "profile"
+"""The entity type whose containment navigation properties give the facets' paths."""
 
 
 def _read_json(path: Path) -> Any:
@@ -30,11 +32,24 @@ def _read_json(path: Path) -> Any:
 
 
 def updatable_of(contracts: Path, facet: str) -> tuple[str, ...]:
-    """The properties ``facet``'s Update page lists in its Request body table."""
+    """The properties ``facet``'s Update page lists in its Request body table (none for a
+    type without an Update page: itemFacet, profile)."""
     facets = _read_json(contracts / "metadata" / "facets.json")["facets"]
-    if facet not in facets:
-        raise ContractDataError(f"no Update page is known for {facet!r} (metadata/facets.json)")
-    return tuple(facets[facet]["updatable"])
+    return tuple(facets.get(facet, {}).get("updatable", ()))
+
+
+def facet_paths(metadata_path: Path, facet: str) -> dict[str, frozenset[str]]:
+    """The List/Get/Update path templates of ``facet`` under /me and /users/{…}: one pair per
+    containment navigation property of profile targeting it (none when profile has none)."""
+    paths: dict[str, frozenset[str]] = {}
+    for segment, target in read_csdl(metadata_path).containment(OWNER).items():
+        if target != facet:
+            continue
+        for prefix in ("/me", "/users/{}"):
+            collection = f"{prefix}/profile/{segment}"
+            paths[collection] = frozenset({"GET"})
+            paths[collection + "/{}"] = frozenset({"GET", "PATCH"})
+    return paths
 
 
 def with_documentation(
