@@ -71,10 +71,11 @@ def _files(tmp_path: Path) -> dict[str, str]:
     ],
     ids=["missing", "html", "broken-xml", "no-facet"],
 )
-@pytest.mark.parametrize("command", ["run", "mock"])
+@pytest.mark.parametrize("command", ["run", "mock", "fuzz", "doc-lint"])
 def test_bad_metadata_is_one_line_and_exit_2(tmp_path, capsys, command, which, message):
     value = _files(tmp_path)[which]
-    assert main([command, "--metadata", value]) == 2
+    pages = [str(tmp_path)] if command == "doc-lint" else []
+    assert main([command, *pages, "--metadata", value]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"graphcontract: error: --metadata {value}")
     assert message in err
