@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ EDM_PRIMITIVES = (
     "Edm.DateTimeOffset",
 )
 GRAPH_NAMESPACE = "microsoft.graph"
-"""The namespace of every type in contracts/types.json without a prefix of its own."""
+"""The namespace of every type the model names without a prefix of its own."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ class Contract:
     documented_request: JSONObject
     documented_response: JSONObject
     seed: JSONObject
+    paths: Mapping[str, frozenset[str]] | None = None
+    """Path template (``{}`` for a key or user) -> HTTP methods, from profile's containment
+    navigation property for the entity (empty when profile has none); None: openapi.yaml's."""
     _validators: dict[str, jsonschema.protocols.Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -317,7 +321,7 @@ def contracts_dir() -> Path:
     """contracts/ of a source checkout, or the copy bundled inside an installed wheel."""
     package = Path(__file__).resolve().parent
     for candidate in (package.parent / "contracts", package / "_bundled" / "contracts"):
-        if (candidate / "types.json").is_file():
+        if (candidate / "clauses.yaml").is_file():
             return candidate
     raise ContractDataError(
         "contracts/ not found next to the graphcontract package; reinstall graphcontract"
@@ -355,11 +359,65 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_YAML_LOADER)
 
 
+METADATA_ENV = "GRAPHCONTRACT_METADATA"
+"""The CSDL file a process's contract is read from when none is named: set by ``--metadata``
+(``graphcontract run``/``mock``), ``--gc-metadata`` or ``metadata =`` in
+``[tool.graphcontract]``, and inherited by the mock's and pytest-xdist's processes."""
+
+
+def load_contract(
+    root: Path | None = None, metadata: Path | None = None, facet: str | None = None
+) -> Contract:
+    """Load contracts/ (the source checkout's or the bundled copy) into a Contract.
+
+    The types come from a CSDL document: ``metadata`` when given, else the one selected for
+    this process (``METADATA_ENV``), else the bundled profile subset of Graph beta
+    (contracts/metadata/profile-beta.xml); contracts/types.json is the hand-written record
+    the bundled one is tested against (tests/unit/test_csdl_model.py).
+
+    ``facet`` names another entity type of the metadata (``skillProficiency``; default
+    workPosition): its types, its Update page's updatable properties and its paths. Only
+    workPosition has documented examples and a mock seed bundled (empty for the others)."""
+    selected = os.environ.get(METADATA_ENV)
+    return _load_contract(root, metadata or (Path(selected) if selected else None), facet)
+
+
 @functools.cache
-def load_contract(root: Path | None = None) -> Contract:
-    """Load contracts/ (the source checkout's or the bundled copy) into a Contract."""
+def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) -> Contract:
+    from graphcontract.contract_source import (
+        BUNDLED_METADATA,
+        DEFAULT_FACET,
+        declared_only,
+        facet_paths,
+        facts_from_metadata,
+    )
+
     base = root or contracts_dir()
-    facts = _read_json(base / "types.json")
+    facet = facet or DEFAULT_FACET
+    facts = facts_from_metadata(base, metadata, facet)
+    bundled = metadata is None or metadata.resolve() == (base / BUNDLED_METADATA).resolve()
+    seed = _read_json(base / "examples" / "mock_seed.json")
+    examples = base / "examples"
+    documented_request: JSONObject = {}
+    documented_response: JSONObject = {}
+    if facet == DEFAULT_FACET:
+        documented_request = _read_json(examples / "update_workposition.request.json")["body"]
+        documented_response = _read_json(examples / "update_workposition.response.json")["body"]
+    if bundled and facet == DEFAULT_FACET:
+        request_schema = _read_json(base / "schemas" / "workPosition.request.json")
+        response_schema = _read_json(base / "schemas" / "workPosition.response.json")
+        paths = None
+    else:
+        from graphcontract.schema_build import build_schema
+
+        request_schema = build_schema(facts, for_request=True)
+        response_schema = build_schema(facts, for_request=False)
+        seed["positions"] = (
+            [declared_only(item, facet, facts) for item in seed["positions"]]
+            if facet == DEFAULT_FACET
+            else []
+        )
+        paths = facet_paths(metadata or base / BUNDLED_METADATA, facet)
     entity_name = facts["entityType"]
     entity = _structured(entity_name, facts["types"][entity_name], entity=True)
     types = {
@@ -388,16 +446,16 @@ def load_contract(root: Path | None = None) -> Contract:
                 row=raw["source"]["row"],
             ),
         )
-    examples = base / "examples"
     return Contract(
         root=base,
         entity=entity,
         types=types,
         enums=enums,
         clauses=clauses,
-        request_schema=_read_json(base / "schemas" / "workPosition.request.json"),
-        response_schema=_read_json(base / "schemas" / "workPosition.response.json"),
-        documented_request=_read_json(examples / "update_workposition.request.json")["body"],
-        documented_response=_read_json(examples / "update_workposition.response.json")["body"],
-        seed=_read_json(examples / "mock_seed.json"),
+        request_schema=request_schema,
+        response_schema=response_schema,
+        documented_request=documented_request,
+        documented_response=documented_response,
+        seed=seed,
+        paths=paths,
     )

@@ -21,6 +21,8 @@ from hypothesis import settings as hypothesis_settings
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import HarnessError, UsageError
+from graphcontract.metadata_option import HELP as METADATA_HELP
+from graphcontract.metadata_option import select_metadata
 from graphcontract.profiles import register_profiles
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
@@ -34,6 +36,7 @@ from graphcontract.runner.config import (
     check_users,
     load_pyproject_settings,
     parse_policy,
+    pyproject_folder,
 )
 from graphcontract.runner.console import RunFacts, Wording, summary_lines
 from graphcontract.runner.recorder import Recorder
@@ -114,6 +117,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Requests per second (default: none on loopback, 5 on live targets; 0 = none).",
     )
     group.addoption("--gc-target-label", help="Name of the target in reports.")
+    group.addoption("--gc-metadata", metavar="FILE|URL", help=METADATA_HELP + ".")
     group.addoption(
         "--gc-steps",
         action="store_true",
@@ -137,6 +141,12 @@ def _build_config(config: pytest.Config) -> RunConfig:
     load_pyproject_settings has checked), each option checked as ``graphcontract run`` does."""
     settings = load_pyproject_settings(Path(str(config.rootpath)))
     opt = config.getoption
+    if opt("--gc-metadata"):
+        select_metadata(opt("--gc-metadata"), what="--gc-metadata")
+    elif settings.get("metadata"):
+        folder = pyproject_folder(Path(str(config.rootpath)))
+        what = f"{folder / 'pyproject.toml'}: [tool.graphcontract] metadata"
+        select_metadata(settings["metadata"], what=what, base=folder)
     base_url = opt("--gc-base-url") or settings.get("base_url")
     clauses = tuple(opt("--gc-clause") or settings.get("clauses", ()))
     check_clauses(clauses, list(load_contract().clauses))

@@ -50,9 +50,7 @@ _TODO = re.compile(r"\bTODO\b")
 def subject_of(contract: Contract, page: Page) -> Subject:
     """The contract type a page documents; UsageError for a page about something else."""
     names = {t.casefold(): t for t in (contract.entity.name, *contract.types)}
-    if page.doc_type.casefold() == "resourcepagetype" or page.title.casefold().endswith(
-        "resource type"
-    ):
+    if page.is_resource_page:
         first = page.title.split()[0].casefold() if page.title.split() else ""
         if first in names:
             return Subject("resource", contract.structured(names[first]))
@@ -363,7 +361,7 @@ def _matches(path: str, templates: Sequence[str]) -> bool:
 
 def path_findings(contract: Contract, page: Page, request: RequestLine) -> list[Finding]:
     """A request line against the contract's paths (PATCH: the update paths)."""
-    paths = contract_paths(contract.root)
+    paths = contract.paths if contract.paths is not None else contract_paths(contract.root)
     method = request.method.upper()
     templates = [p for p, m in paths.items() if method in m] if method == "PATCH" else list(paths)
     segments = request.path.split("/")

@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from graphcontract.contract import load_contract
-from graphcontract.doclint import lint_pages
+from graphcontract.doclint.facets import lint_facet_pages
 from graphcontract.doclint.finding import Finding
-from graphcontract.doclint.page import load_page
+from graphcontract.doclint.page import Page, load_page
 from graphcontract.errors import HarnessError, UsageError
+from graphcontract.metadata_option import add_metadata_argument, select_metadata
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,9 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "pages",
         nargs="+",
         metavar="PAGE",
-        help="Graph API reference page in markdown (any extension); the first page of an API is "
-        "the baseline the others are compared with",
+        help="Graph API reference page in markdown (any extension), or a folder of them (its "
+        "*.md files that are API pages); each page is linted against the facet it documents, "
+        "and the first page of an API is the baseline the others are compared with",
     )
+    add_metadata_argument(parser)
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
@@ -53,12 +55,32 @@ def render_json(findings: Sequence[Finding], pages: Sequence[str]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def expand(arguments: Sequence[str]) -> tuple[list[Page], list[str]]:
+    """The pages named, a folder's API pages in name order; and the folder files left out
+    because they are not API pages."""
+    pages: list[Page] = []
+    left_out: list[str] = []
+    for argument in arguments:
+        folder = Path(argument)
+        if not folder.is_dir():
+            pages.append(load_page(argument))
+            continue
+        for path in sorted(folder.glob("*.md")):
+            try:
+                pages.append(load_page(path))
+            except UsageError:  # not a Graph API reference page
+                left_out.append(str(path))
+    return pages, left_out
+
+
 def run(args: argparse.Namespace) -> int:
-    contract = load_contract()
-    pages = [load_page(path) for path in args.pages]
-    findings = lint_pages(contract, pages)
+    select_metadata(getattr(args, "metadata", None))
+    pages, left_out = expand(args.pages)
+    findings = lint_facet_pages(pages)
     render = render_json if args.format == "json" else render_text
     output = render(findings, [page.path for page in pages])
+    if left_out and args.format == "text":
+        output += f"not API pages, left out: {', '.join(left_out)}\n"
     if args.output:
         try:
             Path(args.output).write_text(output, encoding="utf-8")

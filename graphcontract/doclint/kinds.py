@@ -9,6 +9,7 @@ FINDING_KINDS: Mapping[str, str] = {
     "page.front-matter": "the YAML front matter is unclosed or not YAML",
     "page.annotation": "a blockType comment is not valid JSON",
     "page.unclosed-fence": "a code fence is never closed",
+    "page.unknown-type": "a facet page documents a type the metadata does not declare",
     "example.invalid-json": "an example body is not JSON",
     "example.request-invalid": "a request example violates the request schema",
     "example.response-invalid": "a response example violates the response schema",

@@ -124,6 +124,14 @@ class Page:
         return str(self.front_matter.get("doc_type") or "").strip()
 
     @property
+    def is_resource_page(self) -> bool:
+        """A resource type's page: its doc_type says so, or without one its title does (an
+        API page titled "Update X resource type" is still an API page)."""
+        if self.doc_type:
+            return self.doc_type.casefold() == "resourcepagetype"
+        return self.title.casefold().endswith("resource type")
+
+    @property
     def looks_like_api_page(self) -> bool:
         sections = {h.text.casefold() for h in self.headings} & {"http request", "properties"}
         return bool(self.doc_type or sections or any(b.block_type for b in self.blocks))

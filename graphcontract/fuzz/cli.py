@@ -27,6 +27,7 @@ from graphcontract.fuzz.campaign import (
 )
 from graphcontract.fuzz.database import DEFAULT_DIRECTORY, check_database, describe
 from graphcontract.fuzz.report import build_campaign_report, write_campaign_report
+from graphcontract.metadata_option import add_metadata_argument, select_metadata
 from graphcontract.runner.config import (
     RunConfig,
     add_target_arguments,
@@ -86,6 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "finds the first failure"
     )  # fmt: skip
     parser.add_argument("--campaign-id", help="name of the campaign folder (default: timestamp)")
+    add_metadata_argument(parser)
 
 
 def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
@@ -95,6 +97,7 @@ def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
     duration = parse_duration(args.duration)
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    select_metadata(args.metadata)  # the campaign's processes inherit it
     cfg = target_config(args, what="campaign", known_clauses=list(load_contract().clauses))
     if cfg.base_url and args.workers > 1:
         raise UsageError(

@@ -19,6 +19,7 @@ import uvicorn
 
 from graphcontract.errors import HarnessError, UsageError
 from graphcontract.helpformat import DefaultsHelpFormatter
+from graphcontract.metadata_option import add_metadata_argument, select_metadata
 from graphcontract.mock.app import DEFAULT_READONLY_TOKEN, build_app
 from graphcontract.mock.faults import FAULTS, check_faults
 from graphcontract.mock.gray import DOTNET_CHOICES, GrayChoices
@@ -74,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", default="warning", help="uvicorn log level (default warning)"
     )
+    add_metadata_argument(parser)
 
 
 def choices_from(variant: str, gray: list[str]) -> GrayChoices:
@@ -91,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535; got {args.port}")
+    select_metadata(args.metadata)
     faults = check_faults(args.fault)
     gray = choices_from(args.variant, args.gray)
     seed = load_seed(args.seed) if args.seed else None

@@ -25,12 +25,15 @@ from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import TargetUnhealthy, UsageError
 from graphcontract.fuzz.database import check_database, run_arguments
+from graphcontract.metadata_option import add_metadata_argument, select_metadata
 from graphcontract.profiles import PROFILES
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
     RunConfig,
     add_target_arguments,
     check_report_dir,
+    load_pyproject_settings,
+    pyproject_folder,
     target_config,
 )
 from graphcontract.runner.target import ME
@@ -69,6 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR|redis://HOST:PORT/DB",
         help="Hypothesis example database to replay failures from (e.g. a fuzz campaign's)",
     )
+    add_metadata_argument(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -91,6 +95,14 @@ def validate(args: argparse.Namespace) -> RunConfig:
     everything before anything is started or sent (a dry run creates nothing)."""
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.metadata:
+        args.metadata = str(select_metadata(args.metadata))
+    else:
+        settings = load_pyproject_settings(Path.cwd())
+        if settings.get("metadata"):
+            folder = pyproject_folder(Path.cwd())
+            what = f"{folder / 'pyproject.toml'}: [tool.graphcontract] metadata"
+            select_metadata(settings["metadata"], what=what, base=folder)
     cfg = target_config(args, what="run", known_clauses=list(load_contract().clauses))
     if args.database:
         check_database(args.database, create=not args.dry_run)
@@ -180,6 +192,8 @@ def pytest_arguments(
         argv += ["--gc-clause", clause]
     for key, value in cfg.policy.items():
         argv += ["--gc-policy", f"{key}={value}"]
+    if getattr(args, "metadata", None):
+        argv += ["--gc-metadata", args.metadata]
     if args.workers > 1:
         argv += ["-n", str(args.workers)]
     argv += run_arguments(getattr(args, "database", None))

@@ -179,7 +179,7 @@ def parse_policy(
 
 PYPROJECT_KEYS = (
     "base_url", "position_id", "users", "token_env", "readonly_token_env", "report_dir",
-    "clauses", "policy", "timeout", "rate_limit",
+    "clauses", "policy", "timeout", "rate_limit", "metadata",
 )  # fmt: skip
 """The keys ``[tool.graphcontract]`` may hold (the pytest plugin reads them)."""
 
@@ -215,9 +215,17 @@ def load_pyproject_settings(start: Path) -> dict[str, Any]:
     return {}
 
 
+def pyproject_folder(start: Path) -> Path:
+    """The folder of the nearest pyproject.toml at or above ``start`` (``start`` if none):
+    what a relative path in ``[tool.graphcontract]`` is relative to."""
+    return next((f for f in (start, *start.parents) if (f / "pyproject.toml").is_file()), start)
+
+
 def _check_pyproject_value(key: str, value: Any, what: str) -> None:
     """UsageError naming ``what`` when ``value`` is not what ``key`` takes."""
-    strings = {"base_url", "position_id", "token_env", "readonly_token_env", "report_dir"}
+    strings = {
+        "base_url", "position_id", "token_env", "readonly_token_env", "report_dir", "metadata",
+    }  # fmt: skip
     if key in strings and (not isinstance(value, str) or not value):
         raise UsageError(f"{what} must be a non-empty string; got {value!r}")
     if key == "base_url":

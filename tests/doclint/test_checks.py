@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from graphcontract.contract import load_contract
 from graphcontract.doclint import Finding, example_findings, lint_pages, load_page
 from graphcontract.doclint.checks import EXAMPLE_PAGES, body_findings, is_date, is_datetime
+from graphcontract.doclint.facets import lint_facet_pages
 from graphcontract.doclint.kinds import FINDING_KINDS
 from graphcontract.doclint.page import parse_page
 from graphcontract.errors import UsageError
@@ -20,7 +21,8 @@ from .pagefiles import DRAFT, PAGES, PUBLISHED, line_of
 
 
 def lint(*names: str) -> list[Finding]:
-    return lint_pages(load_contract(), [load_page(PAGES / name) for name in names])
+    """As ``graphcontract doc-lint`` does: each page against the facet it documents."""
+    return lint_facet_pages([load_page(PAGES / name) for name in names])
 
 
 # Every finding each test page must give, and no others: (kind, where). ``where`` is a text
@@ -61,6 +63,7 @@ EXPECTED: dict[tuple[str, ...], list[tuple[str, str | int]]] = {
         ("path.singular-user", "PATCH /user/{userId}"),
         ("path.unknown", "PATCH /me/profile/position/{id}"),
     ],
+    ("unknown_facet.md",): [("page.unknown-type", 1)],
     ("todo.md",): [
         ("placeholder.todo", "**TODO: Provide Github Name.**"),
         ("placeholder.todo", "TODO: say more."),

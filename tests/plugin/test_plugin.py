@@ -84,6 +84,9 @@ def test_an_unknown_pyproject_key_is_a_usage_error(pytester):
         (b'[tool.graphcontract]\nposition_id = "../x"\n', "is not a position id"),
         (b'[tool]\ngraphcontract = "x"\n', "[[]tool.graphcontract[]] must be a table"),
         (b'[tool.graphcontract]\nbase_url = "caf\xe9"\n', ": 'utf-8' codec can't decode"),
+        (b"[tool.graphcontract]\nmetadata = 5\n", "metadata must be a non-empty string"),
+        (b'[tool.graphcontract]\nmetadata = "no.xml"\n', "metadata no.xml: no such file"),
+        (b'[tool.graphcontract]\nmetadata = "tox.ini"\n', "metadata tox.ini is not a CSDL"),
     ],
     ids=[
         "timeout-string",
@@ -100,6 +103,9 @@ def test_an_unknown_pyproject_key_is_a_usage_error(pytester):
         "position-id-traversal",
         "graphcontract-not-a-table",
         "not-utf-8",
+        "metadata-number",
+        "metadata-missing-file",
+        "metadata-not-csdl",
     ],
 )
 def test_a_wrong_pyproject_value_is_one_usage_error(pytester, pyproject, message):
@@ -126,6 +132,7 @@ def test_a_wrong_pyproject_value_is_one_usage_error(pytester, pyproject, message
         (("--gc-timeout", "nan"), "--gc-timeout must be positive and finite"),
         (("--gc-rate-limit", "1e-9"), "--gc-rate-limit must be a number of requests per second"),
         (("--gc-base-url", "http://[::1"), "is not an http(s) URL"),
+        (("--gc-metadata", "no.xml"), "--gc-metadata no.xml: no such file"),
     ],
     ids=[
         "unknown-clause",
@@ -136,6 +143,7 @@ def test_a_wrong_pyproject_value_is_one_usage_error(pytester, pyproject, message
         "nan-timeout",
         "rate-too-low-to-ever-finish",
         "unclosed-ipv6-url",
+        "metadata-missing-file",
     ],
 )
 def test_bad_options_are_usage_errors(pytester, args, message):
