@@ -5,6 +5,7 @@ position is gone altogether still records the PATCH's own judgement."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 
@@ -113,14 +114,19 @@ def test_a_position_that_cannot_move_back_is_reported_where_it_lives():
 
 
 def test_a_probe_of_a_stored_kind_is_not_sent_again():
+    """An applied id withholds the next id probe; another read-only value is its own kind
+    (a key moves the position, a stamp stays in it), so it is still sent once."""
     store = MovingStore()
     session = session_on(store)
     probe_the_id(session)
     sent = len(store.patches)
     with session.example() as ex:
-        check_read_only(ex, {"createdDateTime": "2098-02-03T04:05:06Z"})
+        check_read_only(ex, {"id": "graphcontract-probe-1"})
     assert len(store.patches) == sent
-    assert session.target.ledger.describe_withheld().startswith("1 probe(s) of read-only values")
+    assert session.target.ledger.describe_withheld().startswith("1 probe(s) of key values")
+    with contextlib.suppress(ContractViolation), session.example() as ex:
+        check_read_only(ex, {"createdDateTime": "2098-02-03T04:05:06Z"})
+    assert len(store.patches) > sent
 
 
 def test_a_position_gone_after_the_patch_halts_with_the_patch_judged_first():
