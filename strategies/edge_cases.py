@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from graphcontract.contract import Contract
 from graphcontract.types import JSON, JSONObject, Path
-from strategies.values import ITEM, INT32_MAX, INT32_MIN, dotted, item_path, request_places, wrap
+from strategies.values import INT32_MAX, INT32_MIN, dotted, item_path, request_places, wrap
 
 STRING, BOOLEAN, INT32, DOUBLE, DATE, DATETIME = (
     "String",
@@ -201,7 +201,7 @@ def cases_at(contract: Contract, site: EdgeSite) -> tuple[EdgeCase, ...]:
         _case(site.kind, "empty", []),
         _case(site.kind, "one item", [item[0]]),
         _case(site.kind, "repeated items", [item[0], item[0], item[1]]),
-        _case(site.kind, "order that matters", [item[1], item[0]]),
+        _case(site.kind, "order that matters", [item[0], item[1]]),  # not sorted
         _case(site.kind, f"{MANY_ITEMS} items", many),
     )
 
