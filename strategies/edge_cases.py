@@ -247,7 +247,7 @@ def _leaf(contract: Contract, type_name: str, name: str) -> JSON:
     if contract.is_enum(type_name):
         return contract.enums[type_name].sendable_members[-1]
     if type_name == "Edm.String":
-        return f"{name} · every leaf"
+        return f"{name} · edge case"
     kind = _KIND_OF_EDM[type_name]
     return next(c.value for c in PRIMITIVE_CASES[kind] if c.gray is None and c.value not in (0, ""))
 

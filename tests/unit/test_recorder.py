@@ -93,3 +93,17 @@ def test_merging_workers_keeps_the_simplest() -> None:
 def test_plainness(sent: bytes, kind: int) -> None:
     assert plainness(exchange(200, {}, sent=sent)) == (kind, len(sent))
     assert plainness(None) == (2, 0)
+
+
+def test_edge_cases_sent_by_workers_are_merged_once() -> None:
+    merged = Recorder()
+    for keys in (
+        ["String|detail.role|empty", "Int32|detail.layer|maximum"],
+        ["String|detail.role|empty"],
+    ):
+        worker = Recorder()
+        worker.edge_cases.update(keys)
+        data = worker.drain()
+        assert data is not None  # a worker that only sent edge cases still reports them
+        merged.merge(json.loads(json.dumps(data)))
+    assert merged.edge_cases == {"String|detail.role|empty", "Int32|detail.layer|maximum"}
