@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from graphcontract.contract import Contract
-from graphcontract.types import JSON, JSONObject, Path
+from graphcontract.types import JSON, JSONObject, Path, json_text
 from strategies.values import INT32_MAX, INT32_MIN, dotted, item_path, request_places, wrap
 
 STRING, BOOLEAN, INT32, DOUBLE, DATE, DATETIME = (
@@ -54,6 +54,9 @@ LONG_GRAY = "values.long"
 FLAGS_GRAY = "enum.allowedAudiences.gray"
 MANY_ITEMS = 12
 """Items of the "many items" collections (below every item limit a must-accept body meets)."""
+MAX_BODY_BYTES = 48_000
+"""The most a gray body carrying one case at many sites may weigh: its reproducer is one curl
+argument, and a shell takes no argument past 128 KiB."""
 VERY_LONG = 4000
 """Characters of the very long string: the longest a column of nvarchar(4000) holds, just
 below the 4,001 of the values.long probes; a service may still set a lower limit (gray)."""
@@ -355,11 +358,22 @@ def edge_packs(contract: Contract) -> tuple[Pack, ...]:
         Pack(f"pack {n:02} ({len(sent)} sites)", _body(sent), tuple(sent))
         for n, sent in enumerate(packs, 1)
     ]
-    out += [
-        Pack(f"{kind} {name}", _body(sent), tuple(sent), sent[0].case.gray)
-        for (kind, name), sent in gray.items()
-    ]
+    for (kind, name), sent in gray.items():
+        chunks = _within_budget(sent)
+        for n, chunk in enumerate(chunks, 1):
+            part = f" (part {n} of {len(chunks)})" if len(chunks) > 1 else ""
+            out.append(Pack(f"{kind} {name}{part}", _body(chunk), tuple(chunk), chunk[0].case.gray))
     return tuple(out)
+
+
+def _within_budget(sent: list[Sent]) -> list[list[Sent]]:
+    """``sent`` in runs whose bodies stay within MAX_BODY_BYTES."""
+    chunks: list[list[Sent]] = [[]]
+    for one in sent:
+        if chunks[-1] and len(json_text(_body([*chunks[-1], one])).encode()) > MAX_BODY_BYTES:
+            chunks.append([])
+        chunks[-1].append(one)
+    return chunks
 
 
 def coverage_keys(pack: Pack) -> list[str]:

@@ -11,12 +11,14 @@ import pytest
 from graphcontract.contract import load_contract
 from graphcontract.report.build import edge_case_coverage
 from graphcontract.report.html import render_html
+from graphcontract.types import json_text
 from strategies.edge_cases import (
     COMPLEX,
     COMPLEXES,
     DATETIME,
     FLAGS,
     KINDS,
+    MAX_BODY_BYTES,
     PRIMITIVE_CASES,
     PRIMITIVES,
     STRING,
@@ -108,6 +110,7 @@ def test_every_case_is_sent_once_at_every_site_of_its_kind():
 def test_each_pack_carries_each_of_its_cases_at_its_site(pack):
     for one in pack.sent:
         assert one.case.value in values_at(pack.body, one.site.path), one
+    assert len(json_text(pack.body).encode()) <= MAX_BODY_BYTES  # a curl line a shell runs
     if pack.gray is None:
         assert CONTRACT.request_errors(pack.body) == []
         assert len({one.site.path for one in pack.sent}) == len(pack.sent)
