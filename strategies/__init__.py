@@ -3,12 +3,14 @@
 valid partial bodies (:mod:`strategies.valid`), invalid bodies tagged with their clause
 (:mod:`strategies.invalid`), mixed valid + invalid bodies (:mod:`strategies.mixed`), the
 fixed gray-zone cases (:mod:`strategies.gray`), the deterministic per-place cases of the ci
-profile (:mod:`strategies.explicit`) and the per-type values beneath them all
+profile (:mod:`strategies.explicit`), the edge-case catalog by kind applied at every site
+(:mod:`strategies.edge_cases`) and the per-type values beneath them all
 (:mod:`strategies.values`).
 """
 
 from __future__ import annotations
 
+from strategies.edge_cases import EdgeCase, Pack, edge_packs, edge_sites
 from strategies.explicit import (
     annotated_bodies,
     every_property_body,
@@ -34,11 +36,15 @@ from strategies.values import complex_values, edm_values, values_at, without_par
 __all__ = [
     "INVALID_CLAUSES",
     "MUST_REJECT_CLAUSES",
+    "EdgeCase",
     "GrayCase",
     "InvalidBody",
     "MixedBody",
+    "Pack",
     "annotated_bodies",
     "complex_values",
+    "edge_packs",
+    "edge_sites",
     "edm_values",
     "every_property_body",
     "explicit_clearing_bodies",

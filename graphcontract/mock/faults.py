@@ -142,6 +142,19 @@ FAULTS: dict[str, Fault] = {
         _fault("lossy-unicode", "response.echo",
                'non-ASCII characters are stored as "?"',
                "merge.collections-replace"),
+        _fault("nfc-normalize", "response.echo",
+               "strings are stored in Unicode Normalization Form C (a decomposed e + U+0301 "
+               "reads back as the precomposed \u00e9, combining marks in canonical order)",
+               "merge.collections-replace"),
+        _fault("trim-strings", "response.echo",
+               "leading and trailing spaces of every string are removed before it is stored",
+               "merge.collections-replace"),
+        _fault("dedupe-collections", "merge.collections-replace",
+               "a collection is stored with each item once (a set, or a unique index on the "
+               "items): repeated items sent read back once"),
+        _fault("early-years-shifted", "response.echo",
+               "an Edm.Date of a year below 100 (0001-01-01) is stored 1900 years later, as "
+               "JavaScript's new Date(year, month, day) reads such a year"),
         _fault("put-semantics", "merge.omitted-preserved",
                "top-level properties not sent are reset to null / []",
                "merge.nested"),

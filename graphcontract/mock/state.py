@@ -317,6 +317,7 @@ class PositionStore:
             apply = ascii_only(apply)
         if "long-values-cut" in self.faults:
             apply = cut_long(apply, *LONG_VALUE_LIMITS)
+        apply = hooks.rewritten(self.faults, self.contract, apply)
         result = copy.deepcopy(current)
         props = self.contract.entity.properties
         for key, value in apply.items():

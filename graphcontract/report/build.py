@@ -133,7 +133,28 @@ def build_report(
         "restore_problems": restore_problems,
         "restore_problems_fixed": restores_fixed,
         "documentation_findings": documentation_findings(contract),
+        "edge_cases": edge_case_coverage(recorder.edge_cases),
     }
+
+
+def edge_case_coverage(sent: set[str]) -> list[dict[str, Any]]:
+    """Kinds × sites the edge-case catalog covered: per kind, its sites and cases sent
+    (from the ``kind|site|case`` keys the recorder collected)."""
+    kinds: dict[str, dict[str, set[str]]] = {}
+    for key in sent:
+        kind, site, case = key.split("|", 2)
+        entry = kinds.setdefault(kind, {"sites": set(), "cases": set()})
+        entry["sites"].add(site)
+        entry["cases"].add(case)
+    return [
+        {
+            "kind": kind,
+            "sites": sorted(entry["sites"]),
+            "cases": sorted(entry["cases"]),
+            "sent": sum(1 for key in sent if key.startswith(kind + "|")),
+        }
+        for kind, entry in sorted(kinds.items())
+    ]
 
 
 def restore_outcomes(restores: list[dict[str, Any]]) -> tuple[list[str], list[str]]:

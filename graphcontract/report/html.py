@@ -89,6 +89,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         _charts(report),
         _clause_table(clauses),
         _gray_zone(clauses),
+        _edge_cases(report),
         _doc_findings(report, doc_clauses),
         _footer(report),
     ]
@@ -405,6 +406,21 @@ def _gray_zone(clauses: list[Mapping[str, Any]]) -> str:
             f'</td><td>{_e(clause.get("title"))}</td><td class="wide">{seen}</td></tr>'
         )
     return head + _table(["Clause", "Status", "Question", "What the target did"], rows)
+
+
+def _edge_cases(report: Mapping[str, Any]) -> str:
+    kinds = _maps(report.get("edge_cases"))
+    if not kinds:
+        return ""
+    rows = [
+        f"<tr><td>{_e(k.get('kind'))}</td><td>{len(_list(k.get('sites')))}</td>"
+        f"<td>{len(_list(k.get('cases')))}</td><td>{_e(k.get('sent'))}</td>"
+        f'<td class="wide">{_e(", ".join(map(str, _list(k.get("sites")))))}</td></tr>'
+        for k in kinds
+    ]
+    note = "Every case of each kind sent at every site of that kind (strategies/edge_cases.py)."
+    heads = ["Kind", "Sites", "Cases", "Sent", "Sites covered"]
+    return _section("edge-cases", "Edge cases by kind", note) + _table(heads, rows)
 
 
 def _doc_findings(report: Mapping[str, Any], doc_clauses: list[Mapping[str, Any]]) -> str:

@@ -129,6 +129,8 @@ class Recorder:
         self.latencies_ms: list[float] = []
         self.restores: list[dict[str, Any]] = []
         self.notes: list[str] = []
+        self.edge_cases: set[str] = set()
+        """``kind|site|case`` of every edge-case catalog entry sent (strategies.edge_cases)."""
 
     def record_exchange(self, exchange: Exchange) -> None:
         self.requests += 1 + exchange.throttle_waits
@@ -142,7 +144,7 @@ class Recorder:
 
     def drain(self) -> dict[str, Any] | None:
         """Everything recorded since the last drain, as plain data; None when nothing was."""
-        if not (self.requests or self.clauses or self.restores or self.notes):
+        if not (self.requests or self.clauses or self.restores or self.notes or self.edge_cases):
             return None
         data = {
             "clauses": {cid: t.to_dict() for cid, t in self.clauses.items()},
@@ -152,6 +154,7 @@ class Recorder:
             "latencies_ms": self.latencies_ms,
             "restores": self.restores,
             "notes": self.notes,
+            "edge_cases": sorted(self.edge_cases),
         }
         self.__init__()  # type: ignore[misc]
         return data
@@ -167,3 +170,4 @@ class Recorder:
         self.latencies_ms.extend(data["latencies_ms"][: max(room, 0)])
         self.restores.extend(data["restores"])
         self.notes.extend(n for n in data["notes"] if n not in self.notes)
+        self.edge_cases.update(data.get("edge_cases", ()))

@@ -396,13 +396,23 @@ def check_enum_member(ex: Example, site: EnumSite, member: str) -> None:
     )
 
 
-def check_gray(ex: Example, clause: str, description: str, body: JSONObject) -> None:
+def check_gray(
+    ex: Example,
+    clause: str,
+    description: str,
+    body: JSONObject,
+    sites: tuple[tuple[str, ...], ...] = (),
+) -> None:
     """A gray-zone body: record whether the target accepted it. A refusal must change nothing
-    (atomic.rejected); an acceptance is judged as an update (judge_gray_update)."""
+    (atomic.rejected); an acceptance is judged as an update (judge_gray_update). ``sites``:
+    the places of a body carrying the gray value at several of them (else its one leaf)."""
     step = ex.step(lambda: ex.target.patch(body))
     leaf_path, sent_value = _single_leaf(body)
     answer = step.exchange.json_object()
     stored = value_at(answer, leaf_path) if leaf_path else sent_value  # {}: nothing named
+    if sites:
+        sent_value = [value_at(body, site) for site in sites]
+        stored = [value_at(answer, site) for site in sites]
     ex.add(gray_observation(clause, description, step.exchange, stored, sent_value))
     ex.add(expect_unchanged([], step.before, step.after, step.exchange))
     if step.exchange.status == 200 and answer is not None:

@@ -15,7 +15,10 @@ from graphcontract.mock.faults import FAULTS
 from graphcontract.mock.process import MockProcess
 
 from .conftest import MockClient
-from .fault_exchanges import EXCHANGES
+from .fault_exchanges import EXCHANGES as SCRIPTED
+from .fault_exchanges_values import VALUE_EXCHANGES
+
+EXCHANGES = {**SCRIPTED, **VALUE_EXCHANGES}
 
 
 def test_every_fault_has_an_exchange():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from graphcontract.mock.faults import FAULTS
 from graphcontract.mock.process import MockProcess
 
 pytest_plugins = ["pytester"]
@@ -348,3 +349,28 @@ def test_a_failed_self_test_next_to_a_passing_contract_is_named_on_the_verdict_l
             "*1 failed, 12 passed*",
         ]
     )
+
+
+EDGE_FAULTS = ("nfc-normalize", "trim-strings", "dedupe-collections", "early-years-shifted")
+
+
+@pytest.mark.parametrize("fault", [None, *EDGE_FAULTS], ids=["conforming", *EDGE_FAULTS])
+def test_the_edge_case_catalog_alone_finds_the_values_stores_rewrite(pytester, fault, monkeypatch):
+    """The edge-case suite on its own: a conforming mock passes and the report shows every
+    kind with its sites; each value-rewriting fault fails exactly its clauses."""
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    with MockProcess(faults=[fault] if fault else []) as target:
+        run(pytester, target, str(SUITE / "test_contract_edge_cases.py"))
+    data = report(pytester)
+    if fault is None:
+        assert data["verdict"] == "pass", data["failed_clauses"]
+        kinds = {entry["kind"]: entry for entry in data["edge_cases"]}
+        assert "DateTimeOffset" not in kinds  # no writable one in this contract
+        assert len(kinds) == 10
+        assert "detail.company.address.city" in kinds["String"]["sites"]
+        assert "NFD (e + U+0301)" in kinds["String"]["cases"]
+        return
+    spec = FAULTS[fault]
+    failed = set(data["failed_clauses"])
+    assert spec.breaks <= failed, f"missed {sorted(spec.breaks - failed)}"
+    assert failed <= spec.breaks | spec.may_also_break

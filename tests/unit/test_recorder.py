@@ -120,3 +120,17 @@ def test_a_knock_on_says_so_in_its_message() -> None:
     marked = failure(PLAIN).as_knock_on("stored by an earlier write")
     assert marked.knock_on
     assert marked.message.endswith("\nnote: stored by an earlier write")
+
+
+def test_edge_cases_sent_by_workers_are_merged_once() -> None:
+    merged = Recorder()
+    for keys in (
+        ["String|detail.role|empty", "Int32|detail.layer|maximum"],
+        ["String|detail.role|empty"],
+    ):
+        worker = Recorder()
+        worker.edge_cases.update(keys)
+        data = worker.drain()
+        assert data is not None  # a worker that only sent edge cases still reports them
+        merged.merge(json.loads(json.dumps(data)))
+    assert merged.edge_cases == {"String|detail.role|empty", "Int32|detail.layer|maximum"}
