@@ -24,6 +24,7 @@ from graphcontract.contract import (
 )
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.mock.faults import (
+    KEEPS_NOTHING,
     LONG_STRING,
     LONG_VALUE_LIMITS,
     REFUSED_AUDIENCE_MEMBER,
@@ -173,7 +174,7 @@ class PositionStore:
                 self._positions[position_id] = self._applied(current, apply)
             return _bad_request(errors[0])
         updated = self._applied(current, apply)
-        if "not-persisted" not in self.faults:
+        if not self.faults & KEEPS_NOTHING:
             self._positions[position_id] = updated
         cached = self._read_copies.get(position_id)
         if cached is not None:  # answer-from-read-cache: storage right, answer from the copy

@@ -95,6 +95,8 @@ class Recorder:
         self.latencies_ms: list[float] = []
         self.restores: list[dict[str, Any]] = []
         self.notes: list[str] = []
+        self.unjudged: dict[str, str] = {}
+        """Clauses the run could not judge on this target, with the reason (reads.py)."""
 
     def record_exchange(self, exchange: Exchange) -> None:
         self.requests += 1 + exchange.throttle_waits
@@ -108,7 +110,7 @@ class Recorder:
 
     def drain(self) -> dict[str, Any] | None:
         """Everything recorded since the last drain, as plain data; None when nothing was."""
-        if not (self.requests or self.clauses or self.restores or self.notes):
+        if not (self.requests or self.clauses or self.restores or self.notes or self.unjudged):
             return None
         data = {
             "clauses": {cid: t.to_dict() for cid, t in self.clauses.items()},
@@ -118,6 +120,7 @@ class Recorder:
             "latencies_ms": self.latencies_ms,
             "restores": self.restores,
             "notes": self.notes,
+            "unjudged": self.unjudged,
         }
         self.__init__()  # type: ignore[misc]
         return data
@@ -133,3 +136,4 @@ class Recorder:
         self.latencies_ms.extend(data["latencies_ms"][: max(room, 0)])
         self.restores.extend(data["restores"])
         self.notes.extend(n for n in data["notes"] if n not in self.notes)
+        self.unjudged.update(data.get("unjudged", {}))
