@@ -5,8 +5,8 @@ snapshot → act → check → restore unit every contract test is written with.
 from __future__ import annotations
 
 import fcntl
-import json
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
