@@ -99,7 +99,8 @@ class Session:
             return
         verdict = check.verdict()
         if check.stable:
-            example.add(verdict)
+            if self.wants(verdict.clause):
+                self.recorder.record(verdict)
             return
         self.reads_unstable = True
         for clause in NEEDS_STABLE_READS:
