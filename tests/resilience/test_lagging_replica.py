@@ -40,7 +40,7 @@ def test_a_lagging_replica_passes_at_about_the_requests_of_a_plain_run(
     (persisted,) = [c for c in lagging["clauses"] if c["id"] == "persisted"]
     (lag,) = persisted["observation"]["outcomes"]
     assert "read-after-write lag" in lag["title"]
-    assert lag["count"] <= 5, "learned once (again only when a wait fell short)"
+    assert lag["count"] <= 10, "learned once (again only when a wait fell short)"
     assert lagging_requests <= plain_requests * REQUEST_RATIO, (plain_requests, lagging_requests)
     final = [r for r in lagging["restores"] if r["when"] == "end of run"]
     assert final == [{"when": "end of run", "verified": True, "differences": []}]

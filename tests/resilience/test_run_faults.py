@@ -255,8 +255,8 @@ def test_the_token_is_in_no_output_and_no_report_file_even_when_echoed(broken_ru
     assert_no_secret(result, report_dir)
 
 
-LAGGING_READS = {"lag_s": 0.1}
-"""Every GET shows the position as it was 0.1 s before (a read replica that far behind)."""
+LAGGING_READS = {"lag_s": 0.05}
+"""Every GET shows the position as it was 50 ms before (a read replica that far behind)."""
 
 
 @pytest.mark.slow
@@ -283,7 +283,7 @@ def test_reads_lagging_behind_writes_are_waited_for_unless_the_policy_forbids_it
         assert (report["verdict"], report["failed_clauses"]) == ("pass", [])
         (lag,) = persisted["observation"]["outcomes"]
         assert "read-after-write lag" in lag["title"]
-        assert 1 <= lag["count"] <= 5, "learned once (again only when a wait fell short)"
+        assert 1 <= lag["count"] <= 10, "learned once (again only when a wait fell short)"
     else:
         assert result.returncode == 1, output(result)
         assert "persisted" in report["failed_clauses"]

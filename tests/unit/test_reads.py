@@ -1,6 +1,7 @@
 """runner.reads: reads with no write between them agree (reads.stable), or the target is
 reported once as generating its answers; one change between the first two reads (someone
-else's write) is no finding."""
+else's write) is no finding. On such a target refusals are judged by their status alone,
+and a live one is not written to."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ import httpx
 import pytest
 
 from graphcontract.client import GraphClient
+from graphcontract.contract import load_contract
+from graphcontract.errors import TargetUnhealthy
+from graphcontract.runner.config import DEFAULT_POLICY
 from graphcontract.runner.reads import READS_STABLE, check_reads
+from graphcontract.runner.scenarios import check_rejected
+from graphcontract.runner.session import ContractViolation, Session
+from graphcontract.runner.target import Target
 
 GUID = "0fb4c1e3-c1e3-0fb4-e3c1-b40fe3c1b40f"
 
@@ -66,3 +73,61 @@ def test_the_finding_names_what_differed_between_two_reads():
 def test_a_read_that_is_no_position_leaves_the_judgement_to_the_snapshot():
     assert check_reads(reader([A, 500])) is None
     assert check_reads(reader([404])) is None
+
+
+class Generating:
+    """A service that makes up each read (``generated`` in jobTitle) and refuses every
+    PATCH with 400; ``patches`` counts the PATCHes that reached it."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.patches = 0
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            self.patches += 1
+            return httpx.Response(400, json={"error": {"code": "BadRequest", "message": "no"}})
+        self.reads += 1
+        return httpx.Response(200, json={**SEEDED, "detail": {"jobTitle": f"g{self.reads}"}})
+
+
+SEEDED = load_contract().seed["positions"][0]
+
+
+def session_on(service: Generating, *, live: bool) -> Session:
+    client = GraphClient(
+        "http://127.0.0.1:9", token="t", transport=httpx.MockTransport(service.handle)
+    )
+    target = Target(load_contract(), client, SEEDED["id"])
+    return Session(load_contract(), target, policy=dict(DEFAULT_POLICY), live=live)
+
+
+def test_refusals_on_a_generating_service_fail_reads_stable_once_and_never_atomic_rejected():
+    service = Generating()
+    session = session_on(service, live=False)
+    outcomes = []
+    for _ in range(3):
+        try:
+            with session.example() as ex:
+                check_rejected(ex, "types.rejects", body={"isCurrent": "x"}, what="wrong type")
+            outcomes.append("passed")
+        except ContractViolation as failure:
+            outcomes.append(str(failure).splitlines()[0])
+    assert outcomes[0].startswith("[reads.stable] 3 GETs of the position")
+    assert outcomes[1:] == ["passed", "passed"]
+    tallies = session.recorder.clauses
+    assert (tallies["reads.stable"].failed, tallies["types.rejects"].passed) == (1, 3)
+    assert "atomic.rejected" not in tallies
+    assert session.recorder.unjudged["atomic.rejected"] == "reads are not stable"
+    assert service.patches == 3
+
+
+def test_a_live_target_whose_reads_are_not_stable_is_not_written_to():
+    service = Generating()
+    session = session_on(service, live=True)
+    with pytest.raises(TargetUnhealthy, match="reads of the position are not stable"):
+        with session.example() as ex:
+            check_rejected(ex, "types.rejects", body={"isCurrent": "x"}, what="wrong type")
+    assert service.patches == 0
+    assert session.recorder.clauses["reads.stable"].failed == 1
+    assert session.final_restore() is None, "nothing was written, nothing to restore"
