@@ -394,7 +394,7 @@ class Example:
             "persisted",
             "a GET agreed with the write's answer only when read again (read-after-write lag);"
             " judged on the read that agreed",
-            f"waited {waited_s * 1000:.0f} ms",
+            f"lag learned: {waited_s * 1000:.0f} ms (waited out before later reads after writes)",
             exchange,
         )
 

@@ -125,9 +125,9 @@ def test_refusals_on_a_generating_service_fail_reads_stable_once_and_never_atomi
 def test_a_live_target_whose_reads_are_not_stable_is_not_written_to():
     service = Generating()
     session = session_on(service, live=True)
-    with pytest.raises(TargetUnhealthy, match="reads of the position are not stable"):
-        with session.example() as ex:
-            check_rejected(ex, "types.rejects", body={"isCurrent": "x"}, what="wrong type")
+    unhealthy = pytest.raises(TargetUnhealthy, match="reads of the position are not stable")
+    with unhealthy, session.example() as ex:
+        check_rejected(ex, "types.rejects", body={"isCurrent": "x"}, what="wrong type")
     assert service.patches == 0
     assert session.recorder.clauses["reads.stable"].failed == 1
     assert session.final_restore() is None, "nothing was written, nothing to restore"
