@@ -75,13 +75,13 @@ class Session:
         self.stamps_seen: dict[str, datetime] = {}
         """Each lastModifiedDateTime a 200 answer held, and when the run first saw it."""
         self.reads_unstable = False
+        """Two reads with no write between them disagreed (reads.stable failed): the clauses
+        that compare states are not judged."""
         self.writes_kept = 0
         """Accepted writes that changed the position and showed in the read after them."""
         self.writes_not_kept = False
         """Accepted writes leave no trace (persisted failed once, saying so): the reads after
         them, and what a later write is judged against, show nothing of them."""
-        """Two reads with no write between them disagreed (reads.stable failed): the clauses
-        that compare states are not judged."""
         target.client.hooks.append(self._on_exchange)
 
     def remember_others(self) -> None:
@@ -366,8 +366,9 @@ class Example:
         self.add(
             Verdict.failed(
                 "persisted",
-                f"a PATCH answered 200 left no trace: every GET for {SETTLE_BUDGET_S} s after "
-                "it shows the position as before the write (the service keeps no writes)",
+                "a PATCH answered 200 left no trace: the GET after it shows the position as "
+                "before the write, and no GET has shown a write (read again for up to "
+                f"{SETTLE_BUDGET_S} s): the service keeps no writes",
                 sent=_body_of(exchange),
                 expected={p: at(answer, tuple(p.split("."))) for p in changed[:3]},
                 got={p: at(before, tuple(p.split("."))) for p in changed[:3]},
