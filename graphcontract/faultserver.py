@@ -6,9 +6,9 @@ transport level instead: 429 or 503 with ``Retry-After`` (seconds or an HTTP dat
 HTML page, a 404 as if the resource were gone, a delay past the client's timeout, a
 connection closed or reset without an answer, a truncated body under a lying
 ``Content-Length``, an oversized body, the caller's Authorization header echoed back (to
-prove redaction), reads lagging behind writes, or a position that cannot be read once a
-PATCH stored a given text in it. It is a raw asyncio server
-so that it can break connections the way real networks do.
+prove redaction), reads lagging behind writes (by a count of reads, or by a time: a
+replica), or a position that cannot be read once a PATCH stored a given text in it. It is a
+raw asyncio server so that it can break connections the way real networks do.
 
 Every request is logged (``hits``), and a request that arrives before the end of a
 ``Retry-After`` the server announced is counted in ``early_retries``.
@@ -322,7 +322,7 @@ class FaultServer:
         while len(history) > 1 and history[1][0] <= seen_until:
             history.pop(0)  # older than anything the replica can still show
         if len(history) > 1:
-            self.stale_answers += 1
+            self.stale_answers += history[0][2] != body  # an older state than the upstream's
             return history[0][1], history[0][2]
         return headers, body
 
