@@ -104,8 +104,8 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         f"  policy        {', '.join(f'{k}={v}' for k, v in cfg.policy.items())}",
         "",
         "Requests (only GET and PATCH; never DELETE, POST or PUT; never another position):",
-        f"  GET   {ME}/{{id}}  before the first write: the state kept in the restore journal "
-        "(fsync'd)",
+        f"  GET   {ME}/{{id}}  before the first write: two or three reads with nothing written "
+        "between (reads.stable), then the state kept in the restore journal (fsync'd)",
         f"  GET   {ME}/{{id}}  before and after every example, and to verify every restore",
         f"  PATCH {ME}/{{id}}  each example body below; after each example that changed the "
         "position, the writable properties are PATCHed back and verified by GET",
