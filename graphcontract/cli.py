@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module exposing ``add_arguments(parser)`` and
 ``run(args) -> int``; this module only dispatches and turns harness errors into one line
-and exit status 2.
+and exit status 2. ``graphcontract`` alone prints the help (exit 0); ``--version`` the
+installed version.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from graphcontract import __version__
 from graphcontract.errors import HarnessError
+from graphcontract.helpformat import DefaultsHelpFormatter
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": (
@@ -49,8 +52,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="graphcontract",
         description="Contract tests for Microsoft Graph's Update workPosition API.",
+        epilog="Run `graphcontract COMMAND --help` for a command's options.",
+        formatter_class=DefaultsHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"graphcontract {__version__}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND"
+    )
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         if only is not None and name != only:
             sub.add_parser(name, help=help_text)
@@ -61,7 +69,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             if exc.name != module_name:
                 raise
             continue  # a subcommand not shipped in this build
-        command = sub.add_parser(name, help=help_text, description=help_text)
+        command = sub.add_parser(
+            name, help=help_text, description=help_text, formatter_class=DefaultsHelpFormatter
+        )
         module.add_arguments(command)
         command.set_defaults(_module=module)
     return parser
@@ -70,6 +80,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     only = given[0] if given and given[0] in SUBCOMMANDS else None
+    if not given:  # what the command does and which subcommands it has, not a usage error
+        build_parser().print_help(sys.stdout)
+        return 0
     args = build_parser(only).parse_args(given)
     try:
         return int(args._module.run(args))

@@ -11,7 +11,6 @@ it hands out. The rules themselves live in ``graphcontract.clientpolicy`` (re-ex
 from __future__ import annotations
 
 import json
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any, Final, NoReturn
 import httpx
 
 from graphcontract.clientpolicy import (
+    DEFAULT_TOKEN_ENV,
     REDACTED,
     RETRY_STATUSES,
     RateLimiter,
@@ -33,6 +33,7 @@ from graphcontract.clientpolicy import (
 )
 from graphcontract.errors import TargetUnhealthy
 from graphcontract.httpsetup import new_client
+from graphcontract.reproducer import curl_line
 from graphcontract.types import JSON, json_text
 
 __all__ = [
@@ -56,8 +57,10 @@ _NOT_JSON: Final = object()
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """What was sent: the URL and headers with secrets redacted, the body as sent (the
-    oracles judge it; :meth:`Exchange.to_dict` and :meth:`Exchange.curl` redact it)."""
+    """What was sent: the URL and every header as sent, each secret in them replaced by the
+    variable it came from (``Authorization: bearer $GRAPH_TOKEN``, a ``Basic`` credential that
+    is no secret as it was); the body as sent (the oracles judge it; :meth:`Exchange.to_dict`
+    and :meth:`Exchange.curl` replace the secrets in it)."""
 
     method: str
     url: str
@@ -120,28 +123,20 @@ class Exchange:
         return value if isinstance(value, dict) else None
 
     def curl(self) -> str:
-        """A shell command that re-sends the request (token replaced by $GRAPH_TOKEN)."""
-        parts = ["curl", "-sS", "-X", self.request.method, shlex.quote(self.request.url)]
-        for name, value in self.request.headers:
-            if name.lower() in {
-                "content-length",
-                "host",
-                "accept-encoding",
-                "connection",
-                "user-agent",
-            }:
-                continue
-            if name.lower() == "authorization" and REDACTED in value:
-                parts += ["-H", '"Authorization: Bearer $GRAPH_TOKEN"']
-            else:
-                parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if self.request.body:
-            body = self._redacted(self.request.body).decode("utf-8", "replace")
-            parts += ["--data-binary", shlex.quote(body)]
-        return " ".join(parts)
+        """A shell command that re-sends the request exactly (graphcontract.reproducer), each
+        secret as the variable that holds it (``"$GRAPH_TOKEN"``, expanded by the shell)."""
+        names = self.redactor.placeholders if self.redactor is not None else frozenset()
+        request = self.request
+        return curl_line(
+            request.method, request.url, request.headers, self._sent(request.body), names
+        )
 
     def _redacted(self, body: bytes) -> bytes:
         return self.redactor.bytes(body) if self.redactor is not None else body
+
+    def _sent(self, body: bytes) -> bytes:
+        """A request body as sent, each secret in it replaced by its variable."""
+        return self.redactor.sent_bytes(body) if self.redactor is not None else body
 
     def to_dict(self, *, max_body: int = 4000) -> dict[str, Any]:
         """A JSON-ready record for reports."""
@@ -150,7 +145,7 @@ class Exchange:
                 "method": self.request.method,
                 "url": self.request.url,
                 "headers": dict(self.request.headers),
-                "body": _shorten(self._redacted(self.request.body), max_body),
+                "body": _shorten(self._sent(self.request.body), max_body),
             },
             "response": {
                 "status": self.response.status,
@@ -181,7 +176,7 @@ def _in_one_line(
     previous: tuple[RecordedRequest, int, float], sent: float, redactor: Redactor
 ) -> str:
     request, status, answered = previous
-    body = _shorten(redactor.bytes(request.body), SENT_AFTER_BODY)
+    body = _shorten(redactor.sent_bytes(request.body), SENT_AFTER_BODY)
     gap_ms = max(0.0, (sent - answered) * 1000)
     return (
         f"{request.method} {request.url}{' ' + body if body else ''} answered {status}, "
@@ -218,11 +213,12 @@ class GraphClient:
         transport: httpx.BaseTransport | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         token_label: str = "the token",
+        token_env: str = DEFAULT_TOKEN_ENV,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.redactor = redactor or Redactor()
-        self.redactor.add(token)
+        self.redactor.add(token, token_env)
         self.throttle = throttle or ThrottlePolicy()
         self.hooks: list[ExchangeHook] = []
         self.throttle_events = 0
@@ -464,11 +460,8 @@ class GraphClient:
         r = self.redactor
         request = RecordedRequest(
             method=method.upper(),
-            url=r.text(url),
-            headers=tuple(
-                (k, "Bearer " + REDACTED if k.lower() == "authorization" else r.text(v))
-                for k, v in headers.items()
-            ),
+            url=r.sent_text(url),
+            headers=tuple((k, r.sent_text(v)) for k, v in headers.items()),
             body=body or b"",
         )
         recorded = RecordedResponse(

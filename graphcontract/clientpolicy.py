@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import http
+import itertools
 import json
 import threading
 import time
@@ -20,6 +21,8 @@ from datetime import UTC, datetime
 from typing import Final
 
 REDACTED: Final = "***"
+DEFAULT_TOKEN_ENV: Final = "GRAPH_TOKEN"
+"""The environment variable the bearer token is read from unless another is named."""
 MIN_SECRET_LENGTH: Final = 4
 THROTTLE_STATUSES: Final = frozenset({429, 503})
 GATEWAY_STATUSES: Final = frozenset({502, 504})
@@ -27,18 +30,27 @@ RETRY_STATUSES: Final = THROTTLE_STATUSES | GATEWAY_STATUSES
 
 
 class Redactor:
-    """Replaces every registered secret by ``***`` in text and bytes.
+    """Replaces every registered secret by ``***`` in text and bytes, and by the name of the
+    environment variable it came from (``$GRAPH_TOKEN``) in a record of what was sent.
 
     Each secret is also registered in the forms it takes when quoted by Python (``repr``),
-    JSON or a URL, so an error message that escapes it does not leak it either.
+    JSON or a URL, so an error message that escapes it does not leak it either. Only the
+    secret is replaced, wherever it occurs: the rest of a header (its scheme as sent, a
+    credential that is not a registered secret) stays as it was sent.
     """
 
-    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
-        self._secrets: list[str] = []
-        for secret in secrets:
-            self.add(secret)
+    def __init__(
+        self, secrets: Iterable[str | None] = (), *, env_names: Iterable[str | None] = ()
+    ) -> None:
+        self._forms: dict[str, str | None] = {}
+        """Each form of each secret and the variable its secret came from (None: unknown)."""
+        self._order: list[str] = []
+        for secret, env in itertools.zip_longest(secrets, env_names):
+            self.add(secret, env)
 
-    def add(self, secret: str | None) -> None:
+    def add(self, secret: str | None, env: str | None = None) -> None:
+        """Register ``secret`` (read from the environment variable ``env``, when known; a
+        secret registered again without a name keeps the one it has)."""
         if not secret or len(secret) < MIN_SECRET_LENGTH:
             return
         forms = {
@@ -49,16 +61,37 @@ class Redactor:
             repr(secret.encode("utf-8"))[2:-1],
             urllib.parse.quote(secret, safe=""),
         }
-        new = [form for form in forms if len(form) >= MIN_SECRET_LENGTH]
-        self._secrets = sorted({*self._secrets, *new}, key=len, reverse=True)
+        for form in forms:
+            if len(form) >= MIN_SECRET_LENGTH and (env or form not in self._forms):
+                self._forms[form] = env
+        self._order = sorted(self._forms, key=len, reverse=True)
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """What :meth:`sent_text` writes for the named secrets (``$GRAPH_TOKEN``, …)."""
+        return frozenset(f"${env}" for env in self._forms.values() if env)
+
+    def sent_text(self, value: str) -> str:
+        """``value`` as a record of what was sent: each secret replaced by ``$ENV`` (the
+        variable holding it, so the record replays it), or by ``***`` when none is known."""
+        for secret in self._order:
+            env = self._forms[secret]
+            value = value.replace(secret, f"${env}" if env else REDACTED)
+        return value
+
+    def sent_bytes(self, value: bytes) -> bytes:
+        for secret in self._order:
+            env = self._forms[secret]
+            value = value.replace(secret.encode("utf-8"), (f"${env}" if env else REDACTED).encode())
+        return value
 
     def text(self, value: str) -> str:
-        for secret in self._secrets:
+        for secret in self._order:
             value = value.replace(secret, REDACTED)
         return value
 
     def bytes(self, value: bytes) -> bytes:
-        for secret in self._secrets:
+        for secret in self._order:
             value = value.replace(secret.encode("utf-8"), REDACTED.encode())
         return value
 

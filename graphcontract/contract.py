@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,8 @@ import jsonschema
 import jsonschema_rs
 import yaml
 
+from graphcontract.enums import EVOLVABLE_SENTINEL as EVOLVABLE_SENTINEL
+from graphcontract.enums import EnumSpec as EnumSpec
 from graphcontract.errors import ContractDataError
 from graphcontract.types import JSON, JSONObject
 from graphcontract.types import Path as JSONPath
@@ -38,8 +39,6 @@ EDM_PRIMITIVES = (
 )
 GRAPH_NAMESPACE = "microsoft.graph"
 """The namespace of every type in contracts/types.json without a prefix of its own."""
-EVOLVABLE_SENTINEL = "unknownFutureValue"
-"""Graph's evolvable-enum sentinel: clients must not send it (enum.*.gray)."""
 
 
 @dataclass(frozen=True)
@@ -67,65 +66,6 @@ class StructuredType:
 
     def property(self, name: str) -> PropertySpec:
         return self.properties[name]
-
-
-@dataclass(frozen=True)
-class EnumSpec:
-    """A Graph enum type and its members."""
-
-    name: str
-    is_flags: bool
-    members: Mapping[str, int]
-
-    @property
-    def sendable_members(self) -> tuple[str, ...]:
-        """Members a client may send: all but the evolvable sentinel."""
-        return tuple(m for m in self.members if m != EVOLVABLE_SENTINEL)
-
-    def meaning(self, value: object) -> int | None:
-        """The number a sent or stored form denotes: a member name in any case, a number or
-        numeric string, and for a flags enum a comma list of those (OR-ed). None when the
-        form denotes no one value: an unknown name, a comma list for a non-flags enum, the
-        evolvable sentinel (what a service does with it is its own business)."""
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if not isinstance(value, str):
-            return None
-        parts = [part.strip() for part in value.split(",")]
-        if len(parts) > 1 and not self.is_flags:
-            return None
-        folded = {m.casefold(): n for m, n in self.members.items() if m != EVOLVABLE_SENTINEL}
-        total = 0
-        for part in parts:
-            if part.casefold() in folded:
-                total |= folded[part.casefold()]
-            elif part.isascii() and part.lstrip("-").isdigit():
-                total |= int(part)
-            else:
-                return None
-        return total
-
-    def matches_member_ignoring_case(self, value: str) -> bool:
-        return value.casefold() in {m.casefold() for m in self.members}
-
-    def must_refuse(self, value: str) -> bool:
-        """A string every conforming server must refuse for this enum: ``""``, a string no
-        case rule maps to a member that is not a number or padded with spaces, or a comma
-        list (OData's flags form, which .NET's Enum.Parse takes for any enum) with such a
-        string among its items; other comma lists are gray."""
-        if value == "":
-            return True
-        if "," in value:
-            return any(part.strip() and self.must_refuse(part.strip()) for part in value.split(","))
-        if value != value.strip():
-            return False
-        try:
-            float(value)
-            return False
-        except ValueError:
-            pass
-        forms = {value, value.upper(), value.lower(), unicodedata.normalize("NFKC", value)}
-        return not any(self.matches_member_ignoring_case(form) for form in forms)
 
 
 @dataclass(frozen=True)
@@ -197,6 +137,11 @@ class Contract:
         return self._names("server-managed")
 
     @property
+    def key_names(self) -> tuple[str, ...]:
+        """The entity's key (id)."""
+        return self._names("key")
+
+    @property
     def read_only(self) -> tuple[str, ...]:
         """The key plus the server-managed properties (read-only.not-applied)."""
         return self._names("key", "server-managed")
@@ -221,6 +166,19 @@ class Contract:
 
     def is_structured(self, type_name: str) -> bool:
         return type_name == self.entity.name or type_name in self.types
+
+    @functools.cached_property
+    def enums_by_property(self) -> Mapping[str, EnumSpec]:
+        """The enum a property name holds wherever it is declared (``allowedAudiences``,
+        ``relationship``, ``type``), for comparisons that know a value only by its key. A
+        name declared with two enum types is left out; one also declared with a non-enum type
+        (``type`` of personDataSource) is kept, since only a valid enum form is read as one."""
+        found: dict[str, set[str]] = {}
+        for spec in (self.entity, *self.types.values()):
+            for prop in spec.properties.values():
+                if self.is_enum(prop.type_name):
+                    found.setdefault(prop.name, set()).add(prop.type_name)
+        return {name: self.enums[next(iter(t))] for name, t in found.items() if len(t) == 1}
 
     def enum_sites(self) -> tuple[EnumSite, ...]:
         """Every place an enum value can be sent, with the clause that governs it."""

@@ -1,5 +1,6 @@
 """The pytest plugin: ``--gc-*`` options, the session fixture that reaches the target, clause
-selection, xdist-safe collection of verdicts, the header line and the end-of-run reports.
+selection, xdist-safe collection of verdicts (and of ``--gc-steps``' step log), the header
+line, the end-of-run reports and the console summary (graphcontract.runner.console).
 
 Inert unless contract tests (marked ``clauses``) run: the harness's own tests load it too.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,15 +35,29 @@ from graphcontract.runner.config import (
     load_pyproject_settings,
     parse_policy,
 )
+from graphcontract.runner.console import RunFacts, Wording, summary_lines
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.session import ContractViolation, Session
+from graphcontract.runner.steps import StepLog
 from graphcontract.runner.target import ME, Target
+from graphcontract.types import printable
 
 CONFIG_KEY = pytest.StashKey[RunConfig]()
 CONTROLLER_KEY = pytest.StashKey["Controller"]()
 MOCK_TOKEN = "graphcontract-mock-token"
+READONLY_TOKEN_ENV = "GRAPH_READONLY_TOKEN"
+"""The variable records name for a read-only token no --gc-readonly-token-env named."""
 USER_PROPERTY = "graphcontract"
 ERROR_PROPERTY = "graphcontract_error"
+STEPS_PROPERTY = "graphcontract_steps"
+CONTRACT_PROPERTY = "graphcontract_contract"
+STYLES: dict[str, dict[str, bool]] = {
+    "fail": {"red": True, "bold": True},
+    "warn": {"yellow": True},
+    "ok": {"green": True, "bold": True},
+    "bold": {"bold": True},
+}
+"""pytest terminal-writer markup of the console's line styles (plain when not a terminal)."""
 
 
 class RunState:
@@ -55,6 +71,7 @@ class RunState:
         self.report_path: Path | None = None
         self.report: dict[str, Any] | None = None
         self.target: dict[str, Any] = {}
+        self.facts = RunFacts()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -97,6 +114,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Requests per second (default: none on loopback, 5 on live targets; 0 = none).",
     )
     group.addoption("--gc-target-label", help="Name of the target in reports.")
+    group.addoption(
+        "--gc-steps",
+        action="store_true",
+        help="Show the harness's own steps: each request sent and its status, each verdict.",
+    )
+    group.addoption(
+        "--gc-command",
+        help="The command that started the run (graphcontract run): the console's hints then "
+        "name its options (--user, --clause) instead of the --gc-* ones.",
+    )
     group.addoption(
         "--gc-database",
         metavar="DIR|redis://HOST:PORT/DB",
@@ -193,6 +220,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 SESSION_KEY = pytest.StashKey[Session]()
+STEPS_KEY = pytest.StashKey[StepLog]()
 TARGET_INFO_KEY = pytest.StashKey[dict[str, Any]]()
 
 
@@ -228,7 +256,8 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         token=token,
         timeout_s=cfg.timeout_s,
         rate_limit_per_s=live.effective_rate_limit,
-        redactor=Redactor([token, readonly]),
+        redactor=Redactor([token, readonly], env_names=_env_names(cfg)),
+        token_env=cfg.token_env,
     )
     try:
         position_id = cfg.position_id or _discover_position(client, live)
@@ -254,6 +283,11 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
             "loopback": live.is_loopback,
             "readonly_token": readonly is not None,
         }
+        if config.getoption("--gc-steps"):
+            steps = StepLog(base_url)
+            client.hooks.append(steps.exchange)
+            session.verdict_hooks.append(steps.verdict)
+            config.stash[STEPS_KEY] = steps
         session.remember_others()
         yield session
         session.final_restore()
@@ -262,6 +296,13 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         client.close()
         if mock is not None:
             mock.__exit__(None, None, None)
+
+
+def _env_names(cfg: RunConfig) -> tuple[str, str]:
+    """The variables the token and the read-only token are read from: what a record of a
+    request shows in their place (``$GRAPH_TOKEN``), so its curl line replays it. The
+    bundled mock's read-only token is in none; its records name the conventional one."""
+    return cfg.token_env, cfg.readonly_token_env or READONLY_TOKEN_ENV
 
 
 def _load_openapi_if_needed(items: list[pytest.Item]) -> None:
@@ -289,8 +330,9 @@ def _discover_position(client: GraphClient, cfg: RunConfig) -> str:
         raise UsageError(
             f"GET {ME} answered {exchange.status} with no positions; pass --position-id"
         )
-    # The last one: a write that lands on the first listed position whatever id it names
-    # (a query without the id) then shows on a position the run did not name.
+    # DISCOVERED_POSITION, the last one: a write that lands on the first listed position
+    # whatever id it names (a query without the id) then shows on a position the run did not
+    # name. --help and --dry-run say so in the same words.
     chosen = values[-1]
     if not isinstance(chosen, dict) or not isinstance(chosen.get("id"), str):
         raise UsageError(f"GET {ME} listed a position without an id; pass --position-id")
@@ -321,6 +363,13 @@ def pytest_runtest_makereport(
     if info is not None:
         report.user_properties.append(("graphcontract_target", info))
         del config.stash[TARGET_INFO_KEY]
+    steps = config.stash.get(STEPS_KEY, None)
+    if steps is not None:
+        lines = steps.drain()
+        if lines:
+            report.user_properties.append((STEPS_PROPERTY, lines))
+    if is_contract:
+        report.user_properties.append((CONTRACT_PROPERTY, 1))
     if is_contract and call.when == "call":
         report.user_properties.append(("graphcontract_test", 1))
     if is_contract and call.excinfo is not None and not _is_violation(call.excinfo.value):
@@ -353,6 +402,19 @@ class Controller:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         state = self.state
+        properties = dict(report.user_properties)
+        if CONTRACT_PROPERTY not in properties:
+            if report.failed and report.nodeid not in state.facts.other_failures:
+                state.facts.other_failures.append(report.nodeid)
+        elif report.skipped and isinstance(report.longrepr, (tuple, list)):
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            state.facts.skipped_tests[reason] = state.facts.skipped_tests.get(reason, 0) + 1
+        steps = properties.get(STEPS_PROPERTY)
+        writer = self.config.pluginmanager.get_plugin("terminalreporter")
+        if steps and writer is not None:
+            writer.write_line(f"{report.nodeid} ({report.when}):", bold=True)
+            for line in cast(list[str], steps):
+                writer.write_line(line)
         for name, value in report.user_properties:
             value = cast(Any, value)
             if name == USER_PROPERTY:
@@ -380,7 +442,7 @@ class Controller:
             started=state.started,
             profile=hypothesis_settings.get_current_profile_name(),
         )
-        secrets = Redactor([cfg.token(), cfg.readonly_token()])
+        secrets = Redactor([cfg.token(), cfg.readonly_token()], env_names=_env_names(cfg))
         folder = cfg.report_dir / (cfg.run_id or "run")
         state.report_path = write_report(state.report, folder, redact=secrets.text)
 
@@ -388,15 +450,40 @@ class Controller:
         report = self.state.report
         if report is None:
             return
+        cfg = self.config.stash[CONFIG_KEY]
+        folder = cfg.report_dir / (cfg.run_id or "run")
         tr = terminalreporter
         tr.section("graphcontract")
-        for clause in report["clauses"]:
-            if clause["status"] == "fail" and clause["level"] == "must":
-                tr.write_line(
-                    f"FAIL {clause['id']}: {clause.get('failure_title') or clause['title']}"
-                )
-        for error in self.state.errors:
-            tr.write_line(f"ERROR {error}")
-        for problem in report.get("restore_problems", []):
-            tr.write_line(f"RESTORE {problem}")
-        tr.write_line(f"verdict: {report['verdict']} - report: {self.state.report_path}")
+        for line in summary_lines(report, folder, wording=self._wording(), facts=self.state.facts):
+            tr.write_line(printable(line.text), **STYLES.get(line.style, {}))
+
+    def _wording(self) -> Wording:
+        """The console's hints in the words of whatever started the run."""
+        command = self.config.getoption("--gc-command")
+        if command:
+            return Wording("--", lambda clause: f"{command} --clause {shlex.quote(clause)}")
+        args: list[str] = []
+        given = iter(str(arg) for arg in self.config.invocation_params.args)
+        for arg in given:
+            if arg == "--gc-clause":
+                next(given, None)  # its value
+            elif not arg.startswith("--gc-clause="):
+                args.append(arg)
+        return Wording("--gc-", lambda clause: shlex.join(["pytest", *args, "--gc-clause", clause]))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, str] | None:
+    """With --gc-steps (and no -v), a test's steps stand for its progress letter."""
+    if not config.getoption("--gc-steps", False) or config.get_verbosity() > 0:
+        return None
+    if report.when != "call" and report.passed:
+        return "", "", ""
+    if hasattr(report, "wasxfail"):
+        return None
+    outcome: str = report.outcome
+    if report.when != "call" and outcome == "failed":
+        outcome = "error"
+    return outcome, "", outcome.upper()

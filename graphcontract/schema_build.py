@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from graphcontract.enums import EnumSpec
+
 JSONSchema = dict[str, Any]
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -25,6 +27,9 @@ ANNOTATION_PATTERN = "@"
 annotations (``startMonthYear@odata.type``) may appear on any object (OData JSON 4.01
 sections 18-20); a pattern matches anywhere in the key."""
 ANNOTATION_KEYS: dict[str, JSONSchema] = {ANNOTATION_PATTERN: {}}
+
+FLAGS_FORMS = {True: "comma-joined member names", False: "member names or numbers, comma-joined"}
+"""How a flags enum's schema describes its values, in a request and in an answer."""
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -47,19 +52,22 @@ def _primitive(edm: str, *, for_request: bool) -> JSONSchema:
 
 
 def _enum_schema(name: str, enum: dict[str, Any], *, for_request: bool) -> JSONSchema:
+    """A request names members (the harness sends only those as must-accept values); an
+    answer may write any form OData JSON 4.01 section 7.1 allows and .NET writes: member
+    names or numbers, for a flags enum in any order with spaces after commas
+    (graphcontract.enums.EnumSpec.read, which the pattern matches exactly)."""
     members = list(enum["members"])
     schema: JSONSchema = {
         "title": name,
         "description": f"Graph enum microsoft.graph.{name}"
-        + (" (flags: comma-joined member names)" if enum["isFlags"] else ""),
+        + (f" (flags: {FLAGS_FORMS[for_request]})" if enum["isFlags"] else ""),
+        "type": "string",
     }
-    if enum["isFlags"] and not for_request:
-        alternation = "|".join(members)
-        schema["type"] = "string"
-        schema["pattern"] = f"^({alternation})(,({alternation}))*$"
-    else:
-        schema["type"] = "string"
+    if for_request:
         schema["enum"] = members
+        return schema
+    spec = EnumSpec(name=name, is_flags=bool(enum["isFlags"]), members=dict(enum["members"]))
+    schema["pattern"] = spec.response_pattern()
     return schema
 
 

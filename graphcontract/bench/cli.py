@@ -76,14 +76,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="detection on the conforming mock and these targets only (gray or a fault name; "
-        "repeatable; for smoke tests, the output is marked partial)",
+        "repeatable; for smoke tests, the output is marked partial; default: every fault and "
+        "the gray variant)",
     )
     parser.add_argument(
         "--only",
         action="append",
         default=[],
         choices=SECTIONS,
-        help="run only these sections (repeatable; the output is marked partial)",
+        help="run only these sections (repeatable; the output is marked partial; default: all "
+        "three)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder of runs")
 

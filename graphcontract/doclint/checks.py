@@ -212,9 +212,8 @@ def _value(
 
 
 def _is_member(contract: Contract, enum_name: str, value: str) -> bool:
-    enum = contract.enums[enum_name]
-    parts = [p.strip() for p in value.split(",")] if enum.is_flags else [value]
-    return all(p in enum.members for p in parts)
+    """Whether ``value`` is a form of a value of the enum (the forms an answer may take)."""
+    return contract.enums[enum_name].read(value) is not None
 
 
 def is_date(value: str) -> bool:

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     parser.add_argument(
-        "--output", metavar="FILE", help="write the findings to FILE instead of stdout"
+        "--output", metavar="FILE", help="write the findings to FILE (default: stdout)"
     )
 
 

@@ -279,7 +279,8 @@ def restore_from_journals(folder: Path, token: str | None) -> list[dict[str, Any
     from graphcontract.client import GraphClient, Redactor
     from graphcontract.contract import load_contract
     from graphcontract.errors import HarnessError
-    from graphcontract.runner.target import Target, check_journal, read_journal
+    from graphcontract.runner.journal import check_journal, read_journal
+    from graphcontract.runner.target import Target
 
     records = []
     for path in sorted(folder.glob("restore-journal-*.json")):
@@ -290,8 +291,11 @@ def restore_from_journals(folder: Path, token: str | None) -> list[dict[str, Any
             client = GraphClient(base_url, token=token, redactor=Redactor([token]))
             with client:
                 target = Target(contract, client, position_id)
-                result = target.restore(snapshot)
-            record.update(verified=result.verified, differences=list(result.differences))
+                result = target.restore_journalled(snapshot)
+            record.update(
+                verified=result.verified,
+                differences=[*result.differences, *result.not_restored],
+            )
         except HarnessError as exc:
             record.update(verified=False, differences=[f"restore failed: {exc}"])
         records.append(record)

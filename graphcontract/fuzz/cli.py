@@ -69,9 +69,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_target_arguments(parser, what="campaign")
     parser.add_argument("--report-dir", default="reports", help="where <campaign-id>/ goes")
-    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second")
     parser.add_argument(
-        "-k", "--tests", metavar="EXPRESSION", help="only tests matching this pytest -k expression"
+        "--rate-limit",
+        type=float,
+        default=None,
+        help="requests per second (default: none on loopback, 5 on live targets)",
+    )
+    parser.add_argument(
+        "-k",
+        "--tests",
+        metavar="EXPRESSION",
+        help="only tests matching this pytest -k expression (default: every test)",
     )
     parser.add_argument(
         "-x", "--exitfirst", action="store_true", help="end the campaign after the round that "

@@ -22,6 +22,7 @@ from graphcontract.errors import HarnessError
 from graphcontract.fuzz.campaign import ROUND_OK, CampaignPlan, RoundResult, read_progress
 from graphcontract.fuzz.database import count_entries, describe
 from graphcontract.fuzz.stats import Coverage
+from graphcontract.report.build import restore_outcomes
 from graphcontract.types import json_text
 
 REPORT_JSON = "campaign.json"
@@ -63,17 +64,29 @@ def build_campaign_report(
     status_counts: Counter[str] = Counter()
     requests = 0
     restores: list[dict[str, Any]] = []
+    restore_problems: list[str] = []
+    restores_fixed: list[str] = []
     errors: list[str] = []
     for result, rep in reports:
+        journal_problems = [
+            f"{r['when']}: still different: {', '.join(r['differences'])}"
+            for r in result.restores
+            if not r.get("verified", True)
+        ]
         if rep is None:
             errors.append(f"{result.name}: no report.json (pytest exit {result.exit_code}); "
                           f"see {result.name}/pytest.log")  # fmt: skip
             restores += result.restores
+            restore_problems += journal_problems
             continue
         requests += int(rep.get("requests", 0))
         status_counts.update({k: int(v) for k, v in rep.get("status_counts", {}).items()})
-        restores += [{"round": result.name, **r} for r in rep.get("restores", [])]
+        round_restores = rep.get("restores", [])
+        restores += [{"round": result.name, **r} for r in round_restores]
         restores += result.restores
+        problems, fixed = restore_outcomes(round_restores)
+        restore_problems += [f"{result.name} {p}" for p in problems] + journal_problems
+        restores_fixed += [f"{result.name} {f}" for f in fixed]
         errors += [f"{result.name}: {e}" for e in rep.get("errors", [])]
     progress = read_progress(plan.folder)
     coverage = Coverage(contract)
@@ -85,11 +98,6 @@ def build_campaign_report(
             events.update(counts)
             by_test.setdefault(test, Counter()).update(counts)
     elapsed = max(0.001, finished.timestamp() - started)
-    restore_problems = [
-        f"{r.get('round', '')} {r['when']}: still different: {', '.join(r['differences'])}".strip()
-        for r in restores
-        if not r.get("verified", True)
-    ]
     must_failed = [c["id"] for c in clauses if c["status"] == "fail" and c["level"] == "must"]
     fatal = any(r.killed or r.exit_code not in ROUND_OK for r in rounds) or not rounds
     if any(r.exit_code == NO_TESTS for r in rounds):
@@ -144,6 +152,7 @@ def build_campaign_report(
         "falsifying_examples": [t for p in progress for t in p.get("failing_tests", [])],
         "restores": restores,
         "restore_problems": restore_problems,
+        "restore_problems_fixed": restores_fixed,
         "errors": errors,
     }
 
@@ -264,7 +273,9 @@ def render_markdown(report: dict[str, Any]) -> str:
             + (f" (never sent: {', '.join(missing)})" if missing else "")
         )
     lines += ["", "## Restores", ""]
-    lines += [f"- {p}" for p in report["restore_problems"]] or ["All restores verified."]
+    open_problems = [f"- {p}" for p in report["restore_problems"]]
+    fixed = [f"- fixed: {f}" for f in report.get("restore_problems_fixed", [])]
+    lines += open_problems + fixed or ["All restores verified."]
     lines += ["", "Per round: report.json / report.html / junit.xml; pytest.log has "
               "Hypothesis's statistics (events per test).", ""]  # fmt: skip
     return "\n".join(lines)

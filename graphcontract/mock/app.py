@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import gzip
+import hashlib
 import http
 import json
 import math
+import re
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import formatdate
 from typing import Any
 
@@ -143,7 +146,8 @@ class _Mock:
                 return self._unauthenticated(request, "Access token is empty.")
         else:
             scheme, _, token = header.strip().partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
+            unusable = scheme.lower() != "bearer" or not token.strip()
+            if unusable and "auth-any-scheme" not in self.faults:
                 return self._unauthenticated(request, "Access token validation failure.")
             if (
                 request.method == "PATCH"
@@ -191,10 +195,11 @@ class _Mock:
             body["id"] = body["id"].upper()
         if self.gray.annotate:
             body = annotated(body)
-        if patch and self.gray.offset_timestamps:
-            for name, value in body.items():
-                if name.endswith("DateTime") and isinstance(value, str):
-                    body[name] = value.removesuffix("Z") + "+00:00"
+        for name, value in body.items():
+            if name.endswith("DateTime") and isinstance(value, str):
+                body[name] = self._timestamp(value, patch=patch)
+        if self.gray.etag_and_tips:
+            body = {"@odata.etag": _etag(position), **body, "@microsoft.graph.tips": TIPS}
         if self.gray.odata_context:
             body = {"@odata.context": f"{self.context}/$entity", **body}
         content_type = self.gray.content_type
@@ -202,8 +207,20 @@ class _Mock:
             content_type = "text/plain; charset=utf-8"
         return self._json(request, 200, body, content_type)
 
+    def _timestamp(self, value: str, *, patch: bool) -> str:
+        """A stored ``…Z`` stamp as this variant writes it: ``+00:00`` in PATCH answers
+        (offset_timestamps), another offset naming the same instant (local_time_offsets)."""
+        if not value.endswith("Z"):
+            return value
+        if patch and self.gray.offset_timestamps:
+            return value.removesuffix("Z") + "+00:00"
+        if self.gray.local_time_offsets:
+            return _in_offset(value, LOCAL_OFFSET)
+        return value
+
     def _json(self, request: Request, status: int, body: JSON, content_type: str) -> Response:
-        return self._send(request, status, _encode(body), content_type)
+        content = _encode(body, dotnet_doubles=self.gray.dotnet_doubles)
+        return self._send(request, status, content, content_type)
 
     def _send(
         self,
@@ -224,6 +241,10 @@ class _Mock:
             all_headers["Content-Type"] = content_type
             if "bom-in-json" in self.faults and content and _is_json_media_type(content_type):
                 content = codecs.BOM_UTF8 + content
+        accepted = request.headers.get("accept-encoding", "").lower()
+        if self.gray.gzip and content and "gzip" in accepted:
+            content = gzip.compress(content)
+            all_headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         return Response(content, status_code=status, headers=all_headers)
 
     def _error(
@@ -258,6 +279,8 @@ class _Mock:
         return self._error(request, 401, "InvalidAuthenticationToken", message)
 
     def _not_found(self, request: Request, position_id: str) -> Response:
+        if "unknown-id-500" in self.faults:
+            return self._error(request, 500, "generalException", "An internal error occurred.")
         return self._error(request, 404, "itemNotFound", f"Position {position_id} not found.")
 
     def _method_not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
@@ -283,13 +306,55 @@ def _is_json_media_type(value: str | None) -> bool:
     return bool(value) and str(value).split(";")[0].strip().lower() == "application/json"
 
 
-def _encode(body: JSON) -> bytes:
-    """Compact UTF-8 JSON; lone surrogates a client sent come back as \\u escapes."""
+def _encode(body: JSON, *, dotnet_doubles: bool = False) -> bytes:
+    """Compact UTF-8 JSON; lone surrogates a client sent come back as \\u escapes. With
+    ``dotnet_doubles`` a Double is written as .NET writes it (``1E-05``, ``3`` for 3.0)."""
+    if dotnet_doubles:
+        body = _doubles_marked(body)
     try:
         text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        return text.encode("utf-8")
+        raw = text.encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("ascii")
+        raw = json.dumps(body, allow_nan=False, separators=(",", ":")).encode("ascii")
+    return _DOUBLE_MARK.sub(rb"\1", raw) if dotnet_doubles else raw
+
+
+_DOUBLE_MARK = re.compile(rb'"\\u0000double:([0-9E+\-.]+)"')
+"""Where _doubles_marked left a Double's .NET text inside a JSON string, to be unquoted."""
+
+
+def _doubles_marked(value: JSON) -> JSON:
+    """``value`` with every float replaced by a marked string holding its .NET text."""
+    if isinstance(value, dict):
+        return {k: _doubles_marked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_doubles_marked(v) for v in value]
+    if isinstance(value, float) and math.isfinite(value):
+        whole = value.is_integer() and abs(value) < 1e15
+        return "\x00double:" + (str(int(value)) if whole else repr(value).replace("e", "E"))
+    return value
+
+
+LOCAL_OFFSET = timedelta(hours=5, minutes=30)
+TIPS = (
+    "Use $select to choose only the properties your app needs, as this can lead to "
+    "performance improvements. For example: GET me/profile/positions('<key>')?$select=detail"
+)
+"""Graph's ``@microsoft.graph.tips`` annotation, in the shape Graph writes it."""
+
+
+def _in_offset(stamp: str, offset: timedelta) -> str:
+    """A ``…Z`` stamp written at ``offset``, fraction digits kept: the same instant."""
+    head, dot, rest = stamp.removesuffix("Z").partition(".")
+    moment = datetime.fromisoformat(head).replace(tzinfo=UTC).astimezone(timezone(offset))
+    hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+    return f"{moment.strftime('%Y-%m-%dT%H:%M:%S')}{dot}{rest}+{hours:02d}:{minutes:02d}"
+
+
+def _etag(position: JSONObject) -> str:
+    """A weak etag that changes with every write (from lastModifiedDateTime)."""
+    stamp = str(position.get("lastModifiedDateTime", ""))
+    return f'W/"{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"'
 
 
 def _reject_constant(name: str) -> None:

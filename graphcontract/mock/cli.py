@@ -1,25 +1,30 @@
 """``graphcontract mock``: serve the reference mock (optionally faulty or gray) on uvicorn.
 
 Also runnable as ``python -m graphcontract.mock.cli`` (what ``MockProcess`` launches), so the
-mock does not depend on the other subcommands being importable.
+mock does not depend on the other subcommands being importable. Once uvicorn accepts
+connections it prints one line, ``graphcontract mock: listening on http://HOST:PORT``
+(flushed, so a script can wait for it); ``--quiet`` leaves it out.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
 
 from graphcontract.errors import HarnessError, UsageError
+from graphcontract.helpformat import DefaultsHelpFormatter
 from graphcontract.mock.app import DEFAULT_READONLY_TOKEN, build_app
 from graphcontract.mock.faults import FAULTS, check_faults
-from graphcontract.mock.gray import GrayChoices
+from graphcontract.mock.gray import DOTNET_CHOICES, GrayChoices
 from graphcontract.mock.seed import load_seed
 
-VARIANTS = ("conforming", "gray")
+VARIANTS = ("conforming", "gray", "dotnet")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
@@ -29,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed",
         metavar="FILE",
-        help="initial state, shaped like contracts/examples/mock_seed.json",
+        help="initial state, shaped like contracts/examples/mock_seed.json (default: that "
+        "file: the documented example)",
     )
     parser.add_argument(
         "--fault",
@@ -37,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         action="extend",
         default=[],
-        help=f"break one behaviour (repeatable): {', '.join(FAULTS)}",
+        help="break a behaviour; faults combine (--fault A B, or --fault A --fault B) "
+        f"(default: none): {', '.join(FAULTS)}",
     )
     parser.add_argument(
         "--gray",
@@ -45,12 +52,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         action="extend",
         default=[],
-        help="pin one gray-zone choice, applied over --variant (repeatable)",
+        help="pin one gray-zone choice, applied over --variant (repeatable; default: none; "
+        f"keys: {', '.join(f.name for f in dataclasses.fields(GrayChoices))})",
     )
     parser.add_argument(
         "--variant",
         default="conforming",
-        help="conforming (reference choices) or gray (every gray-zone choice flipped)",
+        help="conforming (reference choices), gray (every gray-zone choice flipped) or dotnet "
+        "(the forms an ASP.NET Core OData service writes)",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="do not print the 'listening on URL' line once the mock is ready",
     )
     parser.add_argument(
         "--readonly-token",
@@ -66,7 +80,7 @@ def choices_from(variant: str, gray: list[str]) -> GrayChoices:
     """The gray-zone choices for ``--variant`` with ``--gray`` overrides."""
     if variant not in VARIANTS:
         raise UsageError(f"unknown --variant {variant!r}; choose from {', '.join(VARIANTS)}")
-    base = GrayChoices().flipped() if variant == "gray" else GrayChoices()
+    base = {"gray": GrayChoices().flipped(), "dotnet": DOTNET_CHOICES}.get(variant, GrayChoices())
     return GrayChoices.parse(gray, base=base)
 
 
@@ -81,16 +95,51 @@ def run(args: argparse.Namespace) -> int:
     gray = choices_from(args.variant, args.gray)
     seed = load_seed(args.seed) if args.seed else None
     app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
-    serve(app, host=args.host, port=args.port, log_level=args.log_level)
+    announce = None if args.quiet else _announce
+    serve(app, host=args.host, port=args.port, log_level=args.log_level, on_ready=announce)
     return 0
 
 
-def serve(app: Any, *, host: str, port: int, log_level: str) -> None:
-    """Serve an ASGI app the way the reference mock is served (uvicorn, no access log).
+def _announce(url: str) -> None:
+    print(f"graphcontract mock: listening on {url}", flush=True)
+
+
+def listening_url(host: str, sockets: list[socket.socket]) -> str:
+    """The URL a client reaches the mock at: the host as given, the port actually bound
+    (``--port 0`` picks a free one)."""
+    port = sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, calling ``on_ready`` once its sockets accept connections."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self._on_ready is not None and self.started and not self.should_exit:
+            self._on_ready()
+
+
+def serve(
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    log_level: str,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve an ASGI app the way the reference mock is served (uvicorn, no access log);
+    ``on_ready(url)`` is called once connections are accepted.
 
     The sockets are bound here first, so a port in use or an unknown host is a UsageError
     (one line, exit 2), not uvicorn's log line and exit 3."""
     sockets = listening_sockets(host, port)
+    url = listening_url(host, sockets)
     config = uvicorn.Config(
         app,
         host=host,
@@ -101,7 +150,8 @@ def serve(app: Any, *, host: str, port: int, log_level: str) -> None:
         server_header=False,
     )
     try:
-        uvicorn.Server(config).run(sockets=sockets)
+        ready = None if on_ready is None else lambda: on_ready(url)
+        _Server(config, ready).run(sockets=sockets)
     finally:
         for sock in sockets:
             sock.close()
@@ -140,7 +190,11 @@ def listening_sockets(host: str, port: int) -> list[socket.socket]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m graphcontract.mock.cli``."""
-    parser = argparse.ArgumentParser(prog="graphcontract mock", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="graphcontract mock",
+        description=__doc__.splitlines()[0],
+        formatter_class=DefaultsHelpFormatter,
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
     try:

@@ -3,7 +3,8 @@
 ``graphcontract mock --fault NAME`` turns one on. The harness's own tests run the harness
 against every fault and expect the clauses in ``breaks`` to fail (and no clause outside
 ``breaks | may_also_break``), which proves each must-oracle fires. The behaviour itself is
-implemented where it lives: HTTP faults in ``app.py``, state faults in ``state.py``.
+implemented where it lives: HTTP faults in ``app.py``, state faults in ``state.py`` (what a
+fault does to a value or a stored name in ``fault_hooks.py``).
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ FAULTS: dict[str, Fault] = {
                "one it names"),
         _fault("auth-optional", "auth.required",
                "a request without an Authorization header is treated as full access"),
+        _fault("auth-any-scheme", "auth.required",
+               "an Authorization header that carries no bearer token (Basic credentials, a "
+               "bare Bearer, an empty value) is treated as full access"),
         _fault("scope-ignored", "auth.scope",
                "the read-only token may PATCH"),
         _fault("any-content-type", "media.json-required",
@@ -84,6 +88,9 @@ FAULTS: dict[str, Fault] = {
         _fault("unknown-id-upsert", "target.unknown-id",
                "PATCH to an unknown position id creates it and answers 200",
                "target.isolation"),  # the created position is still there at the end
+        _fault("unknown-id-500", "target.unknown-id server.no-5xx",
+               "a position id that does not exist is answered 500 (with the error envelope), "
+               "not 404, as behind a validating proxy whose backend fails the lookup"),
         _fault("non-object-accepted", "body.malformed",
                "a JSON array/string/number/true/null body answers 200 and changes nothing"),
         _fault("audience-member-refused", "enum.allowedAudiences.accepts",
@@ -109,6 +116,14 @@ FAULTS: dict[str, Fault] = {
         _fault("read-only-merged", "read-only.not-applied",
                "lastModifiedBy sent in a body is merged into the stored one: its application "
                "and device are kept next to the caller the server records"),
+        _fault("id-writable", "read-only.not-applied response.id",
+               "an id sent in a body is applied: the position moves to that key and its old "
+               "id answers 404 (a store keyed by a column the update writes)"),
+        _fault("stores-unknown-and-read-only", "read-only.not-applied",
+               "the top-level names a body carries that a client may not write (undeclared, "
+               "undocumented, annotations, read-only values but the id) are stored as sent "
+               "and answered ever after, as a store that assigns a body onto the record does",
+               "response.shape", "server-managed.recalculated"),
         _fault("non-atomic", "atomic.rejected",
                "when a body is invalid, its valid top-level properties are applied before the 400",
                "types.rejects", "enum.allowedAudiences.rejects", "enum.nested",

@@ -2,7 +2,9 @@
 
 ``GrayChoices()`` is the reference (conforming) behaviour; ``GrayChoices().flipped()`` is the
 "second conforming variant" that takes the other side of every gray zone, so the harness can
-prove that none of its must-oracles depends on one reading of an open question. This module
+prove that none of its must-oracles depends on one reading of an open question;
+``DOTNET_CHOICES`` writes what an ASP.NET Core OData service writes (flags as ``"family,
+contacts"``, other time offsets, doubles as .NET formats them, etags, tips, gzip). This module
 also owns the enum normalisation those choices imply (flags combinations, numeric values,
 case variants), which the mock applies to every enum site, nested ones included.
 """
@@ -27,6 +29,10 @@ _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 
 
+DOTNET_FORMS = ("flags_form", "local_time_offsets", "dotnet_doubles", "etag_and_tips", "gzip")
+"""Choices of how an answer writes a value (DOTNET_CHOICES takes them all), kept out of
+``flipped()`` so each conforming variant writes one consistent set of forms."""
+
 STRICT_LIMITS = (1000, 20)
 """The limits of ``strict_limits`` (below the values.long cases, above every must-accept body)."""
 
@@ -36,14 +42,24 @@ class GrayChoices:
     """One answer per gray zone; each field's default is the reference choice."""
 
     unknown_properties: Literal["reject", "ignore"] = "reject"
+    """A property the metadata does not declare is refused (400) or ignored (200)."""
     read_only: Literal["ignore", "reject"] = "ignore"
+    """A read-only property in a body (id, created*, lastModified*) is ignored (200, not
+    applied) or refused (400)."""
     null_collections: bool = False
+    """An empty collection is answered as null instead of []."""
     media_type_status: Literal[415, 400] = 415
+    """The status of a body sent with a Content-Type that is not JSON."""
     flags_combinations: Literal["accept", "reject"] = "accept"
+    """allowedAudiences as comma-joined members ("family,contacts") is accepted or refused."""
     numeric_enums: Literal["reject", "accept"] = "reject"
+    """An enum value given as its number (3, "3") is refused or accepted."""
     case_insensitive_enums: bool = False
+    """An enum member in another letter case ("FAMILY") is accepted as that member."""
     unknown_future_value: Literal["reject", "accept"] = "reject"
+    """Graph's evolvable-enum sentinel unknownFutureValue is refused or accepted."""
     omit_nulls: bool = False
+    """Answers leave out properties whose value is null instead of writing null."""
     recalculate_searchable: bool = False
     """isSearchable (not writable by clients) follows isCurrent on every accepted write: the
     page lets omitted properties "be recalculated based on changes to other property values"."""
@@ -70,14 +86,34 @@ class GrayChoices:
     strict_limits: bool = False
     """Strings over STRICT_LIMITS[0] characters and collections over STRICT_LIMITS[1] items
     are refused (400, a limit nothing documents); the reference stores any length."""
+    flags_form: Literal["odata", "dotnet"] = "odata"
+    """How a flags value is written: ``"family,contacts"``, or as .NET's ``Enum.ToString()``
+    writes it, ``"family, contacts"`` with ``me`` (0) dropped from a combination (its reader
+    then takes spaces around the commas)."""
+    local_time_offsets: bool = False
+    """Answers write DateTimeOffset values in another offset (``+05:30``): the same instant."""
+    dotnet_doubles: bool = False
+    """Answers write Double values as .NET does: ``1E-05`` (``double.ToString("R")``, also
+    ODataLib's XmlConvert form), a whole value without a fraction (System.Text.Json's ``3``)."""
+    etag_and_tips: bool = False
+    """Position answers carry ``@odata.etag`` (new with every write) and Graph's
+    ``@microsoft.graph.tips`` instance annotation."""
+    gzip: bool = False
+    """Answers are gzip-compressed (Content-Encoding: gzip) when the request accepts gzip."""
     odata_context: bool = True
+    """Answers carry @odata.context."""
     content_type: str = GRAPH_CONTENT_TYPE
+    """The Content-Type of JSON answers: Graph's, with its OData parameters, or plain
+    application/json."""
 
     def flipped(self) -> GrayChoices:
-        """Every choice taken the other way (the second conforming variant)."""
+        """Every choice taken the other way (the second conforming variant), but for the
+        forms of values (DOTNET_FORMS), which the dotnet variant takes."""
         changes: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             current = getattr(self, f.name)
+            if f.name in DOTNET_FORMS:
+                continue
             if f.name == "content_type":
                 changes[f.name] = (
                     PLAIN_JSON_CONTENT_TYPE if current == GRAPH_CONTENT_TYPE else GRAPH_CONTENT_TYPE
@@ -119,6 +155,7 @@ def _options(name: str) -> tuple[Any, Any]:
         "flags_combinations": ("accept", "reject"),
         "numeric_enums": ("reject", "accept"),
         "unknown_future_value": ("reject", "accept"),
+        "flags_form": ("odata", "dotnet"),
     }
     return hints[name]
 
@@ -161,17 +198,24 @@ def normalise_enum(value: Any, enum: EnumSpec, gray: GrayChoices) -> str | None:
     if _is_ascii_number(value):
         return _from_number(int(value), enum, gray)
     parts = value.split(",")
+    if gray.flags_form == "dotnet":
+        parts = [part.strip() for part in parts]  # .NET's Enum.Parse trims each name
     if len(parts) > 1 and not (enum.is_flags and gray.flags_combinations == "accept"):
         return None
     names = [_member(p, enum, gray) for p in parts]
     if any(n is None for n in names):
         return None
-    return _join([n for n in names if n is not None], enum)
+    return _join([n for n in names if n is not None], enum, gray)
+
+
+def members_of(canonical: str) -> list[str]:
+    """The member names a canonical enum value is written with."""
+    return [name.strip() for name in canonical.split(",")]
 
 
 def is_sentinel(canonical: str) -> bool:
     """Whether a canonical enum value names Graph's evolvable-enum sentinel."""
-    return EVOLVABLE_SENTINEL in canonical.split(",")
+    return EVOLVABLE_SENTINEL in members_of(canonical)
 
 
 def _member(text: str, enum: EnumSpec, gray: GrayChoices) -> str | None:
@@ -201,9 +245,26 @@ def _from_number(number: int, enum: EnumSpec, gray: GrayChoices) -> str | None:
         return None
     if len(names) > 1 and gray.flags_combinations != "accept":
         return None
-    return _join(names, enum)
+    return _join(names, enum, gray)
 
 
-def _join(names: list[str], enum: EnumSpec) -> str:
+def _join(names: list[str], enum: EnumSpec, gray: GrayChoices) -> str:
+    """Members in declaration order, once each; in .NET's form, without a zero member in a
+    combination and with ", " between them."""
     wanted = set(names)
-    return ",".join(n for n in enum.members if n in wanted)
+    ordered = [n for n in enum.members if n in wanted]
+    if gray.flags_form != "dotnet":
+        return ",".join(ordered)
+    flagged = [n for n in ordered if enum.members[n] != 0]
+    return ", ".join(flagged or ordered)
+
+
+DOTNET_CHOICES = GrayChoices(
+    numeric_enums="accept",
+    flags_form="dotnet",
+    local_time_offsets=True,
+    dotnet_doubles=True,
+    etag_and_tips=True,
+    gzip=True,
+)
+"""A conforming service written with ASP.NET Core OData: the forms its serializer writes."""

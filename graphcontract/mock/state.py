@@ -8,8 +8,6 @@ this module knows are the two server-managed properties a PATCH recalculates.
 from __future__ import annotations
 
 import copy
-import json
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from graphcontract.contract import (
     StructuredType,
 )
 from graphcontract.errors import ContractDataError, UsageError
+from graphcontract.mock import fault_hooks as hooks
 from graphcontract.mock.faults import (
     KEEPS_NOTHING,
     LONG_STRING,
@@ -30,7 +29,13 @@ from graphcontract.mock.faults import (
     REFUSED_AUDIENCE_MEMBER,
     check_faults,
 )
-from graphcontract.mock.gray import STRICT_LIMITS, GrayChoices, is_sentinel, normalise_enum
+from graphcontract.mock.gray import (
+    STRICT_LIMITS,
+    GrayChoices,
+    is_sentinel,
+    members_of,
+    normalise_enum,
+)
 from graphcontract.mock.seed import seed_errors
 from graphcontract.mock.walk import ascii_only, cut_long, first_annotation
 from graphcontract.types import JSON, JSONObject, is_annotation, is_unusual_string, strings_in
@@ -44,8 +49,6 @@ AUDIENCES = "allowedAudiences"
 END_MONTH = "endMonthYear"
 """The gray variant recalculates SEARCHABLE (not client-writable) from CURRENT on writes."""
 AUDIENCE_CLAUSE = "enum.allowedAudiences.rejects"
-_NUMERIC = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
-_ISO_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})")
 _DROPPED: Any = object()
 """What _prepare_top returns for a property the body may carry but the mock ignores."""
 
@@ -175,7 +178,12 @@ class PositionStore:
             return _bad_request(errors[0])
         updated = self._applied(current, apply)
         if not self.faults & KEEPS_NOTHING:
-            self._positions[position_id] = updated
+            key = hooks.new_key(self.faults, position_id, updated)
+            if key != position_id:  # id-writable: the position moves, its old id is gone
+                self._positions = {
+                    key if k == position_id else k: v for k, v in self._positions.items()
+                }
+            self._positions[key] = updated
         cached = self._read_copies.get(position_id)
         if cached is not None:  # answer-from-read-cache: storage right, answer from the copy
             stamps = {key: updated[key] for key in (MODIFIED_AT, MODIFIED_BY) if key in updated}
@@ -188,20 +196,22 @@ class PositionStore:
 
     def _prepare_top(self, key: str, value: JSON) -> tuple[list[str], JSON]:
         """(errors, value to apply or _DROPPED) for one top-level property of a body."""
+        kept = hooks.undeclared_kept(self.faults)
         if is_annotation(key):
-            return self._annotation_errors("body", key, value, self.contract.entity), _DROPPED
+            refused = self._annotation_errors("body", key, value, self.contract.entity)
+            return refused, value if kept and not refused else _DROPPED
         if key in self.contract.undocumented:
-            return [], _DROPPED
+            return [], value if kept else _DROPPED
         if key in self.contract.read_only:
-            if key in self._created and "read-only-applied" in self.faults:
-                return [], value
-            if key == MODIFIED_BY and "read-only-merged" in self.faults:
+            if hooks.read_only_kept(self.faults, key, self._created, MODIFIED_BY):
                 return [], value
             if self.gray.read_only == "reject":
                 return [f"body.{key}: {key} is read-only and cannot be updated"], _DROPPED
             return [], _DROPPED
         prop = self.contract.entity.properties.get(key)
         if prop is None:
+            if kept:
+                return [], value
             if self.gray.unknown_properties == "ignore":
                 return [], _DROPPED
             return [_undeclared("body", key, self.contract.entity)], _DROPPED
@@ -231,7 +241,7 @@ class PositionStore:
         if self.gray.strict_limits and isinstance(value, str) and len(value) > STRICT_LIMITS[0]:
             errors.append(f"{_where(path)}: at most {STRICT_LIMITS[0]} characters")
         if "type-coercion" in self.faults and value is not None:
-            coerced = _coerce(value, prop.type_name)
+            coerced = hooks.coerce(value, prop.type_name)
             return coerced, coerced
         return value, value
 
@@ -292,7 +302,7 @@ class PositionStore:
         where = _where(path)
         if is_sentinel(canonical) and self.gray.unknown_future_value == "reject":
             errors.append(f"{where}: {canonical!r} is reserved and cannot be sent")
-        members = canonical.split(",")
+        members = members_of(canonical)
         if (
             clause == AUDIENCE_CLAUSE
             and "audience-member-refused" in self.faults
@@ -311,7 +321,9 @@ class PositionStore:
         result = copy.deepcopy(current)
         props = self.contract.entity.properties
         for key, value in apply.items():
-            if key != MODIFIED_BY:
+            if key not in props:  # a name a faulty store keeps as sent
+                result[key] = copy.deepcopy(value)
+            elif key != MODIFIED_BY:
                 result[key] = self._merge(current.get(key), value, props[key])
         if "put-semantics" in self.faults:
             for name in self.contract.updatable:
@@ -338,6 +350,7 @@ class PositionStore:
         if "created-changes" in self.faults:
             for name in self._created_at:
                 result[name] = now
+        hooks.keep_sent_stamps(self.faults, result, apply)
         return result
 
     @staticmethod
@@ -428,7 +441,8 @@ class PositionStore:
         if "bad-datetime-format" in self.faults:
             for name in self._timestamps:
                 if isinstance(out.get(name), str):
-                    out[name] = _us_format(out[name])
+                    out[name] = hooks.us_format(out[name])
+        out.update(hooks.stored_extras(self.faults, stored, self.contract.entity.properties))
         if "undeclared-property" in self.faults:
             out["displayName"] = "graphcontract undeclared property"
         if self.gray.documented_source:
@@ -473,27 +487,3 @@ def _undeclared(where: str, key: str, spec: StructuredType) -> str:
 
 def _bad_request(message: str) -> Outcome:
     return Outcome(400, code="BadRequest", message=message)
-
-
-def _coerce(value: JSON, type_name: str) -> JSON:
-    """What a sloppy server makes of a scalar of the wrong JSON type (type-coercion)."""
-    if type_name == "Edm.String" and isinstance(value, int | float):
-        return json.dumps(value)
-    if not isinstance(value, str):
-        return value
-    if type_name == "Edm.Boolean" and value in ("true", "false"):
-        return value == "true"
-    if type_name == "Edm.Int32" and re.fullmatch(r"-?\d+", value):
-        return int(value)
-    if type_name == "Edm.Double" and _NUMERIC.fullmatch(value):
-        return json.loads(value)
-    return value
-
-
-def _us_format(timestamp: str) -> str:
-    """``2020-07-06T06:34:12.22Z`` → ``07/06/2020 06:34:12`` (bad-datetime-format)."""
-    match = _ISO_PREFIX.match(timestamp)
-    if not match:
-        return timestamp
-    year, month, day, clock = match.groups()
-    return f"{month}/{day}/{year} {clock}"

@@ -5,15 +5,21 @@ annotations ``@ns.term`` and property annotations ``name@ns.term``, OData JSON 4
 sections 18-20) are ignored, a missing property equals null, an empty collection equals null
 (collections.null-vs-empty is recorded elsewhere), and a DateTimeOffset is compared as the
 instant it names (``…12.5Z`` equals ``…12.500+00:00``), to the precision of the coarser of the
-two forms (``…12.2294868Z`` equals ``…12.229Z``). Booleans never equal numbers.
+two forms (``…12.2294868Z`` equals ``…12.229Z``). An enum value is compared as the value it
+names (``graphcontract.enums``): ``"family, contacts"`` equals ``"contacts,family"``, ``"3"``
+and ``"me,family,contacts"``, in ``canon`` and in the exact comparisons alike, since every
+one of those forms is one representation of one bit set. Booleans never equal numbers.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from typing import Any
 
+from graphcontract.contract import load_contract
+from graphcontract.enums import EnumSpec
 from graphcontract.types import JSON, is_annotation
 
 DATETIME_SUFFIX = "DateTime"
@@ -59,6 +65,41 @@ class _Bool:
 
     def __repr__(self) -> str:
         return "true" if self.value else "false"
+
+
+class _EnumValue:
+    """An enum value in an answer's form, equal to any other form of the same value."""
+
+    __slots__ = ("bits", "enum", "text")
+
+    def __init__(self, enum: EnumSpec, bits: int, text: str) -> None:
+        self.enum = enum.name
+        self.bits = bits
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _EnumValue) and (other.enum, other.bits) == (self.enum, self.bits)
+
+    def __hash__(self) -> int:
+        return hash((self.enum, self.bits))
+
+    def __repr__(self) -> str:
+        return repr(self.text)
+
+
+def enum_value(value: JSON, key: str) -> JSON | _EnumValue:
+    """``value`` as the enum value it names when ``key`` is a property holding an enum and
+    ``value`` is one of its answer forms (EnumSpec.read); otherwise ``value`` itself."""
+    if not isinstance(value, str) or not key:
+        return value
+    enum = _enum_named(key)
+    bits = enum.read(value) if enum is not None else None
+    return value if enum is None or bits is None else _EnumValue(enum, bits, value)
+
+
+@functools.cache
+def _enum_named(key: str) -> EnumSpec | None:
+    return load_contract().enums_by_property.get(key)
 
 
 class _Instant:
@@ -116,10 +157,10 @@ def canon(value: JSON, key: str = "") -> Any:
                 out[name] = folded
         return out
     if isinstance(value, list):
-        return [canon(item) for item in value] or None
+        return [canon(item, key) for item in value] or None
     if isinstance(value, str) and key.endswith(DATETIME_SUFFIX):
         return _instant_value(value) or value
-    return value
+    return enum_value(value, key)
 
 
 def same(a: JSON, b: JSON, key: str = "") -> bool:
@@ -129,7 +170,8 @@ def same(a: JSON, b: JSON, key: str = "") -> bool:
 
 def unchanged(before: JSON, after: JSON) -> bool:
     """Two readings of one resource hold exactly the same payload: annotations aside, equal
-    as JSON (booleans distinct from numbers, null distinct from absent and from [])."""
+    as JSON (booleans distinct from numbers, null distinct from absent and from []; an enum
+    value in another of its forms is the same value)."""
     return exactly_equal(without_annotations(before), without_annotations(after))
 
 
@@ -141,19 +183,20 @@ def without_annotations(value: JSON) -> JSON:
     return value
 
 
-def exactly_equal(a: JSON, b: JSON) -> bool:
-    """Equal as JSON values, booleans distinct from numbers, floats equal to equal ints."""
-    return bool(_strict(a) == _strict(b))
+def exactly_equal(a: JSON, b: JSON, key: str = "") -> bool:
+    """Equal as JSON values, booleans distinct from numbers, floats equal to equal ints, an
+    enum value equal to its other forms (``key``: the property both values belong to)."""
+    return bool(_strict(a, key) == _strict(b, key))
 
 
-def _strict(value: JSON) -> Any:
+def _strict(value: JSON, key: str = "") -> Any:
     if isinstance(value, bool):
         return _Bool(value)
     if isinstance(value, dict):
-        return {k: _strict(v) for k, v in value.items()}
+        return {k: _strict(v, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_strict(v) for v in value]
-    return value
+        return [_strict(v, key) for v in value]
+    return enum_value(value, key)
 
 
 def get(obj: JSON, key: str) -> JSON:

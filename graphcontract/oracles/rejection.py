@@ -13,11 +13,17 @@ ATOMIC = "atomic.rejected"
 
 
 def expect_status(
-    clause: str, exchange: Exchange, allowed: Collection[int], *, what: str
+    clause: str,
+    exchange: Exchange,
+    allowed: Collection[int],
+    *,
+    what: str,
+    server_error_fails: bool = False,
 ) -> Verdict | None:
     """The answer's status is one of ``allowed``; None (not judged) for a 5xx, which
-    server.no-5xx reports on its own."""
-    if exchange.status >= 500:
+    server.no-5xx reports on its own, unless ``server_error_fails``: a clause about which
+    answer a request gets (404 for an id no position has) is broken by a 5xx too."""
+    if exchange.status >= 500 and not server_error_fails:
         return None
     if exchange.status in allowed:
         return Verdict.passed(clause, exchange)
@@ -63,6 +69,7 @@ def _sent(exchange: Exchange) -> str:
     head = f"{exchange.request.method} {exchange.request.url}"
     if ctype:
         head += f" (Content-Type: {ctype})"
-    if exchange.request.header("authorization") is None:
-        head += " (no Authorization)"
+    authorization = exchange.request.header("authorization")
+    # As sent (the token as the variable holding it): a refusal is judged by its header.
+    head += " (no Authorization)" if authorization is None else f" (Authorization: {authorization})"
     return f"{head} {body[:400]}"

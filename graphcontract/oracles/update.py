@@ -26,7 +26,7 @@ from graphcontract.oracles.compare import (
     stamp_grain_s,
 )
 from graphcontract.oracles.exchange_rules import is_json_media_type
-from graphcontract.oracles.verdict import Verdict, show
+from graphcontract.oracles.verdict import Verdict, request_body, show
 from graphcontract.types import JSON, JSONObject
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -49,6 +49,16 @@ class Update:
     before_stamp_age_s: float | None = None
     """How long before this write the run first saw the lastModifiedDateTime ``before``
     holds (None: not known)."""
+    whole_body: JSONObject | None = None
+    """The body as sent, when ``sent`` is only the part judged as an update (a body with
+    read-only properties): server_managed leaves the read-only values it carried to
+    read-only.not-applied."""
+
+    @property
+    def shown(self) -> Any:
+        """The body as the request carried it, for a message's ``sent:`` (``sent`` is what
+        the oracles judge, which may leave out part of it: its read-only properties)."""
+        return request_body(self.exchange)
 
 
 def response_shape(u: Update, *, extra: str = "fail") -> list[Verdict]:
@@ -71,7 +81,7 @@ def response_shape(u: Update, *, extra: str = "fail") -> list[Verdict]:
     failed = Verdict.failed(
         "response.shape",
         "200 body is not a valid workPosition",
-        sent=u.sent,
+        sent=u.shown,
         expected="a workPosition (contracts/schemas/workPosition.response.json), JSON type",
         got="; ".join(errors[:5]),
         exchange=u.exchange,
@@ -121,12 +131,13 @@ def _walk(
 
 
 def response_echo(u: Update) -> list[Verdict]:
-    """Every sent non-null scalar outside collections reads back exactly."""
+    """Every sent non-null scalar outside collections reads back exactly (an enum value in
+    any form naming the same value)."""
     bad = []
     for leaf in _walk(u.contract, u.contract.entity, u.sent, u.body):
         if leaf.spec.collection or leaf.sent is None or isinstance(leaf.sent, dict):
             continue
-        if not exactly_equal(leaf.sent, leaf.got):
+        if not exactly_equal(leaf.sent, leaf.got, leaf.spec.name):
             bad.append((leaf.path, leaf.sent, leaf.got))
     if not bad:
         return [Verdict.passed("response.echo", u.exchange)]
@@ -224,7 +235,7 @@ def omitted_preserved(u: Update) -> Verdict:
     return Verdict.failed(
         "merge.omitted-preserved",
         _why(u, first, "not sent") + (f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""),
-        sent=u.sent,
+        sent=u.shown,
         expected={first.path: first.old},
         got={first.path: first.new},
         exchange=u.exchange,
@@ -263,7 +274,7 @@ def nested_merge(u: Update, *, policy: str = "merge") -> Verdict | None:
         return Verdict.failed(
             "merge.nested",
             _why(u, first, "only other sub-properties were sent"),
-            sent=u.sent,
+            sent=u.shown,
             expected={first.path: first.old},
             got={first.path: first.new},
             exchange=u.exchange,
@@ -374,15 +385,20 @@ def server_managed(u: Update) -> Verdict | None:
         return Verdict.failed(
             "server-managed.recalculated",
             title,
-            sent=u.sent,
+            sent=u.shown,
             expected=expected,
             got=got,
             exchange=u.exchange,
         )
 
+    # A read-only value the body itself carried is read-only.not-applied's to judge: the
+    # same write is not failed twice for one cause.
+    carried = set(u.whole_body or {}) & set(u.contract.read_only)
     for name in UNCHANGED_BY_WRITES:
         old_value, new_value = get(u.before, name), get(u.body, name)
-        if name in u.contract.entity.properties and not same(old_value, new_value, name):
+        if name in carried or name not in u.contract.entity.properties:
+            continue
+        if not same(old_value, new_value, name):
             return failed(f"{name} changed by an update", {name: old_value}, {name: new_value})
     old_by = get(u.before, "lastModifiedBy")
     if old_by is not None and get(u.body, "lastModifiedBy") is None:
@@ -394,12 +410,21 @@ def server_managed(u: Update) -> Verdict | None:
         return failed("lastModifiedDateTime dropped by an update", f">= {old.isoformat()}", None)
     if new is None:
         return None  # not a date-time: response.shape's to judge
-    if old is not None and new < old:
+    stamp_sent = get(u.shown, "lastModifiedDateTime")
+    if "lastModifiedDateTime" in carried and same(
+        get(u.body, "lastModifiedDateTime"), stamp_sent, "lastModifiedDateTime"
+    ):
+        return None  # the value the body sent, applied: read-only.not-applied fails it
+    latest = datetime.now(UTC) + CLOCK_SKEW
+    # A stamp already in the future before this write (one an earlier body's read-only probe
+    # put there, read-only.not-applied's failure) bounds nothing and is not this write's
+    # fault: whether the write moved it is what is judged.
+    held = old is not None and old > latest
+    if old is not None and new < old and not held:
         return failed(
             "lastModifiedDateTime went backwards", f">= {old.isoformat()}", new.isoformat()
         )
-    latest = datetime.now(UTC) + CLOCK_SKEW
-    if new > latest:
+    if new > latest and not (held and new == old):
         return failed(
             "lastModifiedDateTime is in the future",
             f"<= {latest.isoformat()} (now, 5 min skew allowed)",
@@ -437,7 +462,7 @@ def persisted(u: Update) -> Verdict | None:
     return Verdict.failed(
         "persisted",
         "GET after the PATCH differs from the PATCH answer",
-        sent=u.sent,
+        sent=u.shown,
         expected={p: _at(u.body, p) for p in diff[:3]},
         got={p: _at(u.after, p) for p in diff[:3]},
         exchange=u.exchange,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,6 +22,9 @@ class Verdict:
     title: str = ""
     message: str = ""
     exchange: Exchange | None = None
+    knock_on: bool = False
+    """The failure was already visible in the state read before its request (an earlier
+    write stored it): counted, but never the clause's headline while a first cause exists."""
 
     @classmethod
     def passed(cls, clause: str, exchange: Exchange | None = None) -> Verdict:
@@ -45,9 +50,23 @@ class Verdict:
     ) -> Verdict:
         return cls(clause, "observed", title, message, exchange)
 
+    def as_knock_on(self, note: str) -> Verdict:
+        """This failure, marked as the knock-on of an earlier write, with ``note`` saying why."""
+        return dataclasses.replace(self, knock_on=True, message=f"{self.message}\nnote: {note}")
+
     def describe(self) -> str:
         head = f"[{self.clause}] {self.title}" if self.title else f"[{self.clause}]"
         return head + (f"\n{self.message}" if self.message else "")
+
+
+def request_body(exchange: Exchange) -> Any:
+    """The body the request carried, for a message's ``sent:`` (decoded when it is JSON): what
+    was sent, whatever part of it an oracle judges."""
+    raw = exchange.request.body
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")
 
 
 def show(value: Any, limit: int = 300) -> str:

@@ -50,6 +50,10 @@ def clause_status(
         return "fail", None
     if clause.level == "observe" and clause_id not in pinned_clauses(config.policy):
         return "observed", None
+    if not tally.passed:
+        # A must clause passes on a judgement, never on observations alone.
+        seen = ", ".join(f'"{title}"' for title in list(tally.observations)[:3])
+        return "skipped", f"nothing judged it; only observed: {seen}"
     return "pass", None
 
 
@@ -103,11 +107,7 @@ def build_report(
         for c in clauses
         if c["status"] == "fail" and (c["level"] == "must" or c["id"] in judged_as_must)
     ]
-    restore_problems = [
-        f"{r['when']}: still different: {', '.join(r['differences'])}"
-        for r in recorder.restores
-        if not r["verified"]
-    ]
+    restore_problems, restores_fixed = restore_outcomes(recorder.restores)
     final_unverified = any(
         r["when"] == "end of run" and not r["verified"] for r in recorder.restores
     )
@@ -137,8 +137,40 @@ def build_report(
         "errors": errors,
         "restores": recorder.restores,
         "restore_problems": restore_problems,
+        "restore_problems_fixed": restores_fixed,
         "documentation_findings": documentation_findings(contract),
     }
+
+
+def restore_outcomes(restores: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(problems still open, problems a later restore fixed). A restore after an example that
+    could not be verified is fixed when the run's end-of-run restores (one per process) were
+    all verified on the whole position: each wrote the original back and found nothing the
+    run changed or left behind."""
+    finals = [r for r in restores if r["when"] == "end of run"]
+    fixed_at_end = bool(finals) and all(r["verified"] for r in finals)
+    problems: list[str] = []
+    fixed: list[str] = []
+    for record in restores:
+        if record["verified"]:
+            continue
+        text = restore_problem(record)
+        if fixed_at_end and record["when"] != "end of run":
+            fixed.append(f"{text}; fixed by the end-of-run restore (verified)")
+        else:
+            problems.append(text)
+    return problems, fixed
+
+
+def restore_problem(restore: dict[str, Any]) -> str:
+    """One line on a restore that is not verified: the writable properties a PATCH could not
+    put back, and what the run left that no PATCH can remove ("not restored")."""
+    parts = []
+    if restore.get("differences"):
+        parts.append(f"still different: {', '.join(restore['differences'])}")
+    if restore.get("not_restored"):
+        parts.append(f"not restored: {'; '.join(restore['not_restored'])}")
+    return f"{restore['when']}: {' | '.join(parts) or 'not verified'}"
 
 
 def clauses_judged(clauses: list[dict[str, Any]]) -> bool:

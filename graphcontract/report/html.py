@@ -48,12 +48,13 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .badge{display:inline-block;min-width:64px;text-align:center;border-radius:999px;color:#fff;
 padding:1px 9px;font-size:12px;font-weight:600}.s-pass{background:var(--pass)}
 .s-fail{background:var(--fail)}.s-observed{background:var(--obs)}.s-skipped{background:var(--skip)}
+.s-none{background:#d0d7de;color:var(--ink)}.sum-doc{color:var(--ink)}
 .level{font-size:12px;border:1px solid var(--line);border-radius:4px;padding:0 5px}
 .level-observe,.level-doc{color:var(--muted)}.level-must{font-weight:600}.nowrap{white-space:nowrap}
 .counts{display:flex;gap:10px;margin:6px 0 12px}.count b{font-size:20px;display:block}
 .count{border:1px solid var(--line);border-radius:8px;padding:6px 14px;min-width:96px}
 .alert{border-radius:8px;padding:10px 16px;margin:16px 0;border:1px solid}
-.alert-fail{background:#fdecea;border-color:#f1aeb5}.alert-warn{background:#fff4e0;border-color:#f0c36d}
+.alert-fail{background:#fdecea;border-color:#f1aeb5}.alert-ok{background:#edf7ef;border-color:#a8d5b3}.alert-warn{background:#fff4e0;border-color:#f0c36d}
 table{border-collapse:collapse;width:100%}th{background:var(--soft);font-weight:600;font-size:13px}
 th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}
 tr.row-fail td{background:#fff5f5}tr.more td{padding:0 8px 10px}tr.has-more td{border-bottom:none}
@@ -73,18 +74,22 @@ footer{margin-top:40px;color:var(--muted);font-size:12.5px}
 
 def render_html(report: Mapping[str, Any]) -> str:
     """The whole report page for a ``build_report`` dict (tolerates missing keys)."""
-    clauses = [c for c in _list(report.get("clauses")) if isinstance(c, Mapping)]
+    every = [c for c in _list(report.get("clauses")) if isinstance(c, Mapping)]
+    # Documentation clauses judge the documentation, not the target: shown with the findings,
+    # never counted (nor badged) with the clause results.
+    clauses = [c for c in every if c.get("level") != "doc"]
+    doc_clauses = [c for c in every if c.get("level") == "doc"]
     verdict = str(report.get("verdict") or "error")
     target = _map(report.get("target"))
     label = target.get("label") or target.get("base_url") or "target"
     sections = [
         _header(report, target, verdict),
         _alerts(report),
-        _summary(report, clauses),
+        _summary(report, clauses, doc_clauses),
         _charts(report),
         _clause_table(clauses),
         _gray_zone(clauses),
-        _doc_findings(report),
+        _doc_findings(report, doc_clauses),
         _footer(report),
     ]
     return (
@@ -114,9 +119,9 @@ def _link(clause_id: object) -> str:
     return f'<a href="#{_anchor(clause_id)}"><code>{_e(clause_id)}</code></a>'
 
 
-def _badge(status: object) -> str:
+def _badge(status: object, css: str = "") -> str:
     text = _e(status or "unknown")
-    return f'<span class="badge s-{text}">{text}</span>'
+    return f'<span class="badge {css or "s-" + text}">{text}</span>'
 
 
 def _pre(text: object) -> str:
@@ -204,7 +209,11 @@ def _alerts(report: Mapping[str, Any]) -> str:
             f'<section class="alert alert-fail" id="errors"><h3>Errors ({len(errors)}): '
             f"the harness could not judge everything</h3><ul>{items}</ul></section>"
         )
-    problems = [str(p) for p in _list(report.get("restore_problems"))]
+    problems = [
+        str(p)
+        for p in _list(report.get("restore_problems"))
+        if ": not restored: " not in str(p) or ": still different: " in str(p)
+    ]  # what only "not restored" lists has its own section below
     if problems:
         items = "".join(f"<li>{_e(p)}</li>" for p in problems)
         out.append(
@@ -213,15 +222,46 @@ def _alerts(report: Mapping[str, Any]) -> str:
             f"<ul>{items}</ul><p>Put it back with <code>graphcontract restore</code> and "
             "the restore journal in this report folder.</p></section>"
         )
+    fixed = [str(p) for p in _list(report.get("restore_problems_fixed"))]
+    if fixed:
+        items = "".join(f"<li>{_e(p)}</li>" for p in fixed)
+        out.append(
+            '<section class="alert alert-ok" id="restore-fixed"><h3>Restore problems fixed'
+            f" ({len(fixed)}): a later restore put the position back and verified it</h3>"
+            f"<ul>{items}</ul></section>"
+        )
+    left = [str(x) for r in _maps(report.get("restores")) for x in _list(r.get("not_restored"))]
+    if left:
+        items = "".join(f"<li>{_e(x)}</li>" for x in dict.fromkeys(left))
+        out.append(
+            '<section class="alert alert-fail" id="not-restored"><h3>Not restored '
+            f"({len(set(left))}): the run left the position changed</h3><ul>{items}</ul><p>"
+            "No PATCH can take these back (<code>graphcontract restore</code> neither): "
+            "remove them with the service's own means.</p>"
+            + "".join(
+                f"<p>{_e(r['withheld'])}.</p>"
+                for r in _maps(report.get("restores"))
+                if r.get("withheld")
+            )
+            + "</section>"
+        )
     return "\n".join(out)
 
 
-def _summary(report: Mapping[str, Any], clauses: list[Mapping[str, Any]]) -> str:
+def _summary(
+    report: Mapping[str, Any],
+    clauses: list[Mapping[str, Any]],
+    doc_clauses: list[Mapping[str, Any]],
+) -> str:
     counts = dict.fromkeys(STATUS_ORDER, 0)
     for clause in clauses:
         status = str(clause.get("status") or "unknown")
         counts[status] = counts.get(status, 0) + 1
-    boxes = "".join(f'<div class="count"><b>{n}</b>{_badge(s)}</div>' for s, n in counts.items())
+    # A status no clause has is shown grey: a red "0 fail" reads as a failure at a glance.
+    boxes = "".join(
+        f'<div class="count"><b>{n}</b>{_badge(s) if n else _badge(s, "s-none")}</div>'
+        for s, n in counts.items()
+    )
     plural = "" if len(clauses) == 1 else "s"
     parts = [
         _section("summary", f"Summary — {len(clauses)} clause{plural}"),
@@ -238,9 +278,10 @@ def _summary(report: Mapping[str, Any], clauses: list[Mapping[str, Any]]) -> str
     elif clauses:
         parts.append('<p class="muted">No must clause failed.</p>')
     notes = [
-        f"{_link(c.get('id'))} failed (a documentation clause: reported apart, never fails the run)"
-        for c in clauses
-        if c.get("status") == "fail" and c.get("level") != "must"
+        f"{_link(c.get('id'))} found problems in the documentation (reported apart, never "
+        "fails the run)"
+        for c in doc_clauses
+        if c.get("status") == "fail"
     ]
     findings = len(_list(report.get("documentation_findings")))
     if findings:
@@ -282,14 +323,15 @@ def _clause_rows(clause: Mapping[str, Any]) -> str:
     return row + more
 
 
-def _failure(clause: Mapping[str, Any]) -> str:
+def _failure(clause: Mapping[str, Any], label: str = "Counterexample") -> str:
     example = _map(clause.get("counterexample"))
     title = clause.get("failure_title") or example.get("title") or "failed"
     inner = f"<p>{_e(clause.get('statement'))}</p>"
     if clause.get("contradicts"):
         inner += f'<p class="muted">Contradicts: {_e(clause.get("contradicts"))}</p>'
     inner += _exchange(example) if example else '<p class="muted">No counterexample recorded.</p>'
-    summary = f'<summary class="sum-fail">Counterexample: {_e(title)}</summary>'
+    css = "sum-fail" if label == "Counterexample" else "sum-doc"
+    summary = f'<summary class="{css}">{_e(label)}: {_e(title)}</summary>'
     return f"<details>{summary}{inner}</details>"
 
 
@@ -365,7 +407,7 @@ def _gray_zone(clauses: list[Mapping[str, Any]]) -> str:
     return head + _table(["Clause", "Status", "Question", "What the target did"], rows)
 
 
-def _doc_findings(report: Mapping[str, Any]) -> str:
+def _doc_findings(report: Mapping[str, Any], doc_clauses: list[Mapping[str, Any]]) -> str:
     head = _section(
         "documentation",
         "Documentation findings",
@@ -373,6 +415,7 @@ def _doc_findings(report: Mapping[str, Any]) -> str:
         "(its examples and tables), reported apart from target failures: they never "
         "fail the run.",
     )
+    head += "".join(_doc_clause(c) for c in doc_clauses)
     findings = _maps(report.get("documentation_findings"))
     if not findings:
         return head + '<p class="empty">No documentation findings.</p>'
@@ -389,10 +432,24 @@ def _doc_findings(report: Mapping[str, Any]) -> str:
     return head + _table(["Page:line", "Kind", "Finding", "Clause"], rows)
 
 
+def _doc_clause(clause: Mapping[str, Any]) -> str:
+    """A documentation clause: what it checks and, when the documentation breaks it, the
+    example that does (a finding, not a failure of the target: no fail badge)."""
+    found = clause.get("status") == "fail"
+    state = "found problems" if found else str(clause.get("status") or "")
+    inner = _failure(clause, "Finding") if found else ""
+    return (
+        f'<div id="{_anchor(clause.get("id"))}"><p><code>{_e(clause.get("id"))}</code> — '
+        f"{_e(clause.get('title'))}: <b>{_e(state)}</b></p>{inner}</div>"
+    )
+
+
 def _footer(report: Mapping[str, Any]) -> str:
     restores = _maps(report.get("restores"))
     verified = sum(1 for r in restores if r.get("verified"))
-    text = f"{len(restores)} restore check(s) recorded, {verified} verified. " if restores else ""
+    left = sum(1 for r in restores if _list(r.get("not_restored")))
+    text = f"{len(restores)} restore check(s) recorded, {verified} verified" if restores else ""
+    text += f", {left} not restored. " if left else ". " if restores else ""
     version = f" {report['graphcontract']}" if report.get("graphcontract") else ""
     return f"<footer>{_e(text)}Generated by graphcontract{_e(version)}; needs no network.</footer>"
 

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import secrets
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -26,6 +27,7 @@ from graphcontract.errors import TargetUnhealthy, UsageError
 from graphcontract.fuzz.database import check_database, run_arguments
 from graphcontract.profiles import PROFILES
 from graphcontract.runner.config import (
+    DEFAULT_TOKEN_ENV,
     RunConfig,
     add_target_arguments,
     check_report_dir,
@@ -51,7 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests per second (default: none on loopback, 5 on live targets)",
     )
     parser.add_argument("--workers", type=int, default=1, help="pytest-xdist worker processes")
-    parser.add_argument("--verbose", action="store_true", help="show pytest's failure details")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="show the harness's steps (each request and its status, each verdict); "
+        "-vv shows pytest's own failure details too",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show pytest's own failure details (tracebacks)"
+    )
     parser.add_argument(
         "--database",
         metavar="DIR|redis://HOST:PORT/DB",
@@ -95,8 +107,11 @@ def probe(cfg: RunConfig) -> None:
         cfg.base_url,
         token=token,
         timeout_s=cfg.timeout_s,
-        redactor=Redactor([token, cfg.readonly_token()]),
+        redactor=Redactor(
+            [token, cfg.readonly_token()], env_names=[cfg.token_env, cfg.readonly_token_env]
+        ),
         token_label=f"the token in {cfg.token_env}",
+        token_env=cfg.token_env,
     ) as client:
         path = f"{ME}/{cfg.position_id}" if cfg.position_id else ME
         exchange = client.request("GET", path, content_type=None)
@@ -113,7 +128,12 @@ def probe(cfg: RunConfig) -> None:
 
 
 def pytest_arguments(
-    cfg: RunConfig, args: argparse.Namespace, *, label: str, readonly_env: str | None
+    cfg: RunConfig,
+    args: argparse.Namespace,
+    *,
+    label: str,
+    readonly_env: str | None,
+    command: str | None = None,
 ) -> list[str]:
     assert cfg.base_url is not None
     assert cfg.run_id is not None
@@ -148,6 +168,8 @@ def pytest_arguments(
     ]
     if cfg.rate_limit is not None:
         argv += ["--gc-rate-limit", str(cfg.rate_limit)]
+    if command:
+        argv += ["--gc-command", command]
     if cfg.position_id:
         argv += ["--gc-position-id", cfg.position_id]
     for user in cfg.users:
@@ -161,8 +183,32 @@ def pytest_arguments(
     if args.workers > 1:
         argv += ["-n", str(args.workers)]
     argv += run_arguments(getattr(args, "database", None))
-    argv += ["-q", "-rN"] + ([] if args.verbose else ["--tb=no", "-p", "no:warnings"])
+    debug = getattr(args, "debug", False) or args.verbose >= 2
+    argv += ["-q", "-rN"] + ([] if debug else ["--tb=no", "-p", "no:warnings"])
+    if args.verbose:
+        argv += ["--gc-steps"]
     return argv
+
+
+def rerun_command(cfg: RunConfig, args: argparse.Namespace) -> str:
+    """``graphcontract run`` with the options that name the target as the user gave them
+    (not --clause): the console adds ``--clause ID`` to it to rerun one clause."""
+    parts = ["graphcontract", "run"]
+    if cfg.base_url:
+        parts += ["--base-url", cfg.base_url]
+    if cfg.position_id:
+        parts += ["--position-id", cfg.position_id]
+    for user in cfg.users:
+        parts += ["--user", user]
+    if cfg.token_env != DEFAULT_TOKEN_ENV:
+        parts += ["--token-env", cfg.token_env]
+    if cfg.readonly_token_env:
+        parts += ["--readonly-token-env", cfg.readonly_token_env]
+    for pin in args.policy:
+        parts += ["--policy", pin]
+    if args.profile != "ci":
+        parts += ["--profile", args.profile]
+    return shlex.join(parts)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -174,8 +220,9 @@ def run(args: argparse.Namespace) -> int:
 
         tell(describe_run(cfg, args, suite_dir()))
         return 0
+    command = rerun_command(cfg, args)
     with ExitStack() as stack:
-        label = cfg.base_url or ""
+        label = ""
         readonly_env = cfg.readonly_token_env
         if cfg.base_url is None:
             from graphcontract.mock.process import MockProcess
@@ -191,13 +238,16 @@ def run(args: argparse.Namespace) -> int:
             readonly_env = MOCK_READONLY_ENV
             label = "bundled reference mock"
         probe(cfg)
+        named = f"{label} ({cfg.base_url})" if label else cfg.base_url
         tell(
-            f"graphcontract: checking {label} ({cfg.base_url}), profile {args.profile}, "
+            f"graphcontract: checking {named}, profile {args.profile}, "
             f"report {cfg.report_dir / str(cfg.run_id)}"
         )
+        label = label or cfg.base_url or ""
         secrets_ = Redactor([cfg.token(), cfg.readonly_token()])
         stack.enter_context(redacted_output(secrets_))
-        code = pytest.main(pytest_arguments(cfg, args, label=label, readonly_env=readonly_env))
+        argv = pytest_arguments(cfg, args, label=label, readonly_env=readonly_env, command=command)
+        code = pytest.main(argv)
         redact_file(cfg.report_dir / str(cfg.run_id) / "junit.xml", secrets_)
     return conclude(cfg, int(code))
 
@@ -279,26 +329,17 @@ def conclude(cfg: RunConfig, pytest_code: int) -> int:
     if not path.is_file():
         print(
             f"graphcontract: error: no report was written (pytest exit {pytest_code}); "
-            "run with --verbose to see why",
+            "run with --debug to see why",
             file=sys.stderr,
         )
         return 2
     report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     verdict = report.get("verdict", "error")
     failed = report.get("failed_clauses", [])
+    # The errors, restores and failures with their reproducers were printed above it (the
+    # plugin's console summary); this last line repeats the verdict the exit status tells.
     summary = f"graphcontract: {verdict}"
     if failed:
         summary += f" - {len(failed)} must clause(s) failed: {', '.join(failed)}"
-    for error in report.get("errors", [])[:3]:
-        summary += f"\n  error: {error}"
-    problems = report.get("restore_problems", [])
-    for problem in problems[:3]:
-        summary += f"\n  restore: {problem}"
-    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
-    if any(not r.get("verified") for r in final):
-        summary += (
-            f"\n  the position may not be back to its original state: check it, then run "
-            f"graphcontract restore --journal {folder}"
-        )
     tell(summary + f"\n  report: {folder / 'report.html'}")
     return EXIT.get(verdict, 2)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from graphcontract.clientpolicy import DEFAULT_TOKEN_ENV as DEFAULT_TOKEN_ENV
 from graphcontract.errors import UsageError
 
 POLICY_CHOICES: dict[str, tuple[str, ...]] = {
@@ -32,6 +33,10 @@ disagrees with the write just answered is read again for up to 1.55 s, and the l
 there waited out before later reads after writes (wait; recorded on ``persisted``), or judged
 at once (none: read-your-writes required)."""
 DEFAULT_POLICY = {key: choices[0] for key, choices in POLICY_CHOICES.items()}
+DISCOVERED_POSITION = "the last position GET /me/profile/positions lists"
+"""The position a run without --position-id modifies (loopback targets only): the last one
+listed, so a write that lands on the first listed position whatever id it names shows up.
+Chosen by ``graphcontract.plugin``; said in these words by --help and --dry-run."""
 ALWAYS_JUDGED = "server.no-5xx"
 """Judged on every answer of every run, whatever ``--clause`` selected: a crash never
 passes because another clause was chosen."""
@@ -43,7 +48,6 @@ def pinned_clauses(policy: dict[str, str]) -> frozenset[str]:
     return frozenset({"properties.unknown"} if pinned else ())
 
 
-DEFAULT_TOKEN_ENV = "GRAPH_TOKEN"
 DEFAULT_LIVE_RATE = 5.0
 """Requests per second on a non-loopback target unless configured otherwise."""
 
@@ -344,7 +348,8 @@ def add_target_arguments(parser: Any, *, what: str = "run") -> None:
     which position and users, which tokens, which clauses and gray-zone pins."""
     parser.add_argument(
         "--position-id",
-        help=f"the one position the {what} may modify (required for non-loopback targets)",
+        help=f"the one position the {what} may modify (required for non-loopback targets; "
+        f"default: {DISCOVERED_POSITION})",
     )
     parser.add_argument(
         "--user",
@@ -352,13 +357,15 @@ def add_target_arguments(parser: Any, *, what: str = "run") -> None:
         default=[],
         metavar="ID_OR_UPN",
         help="user id and/or userPrincipalName owning the position (repeatable; a value with @ "
-        "is the userPrincipalName)",
+        "is the userPrincipalName; default: none, so paths.users is skipped, except on the "
+        "bundled mock, whose users are known)",
     )
     add_token_env_argument(parser)
     parser.add_argument(
         "--readonly-token-env",
         metavar="NAME",
-        help="environment variable holding a token without write scope",
+        help="environment variable holding a token without write scope (default: none, so "
+        "auth.scope is skipped, except on the bundled mock)",
     )
     parser.add_argument(
         "--clause",
@@ -366,15 +373,18 @@ def add_target_arguments(parser: Any, *, what: str = "run") -> None:
         default=[],
         metavar="ID",
         help=f"{what} only the tests judging these clauses (repeatable; server.no-5xx is "
-        "judged on every answer whatever is chosen)",
+        "judged on every answer whatever is chosen; default: every clause)",
     )
     parser.add_argument(
         "--policy",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="pin a gray zone or strictness: "
-        + ", ".join(f"{key}={'|'.join(values)}" for key, values in POLICY_CHOICES.items()),
+        help="pin a gray zone or strictness (repeatable): "
+        + ", ".join(f"{key}={'|'.join(values)}" for key, values in POLICY_CHOICES.items())
+        + " (default: the first of each: "
+        + ", ".join(f"{key}={value}" for key, value in DEFAULT_POLICY.items())
+        + ")",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
 

@@ -20,7 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from graphcontract.client import ThrottlePolicy
 from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
-from graphcontract.runner.config import DEFAULT_LIVE_RATE, RunConfig
+from graphcontract.runner.config import DEFAULT_LIVE_RATE, DISCOVERED_POSITION, RunConfig
 from graphcontract.runner.target import ME, users_collection
 from graphcontract.types import json_text
 
@@ -65,13 +65,18 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
     contract = load_contract()
     package = Path(__file__).resolve().parent.parent
     items = collect(cfg, suite, package)
-    position = cfg.position_id or f"the first one GET {ME} lists (loopback targets only)"
+    position = cfg.position_id or f"{DISCOVERED_POSITION} (loopback targets only)"
     rate = cfg.effective_rate_limit
     if cfg.rate_limit is None and rate == DEFAULT_LIVE_RATE:
         rate_text = f"{rate:g} requests/s (default for non-loopback targets; --rate-limit)"
     else:
         rate_text = f"{rate:g} requests/s" if rate else "none (loopback target or --rate-limit 0)"
     throttle = ThrottlePolicy()
+    before_each = (
+        "every time: not a loopback target"
+        if not cfg.is_loopback
+        else "unless the example before, in the same process, left a state it verified"
+    )
     if cfg.base_url:
         token = f"from ${cfg.token_env} (set; never printed or stored)"
         users = ", ".join(cfg.users) or "(none: paths.users is skipped)"
@@ -104,9 +109,17 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         f"  policy        {', '.join(f'{k}={v}' for k, v in cfg.policy.items())}",
         "",
         "Requests (only GET and PATCH; never DELETE, POST or PUT; never another position):",
-        f"  GET   {ME}/{{id}}  before the first write: two or three reads with nothing written "
-        "between (reads.stable), then the state kept in the restore journal (fsync'd)",
-        f"  GET   {ME}/{{id}}  before and after every example, and to verify every restore",
+        *(
+            [f"  GET   {ME}  first: the listing the position is chosen from (the last one)"]
+            if not cfg.position_id
+            else []
+        ),
+        f"  GET   {ME}  before the first write and at the end, when target.isolation is "
+        "judged: the user's other positions must read the same",
+        f"  GET   {ME}/{{id}}  before the first write: two or three reads with nothing "
+        "written between (reads.stable), then the state kept in the restore journal (fsync'd)",
+        f"  GET   {ME}/{{id}}  before every example ({before_each}), after it, and to "
+        "verify every restore",
         f"  PATCH {ME}/{{id}}  each example body below; after each example that changed the "
         "position, the writable properties are PATCHed back and verified by GET",
         f"  PATCH {ME}/{{id}}  two at the same moment, from two threads, in the cases of "

@@ -7,11 +7,13 @@ folds them together on the controller, so one code path serves single-process an
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphcontract.client import Exchange
+from graphcontract.contract import load_contract
 from graphcontract.oracles.verdict import Verdict
 
 MAX_LATENCIES = 5000
@@ -27,6 +29,7 @@ class ClauseTally:
     failed: int = 0
     observed: int = 0
     counterexample: dict[str, Any] | None = None
+    counterexample_rank: tuple[int, int, int] | None = None
     failure_titles: Counter[str] = field(default_factory=Counter)
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -37,8 +40,9 @@ class ClauseTally:
         elif verdict.outcome == "fail":
             self.failed += 1
             self.failure_titles[verdict.title] += 1
-            # The last failure wins: Hypothesis replays its minimal example last.
-            self.counterexample = _counterexample(verdict)
+            self._offer(
+                _counterexample(verdict), (int(verdict.knock_on), *plainness(verdict.exchange))
+            )
         else:
             self.observed += 1
             seen = self.observations.get(verdict.title)
@@ -58,6 +62,7 @@ class ClauseTally:
             "failed": self.failed,
             "observed": self.observed,
             "counterexample": self.counterexample,
+            "counterexample_rank": self.counterexample_rank,
             "failure_titles": dict(self.failure_titles),
             "observations": self.observations,
         }
@@ -68,13 +73,42 @@ class ClauseTally:
         self.failed += data["failed"]
         self.observed += data["observed"]
         if data["counterexample"] is not None:
-            self.counterexample = data["counterexample"]
+            rank = data.get("counterexample_rank")
+            self._offer(data["counterexample"], tuple(rank) if rank else (1, 3, 0))
         self.failure_titles.update(data["failure_titles"])
         for title, obs in data["observations"].items():
             if title in self.observations:
                 self.observations[title]["count"] += obs["count"]
             elif len(self.observations) < MAX_OBSERVATIONS:
                 self.observations[title] = obs
+
+    def _offer(self, example: dict[str, Any], rank: tuple[int, ...]) -> None:
+        """Keep the first cause, simplest first, as the clause's counterexample: a failure of
+        its own before a knock-on of an earlier write (Verdict.knock_on), a plain partial
+        update before a probe body, a shorter body before a longer one; on a tie the later
+        one (Hypothesis replays its minimal example last)."""
+        ranked = (rank[0], rank[1], rank[2])
+        if self.counterexample_rank is None or ranked <= self.counterexample_rank:
+            self.counterexample, self.counterexample_rank = example, ranked
+
+
+def plainness(exchange: Exchange | None) -> tuple[int, int]:
+    """How simple a failing request is, lower first: (0, length) for a plain partial update
+    (a non-empty JSON object of updatable properties, no annotation anywhere), (1, length) for
+    any other body (a probe: read-only or unknown properties, wrong types, malformed JSON),
+    (2, 0) for a verdict without an exchange."""
+    if exchange is None:
+        return (2, 0)
+    body = exchange.request.body
+    try:
+        value = json.loads(body) if body else None
+    except ValueError:
+        value = None
+    updatable = set(load_contract().updatable)
+    plain = (
+        isinstance(value, dict) and bool(value) and set(value) <= updatable and b'"@' not in body
+    )
+    return (0 if plain else 1, len(body))
 
 
 def _counterexample(verdict: Verdict) -> dict[str, Any]:

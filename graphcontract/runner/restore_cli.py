@@ -2,8 +2,11 @@
 
 Reads the restore journal written before the run's first write (the file
 ``reports/<run-id>/restore-journal-<worker>.json`` or the run folder holding it), PATCHes
-the writable properties back and verifies them by GET. Exit 0 restored and verified (or
-nothing to do), 1 not verified (prints what still differs), 2 bad journal, configuration or
+the writable properties back and verifies the whole position by GET against the snapshot
+(what no PATCH can remove, e.g. an undeclared property the service stored, is listed as not
+restored). A position a body's id moved (the journal's ``moved_to``) is found there and
+moved back when the service lets it. Exit 0 restored and verified (or nothing to do), 1 not
+verified or not restored (prints what still differs), 2 bad journal, configuration or
 unreachable target.
 """
 
@@ -19,18 +22,19 @@ from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
 from graphcontract.runner.config import (
     add_token_env_argument,
+    check_position_id,
     check_timeout,
     check_token,
     check_token_env,
     is_loopback_url,
 )
-from graphcontract.runner.target import (
+from graphcontract.runner.journal import (
     JOURNAL_PATTERN,
-    Target,
     check_journal,
     find_journals,
     read_journal,
 )
+from graphcontract.runner.target import Target
 
 LOOPBACK_FALLBACK_TOKEN = "graphcontract-mock-token"
 
@@ -45,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_token_env_argument(parser)
     parser.add_argument(
         "--base-url",
-        help="reach the position through this base URL instead of the journal's",
+        help="reach the position through this base URL (default: the one the journal names)",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
 
@@ -87,8 +91,9 @@ def run(args: argparse.Namespace) -> int:
         base_url,
         token=token,
         timeout_s=timeout_s,
-        redactor=Redactor([token]),
+        redactor=Redactor([token], env_names=[args.token_env]),
         token_label=f"the token in {args.token_env}",
+        token_env=args.token_env,
     ) as client:
         target = Target(
             contract,
@@ -96,12 +101,20 @@ def run(args: argparse.Namespace) -> int:
             position_id,
             position_source=f"position_id in restore journal {str(path)!r}",
         )
-        result = target.restore(snapshot)
+        moved_to = journal.get("moved_to")  # a body's id moved the position during the run
+        if moved_to is not None:
+            moved_to = check_position_id(moved_to, what=f"restore journal {str(path)!r}: moved_to")
+        result = target.restore_journalled(snapshot, moved_to=moved_to)
     where = f"graphcontract restore: {target.path()} at {base_url} (journal {path})"
     if not result.verified:
-        print(f"{where}: restore NOT verified; still different:", flush=True)
-        for difference in result.differences:
-            print(f"  {difference}", flush=True)
+        if result.differences:
+            print(f"{where}: restore NOT verified; still different:", flush=True)
+            for difference in result.differences:
+                print(f"  {difference}", flush=True)
+        if result.not_restored:
+            print(f"{where}: NOT restored (no PATCH can take these back):", flush=True)
+            for leftover in result.not_restored:
+                print(f"  {leftover}", flush=True)
         return 1
     done = "restored and verified" if result.sent else "nothing to restore (already equal)"
     print(f"{where}: {done}", flush=True)

@@ -21,11 +21,21 @@ from graphcontract.oracles.special import (
     unknown_property,
 )
 from graphcontract.oracles.update import Update, judge_update
-from graphcontract.oracles.verdict import Verdict
+from graphcontract.oracles.verdict import Verdict, request_body
 from graphcontract.runner.session import Example, Step
 from graphcontract.types import JSON, JSONObject, is_annotation
 
 NON_JSON_MEDIA_TYPES = ("text/plain", "application/xml", "application/x-www-form-urlencoded")
+UNUSABLE_AUTHORIZATION = {
+    "basic-scheme": "Basic Z3JhcGhjb250cmFjdDpwcm9iZQ==",
+    "bearer-without-token": "Bearer",
+    "empty-value": "",
+}
+"""Whole Authorization headers that carry no bearer token (auth.required), sent as they are
+(and replayed as they are by their reproducers)."""
+SCHEME_SPELLINGS = ("bearer", "BEARER")
+"""The bearer scheme in other letter cases, sent with the token (RFC 9110 section 11.1: the
+scheme is case-insensitive)."""
 
 
 def body_at(path: tuple[str, ...], value: JSON) -> JSONObject:
@@ -48,7 +58,9 @@ def value_at(state: JSON, path: tuple[str, ...], *, item_like: JSON = None) -> J
         items = value if isinstance(value, list) else []
         rest = path[index + 1 :]
         for item in items:
-            if item_like is not None and exactly_equal(value_at(item, rest), item_like):
+            if item_like is not None and exactly_equal(
+                value_at(item, rest), item_like, rest[-1] if rest else ""
+            ):
                 return item_like
         return value_at(items[0], rest) if items else None
     return value
@@ -83,7 +95,7 @@ def judge_accepted_update(
             Verdict.failed(
                 "response.shape",
                 "200 answer without a JSON object body",
-                sent=sent,
+                sent=request_body(step.exchange),
                 expected="a workPosition object",
                 got=step.exchange.response.body[:200].decode("utf-8", "replace"),
                 exchange=step.exchange,
@@ -95,10 +107,16 @@ def judge_accepted_update(
 
 
 def _judge_answer(
-    ex: Example, step: Step, sent: JSONObject, body: JSONObject, judge: UpdateJudge
+    ex: Example,
+    step: Step,
+    sent: JSONObject,
+    body: JSONObject,
+    judge: UpdateJudge,
+    *,
+    whole_body: JSONObject | None = None,
 ) -> None:
     """``judge`` (every success oracle, or the gray-zone set) on a 200 body, with the run's
-    policies."""
+    policies (``whole_body``: the body as sent, when ``sent`` is only the part judged)."""
     session = ex.session
     update = Update(
         session.contract,
@@ -107,9 +125,10 @@ def _judge_answer(
         step.exchange,
         body,
         step.after,
-        session.target.position_id,
+        step.position_id or session.target.position_id,
         step.started_at,
         session.stamp_age_s(step.before, step.started_at),
+        whole_body,
     )
     policy = session.policy
     ex.add(
@@ -186,7 +205,12 @@ def check_unknown_user(ex: Example, body: JSONObject, form: str = "id") -> None:
     configured user's domain (where a lookup that falls back to the caller shows), or
     ("userPrincipalName elsewhere") by the configured user's local part in a reserved
     ``.invalid`` domain (where a lookup by the part before "@" shows): refused (404, or 403
-    for a user the token may not write), and the configured position unchanged."""
+    for a user the token may not write), and the configured position unchanged.
+
+    Without a configured user nothing shows that the target has a /users/… route at all: a
+    4xx is then also what a target without one answers, so it neither passes nor fails
+    paths.users (reported skipped, for want of ``--user``); an unknown user's write that is
+    accepted or changes the position still fails it."""
     user = str(uuid.uuid4())
     known = ex.target.user_of_form("userPrincipalName") or "someone@contoso.com"
     local, _, domain = known.rpartition("@")
@@ -201,6 +225,7 @@ def check_unknown_user(ex: Example, body: JSONObject, form: str = "id") -> None:
         user=user,
         allowed=frozenset({403, 404}),
         what=f"a user that does not exist ({form} {user})",
+        refusal_judges=bool(ex.target.users),
     )
 
 
@@ -216,10 +241,13 @@ def check_rejected(
     what: str,
     user: str | None = None,
     authorization: str | None = None,
+    refusal_judges: bool = True,
 ) -> Step:
     """The request (to /users/{user}/… when ``user`` is given; with ``authorization`` as its
     whole Authorization header when given) is refused with one of ``allowed`` and nothing
-    changes."""
+    changes. Without ``refusal_judges`` a 4xx judges nothing under ``clause``, whichever it
+    is (the answer cannot tell a refusal from a route the target does not have): only an
+    accepted request or a changed position, which show the route exists, fail it."""
     path = ex.target.path(user=user)
     step = ex.step(
         lambda: ex.target.patch(
@@ -231,8 +259,13 @@ def check_rejected(
             authorization=authorization,
         )
     )
-    ex.add(expect_status(clause, step.exchange, allowed, what=f"{what} via {path}"))
-    ex.add(expect_unchanged([clause], step.before, step.after, step.exchange))
+    if refusal_judges or step.exchange.status < 400:
+        ex.add(expect_status(clause, step.exchange, allowed, what=f"{what} via {path}"))
+    ex.add(
+        v
+        for v in expect_unchanged([clause], step.before, step.after, step.exchange)
+        if refusal_judges or v.clause != clause or v.outcome == "fail"
+    )
     return step
 
 
@@ -253,7 +286,16 @@ def check_unknown_id(ex: Example, body: JSONObject, *, user: str | None = None) 
         )
         return
     step = ex.step(lambda: target.patch(body, path=target.path(user=user, position_id=missing)))
-    ex.add(expect_status("target.unknown-id", step.exchange, {404}, what="unknown position id"))
+    # A 5xx is no answer to "which position is this?": it fails this clause (and server.no-5xx).
+    ex.add(
+        expect_status(
+            "target.unknown-id",
+            step.exchange,
+            {404},
+            what="unknown position id",
+            server_error_fails=True,
+        )
+    )
     ex.add(expect_unchanged(["target.unknown-id"], step.before, step.after, step.exchange))
     probe = target.read(path=target.path(position_id=missing))
     if probe.status == 200:
@@ -317,7 +359,7 @@ def check_read_only(ex: Example, body: JSONObject, *, user: str | None = None) -
     answer = step.exchange.json_object() if step.exchange.status == 200 else None
     if answer is not None:
         writable = {k: v for k, v in body.items() if k not in contract.read_only}
-        _judge_answer(ex, step, writable, answer, judge_update)
+        _judge_answer(ex, step, writable, answer, judge_update, whole_body=body)
 
 
 def check_unknown_property(ex: Example, body: JSONObject, description: str) -> None:

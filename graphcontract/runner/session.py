@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +22,7 @@ from graphcontract.oracles.exchange_rules import error_envelope, json_encoding, 
 from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.config import ALWAYS_JUDGED, pinned_clauses
+from graphcontract.runner.leftovers import UNKNOWN, ProbeWithheld, sent_object
 from graphcontract.runner.reads import NEEDS_STABLE_READS, UNSTABLE, check_reads
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.target import (
@@ -31,7 +31,7 @@ from graphcontract.runner.target import (
     Target,
     restore_body,
 )
-from graphcontract.types import JSON, JSONObject
+from graphcontract.types import JSONObject
 
 
 class ContractViolation(AssertionError):
@@ -46,6 +46,8 @@ class Step:
     exchange: Exchange
     after: JSONObject | None
     started_at: datetime
+    position_id: str = ""
+    """The position's id when the request was sent (a body's id may have moved it since)."""
 
 
 class Session:
@@ -82,6 +84,8 @@ class Session:
         self.writes_not_kept = False
         """Accepted writes leave no trace (persisted failed once, saying so): the reads after
         them, and what a later write is judged against, show nothing of them."""
+        self.verdict_hooks: list[Callable[[Verdict], None]] = []
+        """Called with every verdict an example records (``--verbose``'s step log)."""
         target.client.hooks.append(self._on_exchange)
 
     def remember_others(self) -> None:
@@ -137,9 +141,7 @@ class Session:
         example (restoring through a broken update path can make things worse, e.g. a
         collection that doubles). A live target is not written to any more."""
         self.restore_broken = True
-        self.recorder.restores.append(
-            {"when": "after an example", "verified": False, "differences": list(result.differences)}
-        )
+        self.recorder.restores.append(result.record("after an example"))
         if not self.live:
             return
         self.target.client.halt(
@@ -186,6 +188,11 @@ class Session:
             self.current = example
             try:
                 yield example
+            except ProbeWithheld:
+                pass  # a probe of a kind the target stores is not sent; the rest is judged
+            except HarnessError:
+                example.record_verdicts()  # what was judged before it counts
+                raise
             finally:
                 self.current = None
             if example.final_state is not None:
@@ -199,13 +206,7 @@ class Session:
         result = result or self.target.final_restore()
         if result is None:
             return None
-        self.recorder.restores.append(
-            {
-                "when": "end of run",
-                "verified": result.verified,
-                "differences": list(result.differences),
-            }
-        )
+        self.recorder.restores.append(result.record("end of run"))
         return result
 
     def _restore_unverifiable(self) -> RestoreResult | None:
@@ -279,6 +280,9 @@ class Example:
         self.final_state: JSONObject | None = None
         self.writes_sent = 0
         """The most PATCHes one request of this example answered 200 (a sequence: several)."""
+        self.shape_broken_before: set[int] = set()
+        """ids of the exchanges sent while the position already failed the response schema:
+        a response.shape failure of theirs is the knock-on of the write that stored it."""
 
     @property
     def target(self) -> Target:
@@ -303,28 +307,34 @@ class Example:
         else:
             before = known if known is not None else self.target.state()
         started = datetime.now(UTC)
+        position_id = self.target.position_id
         lags = len(self.target.lags_s)  # reads inside ``send`` (a write, read, write) count too
         sent_from = len(self.exchanges)
         exchange = send()
+        if self.session.contract.response_errors(before, undeclared=True):
+            self.shape_broken_before.add(id(exchange))
+        self.target.follow(exchange)  # a body's id moved the position: judged, then followed
         accepted = [e for e in self.exchanges[sent_from:] if e.request.method == "PATCH"]
         self.writes_sent = max(self.writes_sent, sum(e.status == 200 for e in accepted))
         if self.session.reads_unstable:
             # A read would show nothing about this request, and no restore could be verified.
-            return Step(before, exchange, None, started)
+            return Step(before, exchange, None, started, position_id)
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
             self.add(self._lag_observed(waited, exchange))
         after = after_exchange.json_object() if after_exchange.status == 200 else None
         if after is None and after_exchange.status >= 500 and self._healed(before):
             # server.no-5xx fails on that GET; nothing else can be judged on a state unread.
-            return Step(before, exchange, None, started)
+            return Step(before, exchange, None, started, position_id)
         if after is None:
+            self.add(answered_id(exchange, position_id))  # the first cause, before the halt
             # Neither "nothing changed" nor the update can be judged, nor a restore verified.
             self.target.client.halt(
                 f"GET {self.target.path()} after the request answered {after_exchange.status}"
                 + ("" if after_exchange.status != 200 else " without a JSON object")
                 + "; the harness cannot judge the request or restore the position"
             )
+        self._learn_stored(exchange, before, after)
         answer = exchange.json_object() if exchange.status == 200 else None
         judged_after: JSONObject | None = after
         if answer is not None:
@@ -350,7 +360,7 @@ class Example:
                 self.session.restore_failed(result)
             else:
                 self.final_state = result.state  # the verified state, lastModified* recalculated
-        return Step(before, exchange, judged_after, started)
+        return Step(before, exchange, judged_after, started, position_id)
 
     def _no_trace(self, exchange: Exchange, before: JSONObject, answer: JSONObject) -> None:
         """An accepted write that changed the position left no trace: the read after it shows
@@ -369,12 +379,29 @@ class Example:
                 "a PATCH answered 200 left no trace: the GET after it shows the position as "
                 "before the write, and no GET has shown a write (read again for up to "
                 f"{SETTLE_BUDGET_S} s): the service keeps no writes",
-                sent=_body_of(exchange),
+                sent=sent_object(content=exchange.request.body),
                 expected={p: at(answer, tuple(p.split("."))) for p in changed[:3]},
                 got={p: at(before, tuple(p.split("."))) for p in changed[:3]},
                 exchange=exchange,
             )
         )
+
+    def _learn_stored(self, exchange: Exchange, before: JSONObject, after: JSONObject) -> None:
+        """Whether the target stored a probe this write carried (an undeclared name, a
+        read-only value): no later probe of that kind is sent to it. A stored undeclared
+        name is recorded under properties.unknown; a read-only value is read-only's to fail."""
+        sent = sent_object(content=exchange.request.body)
+        for found in self.target.ledger.learn(sent, before, after):
+            if found.startswith(UNKNOWN):
+                self.add(
+                    Verdict.observed(
+                        "properties.unknown",
+                        "undeclared property stored: read back by GET (no PATCH can remove "
+                        "it; no further such probe is sent)",
+                        found,
+                        exchange,
+                    )
+                )
 
     def _healed(self, before: JSONObject) -> bool:
         """After a request, the position answered a GET with a 5xx: write ``before`` back in
@@ -400,10 +427,19 @@ class Example:
         )
 
     def conclude(self) -> None:
-        knock_on = self.session.writes_not_kept and self.writes_sent > 1
         for exchange in self.exchanges:
             self.add(error_envelope(exchange), no_server_error(exchange), json_encoding(exchange))
+        failures = self.record_verdicts()
+        if failures:
+            unique = {v.clause: v for v in failures}
+            raise ContractViolation("\n\n".join(v.describe() for v in unique.values()))
+
+    def record_verdicts(self) -> list[Verdict]:
+        """Record the verdicts added so far; the must failures among them. When the target
+        turns unhealthy mid-example, only these count (what the oracles judged before it:
+        the answer that made the position unreadable, say), not the traffic's rules."""
         failures = []
+        knock_on = self.session.writes_not_kept and self.writes_sent > 1
         for verdict in self.verdicts:
             if not self.session.wants(verdict.clause):
                 continue
@@ -411,19 +447,34 @@ class Example:
                 continue  # judged by comparing states, which reads that are not stable cannot
             if knock_on and verdict.clause in NEEDS_STABLE_READS | {"paths.users"}:
                 continue  # judged against an earlier write, which the service did not keep
+            if (
+                verdict.clause == "response.shape"
+                and verdict.outcome == "fail"
+                and id(verdict.exchange) in self.shape_broken_before
+            ):
+                verdict = verdict.as_knock_on(
+                    "the position read before this request already failed the response schema: "
+                    "an earlier write stored what breaks it (that write's failure is the cause)"
+                )
             self.session.recorder.record(verdict)
+            for hook in self.session.verdict_hooks:
+                hook(verdict)
             if verdict.outcome == "fail" and self.session.is_must(verdict):
                 failures.append(verdict)
-        if failures:
-            unique = {v.clause: v for v in failures}
-            raise ContractViolation("\n\n".join(v.describe() for v in unique.values()))
+        return failures
 
 
-def _body_of(exchange: Exchange) -> JSON:
-    """The JSON body a request sent (its text when it is not JSON)."""
-    text = exchange.request.body.decode("utf-8", "replace")
-    try:
-        parsed: JSON = json.loads(text)
-    except ValueError:
-        return text[:400]
-    return parsed
+def answered_id(exchange: Exchange, position_id: str) -> Verdict | None:
+    """response.id judged on a 200 answer alone (when nothing after it can be read): the
+    id it carries against the id the request named."""
+    answer = exchange.json_object() if exchange.status == 200 else None
+    if answer is None or answer.get("id") == position_id:
+        return None
+    return Verdict.failed(
+        "response.id",
+        "200 body carries another id",
+        sent=sent_object(content=exchange.request.body),
+        expected=position_id,
+        got=answer.get("id"),
+        exchange=exchange,
+    )

@@ -1,29 +1,29 @@
 """The target under test: one position on one service, read and restored through the API.
 
 Owns the paths of the configured position (``/me/…`` and ``/users/{user}/…``), reading its
-state, the restore journal written before the first write, and restoring the writable
-properties (verified by GET). It never sends DELETE or POST and never addresses another
-position than the configured one, except an id that is meant not to exist.
+state, journalling it before the first write (``journal.py`` owns the file), restoring the
+writable properties (verified by GET) and, at the end, verifying the whole position against
+the snapshot (``leftovers.py``), following it when a body's id moved it. It never sends
+DELETE or POST and never addresses another position than the configured one, except an id
+that is meant not to exist (and the new id a body moved it to).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from graphcontract.client import Exchange, GraphClient
 from graphcontract.contract import Contract
-from graphcontract.errors import HarnessError, UsageError
+from graphcontract.errors import HarnessError
 from graphcontract.oracles.compare import differences, get, same
 from graphcontract.oracles.verdict import show
-from graphcontract.runner.config import check_base_url, check_position_id
-from graphcontract.types import JSON, JSONObject, json_text
+from graphcontract.runner.journal import earliest_journal, write_journal
+from graphcontract.runner.leftovers import ProbeLedger, leftovers, sent_object
+from graphcontract.types import JSON, JSONObject
 
 ME = "/me/profile/positions"
 SETTLE_BUDGET_S = 1.55
@@ -56,18 +56,38 @@ def users_collection(user: str) -> str:
 
 @dataclass(frozen=True)
 class RestoreResult:
-    """Whether the writable properties are back to the snapshot, and what differs if not."""
+    """Whether the position is back to the snapshot, and what differs if not: the writable
+    properties a PATCH could not put back (``differences``), and what else the run left that
+    no PATCH can remove (``not_restored``, judged on the whole position at the end)."""
 
     verified: bool
     differences: tuple[str, ...] = ()
     sent: JSONObject | None = None
     state: JSONObject | None = None
     """The position as read back by the verifying GET."""
+    not_restored: tuple[str, ...] = ()
+    withheld: str = ""
+    """The probes not sent because the target stores them (one line, empty when none)."""
 
     def describe(self) -> str:
         if self.verified:
             return "restored and verified"
-        return "restore NOT verified; still different: " + ", ".join(self.differences)
+        parts = []
+        if self.differences:
+            parts.append("restore NOT verified; still different: " + ", ".join(self.differences))
+        if self.not_restored:
+            parts.append("NOT restored (no PATCH can undo it): " + "; ".join(self.not_restored))
+        return "; ".join(parts)
+
+    def record(self, when: str) -> dict[str, Any]:
+        """The restore as report.json lists it."""
+        return {
+            "when": when,
+            "verified": self.verified,
+            "differences": list(self.differences),
+            "not_restored": list(self.not_restored),
+            "withheld": self.withheld,
+        }
 
 
 def restore_body(
@@ -151,6 +171,12 @@ class Target:
         self.lag_s: float | None = None
         """The lag learned last: waited out (LAG_MARGIN) before every read after a write."""
         self._reads_never_settle = False
+        self.ledger = ProbeLedger(contract)
+        """The probes the target was seen to store, and what the run sent that it may keep."""
+        self._was_read = False
+        """Whether this process has read the position (a 404 since is the run's doing)."""
+        self.moved_from: list[str] = []
+        """Ids the position had before a body's id moved it (oldest first)."""
 
     # -- paths ------------------------------------------------------------------------------
     def user_of_form(self, form: str) -> str | None:
@@ -235,6 +261,12 @@ class Target:
 
     def _state_of(self, exchange: Exchange) -> JSONObject:
         body = exchange.json_object()
+        if exchange.status == 404 and self._was_read:
+            last = f" (the last: {exchange.sent_after})" if exchange.sent_after else ""
+            self.client.halt(
+                f"GET {self.path()} answered 404 although it answered the position before the "
+                f"run's first write: a request of the run removed or moved it{last}"
+            )
         if exchange.status != 200 or body is None:
             self.client.halt(
                 f"GET {self.path()} answered {exchange.status}"
@@ -242,6 +274,7 @@ class Target:
                 + f"; cannot read the position's state (check {self.position_source} and the "
                 "token)"
             )
+        self._was_read = True
         return body
 
     def snapshot_original(self) -> JSONObject:
@@ -276,6 +309,7 @@ class Target:
     ) -> Exchange:
         """PATCH the position; ``authorization`` replaces the Authorization header whole,
         ``accept`` the Accept header ("" sends none)."""
+        self.ledger.before_send(sent_object(body, content))
         headers = {} if authorization is None else {"Authorization": authorization}
         if accept is not None:
             headers["Accept"] = accept
@@ -311,119 +345,89 @@ class Target:
         remaining = writable_differences(self.contract, snapshot, after)
         return RestoreResult(not remaining, tuple(remaining), body, state=after)
 
+    def follow(self, exchange: Exchange) -> bool:
+        """After a write whose 200 answer names another id than the position's: when the old
+        id now answers 404 and the new one the position, the body moved it. The run follows
+        it there (every later request, the restores and the journal name the new id) and
+        says so at the end; True when it moved."""
+        answer = exchange.json_object() if exchange.status == 200 else None
+        new_id = answer.get("id") if answer is not None else None
+        if not isinstance(new_id, str) or not new_id or new_id == self.position_id:
+            return False
+        if self.read().status != 404:
+            return False
+        moved = self.read(path=self.path(position_id=new_id))
+        if moved.status != 200 or (moved.json_object() or {}).get("id") != new_id:
+            return False
+        self.moved_from.append(self.position_id)
+        self.position_id = new_id
+        if self.journal_path is not None and self.original is not None:
+            write_journal(self.journal_path, self, self.original)
+        return True
+
+    def moved_note(self) -> str:
+        """Where the position lives now, when a body's id moved it (empty otherwise)."""
+        if not self.moved_from:
+            return ""
+        first = self.moved_from[0]
+        return (
+            f"id: the position now lives at id {self.position_id!r}; its id {first!r} answers "
+            "404 (a body's id moved it there; a PATCH of its old id did not move it back)"
+        )
+
+    def verify_whole(self, result: RestoreResult) -> RestoreResult:
+        """``result`` judged on the whole position against the original snapshot: what no
+        PATCH can remove is listed as not restored (never verified)."""
+        if self.original is None or result.state is None:
+            return result
+        left = leftovers(self.contract, self.original, result.state, self.ledger)
+        if self.moved_from:
+            left = [self.moved_note(), *(x for x in left if not x.startswith("id:"))]
+        return RestoreResult(
+            result.verified and not left,
+            result.differences,
+            result.sent,
+            result.state,
+            tuple(left),
+            self.ledger.describe_withheld(),
+        )
+
+    def move_back(self) -> None:
+        """The position was moved by a body's id: the service applies ids, so the one write
+        that can undo the move is its original id, sent to where it lives now. Kept only
+        when a GET of the original id then answers it; else the run reports the move."""
+        if not self.moved_from:
+            return
+        first = self.moved_from[0]
+        self.client.request("PATCH", self.path(), json_body={"id": first})
+        back = self.read(path=self.path(position_id=first))
+        if back.status == 200 and (back.json_object() or {}).get("id") == first:
+            self.position_id, self.moved_from = first, []
+
+    def restore_journalled(
+        self, snapshot: JSONObject, *, moved_to: str | None = None
+    ) -> RestoreResult:
+        """Restore from a journal (a killed run): the position is found where the journal says
+        a body's id moved it (``moved_to``) and moved back when the service lets it; the
+        result is verified on the whole position."""
+        self.original = snapshot
+        if moved_to is not None and moved_to != self.position_id:
+            self.moved_from, self.position_id = [self.position_id], moved_to
+            self.move_back()
+        return self.verify_whole(self.restore(snapshot))
+
     def final_restore(self) -> RestoreResult | None:
         """Put the position back to the original at the end of a run, even after the target
-        was found unhealthy (one more try); never raises: a failure is an unverified result."""
+        was found unhealthy (one more try), and verify it on the whole position; never
+        raises: a failure is an unverified result."""
         if self.original is None:
             return None
         self.client.reopen()
         try:
-            return self.restore(self.original)
+            self.move_back()
+            return self.verify_whole(self.restore(self.original))
         except HarnessError as exc:
             return RestoreResult(False, (f"could not restore ({exc})",))
-
-
-JOURNAL_PATTERN = "restore-journal-*.json"
-
-
-def write_journal(path: Path, target: Target, snapshot: JSONObject) -> None:
-    """Write the restore journal atomically (temporary file, fsync, rename, fsync the folder)."""
-    record: dict[str, Any] = {
-        "graphcontract_journal": 1,
-        "created": datetime.now(UTC).isoformat(),
-        "base_url": target.client.base_url,
-        "position_path": target.path(),
-        "position_id": target.position_id,
-        "run_uid": target.run_uid,
-        "snapshot": snapshot,
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(json_text(record, indent=1))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
-def earliest_journal(folder: Path, target: Target) -> JSONObject | None:
-    """The snapshot of the earliest journal in ``folder`` written by the same run for the
-    same position, if any.
-
-    Each process journals before its own first write, so the earliest journal was read
-    before any process of the run wrote."""
-    found: list[tuple[str, JSONObject]] = []
-    mine = (target.run_uid, target.client.base_url, target.position_id)
-    for candidate in folder.glob(JOURNAL_PATTERN):
-        try:
-            record = read_journal(candidate)
-        except UsageError:
-            continue
-        same = (record.get("run_uid"), record.get("base_url"), record.get("position_id")) == mine
-        if same and isinstance(record.get("snapshot"), dict):
-            found.append((str(record.get("created", "")), record["snapshot"]))
-    return min(found, key=lambda item: item[0])[1] if found else None
-
-
-def find_journals(path: Path) -> list[Path]:
-    """The journal file ``path`` names, or the journals in the run folder it names."""
-    if path.is_dir():
-        return sorted(path.glob(JOURNAL_PATTERN))
-    return [path]
-
-
-def read_journal(path: Path) -> dict[str, Any]:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"no restore journal at {str(path)!r}") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read restore journal {str(path)!r}: {exc}") from None
-    if not isinstance(record, dict) or record.get("graphcontract_journal") != 1:
-        raise UsageError(f"{str(path)!r} is not a graphcontract restore journal")
-    return record
-
-
-def check_journal(
-    path: Path, journal: dict[str, Any], contract: Contract, *, base_url: str | None = None
-) -> tuple[str, str, JSONObject]:
-    """(base URL, position id, snapshot) of a journal fit to restore from, or UsageError naming
-    the journal and what is wrong. Checked before any request: a journal that could address
-    another resource, or write back anything but that position's own state, is refused.
-    ``base_url`` (``restore --base-url``) replaces the journal's."""
-    where = f"restore journal {str(path)!r}"
-    snapshot, position_id = journal.get("snapshot"), journal.get("position_id")
-    if snapshot is None or position_id is None:
-        missing = "snapshot" if snapshot is None else "position_id"
-        raise UsageError(f"{where} is incomplete (no {missing})")
-    position_id = check_position_id(position_id, what=f"{where}: position_id")
-    if not isinstance(snapshot, dict):
-        raise UsageError(f"{where}: snapshot is not a JSON object")
-    if "id" not in snapshot:
-        raise UsageError(f"{where}: snapshot has no id (not a position's state)")
-    if snapshot.get("id") != position_id:
-        raise UsageError(
-            f"{where}: snapshot id {snapshot.get('id')!r} is not the position_id "
-            f"{position_id!r} (not that position's state)"
-        )
-    problems = contract.response_errors(snapshot, undeclared=False)
-    if problems:
-        first = problems[0].replace("body", "snapshot", 1)
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise UsageError(f"{where}: snapshot is not a workPosition: {first}{more}")
-    if base_url:
-        return check_base_url(base_url), position_id, snapshot
-    journal_url = journal.get("base_url")
-    if not journal_url:
-        raise UsageError(f"{where} has no base_url; name the target with --base-url")
-    if not isinstance(journal_url, str):
-        raise UsageError(f"{where}: base_url {journal_url!r} is not an http(s) URL")
-    return check_base_url(journal_url, what=f"{where}: base_url"), position_id, snapshot
 
 
 def _agrees(read: Exchange, answer: JSONObject) -> bool:

@@ -17,7 +17,7 @@ from hypothesis import example, given
 
 from graphcontract.contract import load_contract
 from graphcontract.runner.concurrent import check_concurrent_writes
-from graphcontract.runner.scenarios import UPDATE_CLAUSES, check_update
+from graphcontract.runner.scenarios import SCHEME_SPELLINGS, UPDATE_CLAUSES, check_update
 from graphcontract.runner.sequences import (
     check_after_write,
     check_back_to_back,
@@ -88,7 +88,7 @@ def test_the_documented_request_is_accepted_whatever_it_accepts(gc_session, acce
 
 
 @pytest.mark.clauses(*SUCCESS_CLAUSES)
-@pytest.mark.parametrize("scheme", ["bearer", "BEARER"])
+@pytest.mark.parametrize("scheme", SCHEME_SPELLINGS)
 def test_the_authentication_scheme_is_matched_in_any_case(gc_session, scheme):
     """RFC 9110 section 11.1: the authentication scheme is case-insensitive, so the page's
     example request with ``bearer`` is the same request."""

@@ -21,6 +21,7 @@ from graphcontract.mock.faults import (
 )
 
 from .conftest import MockClient
+from .fault_exchanges_stored import WORK_POSITION, moved_by_id, stored_as_sent
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 PROBE = {"detail": {"jobTitle": "Fault probe"}}
@@ -70,6 +71,12 @@ def _other_position(client: MockClient) -> Any:
 def _without_auth(client: MockClient) -> Any:
     response = client.anonymous("PATCH", client.path(), json=PROBE)
     return response.status_code, _job_title(client) == "Fault probe"
+
+
+def _without_a_bearer_token(client: MockClient) -> Any:
+    sent = ("Basic Z3JhcGhjb250cmFjdDpwcm9iZQ==", "Bearer", "")
+    statuses = [client.patch(PROBE, headers={"Authorization": a}).status_code for a in sent]
+    return statuses, _job_title(client) == "Fault probe"
 
 
 def _readonly_token(client: MockClient) -> Any:
@@ -405,12 +412,14 @@ EXCHANGES: dict[str, Exchange] = {
     "users-ignores-user": Exchange(_someone_else, (404, False), (200, True)),
     "touches-other-positions": Exchange(_other_position, True, False),
     "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
+    "auth-any-scheme": Exchange(_without_a_bearer_token, ([401] * 3, False), ([200] * 3, True)),
     "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
     "any-content-type": Exchange(_text_plain, (415, False), (200, True)),
     "media-parameters-refused": Exchange(
         _charset_json, (200, 200, "Charset probe"), (200, 415, "Fault probe")
     ),
     "unknown-id-upsert": Exchange(_unknown_id, (404, 404, 2), (200, 200, 3)),
+    "unknown-id-500": Exchange(_unknown_id, (404, 404, 2), (500, 500, 2)),
     "non-object-accepted": Exchange(_non_objects, ([400] * 5, 400, True), ([200] * 5, 400, True)),
     "audience-member-refused": Exchange(_every_audience, [], [REFUSED_AUDIENCE_MEMBER]),
     "audience-not-enforced": Exchange(
@@ -426,6 +435,12 @@ EXCHANGES: dict[str, Exchange] = {
     ),
     "read-only-applied": Exchange(
         _read_only_body, (200, ["id", "createdDateTime", "createdBy"]), (200, ["id"])
+    ),
+    "id-writable": Exchange(moved_by_id, (200, True, 200, 404), (200, False, 404, 200)),
+    "stores-unknown-and-read-only": Exchange(
+        stored_as_sent,
+        (400, 200, None, None, False, False),
+        (200, 200, "kept?", WORK_POSITION, True, True),
     ),
     "non-atomic": Exchange(_mixed_body, (400, False), (400, True)),
     "bad-datetime-format": Exchange(_timestamps, [True, True], [False, False]),

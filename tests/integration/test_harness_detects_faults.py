@@ -19,15 +19,20 @@ from graphcontract.contract import load_contract
 from graphcontract.mock.faults import FAULTS
 from graphcontract.mock.process import MockProcess
 from graphcontract.runner.reads import NEEDS_STABLE_READS
+from graphcontract.runner.scenarios import UNUSABLE_AUTHORIZATION
+from tests.unit.curl_replay import assert_replays
 
 READONLY_ENV = "GC_TEST_READONLY_TOKEN"
 pytestmark = pytest.mark.slow
 
 
+def secrets_of(mock: MockProcess) -> dict[str, str]:
+    """The tokens a run against ``mock`` reads, by the variable it reads them from."""
+    return {"GRAPH_TOKEN": "graphcontract-test-token", READONLY_ENV: mock.readonly_token}
+
+
 def run_harness(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, dict, str]:
-    env = dict(
-        os.environ, GRAPH_TOKEN="graphcontract-test-token", **{READONLY_ENV: mock.readonly_token}
-    )
+    env = dict(os.environ, **secrets_of(mock))
     proc = subprocess.run(
         [
             sys.executable,
@@ -57,7 +62,7 @@ def run_harness(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, 
     return proc.returncode, json.loads(reports[0].read_text()), proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("variant", ["conforming", "gray"])
+@pytest.mark.parametrize("variant", ["conforming", "gray", "dotnet"])
 def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
     with MockProcess(variant=variant) as mock:
         code, report, output = run_harness(mock, tmp_path)
@@ -89,10 +94,17 @@ def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
         assert next(tmp_path.glob(f"*/{name}")).stat().st_size > 0
 
 
-@pytest.mark.parametrize("fault", sorted(FAULTS), ids=sorted(FAULTS))
-def test_each_fault_fails_exactly_its_clauses(tmp_path, fault):
+@pytest.mark.parametrize(
+    ("fault", "variant"),
+    [(fault, "conforming") for fault in sorted(FAULTS)]
+    + [("flags-collapse-next-write", "dotnet"), ("audience-not-enforced", "dotnet")],
+    ids=[*sorted(FAULTS), "flags-collapse-next-write-dotnet", "audience-not-enforced-dotnet"],
+)
+def test_each_fault_fails_exactly_its_clauses(tmp_path, fault, variant):
+    """Each fault is caught; on the .NET-form variant too for the faults a bit-set comparison
+    of flags values could hide (a lost member, a stored non-member)."""
     spec = FAULTS[fault]
-    with MockProcess(faults=[fault]) as mock:
+    with MockProcess(faults=[fault], variant=variant) as mock:
         code, report, output = run_harness(mock, tmp_path)
     failed = set(report["failed_clauses"])
     assert code == 1, output
@@ -107,10 +119,30 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault):
         assert clause["status"] == "fail"
         example = clause["counterexample"]
         assert example["curl"].startswith("curl ")
+        # The reproducer sends what the record shows, each token from its variable.
+        again = assert_replays(example, secrets_of(mock))
+        if fault == "auth-any-scheme":  # found with a header that carries no bearer token
+            assert again.headers["authorization"] in UNUSABLE_AUTHORIZATION.values()
         assert example["request"]["method"] in {"GET", "PATCH"}
         assert "sent:" in example["message"]
         assert "got:" in example["message"]
         assert clause["contradicts"], "every failure names the documentation row it contradicts"
+        # The console shows the same first cause, its reproducer and a next step.
+        shown = console_block(output, clause_id)
+        assert f"  reproduce: {example['curl']}" in shown, shown
+        assert any(line.startswith("  next:") and f"--clause {clause_id}" in line for line in shown)
+
+
+def console_block(output: str, clause_id: str) -> list[str]:
+    """The console's lines about one failed clause: its FAIL line and those indented under it."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"FAIL {clause_id}:"))
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        block.append(line)
+    return block
 
 
 def test_undeclared_response_properties_are_recorded_when_the_policy_says_observe(tmp_path):

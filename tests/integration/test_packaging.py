@@ -5,6 +5,7 @@ directory."""
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,36 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
+def installed_site_packages() -> list[str]:
+    """The site-packages folders the running interpreter imports its dependencies from: a
+    virtualenv's own when the tests run in one, the system's otherwise."""
+    folders = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE and os.path.isdir(site.getusersitepackages()):
+        folders.append(site.getusersitepackages())
+    return folders
+
+
+def make_venv_sharing_installed_packages(venv: Path) -> Path:
+    """A fresh virtualenv whose imports fall back on the running interpreter's site-packages,
+    so the pinned dependencies need no download (its python is returned).
+
+    ``--system-site-packages`` would not do: from inside a virtualenv, the "system" packages
+    are the base interpreter's, which has none of the dependencies. A .pth file of plain
+    paths adds the folders after the new venv's own, without running their .pth files (an
+    editable install of this checkout stays out)."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    shared = Path(purelib) / "graphcontract-test-shared.pth"
+    shared.write_text("".join(f"{folder}\n" for folder in installed_site_packages()))
+    return python
+
+
 def test_wheel_in_fresh_venv_checks_a_mock_from_another_directory(tmp_path):
     wheels = tmp_path / "wheels"
     subprocess.run(
@@ -26,11 +57,7 @@ def test_wheel_in_fresh_venv_checks_a_mock_from_another_directory(tmp_path):
         timeout=300,
     )
     venv = tmp_path / "venv"
-    # System site-packages give the pinned dependencies; graphcontract comes from the wheel.
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120
-    )
-    python = venv / "bin" / "python"
+    python = make_venv_sharing_installed_packages(venv)
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", *map(str, wheels.glob("*.whl"))],
         check=True,

@@ -36,7 +36,7 @@ def faulty_mock():
         yield running
 
 
-def run(pytester, mock, *args):
+def run(pytester, mock, *args, users=True):
     pytester.makeini("[pytest]\n")
     return pytester.runpytest_subprocess(
         *BASE_ARGS,
@@ -44,10 +44,7 @@ def run(pytester, mock, *args):
         mock.base_url,
         "--gc-token-env",
         "GC_PLUGIN_TOKEN",
-        "--gc-user",
-        mock.user_id,
-        "--gc-user",
-        mock.user_principal_name,
+        *(["--gc-user", mock.user_id, "--gc-user", mock.user_principal_name] if users else []),
         "--gc-readonly-token-env",
         "GC_PLUGIN_READONLY",
         "--gc-report-dir",
@@ -159,13 +156,36 @@ def test_header_names_the_target_and_clause_selection_deselects(pytester, mock, 
         "-v",
     )
     result.stdout.fnmatch_lines([f"*graphcontract: target {mock.base_url}*"])
-    # via each of the three path forms: no Authorization header, a Basic one, a bare Bearer
-    result.assert_outcomes(passed=9, deselected=75)
+    # via each of the three path forms: no Authorization header, a Basic one, a bare Bearer,
+    # an empty one
+    result.assert_outcomes(passed=12, deselected=75)
     data = report(pytester)
     statuses = {c["id"]: c["status"] for c in data["clauses"]}
     assert statuses["auth.required"] == "pass"
     assert statuses["merge.nested"] == "skipped"
     assert data["verdict"] == "pass"
+
+
+def test_without_a_user_refusals_of_unknown_users_pass_nothing(pytester, mock, monkeypatch):
+    """Without --gc-user nothing shows the target has /users routes (json-server, Prism and
+    Connexion's mock have none, and answer 404 to all of them): paths.users is skipped for
+    want of the option, not passed on 404s."""
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    args = (str(SUITE / "test_contract_requests.py"), "--gc-clause", "paths.users")
+    run(pytester, mock, *args, users=False)
+    users = next(c for c in report(pytester)["clauses"] if c["id"] == "paths.users")
+    assert (users["status"], users["requests"]) == ("skipped", 0)
+    assert "--user" in users["reason"]
+
+
+def test_without_a_user_an_unknown_user_who_writes_still_fails(pytester, monkeypatch):
+    """A target that answers /users/{anyone}/… with the caller's position fails paths.users
+    with or without --gc-user."""
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    args = (str(SUITE / "test_contract_requests.py"), "--gc-clause", "paths.users")
+    with MockProcess(faults=["users-ignores-user"]) as faulty:
+        run(pytester, faulty, *args, users=False)
+    assert report(pytester)["failed_clauses"] == ["paths.users"]
 
 
 def test_failing_clause_is_reported_with_counterexample(pytester, faulty_mock, monkeypatch):
@@ -180,7 +200,16 @@ def test_failing_clause_is_reported_with_counterexample(pytester, faulty_mock, m
         str(pytester.path / "junit.xml"),
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["*FAIL merge.nested:*", "*verdict: fail*"])
+    result.stdout.fnmatch_lines(
+        [
+            "FAIL merge.nested:*",
+            "  request:   PATCH /me/profile/positions/*",
+            "  answer:    200 *",
+            "  reproduce: curl *",
+            "  next:      rerun it alone: pytest *--gc-clause merge.nested *",
+            "*verdict: fail*",
+        ]
+    )
     data = report(pytester)
     assert data["failed_clauses"] == ["merge.nested"]
     clause = next(c for c in data["clauses"] if c["id"] == "merge.nested")
@@ -192,10 +221,10 @@ def test_xdist_workers_are_aggregated(pytester, mock, monkeypatch):
     monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
     monkeypatch.setenv("GC_PLUGIN_READONLY", mock.readonly_token)
     single = run(pytester, mock, str(SUITE / "test_contract_requests.py"))
-    single.assert_outcomes(passed=84)
+    single.assert_outcomes(passed=87)
     one = report(pytester)
     distributed = run(pytester, mock, str(SUITE / "test_contract_requests.py"), "-n", "2")
-    distributed.assert_outcomes(passed=84)
+    distributed.assert_outcomes(passed=87)
     two = report(pytester)
     assert two["verdict"] == "pass"
 
@@ -284,4 +313,30 @@ def test_a_users_path_form_without_a_user_of_that_form_is_skipped_not_passed(
             f"SKIPPED*no --gc-user in the {skipped} form configured*",
         ],
         consecutive=False,
+    )
+
+
+def test_a_failed_self_test_next_to_a_passing_contract_is_named_on_the_verdict_line(
+    pytester, mock, monkeypatch
+):
+    """pytest reports "1 failed": the verdict line says pass for the target's clauses and
+    names the failed test that is not a contract test, so the two never contradict."""
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    pytester.makepyfile(test_selfcheck="def test_broken():\n    assert 1 == 2\n")
+    result = run(
+        pytester,
+        mock,
+        str(SUITE / "test_contract_requests.py"),
+        "test_selfcheck.py",
+        "--gc-clause",
+        "auth.required",
+    )
+    result.assert_outcomes(passed=12, failed=1, deselected=75)
+    assert report(pytester)["verdict"] == "pass"
+    result.stdout.fnmatch_lines(
+        [
+            "verdict: pass - every must clause held; but 1 test(s) outside the contract suite "
+            "failed (harness self-tests, not clauses of the target): *::test_broken - report: *",
+            "*1 failed, 12 passed*",
+        ]
     )

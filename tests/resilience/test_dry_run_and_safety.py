@@ -15,7 +15,8 @@ from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
 from graphcontract.mock.process import MockProcess
 from graphcontract.runner.config import DEFAULT_LIVE_RATE, RunConfig
-from graphcontract.runner.target import Target, read_journal
+from graphcontract.runner.journal import read_journal
+from graphcontract.runner.target import Target
 from tests.resilience.conftest import (
     ROOT,
     SECRET,

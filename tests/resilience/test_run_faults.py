@@ -79,6 +79,16 @@ def test_429_on_every_second_request_is_waited_out_without_contract_failures(
     assert_no_secret(result, tmp_path)
 
 
+VERIFIED = {
+    "when": "end of run",
+    "verified": True,
+    "differences": [],
+    "not_restored": [],
+    "withheld": "",
+}
+"""The final restore of a run that left nothing behind: the whole position verified."""
+
+
 @pytest.mark.slow
 def test_intermittent_transport_faults_are_retried_and_do_not_change_the_verdict(
     mock: MockProcess, position: Position, tmp_path: Path
@@ -95,7 +105,7 @@ def test_intermittent_transport_faults_are_retried_and_do_not_change_the_verdict
     assert all(sent.values()), sent
     assert any(hit.method == "PATCH" and hit.fault for hit in server.hits)
     final = [r for r in report["restores"] if r["when"] == "end of run"]
-    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert final == [VERIFIED]
     assert differences(original, position.get()) == {}
     assert_no_secret(result, tmp_path)
 
@@ -218,9 +228,10 @@ def test_a_position_unreadable_after_a_write_stops_the_run_instead_of_passing_bl
 
 @pytest.fixture(scope="module")
 def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CompletedProcess[str], Path]:
-    """One verbose run against a mock whose collections append instead of replacing (so
-    restores cannot be verified and must clauses fail), behind a proxy that echoes the
-    Authorization header into every error message and into a response header."""
+    """One --debug run (pytest's failure details) against a mock whose collections append
+    instead of replacing (so restores cannot be verified and must clauses fail), behind a
+    proxy that echoes the Authorization header into every error message and into a response
+    header."""
     report_dir = tmp_path_factory.mktemp("broken-run")
     with (
         MockProcess(faults=["collections-append"]) as broken,
@@ -228,7 +239,7 @@ def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CompletedProce
     ):
         result = run_cli(
             *run_args(server.base_url, report_dir, "--clause", "merge.collections-replace"),
-            "--verbose",
+            "--debug",
         )
     assert any(hit.authorization == f"Bearer {SECRET}" for hit in server.hits)
     return result, report_dir
@@ -291,7 +302,7 @@ def test_reads_lagging_behind_writes_are_waited_for_unless_the_policy_forbids_it
         assert "persisted" in report["failed_clauses"]
         assert persisted["observation"] is None
     final = [r for r in report["restores"] if r["when"] == "end of run"]
-    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert final == [VERIFIED]
     assert differences(original, position.get()) == {}
 
 
@@ -317,5 +328,5 @@ def test_a_position_a_stored_value_made_unreadable_is_written_back_and_the_run_g
     assert sum(title.endswith("answered 500") for title in titles) == 2, titles
     assert sum(title.endswith("stored as sent") for title in titles) == 4, titles
     final = [r for r in report["restores"] if r["when"] == "end of run"]
-    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert final == [VERIFIED]
     assert differences(original, position.get()) == {}

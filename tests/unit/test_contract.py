@@ -177,3 +177,21 @@ def test_clause_catalog_matches_the_design():
 )
 def test_must_refuse_leaves_every_form_a_server_may_parse_to_the_gray_zone(value, refused):
     assert CONTRACT.enums["allowedAudiences"].must_refuse(value) is refused
+
+
+FORM_NOTES = ("flags enum", "DateTimeOffset", "Double", "annotation", "Content-Encoding")
+"""The value forms whose judgement response.shape records with its source."""
+
+
+def test_every_judgement_of_a_value_form_names_its_source():
+    catalog = load_yaml((CONTRACT.root / "clauses.yaml").read_text(encoding="utf-8"))
+    notes = {raw["id"]: raw.get("notes", []) for raw in catalog["clauses"]}
+    for clause_id, entries in notes.items():
+        for note in entries:
+            assert set(note) == {"decision", "source"}, clause_id
+            assert note["decision"].strip(), clause_id
+            assert note["source"].strip(), clause_id
+    shape = " ".join(note["decision"] for note in notes["response.shape"])
+    assert all(form in shape for form in FORM_NOTES), shape
+    assert notes["response.echo"]
+    assert notes["persisted"]

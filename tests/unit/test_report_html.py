@@ -386,3 +386,64 @@ def test_messages_show_a_lone_surrogate_as_its_escape() -> None:
     assert show("a\udc00b") == "a\\udc00b"
     assert show({"k": "\udc00"}) == '{"k": "\\udc00"}'
     assert printable("plain é") == "plain é"
+
+
+DOC_FAILED = clause(
+    "docs.examples",
+    "fail",
+    level="doc",
+    failed=1,
+    failure_title="documented example violates the contract",
+    counterexample={"title": "documented example violates the contract", "message": "got: x"},
+)
+
+
+def test_a_passing_page_has_no_fail_badge_even_with_documentation_findings() -> None:
+    page = render_html(run("pass", [*PASSING["clauses"], DOC_FAILED]))
+    assert 'class="badge s-fail"' not in page, "a red fail badge on a PASS page"
+    assert 'class="sum-fail"' not in page
+    summary = page[page.index('id="summary"') : page.index('id="traffic"')]
+    assert "Summary — 3 clauses" in summary, "documentation clauses are not clause results"
+    docs = page[page.index('id="documentation"') :]
+    assert 'id="clause-docs.examples"' in docs
+    assert "found problems" in docs
+    assert "documented example violates the contract" in docs
+    table = page[page.index('id="clauses"') : page.index('id="gray-zone"')]
+    assert "docs.examples" not in table
+
+
+def test_a_failing_page_still_badges_its_failed_clauses() -> None:
+    page = render_html(FAILING)
+    assert page.count('<span class="badge s-fail">fail</span>') == 1 + 2  # the count box + rows
+
+
+def test_restore_problems_a_later_restore_fixed_are_shown_as_fixed() -> None:
+    fixed = "after an example: still different: x; fixed by the end-of-run restore (verified)"
+    page = render_html(run("pass", PASSING["clauses"], restore_problems_fixed=[fixed]))
+    alerts = page[: page.index('id="summary"')]
+    assert 'id="restore-problems"' not in alerts
+    assert "may not be back" not in alerts
+    assert 'id="restore-fixed"' in alerts
+    assert fixed in alerts
+
+
+def test_what_no_patch_removes_is_listed_as_not_restored_never_verified() -> None:
+    report = copy.deepcopy(FAILING)
+    report["restores"] = [
+        {
+            "when": "end of run",
+            "verified": False,
+            "differences": [],
+            "not_restored": ['graphcontractUnknown: not there before the run, now "x"'],
+            "withheld": "3 probe(s) of undeclared properties not sent: the target stores them",
+        }
+    ]
+    report["restore_problems"] = [
+        'end of run: not restored: graphcontractUnknown: not there before the run, now "x"'
+    ]
+    html = render_html(report)
+    assert 'id="not-restored"' in html
+    assert "graphcontractUnknown: not there before the run" in html
+    assert "3 probe(s) of undeclared properties not sent" in html
+    assert 'id="restore-problems"' not in html, "said once, in its own section"
+    assert "1 restore check(s) recorded, 0 verified, 1 not restored." in html

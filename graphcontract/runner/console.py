@@ -1,0 +1,311 @@
+"""The run's console summary, built from the report.json dict that report.html renders (so the
+terminal and the report cannot disagree): per failed clause its headline, the first cause's
+request and answer in one line each, the oracle's expected/got, the curl reproducer and one
+next step; skipped must clauses and skipped tests with the option that enables them; restore
+problems (and whether a later restore fixed them); errors; documentation findings apart; and a
+verdict line that names whatever else failed in the same pytest run.
+
+``summary_lines`` returns ``Line``s (text and a style name); the plugin writes them through
+pytest's terminal writer, which colours them on a terminal and keeps them plain otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from graphcontract.types import json_text
+
+SHORT = 140
+"""Characters of a body shown on the console (the report holds the whole of it)."""
+KEY_HEADERS = ("content-type", "if-match", "prefer")
+"""Request headers worth naming on the one-line request (besides a missing Authorization)."""
+
+ENABLE = {
+    "auth.scope": (
+        "readonly-token-env",
+        "NAME",
+        "a token without write scope in $NAME",
+        "readonly_token",
+    ),
+    "paths.users": (
+        "user",
+        "ID_OR_UPN",
+        "the user owning the position, id and/or userPrincipalName",
+        "users",
+    ),
+}
+"""Must clauses a run judges (in full) only when an option is given: (option, value, what it
+names, the report target's key that says whether it was given)."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One console line; ``style`` is one of "", "fail", "warn", "ok", "dim", "bold"."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the console names options and commands: ``graphcontract run``'s words (``--user``)
+    or pytest's (``--gc-user``)."""
+
+    prefix: str = "--gc-"
+    rerun: Callable[[str], str] = field(default=lambda clause: f"pytest --gc-clause {clause}")
+
+    def option(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def text(self, text: str) -> str:
+        """Text written in pytest's words (skip reasons) in this wording."""
+        return text.replace("--gc-", self.prefix) if self.prefix != "--gc-" else text
+
+
+@dataclass
+class RunFacts:
+    """What the pytest run knows beyond report.json: skipped tests and failures elsewhere."""
+
+    skipped_tests: dict[str, int] = field(default_factory=dict)
+    """Reason → number of contract tests skipped for it."""
+    other_failures: list[str] = field(default_factory=list)
+    """Node ids of failed tests that are not contract tests (the harness's own tests)."""
+
+
+def summary_lines(
+    report: Mapping[str, Any],
+    folder: Path,
+    *,
+    wording: Wording | None = None,
+    facts: RunFacts | None = None,
+) -> list[Line]:
+    """Every line of the console summary for one report."""
+    wording = wording or Wording()
+    facts = facts or RunFacts()
+    clauses = {str(c.get("id")): c for c in report.get("clauses", []) if isinstance(c, Mapping)}
+    base_url = str((report.get("target") or {}).get("base_url") or "")
+    html = folder / "report.html"
+    lines: list[Line] = []
+    for clause_id in report.get("failed_clauses", []):
+        clause = clauses.get(clause_id, {"id": clause_id})
+        lines += failure_lines(clause, base_url, wording, html)
+    lines += skipped_lines(list(clauses.values()), wording, facts, report.get("target") or {})
+    errors = report.get("errors") or []
+    if errors:
+        lines.append(Line("errors (the harness could not judge everything):", "fail"))
+    lines += [Line(f"  error: {error}", "fail") for error in errors]
+    lines += restore_lines(report, folder)
+    findings = len(report.get("documentation_findings") or [])
+    if findings:
+        lines.append(
+            Line(
+                f"documentation: {findings} finding(s) about the documented examples, reported "
+                f"apart (they never fail a run): {html}#documentation",
+                "dim",
+            )
+        )
+    lines.append(verdict_line(report, html, facts))
+    return lines
+
+
+def failure_lines(
+    clause: Mapping[str, Any], base_url: str, wording: Wording, html: Path
+) -> list[Line]:
+    """Headline, request, answer, expected/got, reproducer and next step of one failed clause."""
+    clause_id = str(clause.get("id"))
+    example = clause.get("counterexample") or {}
+    title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
+    lines = [Line(f"FAIL {clause_id}: {title}", "fail")]
+    request, response = example.get("request") or {}, example.get("response") or {}
+    if request:
+        lines.append(Line(f"  request:   {request_line(request, base_url)}"))
+    if response:
+        lines.append(Line(f"  answer:    {response_line(response)}"))
+    for message_line in str(example.get("message") or "").splitlines():
+        label, _, rest = message_line.partition(": ")
+        if label in {"expected", "got"} and rest:
+            lines.append(Line(f"  {label + ':':<10} {shorten(rest)}"))
+    if example.get("curl"):
+        lines.append(Line(f"  reproduce: {example['curl']}", "dim"))
+    elif example:
+        lines.append(Line("  reproduce: (no single request shows it: see the report)", "dim"))
+    else:
+        lines.append(Line("  (no counterexample recorded: see the report)", "dim"))
+    failed, distinct = clause.get("failed") or 0, len(clause.get("failure_titles") or {})
+    more = f"; {failed} failing checks, {distinct} distinct" if failed and distinct > 1 else ""
+    lines.append(
+        Line(
+            f"  next:      rerun it alone: {wording.rerun(clause_id)}  "
+            f"(details: {html}#clause-{clause_id}{more})",
+            "bold",
+        )
+    )
+    return lines
+
+
+def request_line(request: Mapping[str, Any], base_url: str) -> str:
+    """``METHOD path [key headers] body`` in one line, body shortened."""
+    url = str(request.get("url") or "")
+    path = url[len(base_url) :] if base_url and url.startswith(base_url) else _path(url)
+    headers = {str(k).lower(): str(v) for k, v in (request.get("headers") or {}).items()}
+    named = [f"{h.title()}: {headers[h]}" for h in KEY_HEADERS if h in headers]
+    if "authorization" not in headers:
+        named.append("no Authorization")
+    elif not headers["authorization"].lower().startswith("bearer "):
+        named.append(f"Authorization: {headers['authorization'].split(' ')[0]} …")
+    parts = [str(request.get("method") or ""), path or "/"]
+    if named:
+        parts.append("[" + "; ".join(named) + "]")
+    body = request.get("body")
+    if body:
+        parts.append(shorten(_compact(str(body))))
+    return " ".join(parts)
+
+
+def response_line(response: Mapping[str, Any]) -> str:
+    """``status body`` in one line, body shortened (an error envelope shows code and message)."""
+    body = str(response.get("body") or "")
+    try:
+        value = json.loads(body)
+    except ValueError:
+        value = None
+    error = value.get("error") if isinstance(value, dict) else None
+    if isinstance(error, dict) and "code" in error:
+        shown = f"error {error.get('code')}: {error.get('message', '')}"
+    elif isinstance(value, dict):
+        shown = _compact(json_text({k: v for k, v in value.items() if k != "@odata.context"}))
+    else:
+        shown = _compact(body) if body else "(empty body)"
+    return f"{response.get('status', '?')} {shorten(shown)}"
+
+
+def skipped_lines(
+    clauses: Sequence[Mapping[str, Any]],
+    wording: Wording,
+    facts: RunFacts,
+    target: Mapping[str, Any],
+) -> list[Line]:
+    """Skipped must clauses with the option that enables each (and those judged only in part
+    for want of it); skipped tests by reason."""
+    lines: list[Line] = []
+    unselected = 0
+    for clause in clauses:
+        clause_id = str(clause.get("id"))
+        status = clause.get("status")
+        if clause_id in ENABLE and status in {"pass", "fail"} and target:
+            option, value, what, given = ENABLE[clause_id]
+            if not target.get(given):
+                lines.append(
+                    Line(
+                        f"  partly judged {clause_id}: judge it in full with "
+                        f"{wording.option(option)} {value} ({what})",
+                        "warn",
+                    )
+                )
+        if status != "skipped" or clause.get("level") != "must":
+            continue
+        if "--clause" in str(clause.get("reason") or ""):
+            unselected += 1
+        elif clause_id in ENABLE:
+            option, value, what, _given = ENABLE[clause_id]
+            lines.append(
+                Line(
+                    f"  skipped {clause_id}: enable it with {wording.option(option)} {value} "
+                    f"({what})",
+                    "warn",
+                )
+            )
+        else:
+            lines.append(Line(f"  skipped {clause_id}: {clause.get('reason') or ''}", "warn"))
+    if unselected:
+        lines.append(
+            Line(f"  {unselected} must clause(s) not selected ({wording.option('clause')})")
+        )
+    for reason, count in sorted(facts.skipped_tests.items(), key=lambda kv: -kv[1]):
+        lines.append(Line(f"  {count} test(s) skipped: {wording.text(reason)}", "dim"))
+    if lines:
+        lines.insert(0, Line("not judged in full (skipped: neither passed nor failed):", "warn"))
+    return lines
+
+
+def restore_lines(report: Mapping[str, Any], folder: Path) -> list[Line]:
+    """Restore problems still open (and what to do), and those a later restore fixed."""
+    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
+    left = [x for r in final for x in r.get("not_restored", [])]
+    problems = [
+        p for p in report.get("restore_problems", []) if not left or "not restored" not in p
+    ]
+    lines = [Line(f"  restore: {problem}", "warn") for problem in problems]
+    lines += [Line(f"  not restored: {leftover}", "fail") for leftover in left]
+    if left:
+        lines.append(
+            Line(
+                "  no PATCH can take these back (graphcontract restore neither): remove them "
+                "with the service's own means",
+                "fail",
+            )
+        )
+    for withheld in sorted({r["withheld"] for r in final if r.get("withheld")}):
+        lines.append(Line(f"  {withheld}"))
+    for fixed in report.get("restore_problems_fixed", []):
+        lines.append(Line(f"  restore (fixed): {fixed}"))
+    if any(not r.get("verified") and r.get("differences") for r in final):
+        lines.append(
+            Line(
+                "  next: the position may not be back to its original state: check it, then run "
+                f"graphcontract restore --journal {shlex.quote(str(folder))}",
+                "fail",
+            )
+        )
+    if lines:
+        lines.insert(0, Line("restores:", "warn" if report.get("restore_problems") else ""))
+    return lines
+
+
+def verdict_line(report: Mapping[str, Any], html: Path, facts: RunFacts) -> Line:
+    """The verdict on the target; when other tests of the same pytest run failed, it says so
+    (the harness's own tests are not clauses of the target: they never change its verdict,
+    and the line never reads as if nothing failed)."""
+    verdict = str(report.get("verdict") or "error")
+    failed = list(report.get("failed_clauses") or [])
+    if verdict == "fail":
+        text = f"verdict: fail - {len(failed)} must clause(s) failed: {', '.join(failed)}"
+    elif verdict == "pass":
+        text = "verdict: pass - every must clause held"
+    else:
+        text = "verdict: error - the harness could not judge everything (see the errors above)"
+    if facts.other_failures:
+        shown = ", ".join(facts.other_failures[:3])
+        extra = len(facts.other_failures) - 3
+        text += (
+            f"; but {len(facts.other_failures)} test(s) outside the contract suite failed "
+            f"(harness self-tests, not clauses of the target): {shown}"
+            + (f" and {extra} more" if extra > 0 else "")
+        )
+    style = {"pass": "ok", "fail": "fail"}.get(verdict, "warn")
+    if facts.other_failures:
+        style = "fail"
+    return Line(f"{text} - report: {html}", style)
+
+
+def shorten(text: str, limit: int = SHORT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _compact(body: str) -> str:
+    """A JSON body on one line without the spaces json.dumps puts in; other text as is."""
+    try:
+        return json_text(json.loads(body), separators=(",", ":"))
+    except (ValueError, TypeError):
+        return " ".join(body.split())
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
