@@ -29,16 +29,23 @@ NEEDS_STABLE_READS = frozenset(
         "merge.omitted-preserved",
         "merge.nested",
         "merge.recalculated",
+        "merge.collections-replace",
+        "merge.null-clears",
+        "collections.null-vs-empty",
         "server-managed.recalculated",
         "read-only.not-applied",
+        "response.id",
+        "response.echo",
         "target.isolation",
         "idempotent",
     }
 )
-"""The clauses judged by comparing a state read before a request with one read (or answered)
-after it: "nothing changed", "kept", "merged into", "recalculated from", "other positions
-alike". Clauses judged on the answer alone (status, shape, echo, a sent collection or null
-read back in the answer) are judged on any target."""
+"""The clauses judged on what a request did to the position: "nothing changed", "kept",
+"merged into", "recalculated from", "other positions alike", and what an accepted write's
+answer says the position now holds (its id, the values sent). A service whose reads are made
+up keeps no position those could be judged on (its answers are made up as well). Clauses
+judged on the exchange alone (status, error envelope, the answer's shape) are judged on any
+target."""
 
 
 @dataclass(frozen=True)

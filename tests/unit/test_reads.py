@@ -15,7 +15,7 @@ from graphcontract.contract import load_contract
 from graphcontract.errors import TargetUnhealthy
 from graphcontract.runner.config import DEFAULT_POLICY
 from graphcontract.runner.reads import READS_STABLE, check_reads
-from graphcontract.runner.scenarios import check_rejected
+from graphcontract.runner.scenarios import check_enum_member, check_rejected
 from graphcontract.runner.session import ContractViolation, Session
 from graphcontract.runner.target import Target
 
@@ -131,3 +131,22 @@ def test_a_live_target_whose_reads_are_not_stable_is_not_written_to():
     assert service.patches == 0
     assert session.recorder.clauses["reads.stable"].failed == 1
     assert session.final_restore() is None, "nothing was written, nothing to restore"
+
+
+def test_a_member_accepted_by_a_generating_service_is_judged_by_its_status_alone():
+    """Its 200 answer is made up (another member read back): no finding of enum.nested."""
+
+    class Accepting(Generating):
+        def handle(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "PATCH":
+                self.patches += 1
+                made_up = {**SEEDED, "manager": {"relationship": "colleague"}}
+                return httpx.Response(200, json=made_up)
+            return super().handle(request)
+
+    session = session_on(Accepting(), live=False)
+    site = next(s for s in load_contract().enum_sites() if s.path == ("manager", "relationship"))
+    with pytest.raises(ContractViolation, match=r"^\[reads.stable\]"), session.example() as ex:
+        check_enum_member(ex, site, "manager")
+    tally = session.recorder.clauses["enum.nested"]
+    assert (tally.passed, tally.failed) == (1, 0)
