@@ -11,6 +11,7 @@ import pytest
 
 from graphcontract.mock.process import MockProcess
 from tests.resilience.conftest import Position, differences, faults, output, report_of, run_cli
+from tests.resilience.test_run_faults import VERIFIED
 
 REQUEST_RATIO = 1.2
 """The most requests a run against the lagging replica may send, per request of a plain run."""
@@ -43,5 +44,5 @@ def test_a_lagging_replica_passes_at_about_the_requests_of_a_plain_run(
     assert lag["count"] <= 10, "learned once (again only when a wait fell short)"
     assert lagging_requests <= plain_requests * REQUEST_RATIO, (plain_requests, lagging_requests)
     final = [r for r in lagging["restores"] if r["when"] == "end of run"]
-    assert final == [{"when": "end of run", "verified": True, "differences": []}]
+    assert final == [VERIFIED]
     assert differences(original, position.get()) == {}
