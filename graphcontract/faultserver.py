@@ -6,9 +6,9 @@ transport level instead: 429 or 503 with ``Retry-After`` (seconds or an HTTP dat
 HTML page, a 404 as if the resource were gone, a delay past the client's timeout, a
 connection closed or reset without an answer, a truncated body under a lying
 ``Content-Length``, an oversized body, the caller's Authorization header echoed back (to
-prove redaction), reads lagging behind writes, or a position that cannot be read once a
-PATCH stored a given text in it. It is a raw asyncio server
-so that it can break connections the way real networks do.
+prove redaction), reads lagging behind writes (by a count of reads, or by a time: a
+replica), or a position that cannot be read once a PATCH stored a given text in it. It is a
+raw asyncio server so that it can break connections the way real networks do.
 
 Every request is logged (``hits``), and a request that arrives before the end of a
 ``Retry-After`` the server announced is counted in ``early_retries``.
@@ -83,6 +83,10 @@ class FaultPlan:
     stale_reads: int = 0
     """after a PATCH of a position answered 200, answer the next N GETs of that position
     with what the last GET before the write returned (a replica lagging behind writes)"""
+    lag_s: float = 0.0
+    """a read replica this many seconds behind the writes: a GET of a position answers the
+    position as it was ``lag_s`` ago (the proxy reads the upstream around each PATCH to
+    know; those reads are not in ``hits``)"""
     unreadable_after: str = ""
     """once a PATCH whose raw body holds this text reaches a position, that PATCH and every
     GET of the position answer 500, until a PATCH without the text (a value the service
@@ -140,6 +144,7 @@ class FaultServer:
         self._last_read: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
         self._stale_left: dict[str, int] = {}
         self.stale_answers = 0
+        self._history: dict[str, list[tuple[float, list[tuple[str, str]], bytes]]] = {}
         self.unreadable: set[str] = set()
         self.unreadable_answers = 0
 
@@ -249,13 +254,18 @@ class FaultServer:
             self.unreadable_answers += 1
             writer.write(_response(500, _error_body(500, "cannot render it"), cannot_render))
             return
-        status, out_headers, out_body = await self._forward(method, path, headers, body)
+        if plan.lag_s and method == "PATCH" and "/positions/" in path:
+            status, out_headers, out_body = await self._replicated_write(path, headers, body)
+        else:
+            status, out_headers, out_body = await self._forward(method, path, headers, body)
         if plan.unreadable_after and self._stores_unreadable(method, path, body):
             self.unreadable_answers += 1
             status, out_headers = 500, cannot_render
             out_body = _error_body(500, "stored, but cannot render it")
         if plan.stale_reads and status == 200:
             out_headers, out_body = self._lagging(method, path, out_headers, out_body)
+        if plan.lag_s and status == 200 and method == "GET":
+            out_headers, out_body = self._replica(path, out_headers, out_body)
         if fault == "slow" and plan.slow_after_forwarding:
             await asyncio.sleep(plan.slow_s)
         if plan.echo_auth and auth:
@@ -281,6 +291,39 @@ class FaultServer:
                 self.stale_answers += 1
                 return self._last_read[position]
             self._last_read[position] = (headers, body)
+        return headers, body
+
+    async def _replicated_write(
+        self, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Forward a PATCH (``lag_s``), keeping the position's state before and after it with
+        the time each was current, for the replica's reads."""
+        position, read = _position(path), _read_of(path)
+        history = self._history.setdefault(position, [])
+        if not history:
+            status, kept, state = await self._forward("GET", read, headers, b"")
+            if status == 200:
+                history.append((0.0, kept, state))
+        answer = await self._forward("PATCH", path, headers, body)
+        status, kept, state = await self._forward("GET", read, headers, b"")
+        if status == 200:
+            history.append((time.monotonic(), kept, state))
+        return answer
+
+    def _replica(
+        self, path: str, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[list[tuple[str, str]], bytes]:
+        """A GET answered by the replica (``lag_s``): the position as it was ``lag_s`` ago
+        when a write since then changed it, the upstream's answer otherwise."""
+        history = self._history.get(_position(path))
+        if not history or "/positions/" not in path:
+            return headers, body
+        seen_until = time.monotonic() - self.plan.lag_s
+        while len(history) > 1 and history[1][0] <= seen_until:
+            history.pop(0)  # older than anything the replica can still show
+        if len(history) > 1:
+            self.stale_answers += history[0][2] != body  # an older state than the upstream's
+            return history[0][1], history[0][2]
         return headers, body
 
     def _stores_unreadable(self, method: str, path: str, body: bytes) -> bool:
@@ -352,6 +395,11 @@ def _head(status: int, headers: list[tuple[str, str]], length: int) -> bytes:
 def _position(path: str) -> str:
     """The position id a path ends with, whatever path form reached it."""
     return path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _read_of(path: str) -> str:
+    """The GET path of the position a PATCH path names (its query dropped)."""
+    return path.split("?")[0]
 
 
 def _response(status: int, body: bytes, headers: list[tuple[str, str]]) -> bytes:

@@ -31,6 +31,7 @@ from graphcontract.contract import load_contract
 from graphcontract.mock.faults import LOST_UPDATE_WINDOW_S
 from graphcontract.mock.gray import GrayChoices
 from graphcontract.mock.state import PositionStore, graph_now
+from graphcontract.mock.walk import generated
 from graphcontract.types import JSON, JSONObject
 
 DEFAULT_READONLY_TOKEN = "graphcontract-readonly"
@@ -82,7 +83,7 @@ class _Mock:
         refused = self._gate(request, _COLLECTION_METHODS)
         if refused is not None:
             return refused
-        body: JSONObject = {"value": self.store.listing()}
+        body: JSONObject = {"value": [self._made_up(p) for p in self.store.listing()]}
         if self.gray.odata_context:
             body = {"@odata.context": self.context, **body}
         return self._json(request, 200, body, self.gray.content_type)
@@ -96,7 +97,7 @@ class _Mock:
             found = self.store.get(position_id)
             if found is None:
                 return self._not_found(request, position_id)
-            return self._entity(request, found, patch=False)
+            return self._entity(request, self._made_up(found), patch=False)
         if not self.store.has(position_id) and "unknown-id-upsert" not in self.faults:
             return self._not_found(request, position_id)
         content_type = request.headers.get("content-type")
@@ -182,6 +183,12 @@ class _Mock:
         return upn and "users-upn-404" not in self.faults
 
     # -- responses ----------------------------------------------------------------------
+    def _made_up(self, position: JSONObject) -> JSONObject:
+        """A read as the generated-answers fault answers it: made up afresh every time."""
+        if "generated-answers" not in self.faults:
+            return position
+        return generated(self.store.contract, position)
+
     def _entity(self, request: Request, position: JSONObject, *, patch: bool) -> Response:
         body = dict(position)
         if "wrong-response-id" in self.faults and isinstance(body.get("id"), str):

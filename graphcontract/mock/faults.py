@@ -24,6 +24,9 @@ the Schemathesis layer's explicit examples to meet it, too)."""
 LOST_UPDATE_WINDOW_S = 0.02
 """``lost-update`` reads the position this long before it writes its update over that read."""
 
+KEEPS_NOTHING = frozenset({"not-persisted", "generated-answers"})
+"""Faults under which an accepted PATCH is answered but never stored."""
+
 LONG_VALUE_LIMITS = (1000, 20)
 """``long-values-cut`` stores at most this many characters of a string, items of a collection."""
 
@@ -204,9 +207,13 @@ FAULTS: dict[str, Fault] = {
                "createdDateTime is set to now on every PATCH",
                "read-only.not-applied"),  # a body carrying createdDateTime sees it change too
         _fault("not-persisted", "persisted",
-               "the 200 answer shows the change but nothing is stored",
-               "paths.users", "merge.omitted-preserved", "merge.nested",
-               "merge.collections-replace", "merge.null-clears", "server-managed.recalculated"),
+               "the 200 answer shows the change but nothing is stored (what follows from it, "
+               "a later write judged against an earlier one, is blamed on no other clause)"),
+        _fault("generated-answers", "reads.stable",
+               "every GET makes the position up afresh (its strings and booleans random, "
+               "valid against the schema) and nothing is stored; a PATCH is validated as "
+               "usual and answered with the body merged into the seed, as stateless mocks "
+               "in a dynamic-example mode do"),
         _fault("plain-text-errors", "errors.envelope",
                '4xx bodies are text/plain with the reason phrase (e.g. "Bad Request")',
                "auth.required", "target.unknown-id"),

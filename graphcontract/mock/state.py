@@ -23,6 +23,7 @@ from graphcontract.contract import (
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.mock import fault_hooks as hooks
 from graphcontract.mock.faults import (
+    KEEPS_NOTHING,
     LONG_STRING,
     LONG_VALUE_LIMITS,
     REFUSED_AUDIENCE_MEMBER,
@@ -176,7 +177,7 @@ class PositionStore:
                 self._positions[position_id] = self._applied(current, apply)
             return _bad_request(errors[0])
         updated = self._applied(current, apply)
-        if "not-persisted" not in self.faults:
+        if not self.faults & KEEPS_NOTHING:
             key = hooks.new_key(self.faults, position_id, updated)
             if key != position_id:  # id-writable: the position moves, its old id is gone
                 self._positions = {

@@ -1,12 +1,15 @@
 """What the mock's faults look for in a request body, anywhere in it: the first annotation;
-the ASCII-only copy lossy-unicode stores; the cut copy long-values-cut stores. (Its strings:
-``types.strings_in``.)"""
+the ASCII-only copy lossy-unicode stores; the cut copy long-values-cut stores; the made-up
+copy generated-answers reads. (Its strings: ``types.strings_in``.)"""
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Mapping
 
-from graphcontract.types import JSON, is_annotation
+from graphcontract.contract import Contract, StructuredType
+from graphcontract.types import JSON, JSONObject, is_annotation
 
 
 def first_annotation(value: JSON) -> str | None:
@@ -45,3 +48,27 @@ def cut_long(value: JSON, chars: int, items: int) -> JSON:
     if isinstance(value, list):
         return [cut_long(v, chars, items) for v in value[:items]]
     return value
+
+
+def generated(contract: Contract, position: JSONObject) -> JSONObject:
+    """``position`` with every String and Boolean a client writes made up afresh, valid
+    against the schema (generated-answers: a mock that invents each answer)."""
+    return _made_up(contract, contract.entity, position, top=True)
+
+
+def _made_up(
+    contract: Contract, spec: StructuredType, value: JSONObject, *, top: bool
+) -> JSONObject:
+    out = dict(value)
+    for name, prop in spec.properties.items():
+        if top and name not in contract.updatable:
+            continue
+        old = out.get(name)
+        if prop.type_name == "Edm.String":
+            texts = [f"generated {secrets.token_hex(4)}" for _ in range(random.randint(0, 2))]
+            out[name] = texts if prop.collection else texts[0] if texts else None
+        elif prop.type_name == "Edm.Boolean" and not prop.collection:
+            out[name] = random.choice((True, False))
+        elif contract.is_structured(prop.type_name) and isinstance(old, dict):
+            out[name] = _made_up(contract, contract.structured(prop.type_name), old, top=False)
+    return out

@@ -31,12 +31,16 @@ def clause_status(
     tally: ClauseTally | None,
     config: RunConfig,
     target: dict[str, Any],
+    unjudged: dict[str, str] | None = None,
 ) -> tuple[str, str | None]:
-    """(status, reason) of one clause: pass | fail | observed | skipped."""
+    """(status, reason) of one clause: pass | fail | observed | skipped. ``unjudged``: the
+    clauses the run found it could not judge on this target, with the reason."""
     clause = contract.clauses[clause_id]
     if config.clauses and clause_id not in config.clauses and clause_id != ALWAYS_JUDGED:
         return "skipped", "not selected (--clause)"
     if tally is None or tally.judged == 0:
+        if unjudged and clause_id in unjudged:
+            return "skipped", unjudged[clause_id]
         if clause_id == "auth.scope" and not target.get("readonly_token"):
             return "skipped", NOT_CONFIGURED[clause_id]
         if clause_id == "paths.users" and not target.get("users"):
@@ -66,7 +70,9 @@ def build_report(
     clauses = []
     for clause_id, clause in contract.clauses.items():
         tally = recorder.clauses.get(clause_id)
-        status, reason = clause_status(contract, clause_id, tally, config, target)
+        status, reason = clause_status(
+            contract, clause_id, tally, config, target, recorder.unjudged
+        )
         entry: dict[str, Any] = {
             "id": clause_id,
             "level": clause.level,

@@ -29,8 +29,9 @@ POLICY_CHOICES: dict[str, tuple[str, ...]] = {
 """Gray zones a run may pin (first choice = default). ``response_extra``: a 200 answer's
 properties the metadata does not declare on a non-open type fail response.shape, or (observe)
 are recorded on it, for services newer than the metadata snapshot. ``read_lag``: a GET that
-disagrees with the write just answered is read again for up to 1.55 s (wait; recorded on
-``persisted``), or judged at once (none: read-your-writes required)."""
+disagrees with the write just answered is read again for up to 1.55 s, and the lag learned
+there waited out before later reads after writes (wait; recorded on ``persisted``), or judged
+at once (none: read-your-writes required)."""
 DEFAULT_POLICY = {key: choices[0] for key, choices in POLICY_CHOICES.items()}
 DISCOVERED_POSITION = "the last position GET /me/profile/positions lists"
 """The position a run without --position-id modifies (loopback targets only): the last one

@@ -116,8 +116,8 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         ),
         f"  GET   {ME}  before the first write and at the end, when target.isolation is "
         "judged: the user's other positions must read the same",
-        f"  GET   {ME}/{{id}}  before the first write: the state kept in the restore journal "
-        "(fsync'd)",
+        f"  GET   {ME}/{{id}}  before the first write: two or three reads with nothing "
+        "written between (reads.stable), then the state kept in the restore journal (fsync'd)",
         f"  GET   {ME}/{{id}}  before every example ({before_each}), after it, and to "
         "verify every restore",
         f"  PATCH {ME}/{{id}}  each example body below; after each example that changed the "

@@ -131,6 +131,8 @@ class Recorder:
         self.notes: list[str] = []
         self.edge_cases: set[str] = set()
         """``kind|site|case`` of every edge-case catalog entry sent (strategies.edge_cases)."""
+        self.unjudged: dict[str, str] = {}
+        """Clauses the run could not judge on this target, with the reason (reads.py)."""
 
     def record_exchange(self, exchange: Exchange) -> None:
         self.requests += 1 + exchange.throttle_waits
@@ -144,7 +146,14 @@ class Recorder:
 
     def drain(self) -> dict[str, Any] | None:
         """Everything recorded since the last drain, as plain data; None when nothing was."""
-        if not (self.requests or self.clauses or self.restores or self.notes or self.edge_cases):
+        if not (
+            self.requests
+            or self.clauses
+            or self.restores
+            or self.notes
+            or self.edge_cases
+            or self.unjudged
+        ):
             return None
         data = {
             "clauses": {cid: t.to_dict() for cid, t in self.clauses.items()},
@@ -155,6 +164,7 @@ class Recorder:
             "restores": self.restores,
             "notes": self.notes,
             "edge_cases": sorted(self.edge_cases),
+            "unjudged": self.unjudged,
         }
         self.__init__()  # type: ignore[misc]
         return data
@@ -171,3 +181,4 @@ class Recorder:
         self.restores.extend(data["restores"])
         self.notes.extend(n for n in data["notes"] if n not in self.notes)
         self.edge_cases.update(data.get("edge_cases", ()))
+        self.unjudged.update(data.get("unjudged", {}))

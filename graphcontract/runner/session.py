@@ -17,14 +17,20 @@ from pathlib import Path
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract
 from graphcontract.errors import HarnessError
-from graphcontract.oracles.compare import get
+from graphcontract.oracles.compare import at, differences, get, same
 from graphcontract.oracles.exchange_rules import error_envelope, json_encoding, no_server_error
 from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.config import ALWAYS_JUDGED, pinned_clauses
 from graphcontract.runner.leftovers import UNKNOWN, ProbeWithheld, sent_object
+from graphcontract.runner.reads import NEEDS_STABLE_READS, UNSTABLE, check_reads
 from graphcontract.runner.recorder import Recorder
-from graphcontract.runner.target import RestoreResult, Target
+from graphcontract.runner.target import (
+    SETTLE_BUDGET_S,
+    RestoreResult,
+    Target,
+    restore_body,
+)
 from graphcontract.types import JSONObject
 
 
@@ -70,6 +76,14 @@ class Session:
         """The user's other positions when the run started (target.isolation)."""
         self.stamps_seen: dict[str, datetime] = {}
         """Each lastModifiedDateTime a 200 answer held, and when the run first saw it."""
+        self.reads_unstable = False
+        """Two reads with no write between them disagreed (reads.stable failed): the clauses
+        that compare states are not judged."""
+        self.writes_kept = 0
+        """Accepted writes that changed the position and showed in the read after them."""
+        self.writes_not_kept = False
+        """Accepted writes leave no trace (persisted failed once, saying so): the reads after
+        them, and what a later write is judged against, show nothing of them."""
         self.verdict_hooks: list[Callable[[Verdict], None]] = []
         """Called with every verdict an example records (``--verbose``'s step log)."""
         target.client.hooks.append(self._on_exchange)
@@ -79,9 +93,38 @@ class Session:
         if not self.selected or "target.isolation" in self.selected:
             self.others = self.target.other_positions()[0]
 
+    def check_reads(self, example: Example) -> None:
+        """Before the first write: read the position again with no write between and judge
+        reads.stable (reads.py). On reads that are not stable the clauses comparing states
+        are not judged; a live target is not written to at all (no restore could be
+        verified)."""
+        check = check_reads(self.target.read)
+        if check is None:
+            return
+        verdict = check.verdict()
+        if check.stable:
+            if self.wants(verdict.clause):
+                self.recorder.record(verdict)
+            return
+        self.reads_unstable = True
+        for clause in NEEDS_STABLE_READS:
+            self.recorder.unjudged[clause] = UNSTABLE
+        if not self.live:
+            example.add(verdict)
+            return
+        if self.wants(verdict.clause):
+            self.recorder.record(verdict)
+        self.target.client.halt(
+            "reads of the position are not stable (two GETs with no write between them "
+            "differ); the harness cannot tell what a request changed nor verify a restore, "
+            "so it writes nothing to a live target"
+        )
+
     def check_isolation(self) -> None:
         """Judge target.isolation at the end of the run (never raises)."""
         if self.others is None or self.target.client.broken is not None:
+            return
+        if self.reads_unstable:
             return
         try:
             after, listing = self.target.other_positions()
@@ -157,12 +200,30 @@ class Session:
         example.conclude()
 
     def final_restore(self) -> RestoreResult | None:
-        """Put the position back to the state before the first write (never raises)."""
-        result = self.target.final_restore()
+        """Put the position back to the state before the first write (never raises). On
+        reads that are not stable the first read is written back whole, unverified."""
+        result = self._restore_unverifiable() if self.reads_unstable else None
+        result = result or self.target.final_restore()
         if result is None:
             return None
         self.recorder.restores.append(result.record("end of run"))
         return result
+
+    def _restore_unverifiable(self) -> RestoreResult | None:
+        original = self.target.original
+        if original is None:
+            return None
+        body = restore_body(self.contract, original, None)
+        self.target.client.reopen()
+        try:
+            self.target.patch(body)
+        except HarnessError as exc:
+            return RestoreResult(False, (f"could not restore ({exc})",))
+        return RestoreResult(
+            False,
+            (f"{UNSTABLE}: the position as first read was written back whole, unverified",),
+            body,
+        )
 
 
 COUNTER_WIDTH = 20
@@ -217,6 +278,8 @@ class Example:
         self.verdicts: list[Verdict] = []
         self.known_before: JSONObject | None = None
         self.final_state: JSONObject | None = None
+        self.writes_sent = 0
+        """The most PATCHes one request of this example answered 200 (a sequence: several)."""
         self.shape_broken_before: set[int] = set()
         """ids of the exchanges sent while the position already failed the response schema:
         a response.shape failure of theirs is the knock-on of the write that stored it."""
@@ -239,16 +302,23 @@ class Example:
         known, self.known_before = self.known_before, None
         self.final_state = None
         if self.target.original is None:
+            self.session.check_reads(self)
             before = self.target.snapshot_original()
         else:
             before = known if known is not None else self.target.state()
         started = datetime.now(UTC)
         position_id = self.target.position_id
         lags = len(self.target.lags_s)  # reads inside ``send`` (a write, read, write) count too
+        sent_from = len(self.exchanges)
         exchange = send()
         if self.session.contract.response_errors(before, undeclared=True):
             self.shape_broken_before.add(id(exchange))
         self.target.follow(exchange)  # a body's id moved the position: judged, then followed
+        accepted = [e for e in self.exchanges[sent_from:] if e.request.method == "PATCH"]
+        self.writes_sent = max(self.writes_sent, sum(e.status == 200 for e in accepted))
+        if self.session.reads_unstable:
+            # A read would show nothing about this request, and no restore could be verified.
+            return Step(before, exchange, None, started, position_id)
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
             self.add(self._lag_observed(waited, exchange))
@@ -266,6 +336,16 @@ class Example:
             )
         self._learn_stored(exchange, before, after)
         answer = exchange.json_object() if exchange.status == 200 else None
+        judged_after: JSONObject | None = after
+        if answer is not None:
+            changing = self.target.changes(before, answer)
+            if changing and self.target.never_settled and after == before:
+                self._no_trace(exchange, before, answer)
+            elif changing and same(after, answer):
+                self.session.writes_kept += 1
+                self.session.writes_not_kept = False
+            if self.session.writes_not_kept:
+                judged_after = None  # it shows nothing of the write: persisted said so once
         if after == before and answer is not None and self.target.changes(before, answer):
             # A read lagging behind the write shows the old state; the answer says what the
             # write stored, and that is what the restore must undo.
@@ -280,7 +360,31 @@ class Example:
                 self.session.restore_failed(result)
             else:
                 self.final_state = result.state  # the verified state, lastModified* recalculated
-        return Step(before, exchange, after, started, position_id)
+        return Step(before, exchange, judged_after, started, position_id)
+
+    def _no_trace(self, exchange: Exchange, before: JSONObject, answer: JSONObject) -> None:
+        """An accepted write that changed the position left no trace: the read after it shows
+        the position exactly as before, and reads on this target were once polled for
+        SETTLE_BUDGET_S without showing a write. Unless a write was seen kept, the service
+        keeps no writes: persisted fails once, saying so, and what follows from it is not
+        blamed on other clauses."""
+        if self.session.writes_kept or self.session.writes_not_kept:
+            return
+        self.session.writes_not_kept = True
+        writable = self.session.contract.updatable
+        changed = [p for p in differences(before, answer) if p.split(".")[0] in writable]
+        self.add(
+            Verdict.failed(
+                "persisted",
+                "a PATCH answered 200 left no trace: the GET after it shows the position as "
+                "before the write, and no GET has shown a write (read again for up to "
+                f"{SETTLE_BUDGET_S} s): the service keeps no writes",
+                sent=sent_object(content=exchange.request.body),
+                expected={p: at(answer, tuple(p.split("."))) for p in changed[:3]},
+                got={p: at(before, tuple(p.split("."))) for p in changed[:3]},
+                exchange=exchange,
+            )
+        )
 
     def _learn_stored(self, exchange: Exchange, before: JSONObject, after: JSONObject) -> None:
         """Whether the target stored a probe this write carried (an undeclared name, a
@@ -318,7 +422,7 @@ class Example:
             "persisted",
             "a GET agreed with the write's answer only when read again (read-after-write lag);"
             " judged on the read that agreed",
-            f"waited {waited_s * 1000:.0f} ms",
+            f"lag learned: {waited_s * 1000:.0f} ms (waited out before later reads after writes)",
             exchange,
         )
 
@@ -335,9 +439,14 @@ class Example:
         turns unhealthy mid-example, only these count (what the oracles judged before it:
         the answer that made the position unreadable, say), not the traffic's rules."""
         failures = []
+        knock_on = self.session.writes_not_kept and self.writes_sent > 1
         for verdict in self.verdicts:
             if not self.session.wants(verdict.clause):
                 continue
+            if self.session.reads_unstable and verdict.clause in NEEDS_STABLE_READS:
+                continue  # judged by comparing states, which reads that are not stable cannot
+            if knock_on and verdict.clause in NEEDS_STABLE_READS | {"paths.users"}:
+                continue  # judged against an earlier write, which the service did not keep
             if (
                 verdict.clause == "response.shape"
                 and verdict.outcome == "fail"

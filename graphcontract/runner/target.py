@@ -26,9 +26,28 @@ from graphcontract.runner.leftovers import ProbeLedger, leftovers, sent_object
 from graphcontract.types import JSON, JSONObject
 
 ME = "/me/profile/positions"
-SETTLE_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)
-"""Pauses between re-reads of a position that disagrees with the write just answered (a
-replica lagging behind the write): 1.55 s at most."""
+SETTLE_BUDGET_S = 1.55
+"""How long a read that disagrees with the write just answered is read again for, at most (a
+replica lagging behind the write), before the write counts as not kept."""
+POLL_FIRST_S, POLL_GROWTH = 0.02, 1.1
+"""Pauses between those reads: 20 ms, then each a tenth longer (a lag is known to within a
+tenth from the read that agreed; about 20 reads, once in a run)."""
+LAG_MARGIN = 1.05
+"""A learned lag is waited out with a twentieth more, before the one read after a write."""
+
+
+def poll_pauses(budget_s: float = SETTLE_BUDGET_S) -> tuple[float, ...]:
+    """The pauses between re-reads of a lagging position, ``budget_s`` in all."""
+    pauses: list[float] = []
+    pause = POLL_FIRST_S
+    while sum(pauses) + pause < budget_s:
+        pauses.append(round(pause, 4))
+        pause *= POLL_GROWTH
+    pauses.append(round(budget_s - sum(pauses), 4))
+    return tuple(pauses)
+
+
+SETTLE_DELAYS_S = poll_pauses()
 
 
 def users_collection(user: str) -> str:
@@ -148,7 +167,9 @@ class Target:
         self.settle_reads = True
         """Re-read a position that disagrees with a write's answer (policy read_lag=wait)."""
         self.lags_s: list[float] = []
-        """How long each read that settled had to wait for the write."""
+        """Each read-after-write lag learned (the first, and each learned again)."""
+        self.lag_s: float | None = None
+        """The lag learned last: waited out (LAG_MARGIN) before every read after a write."""
         self._reads_never_settle = False
         self.ledger = ProbeLedger(contract)
         """The probes the target was seen to store, and what the run sent that it may keep."""
@@ -201,28 +222,38 @@ class Target:
         return self.client.request("GET", path or self.path(), content_type=None)
 
     def read_after(self, write: Exchange, *, settle: bool | None = None) -> Exchange:
-        """GET after a write. When the write answered 200 with a position and the GET shows
-        another, the service may read from a replica that lags behind its writes: read again,
-        pausing SETTLE_DELAYS_S, until the two agree (``settle``, default ``settle_reads``).
-        A target whose reads once never agreed is not waited for again: it loses writes, and
-        the oracles say so at once."""
-        exchange = self.read()
+        """GET after a write. When the write answered 200 with a position, the service may
+        read from a replica that lags behind its writes (``settle``, default
+        ``settle_reads``): the lag is learned once, on the first read that disagrees (read
+        again, pausing SETTLE_DELAYS_S, until the two agree) and then waited out once before
+        every read after a write; it is learned again only when a read still disagrees after
+        that wait. A target whose reads once never agreed is not polled again: it loses
+        writes, and the oracles say so at once."""
+        written = time.monotonic()
         answer = write.json_object() if write.status == 200 else None
         settle = self.settle_reads if settle is None else settle
-        if answer is None or not settle or self._reads_never_settle:
+        if answer is None or not settle:
+            return self.read()
+        if self.lag_s:
+            time.sleep(self.lag_s * LAG_MARGIN)
+        exchange = self.read()
+        if _agrees(exchange, answer) or self._reads_never_settle:
             return exchange
-        waited = 0.0
-        for pause in (0.0, *SETTLE_DELAYS_S):
-            if pause:
-                time.sleep(pause)
-                waited += pause
-                exchange = self.read()
-            if exchange.status == 200 and same(exchange.json_object(), answer):
-                if waited:
-                    self.lags_s.append(waited)
+        for pause in SETTLE_DELAYS_S:
+            time.sleep(pause)
+            asked = time.monotonic() - written
+            exchange = self.read()
+            if _agrees(exchange, answer):
+                self.lag_s = min(asked, SETTLE_BUDGET_S)
+                self.lags_s.append(asked)
                 return exchange
         self._reads_never_settle = True
         return exchange
+
+    @property
+    def never_settled(self) -> bool:
+        """A read once never showed the write just answered, however long it was polled."""
+        return self._reads_never_settle
 
     def state(self) -> JSONObject:
         """The position as GET returns it; TargetUnhealthy when that is impossible."""
@@ -397,6 +428,11 @@ class Target:
             return self.verify_whole(self.restore(self.original))
         except HarnessError as exc:
             return RestoreResult(False, (f"could not restore ({exc})",))
+
+
+def _agrees(read: Exchange, answer: JSONObject) -> bool:
+    """A GET shows the position a write answered (in the contract's sense)."""
+    return read.status == 200 and same(read.json_object(), answer)
 
 
 def _is_guid(value: str) -> bool:

@@ -338,6 +338,13 @@ def _persisted(client: MockClient) -> Any:
     return answered, _job_title(client)
 
 
+def _reads_alike(client: MockClient) -> Any:
+    """Two reads in a row alike; a PATCH's answer; whether a read then shows it."""
+    first, second = client.get(), client.get()
+    answered = client.patch(PROBE).json()["detail"]["jobTitle"]
+    return first == second, answered, _job_title(client) == "Fault probe"
+
+
 def _error_bodies(client: MockClient) -> Any:
     bad = client.patch({"allowedAudiences": "bogus"})
     anonymous = client.anonymous("GET", client.path())
@@ -476,6 +483,9 @@ EXCHANGES: dict[str, Exchange] = {
     "created-changes": Exchange(_created_stays, True, False),
     "not-persisted": Exchange(
         _persisted, ("Fault probe", "Fault probe"), ("Fault probe", SEEDED_TITLE)
+    ),
+    "generated-answers": Exchange(
+        _reads_alike, (True, "Fault probe", True), (False, "Fault probe", False)
     ),
     "plain-text-errors": Exchange(
         _error_bodies,

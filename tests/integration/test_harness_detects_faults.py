@@ -18,6 +18,7 @@ import pytest
 from graphcontract.contract import load_contract
 from graphcontract.mock.faults import FAULTS
 from graphcontract.mock.process import MockProcess
+from graphcontract.runner.reads import NEEDS_STABLE_READS
 from graphcontract.runner.scenarios import UNUSABLE_AUTHORIZATION
 from tests.unit.curl_replay import assert_replays
 
@@ -166,3 +167,26 @@ def test_a_pinned_gray_zone_fails_the_run_like_a_must_clause(tmp_path):
     assert code == 1, output
     assert report["verdict"] == "fail"
     assert report["failed_clauses"] == ["properties.unknown"]
+
+
+def test_a_mock_making_up_its_reads_is_one_finding_and_state_clauses_do_not_judge(tmp_path):
+    """generated-answers: correct refusals on a mock whose every read is made up. The run
+    says once that reads are not stable; the clauses comparing states are skipped with that
+    reason (never an atomic.rejected failure), and the end-of-run restore is not verified."""
+    with MockProcess(faults=["generated-answers"]) as mock:
+        code, report, output = run_harness(mock, tmp_path)
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert report["failed_clauses"] == ["reads.stable"]
+    by_id = {c["id"]: c for c in report["clauses"]}
+    assert by_id["reads.stable"]["failed"] == 1
+    title = by_id["reads.stable"]["failure_title"]
+    assert "GETs of the position with no write between them" in title
+    for clause_id in NEEDS_STABLE_READS:
+        assert (by_id[clause_id]["status"], by_id[clause_id]["reason"]) == (
+            "skipped",
+            "reads are not stable",
+        ), clause_id
+    assert by_id["types.rejects"]["status"] == "pass", "refusals are still judged by status"
+    (final,) = [r for r in report["restores"] if r["when"] == "end of run"]
+    assert final["verified"] is False

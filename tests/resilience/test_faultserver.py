@@ -102,3 +102,20 @@ def test_plan_order_decides_between_faults_hitting_one_request():
         None,
         "drop",
     ]
+
+
+def test_a_lagging_replica_shows_each_write_only_lag_s_after_it(mock: MockProcess):
+    """``lag_s``: a GET answers the position as it was that long ago; the proxy's own reads
+    around each PATCH are not in ``hits``."""
+    path = f"{LIST}/{mock.position_ids[0]}"
+    with faults(mock, lag_s=1.0) as server, httpx.Client(base_url=server.base_url) as http:
+        old = http.get(path, headers=AUTH).json()["isCurrent"]
+        written = time.monotonic()
+        assert http.patch(path, json={"isCurrent": not old}, headers=AUTH).status_code == 200
+        soon = http.get(path, headers=AUTH).json()["isCurrent"]
+        assert time.monotonic() - written < 1.0, "the machine was too slow to see the lag"
+        time.sleep(1.0)
+        later = http.get(path, headers=AUTH).json()["isCurrent"]
+    assert (soon, later) == (old, not old)
+    assert server.stale_answers == 1
+    assert [hit.method for hit in server.hits] == ["GET", "PATCH", "GET", "GET"]

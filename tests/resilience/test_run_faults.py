@@ -169,9 +169,10 @@ def test_writes_slower_than_the_timeout_are_exit_2_and_the_unconfirmed_restore_n
     assert_no_secret(result, tmp_path)
 
 
-STOPS_TAKING_WRITES = {"drop_every": 1, "start_after": 6, "methods": ("PATCH",)}
-"""Requests 1-6 pass (the run's reads, its write probe and the first example's write), then
-every PATCH loses its connection: the first example's change stays and no restore lands."""
+STOPS_TAKING_WRITES = {"drop_every": 1, "start_after": 8, "methods": ("PATCH",)}
+"""Requests 1-8 pass (the run's reads, its write probe, the two reads checking that reads are
+stable and the first example's write), then every PATCH loses its connection: the first
+example's change stays and no restore lands."""
 
 
 @pytest.mark.slow
@@ -196,9 +197,10 @@ def test_a_target_that_stops_taking_writes_is_exit_2_and_restore_repairs_from_th
     assert_no_secret(repaired, tmp_path)
 
 
-GONE_AFTER_A_WRITE = {"missing_every": 1, "start_after": 6, "methods": ("GET",)}
-"""Requests 1-6 pass (the run's reads, its write probe and the first example's write), then
-every GET answers 404 itemNotFound: the write can be neither judged nor undone."""
+GONE_AFTER_A_WRITE = {"missing_every": 1, "start_after": 8, "methods": ("GET",)}
+"""Requests 1-8 pass (the run's reads, its write probe, the two reads checking that reads are
+stable and the first example's write), then every GET answers 404 itemNotFound: the write can
+be neither judged nor undone."""
 
 
 @pytest.mark.slow
@@ -266,8 +268,8 @@ def test_the_token_is_in_no_output_and_no_report_file_even_when_echoed(broken_ru
     assert_no_secret(result, report_dir)
 
 
-LAGGING_READS = {"stale_reads": 1}
-"""The first GET after each accepted PATCH shows the position as it was before the write."""
+LAGGING_READS = {"lag_s": 0.05}
+"""Every GET shows the position as it was 50 ms before (a read replica that far behind)."""
 
 
 @pytest.mark.slow
@@ -286,7 +288,7 @@ def test_reads_lagging_behind_writes_are_waited_for_unless_the_policy_forbids_it
             "--policy",
             policy,
         )
-    assert server.stale_answers >= 5, "the proxy never lagged"
+    assert server.stale_answers >= 1, "the proxy never lagged"
     report = report_of(tmp_path)
     (persisted,) = [c for c in report["clauses"] if c["id"] == "persisted"]
     if outcome == "pass":
@@ -294,7 +296,7 @@ def test_reads_lagging_behind_writes_are_waited_for_unless_the_policy_forbids_it
         assert (report["verdict"], report["failed_clauses"]) == ("pass", [])
         (lag,) = persisted["observation"]["outcomes"]
         assert "read-after-write lag" in lag["title"]
-        assert lag["count"] >= 5
+        assert 1 <= lag["count"] <= 10, "learned once (again only when a wait fell short)"
     else:
         assert result.returncode == 1, output(result)
         assert "persisted" in report["failed_clauses"]

@@ -70,6 +70,7 @@ EXPECTED: checks.Expectations = {
     "collections.null-vs-empty": ("observed", "[] stored and read back as [] (recorded)"),
     "server-managed.recalculated": ("fail", "lastModifiedDateTime never moves on a change"),
     "persisted": ("pass", "a GET answers what the PATCH answered"),
+    "reads.stable": ("pass", "two reads with nothing written between agree"),
     "errors.envelope": ("fail", "404 answers {}, an unparsable body an HTML error page"),
     "server.no-5xx": ("pass", "no request gets a 5xx"),
     "idempotent": ("observed", "the same PATCH twice leaves the same state (recorded)"),

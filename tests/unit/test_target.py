@@ -3,6 +3,7 @@ answers 200 for) and reads after a write (read again while a replica lags behind
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 
@@ -11,7 +12,13 @@ import pytest
 
 from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
-from graphcontract.runner.target import SETTLE_DELAYS_S, Target, restore_body
+from graphcontract.runner.target import (
+    LAG_MARGIN,
+    SETTLE_BUDGET_S,
+    SETTLE_DELAYS_S,
+    Target,
+    restore_body,
+)
 
 GUID = "0fb4c1e3-c1e3-0fb4-e3c1-b40fe3c1b40f"
 
@@ -91,10 +98,22 @@ def lagging_target(stale_reads: int) -> tuple[Target, list[str]]:
     return Target(load_contract(), client, GUID), seen
 
 
+CLOCK = [0.0]
+"""The fake clock of ``pauses``: it moves only when the target sleeps."""
+
+
 @pytest.fixture
 def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every pause the target makes, on a fake clock (no real sleeping)."""
     slept: list[float] = []
-    monkeypatch.setattr("graphcontract.runner.target.time.sleep", slept.append)
+    CLOCK[0] = 1000.0
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        CLOCK[0] += seconds
+
+    monkeypatch.setattr("graphcontract.runner.target.time.sleep", sleep)
+    monkeypatch.setattr("graphcontract.runner.target.time.monotonic", lambda: CLOCK[0])
     return slept
 
 
@@ -105,7 +124,83 @@ def test_a_read_lagging_behind_a_write_is_read_again_until_it_shows_the_write(pa
     assert read.json_object() == {"id": GUID, "isCurrent": True}
     assert seen == ["PATCH"] + ["GET"] * (stale_reads + 1)
     assert pauses == list(SETTLE_DELAYS_S[:stale_reads])
-    assert target.lags_s == ([sum(pauses)] if stale_reads else [])
+    assert target.lags_s == ([pytest.approx(sum(pauses))] if stale_reads else [])
+
+
+def test_the_pauses_of_a_read_that_disagrees_add_up_to_the_settle_budget():
+    assert sum(SETTLE_DELAYS_S) == pytest.approx(SETTLE_BUDGET_S)
+    assert SETTLE_DELAYS_S[0] <= 0.02
+    growing = SETTLE_DELAYS_S[:-1]  # the last one fills the budget up
+    assert all(a <= b for a, b in itertools.pairwise(growing))
+
+
+def replica_target(lags: list[float]) -> tuple[Target, list[str]]:
+    """A Target whose position reads as it was before the last PATCH until ``lags[0]``
+    seconds (on the fake clock) after it (a replica that far behind); each PATCH takes the
+    next lag of ``lags`` (the last one stays)."""
+    state: dict[str, object] = {"old": {"id": GUID, "n": 0}, "new": {"id": GUID, "n": 0}}
+    written = [0.0]
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        if request.method == "PATCH":
+            state["old"] = state["new"]
+            state["new"] = {"id": GUID, "n": len(seen)}
+            written[0] = CLOCK[0]
+            if len(lags) > 1 and seen.count("PATCH") > 1:
+                lags.pop(0)
+            return httpx.Response(200, json=state["new"])
+        behind = CLOCK[0] - written[0] < lags[0]
+        return httpx.Response(200, json=state["old"] if behind else state["new"])
+
+    client = GraphClient("http://127.0.0.1:9", token="t", transport=httpx.MockTransport(handler))
+    return Target(load_contract(), client, GUID), seen
+
+
+def test_a_learned_lag_is_waited_out_once_before_each_later_read_after_a_write(pauses):
+    target, seen = replica_target([0.3])
+    first = target.patch({"isCurrent": True})
+    assert target.read_after(first).json_object() == first.json_object()
+    learned = target.lag_s
+    assert learned is not None
+    assert 0.3 <= learned <= 0.3 * 1.3, "known to within a quarter"
+    assert target.lags_s == [learned]
+    for _ in range(5):
+        seen.clear()
+        pauses.clear()
+        write = target.patch({"isCurrent": True})
+        assert target.read_after(write).json_object() == write.json_object()
+        assert seen == ["PATCH", "GET"], "one read, no polling"
+        assert pauses == [pytest.approx(learned * LAG_MARGIN)]
+    assert target.lags_s == [learned], "learned once"
+
+
+def test_a_lag_is_learned_again_when_a_read_still_disagrees_after_the_wait(pauses):
+    target, seen = replica_target([0.1, 0.5])
+    target.read_after(target.patch({"isCurrent": True}))
+    assert target.lag_s is not None
+    assert target.lag_s < 0.2
+    write = target.patch({"isCurrent": True})
+    assert target.read_after(write).json_object() == write.json_object()
+    assert target.lag_s is not None
+    assert 0.5 <= target.lag_s <= 0.5 * 1.3
+    assert len(target.lags_s) == 2
+    seen.clear()
+    write = target.patch({"isCurrent": True})
+    assert target.read_after(write).json_object() == write.json_object()
+    assert seen == ["PATCH", "GET"]
+
+
+def test_read_lag_none_never_waits_for_a_learned_lag(pauses):
+    target, seen = replica_target([0.2])
+    target.read_after(target.patch({"isCurrent": True}))
+    assert target.lag_s
+    pauses.clear()
+    seen.clear()
+    target.settle_reads = False
+    target.read_after(target.patch({"isCurrent": True}))
+    assert (seen, pauses) == (["PATCH", "GET"], [])
 
 
 def test_a_read_that_never_shows_the_write_is_judged_and_not_waited_for_again(pauses):

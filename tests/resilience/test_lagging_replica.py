@@ -1,0 +1,48 @@
+"""A conforming service that reads from a replica behind its writes: ``graphcontract run``
+passes, and learns the lag once instead of polling after every write, so the run sends
+hardly more requests than against the service itself (requests counted by the fault
+server in front of it; time is not asserted, the machine's speed varies too much)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphcontract.mock.process import MockProcess
+from tests.resilience.conftest import Position, differences, faults, output, report_of, run_cli
+from tests.resilience.test_run_faults import VERIFIED
+
+REQUEST_RATIO = 1.2
+"""The most requests a run against the lagging replica may send, per request of a plain run."""
+
+
+def ci_run(mock: MockProcess, report_dir: Path, **plan: float) -> tuple[int, dict, int]:
+    """``graphcontract run`` (ci profile) through the fault server: exit code, report, and
+    the requests the server received."""
+    with faults(mock, **plan) as server:
+        result = run_cli(
+            "run", "--base-url", server.base_url, "--report-dir", str(report_dir), timeout=240
+        )
+    assert "Traceback" not in result.stdout + result.stderr, output(result)
+    return result.returncode, report_of(report_dir), len(server.hits)
+
+
+@pytest.mark.slow
+def test_a_lagging_replica_passes_at_about_the_requests_of_a_plain_run(
+    mock: MockProcess, position: Position, tmp_path: Path
+):
+    original = position.get()
+    code, plain, plain_requests = ci_run(mock, tmp_path / "plain")
+    assert (code, plain["failed_clauses"]) == (0, []), plain["failed_clauses"]
+    code, lagging, lagging_requests = ci_run(mock, tmp_path / "lagging", lag_s=0.05)
+    assert code == 0, lagging["failed_clauses"]
+    assert lagging["failed_clauses"] == []
+    (persisted,) = [c for c in lagging["clauses"] if c["id"] == "persisted"]
+    (lag,) = persisted["observation"]["outcomes"]
+    assert "read-after-write lag" in lag["title"]
+    assert lag["count"] <= 10, "learned once (again only when a wait fell short)"
+    assert lagging_requests <= plain_requests * REQUEST_RATIO, (plain_requests, lagging_requests)
+    final = [r for r in lagging["restores"] if r["when"] == "end of run"]
+    assert final == [VERIFIED]
+    assert differences(original, position.get()) == {}
