@@ -204,10 +204,28 @@ class Session:
         reads that are not stable the first read is written back whole, unverified."""
         result = self._restore_unverifiable() if self.reads_unstable else None
         result = result or self.target.final_restore()
+        self._record_sampling()
         if result is None:
             return None
         self.recorder.restores.append(result.record("end of run"))
         return result
+
+    def _record_sampling(self) -> None:
+        """persisted says that a lag was learned and how many of the requests after it were
+        read back (the others judged on their answers)."""
+        target = self.target
+        if not target.writes_since_lag or target.lag_s is None:
+            return
+        self.recorder.record(
+            Verdict.observed(
+                "persisted",
+                "read-backs sampled once a read-after-write lag was learned: the others are "
+                "judged on their answers, the final restore waits the lag and reads",
+                f"lag {target.lag_s * 1000:.0f} ms; read back {target.read_backs} of "
+                f"{target.writes_since_lag} single requests after it; {target.lag_waits} "
+                "waits in all",
+            )
+        )
 
     def _restore_unverifiable(self) -> RestoreResult | None:
         original = self.target.original
@@ -315,10 +333,13 @@ class Example:
             self.shape_broken_before.add(id(exchange))
         self.target.follow(exchange)  # a body's id moved the position: judged, then followed
         accepted = [e for e in self.exchanges[sent_from:] if e.request.method == "PATCH"]
-        self.writes_sent = max(self.writes_sent, sum(e.status == 200 for e in accepted))
+        writes = sum(e.status == 200 for e in accepted)
+        self.writes_sent = max(self.writes_sent, writes)
         if self.session.reads_unstable:
             # A read would show nothing about this request, and no restore could be verified.
             return Step(before, exchange, None, started, position_id)
+        if len(accepted) <= 1 and not self.target.read_back_due():
+            return self._not_read_back(before, exchange, started, position_id)
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
             self.add(self._lag_observed(waited, exchange))
@@ -361,6 +382,25 @@ class Example:
             else:
                 self.final_state = result.state  # the verified state, lastModified* recalculated
         return Step(before, exchange, judged_after, started, position_id)
+
+    def _not_read_back(
+        self, before: JSONObject, exchange: Exchange, started: datetime, position_id: str
+    ) -> Step:
+        """A learned lag, one accepted write not sampled for a read-back: its 200 answer is
+        the state after it (judged as an answer; no state clause is judged on a read), and
+        ``before`` is restored, verified by the restore's answer (the final restore waits
+        the lag and verifies the whole position). A refusal is not read after either: the
+        state stays the one known before it."""
+        answer = exchange.json_object() if exchange.status == 200 else None
+        if answer is None or not self.target.changes(before, answer):
+            self.final_state = before if answer is None else answer
+        elif not self.session.restore_broken:
+            result = self.target.restore(before, answer, read_back=False)
+            if not result.verified:
+                self.session.restore_failed(result)
+            else:
+                self.final_state = result.state
+        return Step(before, exchange, None, started, position_id)
 
     def _no_trace(self, exchange: Exchange, before: JSONObject, answer: JSONObject) -> None:
         """An accepted write that changed the position left no trace: the read after it shows

@@ -36,6 +36,13 @@ LAG_MARGIN = 1.05
 """A learned lag is waited out with a twentieth more, before the one read after a write."""
 
 
+SAMPLE_FIRST = 3
+"""Once a lag is learned, the first accepted writes after it are all read back (waiting it)."""
+SAMPLE_EVERY = 40
+"""After those, every this-many-th accepted write is read back; the others are taken as their
+200 answer says (the final restore still waits the lag and reads the whole position)."""
+
+
 def poll_pauses(budget_s: float = SETTLE_BUDGET_S) -> tuple[float, ...]:
     """The pauses between re-reads of a lagging position, ``budget_s`` in all."""
     pauses: list[float] = []
@@ -171,6 +178,15 @@ class Target:
         self.lag_s: float | None = None
         """The lag learned last: waited out (LAG_MARGIN) before every read after a write."""
         self._reads_never_settle = False
+        self.last_write_s: float | None = None
+        """When the last PATCH (accepted or not) was answered (monotonic seconds)."""
+        self.writes_since_lag = 0
+        """Single requests (accepted or refused) answered since a lag was learned."""
+        self.read_backs = 0
+        """Of those, the ones read back (waiting the lag)."""
+        self.lag_waits = 0
+        """How many times a learned lag (or what was left of it) was waited out."""
+        client.hooks.append(self._on_exchange)
         self.ledger = ProbeLedger(contract)
         """The probes the target was seen to store, and what the run sent that it may keep."""
         self._was_read = False
@@ -217,6 +233,40 @@ class Target:
             if isinstance(p, dict) and isinstance(p.get("id"), str) and p["id"] != self.position_id
         }, exchange
 
+    def _on_exchange(self, exchange: Exchange) -> None:
+        if exchange.request.method == "PATCH":
+            self.last_write_s = time.monotonic()
+
+    @property
+    def lag_learned(self) -> bool:
+        """A lag was learned and reads after writes are judged only once it shows (read_lag
+        wait): read-backs are then sampled (``read_back_due``)."""
+        return bool(self.lag_s) and self.settle_reads
+
+    def read_back_due(self) -> bool:
+        """Whether the state after this request (one PATCH, accepted or refused) is read:
+        always, until a lag is learned; then the first SAMPLE_FIRST and every
+        SAMPLE_EVERY-th after them (counted here)."""
+        if not self.lag_learned:
+            return True
+        index = self.writes_since_lag
+        self.writes_since_lag += 1
+        due = index < SAMPLE_FIRST or (index - SAMPLE_FIRST) % SAMPLE_EVERY == SAMPLE_EVERY - 1
+        self.read_backs += due
+        return due
+
+    def _sleep_lag(self, seconds: float) -> None:
+        if seconds > 0:
+            self.lag_waits += 1
+            time.sleep(seconds)
+
+    def wait_out_lag(self) -> None:
+        """Before a read that must show the stored state: wait what is left of the learned
+        lag since the last PATCH (nothing when it passed, or when no lag was learned)."""
+        if self.lag_learned and self.last_write_s is not None and self.lag_s:
+            left = self.last_write_s + self.lag_s * LAG_MARGIN - time.monotonic()
+            self._sleep_lag(left)
+
     # -- reading ----------------------------------------------------------------------------
     def read(self, *, path: str | None = None) -> Exchange:
         return self.client.request("GET", path or self.path(), content_type=None)
@@ -233,9 +283,11 @@ class Target:
         answer = write.json_object() if write.status == 200 else None
         settle = self.settle_reads if settle is None else settle
         if answer is None or not settle:
+            if settle:
+                self.wait_out_lag()  # a refused write that was stored shows after the lag
             return self.read()
         if self.lag_s:
-            time.sleep(self.lag_s * LAG_MARGIN)
+            self._sleep_lag(self.lag_s * LAG_MARGIN)
         exchange = self.read()
         if _agrees(exchange, answer) or self._reads_never_settle:
             return exchange
@@ -256,7 +308,9 @@ class Target:
         return self._reads_never_settle
 
     def state(self) -> JSONObject:
-        """The position as GET returns it; TargetUnhealthy when that is impossible."""
+        """The position as GET returns it, once a learned lag since the last write has passed
+        (the stored state, not a replica's stale view); TargetUnhealthy when unreadable."""
+        self.wait_out_lag()
         return self._state_of(self.read())
 
     def _state_of(self, exchange: Exchange) -> JSONObject:
@@ -327,21 +381,31 @@ class Target:
         """Whether any writable property differs between two states."""
         return bool(restore_body(self.contract, before, after))
 
-    def restore(self, snapshot: JSONObject, current: JSONObject | None = None) -> RestoreResult:
+    def restore(
+        self, snapshot: JSONObject, current: JSONObject | None = None, *, read_back: bool = True
+    ) -> RestoreResult:
         """PATCH the writable properties back to ``snapshot`` and verify by GET.
 
-        When the position cannot be read because the service fails (5xx; a value it stored
+        Without ``read_back`` (a learned lag, a write not sampled) the restore PATCH's 200
+        answer stands for the state: the final restore, verified on the whole position by a
+        GET after the lag, is the proof. When the position cannot be read because the service fails (5xx; a value it stored
         but cannot render, say), every writable property is written back blind: that is what
         heals such a position, and the verifying GET says whether it did."""
         if current is None:
+            self.wait_out_lag()
             read = self.read()
             if read.status < 500:
                 current = self._state_of(read)
         body = restore_body(self.contract, snapshot, current)
         if not body:
             return RestoreResult(True, state=current)
+        written = self.patch(body)
+        answer = written.json_object() if written.status == 200 else None
+        if not read_back and self.lag_learned and answer is not None:
+            remaining = writable_differences(self.contract, snapshot, answer)
+            return RestoreResult(not remaining, tuple(remaining), body, state=answer)
         # Whatever the policy on judging lagging reads, a restore is verified once it shows.
-        after = self._state_of(self.read_after(self.patch(body), settle=True))
+        after = self._state_of(self.read_after(written, settle=True))
         remaining = writable_differences(self.contract, snapshot, after)
         return RestoreResult(not remaining, tuple(remaining), body, state=after)
 
