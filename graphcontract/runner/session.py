@@ -222,7 +222,7 @@ class Session:
                 "read-backs sampled once a read-after-write lag was learned: the others are "
                 "judged on their answers, the final restore waits the lag and reads",
                 f"lag {target.lag_s * 1000:.0f} ms; read back {target.read_backs} of "
-                f"{target.writes_since_lag} single requests after it; {target.lag_waits} "
+                f"{target.writes_since_lag} examples after it; {target.lag_waits} "
                 "waits in all",
             )
         )
@@ -315,8 +315,12 @@ class Example:
             else:
                 self.verdicts.extend(item)
 
-    def step(self, send: Callable[[], Exchange]) -> Step:
-        """GET before, send, GET after, then restore the writable properties if they changed."""
+    def step(self, send: Callable[[], Exchange], *, always_read: bool = False) -> Step:
+        """GET before, send, GET after, then restore the writable properties if they changed.
+
+        Once a read-after-write lag is learned, the state after is read (waiting the lag)
+        only on a sample of examples (Target.read_back_due) and when ``always_read`` (a
+        judgement of what was stored); the others take the write's answer as that state."""
         known, self.known_before = self.known_before, None
         self.final_state = None
         if self.target.original is None:
@@ -326,6 +330,8 @@ class Example:
             before = known if known is not None else self.target.state()
         started = datetime.now(UTC)
         position_id = self.target.position_id
+        read_back = self.target.read_back_due() or always_read
+        self.target.reading_back = read_back
         lags = len(self.target.lags_s)  # reads inside ``send`` (a write, read, write) count too
         sent_from = len(self.exchanges)
         exchange = send()
@@ -338,7 +344,8 @@ class Example:
         if self.session.reads_unstable:
             # A read would show nothing about this request, and no restore could be verified.
             return Step(before, exchange, None, started, position_id)
-        if len(accepted) <= 1 and not self.target.read_back_due():
+        answered = exchange.json_object() if exchange.status == 200 else None
+        if not read_back and (answered is not None or not any(e.status == 200 for e in accepted)):
             return self._not_read_back(before, exchange, started, position_id)
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
@@ -376,7 +383,10 @@ class Example:
         if after_or_answer == before:
             self.final_state = after
         elif not self.session.restore_broken:
-            result = self.target.restore(before, after_or_answer)
+            # Once a lag is learned, a restore's answer verifies it (the final one reads).
+            result = self.target.restore(
+                before, after_or_answer, read_back=not self.target.lag_learned
+            )
             if not result.verified:
                 self.session.restore_failed(result)
             else:
@@ -386,7 +396,7 @@ class Example:
     def _not_read_back(
         self, before: JSONObject, exchange: Exchange, started: datetime, position_id: str
     ) -> Step:
-        """A learned lag, one accepted write not sampled for a read-back: its 200 answer is
+        """A learned lag, an example not sampled for a read-back: its last 200 answer is
         the state after it (judged as an answer; no state clause is judged on a read), and
         ``before`` is restored, verified by the restore's answer (the final restore waits
         the lag and verifies the whole position). A refusal is not read after either: the

@@ -37,10 +37,10 @@ LAG_MARGIN = 1.05
 
 
 SAMPLE_FIRST = 3
-"""Once a lag is learned, the first accepted writes after it are all read back (waiting it)."""
+"""Once a lag is learned, the first examples after it all read back (waiting it)."""
 SAMPLE_EVERY = 40
-"""After those, every this-many-th accepted write is read back; the others are taken as their
-200 answer says (the final restore still waits the lag and reads the whole position)."""
+"""After those, every this-many-th example reads back; the others take a write's 200 answer as
+the state after it (the final restore still waits the lag and reads the whole position)."""
 
 
 def poll_pauses(budget_s: float = SETTLE_BUDGET_S) -> tuple[float, ...]:
@@ -181,9 +181,12 @@ class Target:
         self.last_write_s: float | None = None
         """When the last PATCH (accepted or not) was answered (monotonic seconds)."""
         self.writes_since_lag = 0
-        """Single requests (accepted or refused) answered since a lag was learned."""
+        """Examples (one request, or a sequence of writes) since a lag was learned."""
         self.read_backs = 0
         """Of those, the ones read back (waiting the lag)."""
+        self.reading_back = True
+        """Whether the current example reads the state after its writes (``read_back_due``):
+        a sequence reads between its writes only then (``state_after``)."""
         self.lag_waits = 0
         """How many times a learned lag (or what was left of it) was waited out."""
         client.hooks.append(self._on_exchange)
@@ -244,16 +247,25 @@ class Target:
         return bool(self.lag_s) and self.settle_reads
 
     def read_back_due(self) -> bool:
-        """Whether the state after this request (one PATCH, accepted or refused) is read:
-        always, until a lag is learned; then the first SAMPLE_FIRST and every
-        SAMPLE_EVERY-th after them (counted here)."""
+        """Whether this example reads the state after its writes: always, until a lag is
+        learned; then the first SAMPLE_FIRST examples and every SAMPLE_EVERY-th after them
+        (counted here; ``reading_back`` says it to a sequence's reads between writes)."""
         if not self.lag_learned:
+            self.reading_back = True
             return True
         index = self.writes_since_lag
         self.writes_since_lag += 1
         due = index < SAMPLE_FIRST or (index - SAMPLE_FIRST) % SAMPLE_EVERY == SAMPLE_EVERY - 1
         self.read_backs += due
+        self.reading_back = due
         return due
+
+    def state_after(self, write: Exchange) -> Exchange:
+        """Within a sequence of writes: the read after ``write`` when this example reads back
+        (``reading_back``), else ``write`` itself (its 200 answer is the state it left)."""
+        if self.reading_back or not self.lag_learned or write.status != 200:
+            return self.read_after(write)
+        return write
 
     def _sleep_lag(self, seconds: float) -> None:
         if seconds > 0:
