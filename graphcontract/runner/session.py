@@ -22,15 +22,11 @@ from graphcontract.oracles.exchange_rules import error_envelope, json_encoding, 
 from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.config import ALWAYS_JUDGED, pinned_clauses
+from graphcontract.runner.lag import SETTLE_BUDGET_S, lag_observed
 from graphcontract.runner.leftovers import UNKNOWN, ProbeWithheld, sent_object
 from graphcontract.runner.reads import NEEDS_STABLE_READS, UNSTABLE, check_reads
 from graphcontract.runner.recorder import Recorder
-from graphcontract.runner.target import (
-    SETTLE_BUDGET_S,
-    RestoreResult,
-    Target,
-    restore_body,
-)
+from graphcontract.runner.target import RestoreResult, Target, restore_body
 from graphcontract.types import JSONObject
 
 
@@ -204,28 +200,13 @@ class Session:
         reads that are not stable the first read is written back whole, unverified."""
         result = self._restore_unverifiable() if self.reads_unstable else None
         result = result or self.target.final_restore()
-        self._record_sampling()
+        sampled = self.target.read_backs.verdict(self.target.lag_s)
+        if sampled is not None:
+            self.recorder.record(sampled)
         if result is None:
             return None
         self.recorder.restores.append(result.record("end of run"))
         return result
-
-    def _record_sampling(self) -> None:
-        """persisted says that a lag was learned and how many of the requests after it were
-        read back (the others judged on their answers)."""
-        target = self.target
-        if not target.writes_since_lag or target.lag_s is None:
-            return
-        self.recorder.record(
-            Verdict.observed(
-                "persisted",
-                "read-backs sampled once a read-after-write lag was learned: the others are "
-                "judged on their answers, the final restore waits the lag and reads",
-                f"lag {target.lag_s * 1000:.0f} ms; read back {target.read_backs} of "
-                f"{target.writes_since_lag} examples after it; {target.lag_waits} "
-                "waits in all",
-            )
-        )
 
     def _restore_unverifiable(self) -> RestoreResult | None:
         original = self.target.original
@@ -317,10 +298,8 @@ class Example:
 
     def step(self, send: Callable[[], Exchange], *, always_read: bool = False) -> Step:
         """GET before, send, GET after, then restore the writable properties if they changed.
-
-        Once a read-after-write lag is learned, the state after is read (waiting the lag)
-        only on a sample of examples (Target.read_back_due) and when ``always_read`` (a
-        judgement of what was stored); the others take the write's answer as that state."""
+        Once a lag is learned, only a sample of examples (Target.read_back_due) and those
+        that judge what was stored (``always_read``) read after: see _not_read_back."""
         known, self.known_before = self.known_before, None
         self.final_state = None
         if self.target.original is None:
@@ -331,7 +310,7 @@ class Example:
         started = datetime.now(UTC)
         position_id = self.target.position_id
         read_back = self.target.read_back_due() or always_read
-        self.target.reading_back = read_back
+        self.target.read_backs.current = read_back
         lags = len(self.target.lags_s)  # reads inside ``send`` (a write, read, write) count too
         sent_from = len(self.exchanges)
         exchange = send()
@@ -349,7 +328,7 @@ class Example:
             return self._not_read_back(before, exchange, started, position_id)
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
-            self.add(self._lag_observed(waited, exchange))
+            self.add(lag_observed(waited, exchange))
         after = after_exchange.json_object() if after_exchange.status == 200 else None
         if after is None and after_exchange.status >= 500 and self._healed(before):
             # server.no-5xx fails on that GET; nothing else can be judged on a state unread.
@@ -396,11 +375,10 @@ class Example:
     def _not_read_back(
         self, before: JSONObject, exchange: Exchange, started: datetime, position_id: str
     ) -> Step:
-        """A learned lag, an example not sampled for a read-back: its last 200 answer is
-        the state after it (judged as an answer; no state clause is judged on a read), and
-        ``before`` is restored, verified by the restore's answer (the final restore waits
-        the lag and verifies the whole position). A refusal is not read after either: the
-        state stays the one known before it."""
+        """A learned lag, an example not sampled to read back: its last 200 answer is the
+        state after it (no clause is judged on a read), ``before`` restored and verified by
+        the restore's answer (the final restore reads the whole position after the lag); after
+        a refusal the state stays the one known before it."""
         answer = exchange.json_object() if exchange.status == 200 else None
         if answer is None or not self.target.changes(before, answer):
             self.final_state = before if answer is None else answer
@@ -465,16 +443,6 @@ class Example:
         if result.verified:
             self.final_state = result.state
         return result.verified
-
-    @staticmethod
-    def _lag_observed(waited_s: float, exchange: Exchange) -> Verdict:
-        return Verdict.observed(
-            "persisted",
-            "a GET agreed with the write's answer only when read again (read-after-write lag);"
-            " judged on the read that agreed",
-            f"lag learned: {waited_s * 1000:.0f} ms (waited out before later reads after writes)",
-            exchange,
-        )
 
     def conclude(self) -> None:
         for exchange in self.exchanges:

@@ -22,39 +22,16 @@ from graphcontract.errors import HarnessError
 from graphcontract.oracles.compare import differences, get, same
 from graphcontract.oracles.verdict import show
 from graphcontract.runner.journal import earliest_journal, write_journal
+from graphcontract.runner.lag import (
+    LAG_MARGIN,
+    SETTLE_BUDGET_S,
+    SETTLE_DELAYS_S,
+    ReadBacks,
+)
 from graphcontract.runner.leftovers import ProbeLedger, leftovers, sent_object
 from graphcontract.types import JSON, JSONObject
 
 ME = "/me/profile/positions"
-SETTLE_BUDGET_S = 1.55
-"""How long a read that disagrees with the write just answered is read again for, at most (a
-replica lagging behind the write), before the write counts as not kept."""
-POLL_FIRST_S, POLL_GROWTH = 0.02, 1.1
-"""Pauses between those reads: 20 ms, then each a tenth longer (a lag is known to within a
-tenth from the read that agreed; about 20 reads, once in a run)."""
-LAG_MARGIN = 1.05
-"""A learned lag is waited out with a twentieth more, before the one read after a write."""
-
-
-SAMPLE_FIRST = 3
-"""Once a lag is learned, the first examples after it all read back (waiting it)."""
-SAMPLE_EVERY = 40
-"""After those, every this-many-th example reads back; the others take a write's 200 answer as
-the state after it (the final restore still waits the lag and reads the whole position)."""
-
-
-def poll_pauses(budget_s: float = SETTLE_BUDGET_S) -> tuple[float, ...]:
-    """The pauses between re-reads of a lagging position, ``budget_s`` in all."""
-    pauses: list[float] = []
-    pause = POLL_FIRST_S
-    while sum(pauses) + pause < budget_s:
-        pauses.append(round(pause, 4))
-        pause *= POLL_GROWTH
-    pauses.append(round(budget_s - sum(pauses), 4))
-    return tuple(pauses)
-
-
-SETTLE_DELAYS_S = poll_pauses()
 
 
 def users_collection(user: str) -> str:
@@ -178,18 +155,9 @@ class Target:
         self.lag_s: float | None = None
         """The lag learned last: waited out (LAG_MARGIN) before every read after a write."""
         self._reads_never_settle = False
-        self.last_write_s: float | None = None
-        """When the last PATCH (accepted or not) was answered (monotonic seconds)."""
-        self.writes_since_lag = 0
-        """Examples (one request, or a sequence of writes) since a lag was learned."""
-        self.read_backs = 0
-        """Of those, the ones read back (waiting the lag)."""
-        self.reading_back = True
-        """Whether the current example reads the state after its writes (``read_back_due``):
-        a sequence reads between its writes only then (``state_after``)."""
-        self.lag_waits = 0
-        """How many times a learned lag (or what was left of it) was waited out."""
-        client.hooks.append(self._on_exchange)
+        self.read_backs = ReadBacks()
+        """Which examples read back once a lag is learned (runner/lag.py)."""
+        client.hooks.append(self.read_backs.on_exchange)
         self.ledger = ProbeLedger(contract)
         """The probes the target was seen to store, and what the run sent that it may keep."""
         self._was_read = False
@@ -236,10 +204,6 @@ class Target:
             if isinstance(p, dict) and isinstance(p.get("id"), str) and p["id"] != self.position_id
         }, exchange
 
-    def _on_exchange(self, exchange: Exchange) -> None:
-        if exchange.request.method == "PATCH":
-            self.last_write_s = time.monotonic()
-
     @property
     def lag_learned(self) -> bool:
         """A lag was learned and reads after writes are judged only once it shows (read_lag
@@ -247,37 +211,21 @@ class Target:
         return bool(self.lag_s) and self.settle_reads
 
     def read_back_due(self) -> bool:
-        """Whether this example reads the state after its writes: always, until a lag is
-        learned; then the first SAMPLE_FIRST examples and every SAMPLE_EVERY-th after them
-        (counted here; ``reading_back`` says it to a sequence's reads between writes)."""
-        if not self.lag_learned:
-            self.reading_back = True
-            return True
-        index = self.writes_since_lag
-        self.writes_since_lag += 1
-        due = index < SAMPLE_FIRST or (index - SAMPLE_FIRST) % SAMPLE_EVERY == SAMPLE_EVERY - 1
-        self.read_backs += due
-        self.reading_back = due
-        return due
+        """Whether this example reads the state after its writes (ReadBacks.due)."""
+        return self.read_backs.due(self.lag_learned)
 
     def state_after(self, write: Exchange) -> Exchange:
         """Within a sequence of writes: the read after ``write`` when this example reads back
-        (``reading_back``), else ``write`` itself (its 200 answer is the state it left)."""
-        if self.reading_back or not self.lag_learned or write.status != 200:
+        (``read_backs.current``), else ``write`` itself (its 200 answer is the state it left)."""
+        if self.read_backs.current or not self.lag_learned or write.status != 200:
             return self.read_after(write)
         return write
-
-    def _sleep_lag(self, seconds: float) -> None:
-        if seconds > 0:
-            self.lag_waits += 1
-            time.sleep(seconds)
 
     def wait_out_lag(self) -> None:
         """Before a read that must show the stored state: wait what is left of the learned
         lag since the last PATCH (nothing when it passed, or when no lag was learned)."""
-        if self.lag_learned and self.last_write_s is not None and self.lag_s:
-            left = self.last_write_s + self.lag_s * LAG_MARGIN - time.monotonic()
-            self._sleep_lag(left)
+        if self.lag_learned and self.lag_s:
+            self.read_backs.sleep(self.read_backs.left_of(self.lag_s))
 
     # -- reading ----------------------------------------------------------------------------
     def read(self, *, path: str | None = None) -> Exchange:
@@ -299,7 +247,7 @@ class Target:
                 self.wait_out_lag()  # a refused write that was stored shows after the lag
             return self.read()
         if self.lag_s:
-            self._sleep_lag(self.lag_s * LAG_MARGIN)
+            self.read_backs.sleep(self.lag_s * LAG_MARGIN)
         exchange = self.read()
         if _agrees(exchange, answer) or self._reads_never_settle:
             return exchange
@@ -400,9 +348,10 @@ class Target:
 
         Without ``read_back`` (a learned lag, a write not sampled) the restore PATCH's 200
         answer stands for the state: the final restore, verified on the whole position by a
-        GET after the lag, is the proof. When the position cannot be read because the service fails (5xx; a value it stored
-        but cannot render, say), every writable property is written back blind: that is what
-        heals such a position, and the verifying GET says whether it did."""
+        GET after the lag, is the proof. When the position cannot be read because the service
+        fails (5xx; a value it stored but cannot render, say), every writable property is
+        written back blind: that is what heals such a position, and the verifying GET says
+        whether it did."""
         if current is None:
             self.wait_out_lag()
             read = self.read()

@@ -14,9 +14,10 @@ import pytest
 from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
 from graphcontract.runner.config import DEFAULT_POLICY
+from graphcontract.runner.lag import SAMPLE_EVERY, SAMPLE_FIRST
 from graphcontract.runner.scenarios import check_rejected
 from graphcontract.runner.session import Session
-from graphcontract.runner.target import SAMPLE_EVERY, SAMPLE_FIRST, Target
+from graphcontract.runner.target import Target
 
 SEEDED = load_contract().seed["positions"][0]
 LAG_S = 0.3
@@ -96,10 +97,15 @@ def test_a_learned_lag_samples_read_backs_and_the_final_restore_still_waits_and_
     target = session.target
     assert target.lag_s is not None
     assert LAG_S <= target.lag_s <= LAG_S * 1.3
-    after_learning = target.writes_since_lag
+    after_learning = target.read_backs.examples
     assert after_learning == examples - 1
-    assert target.read_backs == SAMPLE_FIRST + (after_learning - SAMPLE_FIRST) // SAMPLE_EVERY
-    assert target.lag_waits <= 2 * target.read_backs, "a sampled example waits at most twice"
+    assert (
+        target.read_backs.read_back
+        == SAMPLE_FIRST + (after_learning - SAMPLE_FIRST) // SAMPLE_EVERY
+    )
+    assert target.read_backs.waits <= 2 * target.read_backs.read_back, (
+        "a sampled example waits at most twice"
+    )
     assert [c for c, t in session.recorder.clauses.items() if t.failed] == []
     assert session.recorder.clauses["atomic.rejected"].passed >= 1, "judged on sampled reads"
     last_write = max(t for m, t in service.log if m == "PATCH")
@@ -114,15 +120,18 @@ def test_a_learned_lag_samples_read_backs_and_the_final_restore_still_waits_and_
     assert service.history[-1][1]["isCurrent"] == SEEDED["isCurrent"]
     observations = session.recorder.clauses["persisted"].observations
     (sampled,) = [o for title, o in observations.items() if "sampled" in title]
-    assert f"read back {target.read_backs} of {after_learning} examples" in sampled["message"]
+    assert (
+        f"read back {target.read_backs.read_back} of {after_learning} examples"
+        in sampled["message"]
+    )
 
 
 def test_read_lag_none_reads_after_every_write(pauses):
     service = Replica()
     session = session_on(service, read_lag="none")
     run_examples(session, 12)
-    assert session.target.read_backs == 0
-    assert session.target.writes_since_lag == 0
+    assert session.target.read_backs.read_back == 0
+    assert session.target.read_backs.examples == 0
     assert service.reads_after_writes() >= 12, "every example read after its request"
 
 
