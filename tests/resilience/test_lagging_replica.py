@@ -23,12 +23,18 @@ MAX_LAG_WAITS = 30
 ~9.6 s of waiting, ~30 waits of a 300 ms lag (LAG_MARGIN). Counted, not timed."""
 
 
-def ci_run(mock: MockProcess, report_dir: Path, **plan: float) -> tuple[int, dict, int]:
+def ci_run(mock: MockProcess, report_dir: Path, *args: str, **plan: float) -> tuple[int, dict, int]:
     """``graphcontract run`` (ci profile) through the fault server: exit code, report, and
     the requests the server received."""
     with faults(mock, **plan) as server:
         result = run_cli(
-            "run", "--base-url", server.base_url, "--report-dir", str(report_dir), timeout=240
+            "run",
+            "--base-url",
+            server.base_url,
+            "--report-dir",
+            str(report_dir),
+            *args,
+            timeout=240,
         )
     assert "Traceback" not in result.stdout + result.stderr, output(result)
     return result.returncode, report_of(report_dir), len(server.hits)
@@ -62,3 +68,16 @@ def test_a_lagging_replica_passes_at_about_the_requests_of_a_plain_run(
     final = [r for r in lagging["restores"] if r["when"] == "end of run"]
     assert final == [VERIFIED]
     assert differences(original, position.get()) == {}
+
+
+@pytest.mark.slow
+def test_a_service_that_keeps_no_writes_fails_persisted_behind_a_lagging_replica(tmp_path: Path):
+    """No lag is learned from writes that never show, so nothing is sampled: the loss is
+    found on the reads after the first writes, as without a replica."""
+    with MockProcess(faults=["not-persisted"]) as losing:
+        code, report, _ = ci_run(losing, tmp_path / "losing", "--clause", "persisted", lag_s=0.05)
+    assert code == 1, report["failed_clauses"]
+    assert "persisted" in report["failed_clauses"]
+    (persisted,) = [c for c in report["clauses"] if c["id"] == "persisted"]
+    titles = [o["title"] for o in (persisted.get("observation") or {}).get("outcomes", [])]
+    assert not [t for t in titles if "sampled" in t], "a loss is never sampled away"
