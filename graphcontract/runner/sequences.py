@@ -42,8 +42,8 @@ def _after_writes(
                 holder["refused"] = first_body
                 return first
             if states is not None and index < len(firsts) - 1:
-                states.append(target.read_after(first).json_object())
-        holder["first"] = (target.read_after(first) if read_between else first).json_object()
+                states.append(target.state_after(first).json_object())
+        holder["first"] = (target.state_after(first) if read_between else first).json_object()
         return target.patch(body)
 
     step = ex.step(all_of_them)

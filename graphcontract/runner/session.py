@@ -22,15 +22,11 @@ from graphcontract.oracles.exchange_rules import error_envelope, json_encoding, 
 from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.config import ALWAYS_JUDGED, pinned_clauses
+from graphcontract.runner.lag import SETTLE_BUDGET_S, lag_observed
 from graphcontract.runner.leftovers import UNKNOWN, ProbeWithheld, sent_object
 from graphcontract.runner.reads import NEEDS_STABLE_READS, UNSTABLE, check_reads
 from graphcontract.runner.recorder import Recorder
-from graphcontract.runner.target import (
-    SETTLE_BUDGET_S,
-    RestoreResult,
-    Target,
-    restore_body,
-)
+from graphcontract.runner.target import RestoreResult, Target, restore_body
 from graphcontract.types import JSONObject
 
 
@@ -204,6 +200,9 @@ class Session:
         reads that are not stable the first read is written back whole, unverified."""
         result = self._restore_unverifiable() if self.reads_unstable else None
         result = result or self.target.final_restore()
+        sampled = self.target.read_backs.verdict(self.target.lag_s)
+        if sampled is not None:
+            self.recorder.record(sampled)
         if result is None:
             return None
         self.recorder.restores.append(result.record("end of run"))
@@ -297,8 +296,10 @@ class Example:
             else:
                 self.verdicts.extend(item)
 
-    def step(self, send: Callable[[], Exchange]) -> Step:
-        """GET before, send, GET after, then restore the writable properties if they changed."""
+    def step(self, send: Callable[[], Exchange], *, always_read: bool = False) -> Step:
+        """GET before, send, GET after, then restore the writable properties if they changed.
+        Once a lag is learned, only a sample of examples (Target.read_back_due) and those
+        that judge what was stored (``always_read``) read after: see _not_read_back."""
         known, self.known_before = self.known_before, None
         self.final_state = None
         if self.target.original is None:
@@ -308,6 +309,8 @@ class Example:
             before = known if known is not None else self.target.state()
         started = datetime.now(UTC)
         position_id = self.target.position_id
+        read_back = self.target.read_back_due() or always_read
+        self.target.read_backs.current = read_back
         lags = len(self.target.lags_s)  # reads inside ``send`` (a write, read, write) count too
         sent_from = len(self.exchanges)
         exchange = send()
@@ -315,13 +318,17 @@ class Example:
             self.shape_broken_before.add(id(exchange))
         self.target.follow(exchange)  # a body's id moved the position: judged, then followed
         accepted = [e for e in self.exchanges[sent_from:] if e.request.method == "PATCH"]
-        self.writes_sent = max(self.writes_sent, sum(e.status == 200 for e in accepted))
+        writes = sum(e.status == 200 for e in accepted)
+        self.writes_sent = max(self.writes_sent, writes)
         if self.session.reads_unstable:
             # A read would show nothing about this request, and no restore could be verified.
             return Step(before, exchange, None, started, position_id)
+        answered = exchange.json_object() if exchange.status == 200 else None
+        if not read_back and (answered is not None or not any(e.status == 200 for e in accepted)):
+            return self._not_read_back(before, exchange, started, position_id)
         after_exchange = self.target.read_after(exchange)
         for waited in self.target.lags_s[lags:]:
-            self.add(self._lag_observed(waited, exchange))
+            self.add(lag_observed(waited, exchange))
         after = after_exchange.json_object() if after_exchange.status == 200 else None
         if after is None and after_exchange.status >= 500 and self._healed(before):
             # server.no-5xx fails on that GET; nothing else can be judged on a state unread.
@@ -355,12 +362,33 @@ class Example:
         if after_or_answer == before:
             self.final_state = after
         elif not self.session.restore_broken:
-            result = self.target.restore(before, after_or_answer)
+            # Once a lag is learned, a restore's answer verifies it (the final one reads).
+            result = self.target.restore(
+                before, after_or_answer, read_back=not self.target.lag_learned
+            )
             if not result.verified:
                 self.session.restore_failed(result)
             else:
                 self.final_state = result.state  # the verified state, lastModified* recalculated
         return Step(before, exchange, judged_after, started, position_id)
+
+    def _not_read_back(
+        self, before: JSONObject, exchange: Exchange, started: datetime, position_id: str
+    ) -> Step:
+        """A learned lag, an example not sampled to read back: its last 200 answer is the
+        state after it (no clause is judged on a read), ``before`` restored and verified by
+        the restore's answer (the final restore reads the whole position after the lag); after
+        a refusal the state stays the one known before it."""
+        answer = exchange.json_object() if exchange.status == 200 else None
+        if answer is None or not self.target.changes(before, answer):
+            self.final_state = before if answer is None else answer
+        elif not self.session.restore_broken:
+            result = self.target.restore(before, answer, read_back=False)
+            if not result.verified:
+                self.session.restore_failed(result)
+            else:
+                self.final_state = result.state
+        return Step(before, exchange, None, started, position_id)
 
     def _no_trace(self, exchange: Exchange, before: JSONObject, answer: JSONObject) -> None:
         """An accepted write that changed the position left no trace: the read after it shows
@@ -415,16 +443,6 @@ class Example:
         if result.verified:
             self.final_state = result.state
         return result.verified
-
-    @staticmethod
-    def _lag_observed(waited_s: float, exchange: Exchange) -> Verdict:
-        return Verdict.observed(
-            "persisted",
-            "a GET agreed with the write's answer only when read again (read-after-write lag);"
-            " judged on the read that agreed",
-            f"lag learned: {waited_s * 1000:.0f} ms (waited out before later reads after writes)",
-            exchange,
-        )
 
     def conclude(self) -> None:
         for exchange in self.exchanges:

@@ -22,32 +22,16 @@ from graphcontract.errors import HarnessError
 from graphcontract.oracles.compare import differences, get, same
 from graphcontract.oracles.verdict import show
 from graphcontract.runner.journal import earliest_journal, write_journal
+from graphcontract.runner.lag import (
+    LAG_MARGIN,
+    SETTLE_BUDGET_S,
+    SETTLE_DELAYS_S,
+    ReadBacks,
+)
 from graphcontract.runner.leftovers import ProbeLedger, leftovers, sent_object
 from graphcontract.types import JSON, JSONObject
 
 ME = "/me/profile/positions"
-SETTLE_BUDGET_S = 1.55
-"""How long a read that disagrees with the write just answered is read again for, at most (a
-replica lagging behind the write), before the write counts as not kept."""
-POLL_FIRST_S, POLL_GROWTH = 0.02, 1.1
-"""Pauses between those reads: 20 ms, then each a tenth longer (a lag is known to within a
-tenth from the read that agreed; about 20 reads, once in a run)."""
-LAG_MARGIN = 1.05
-"""A learned lag is waited out with a twentieth more, before the one read after a write."""
-
-
-def poll_pauses(budget_s: float = SETTLE_BUDGET_S) -> tuple[float, ...]:
-    """The pauses between re-reads of a lagging position, ``budget_s`` in all."""
-    pauses: list[float] = []
-    pause = POLL_FIRST_S
-    while sum(pauses) + pause < budget_s:
-        pauses.append(round(pause, 4))
-        pause *= POLL_GROWTH
-    pauses.append(round(budget_s - sum(pauses), 4))
-    return tuple(pauses)
-
-
-SETTLE_DELAYS_S = poll_pauses()
 
 
 def users_collection(user: str) -> str:
@@ -171,6 +155,9 @@ class Target:
         self.lag_s: float | None = None
         """The lag learned last: waited out (LAG_MARGIN) before every read after a write."""
         self._reads_never_settle = False
+        self.read_backs = ReadBacks()
+        """Which examples read back once a lag is learned (runner/lag.py)."""
+        client.hooks.append(self.read_backs.on_exchange)
         self.ledger = ProbeLedger(contract)
         """The probes the target was seen to store, and what the run sent that it may keep."""
         self._was_read = False
@@ -217,6 +204,29 @@ class Target:
             if isinstance(p, dict) and isinstance(p.get("id"), str) and p["id"] != self.position_id
         }, exchange
 
+    @property
+    def lag_learned(self) -> bool:
+        """A lag was learned and reads after writes are judged only once it shows (read_lag
+        wait): read-backs are then sampled (``read_back_due``)."""
+        return bool(self.lag_s) and self.settle_reads
+
+    def read_back_due(self) -> bool:
+        """Whether this example reads the state after its writes (ReadBacks.due)."""
+        return self.read_backs.due(self.lag_learned)
+
+    def state_after(self, write: Exchange) -> Exchange:
+        """Within a sequence of writes: the read after ``write`` when this example reads back
+        (``read_backs.current``), else ``write`` itself (its 200 answer is the state it left)."""
+        if self.read_backs.current or not self.lag_learned or write.status != 200:
+            return self.read_after(write)
+        return write
+
+    def wait_out_lag(self) -> None:
+        """Before a read that must show the stored state: wait what is left of the learned
+        lag since the last PATCH (nothing when it passed, or when no lag was learned)."""
+        if self.lag_learned and self.lag_s:
+            self.read_backs.sleep(self.read_backs.left_of(self.lag_s))
+
     # -- reading ----------------------------------------------------------------------------
     def read(self, *, path: str | None = None) -> Exchange:
         return self.client.request("GET", path or self.path(), content_type=None)
@@ -233,9 +243,11 @@ class Target:
         answer = write.json_object() if write.status == 200 else None
         settle = self.settle_reads if settle is None else settle
         if answer is None or not settle:
+            if settle:
+                self.wait_out_lag()  # a refused write that was stored shows after the lag
             return self.read()
         if self.lag_s:
-            time.sleep(self.lag_s * LAG_MARGIN)
+            self.read_backs.sleep(self.lag_s * LAG_MARGIN)
         exchange = self.read()
         if _agrees(exchange, answer) or self._reads_never_settle:
             return exchange
@@ -256,7 +268,9 @@ class Target:
         return self._reads_never_settle
 
     def state(self) -> JSONObject:
-        """The position as GET returns it; TargetUnhealthy when that is impossible."""
+        """The position as GET returns it, once a learned lag since the last write has passed
+        (the stored state, not a replica's stale view); TargetUnhealthy when unreadable."""
+        self.wait_out_lag()
         return self._state_of(self.read())
 
     def _state_of(self, exchange: Exchange) -> JSONObject:
@@ -327,21 +341,32 @@ class Target:
         """Whether any writable property differs between two states."""
         return bool(restore_body(self.contract, before, after))
 
-    def restore(self, snapshot: JSONObject, current: JSONObject | None = None) -> RestoreResult:
+    def restore(
+        self, snapshot: JSONObject, current: JSONObject | None = None, *, read_back: bool = True
+    ) -> RestoreResult:
         """PATCH the writable properties back to ``snapshot`` and verify by GET.
 
-        When the position cannot be read because the service fails (5xx; a value it stored
-        but cannot render, say), every writable property is written back blind: that is what
-        heals such a position, and the verifying GET says whether it did."""
+        Without ``read_back`` (a learned lag, a write not sampled) the restore PATCH's 200
+        answer stands for the state: the final restore, verified on the whole position by a
+        GET after the lag, is the proof. When the position cannot be read because the service
+        fails (5xx; a value it stored but cannot render, say), every writable property is
+        written back blind: that is what heals such a position, and the verifying GET says
+        whether it did."""
         if current is None:
+            self.wait_out_lag()
             read = self.read()
             if read.status < 500:
                 current = self._state_of(read)
         body = restore_body(self.contract, snapshot, current)
         if not body:
             return RestoreResult(True, state=current)
+        written = self.patch(body)
+        answer = written.json_object() if written.status == 200 else None
+        if not read_back and self.lag_learned and answer is not None:
+            remaining = writable_differences(self.contract, snapshot, answer)
+            return RestoreResult(not remaining, tuple(remaining), body, state=answer)
         # Whatever the policy on judging lagging reads, a restore is verified once it shows.
-        after = self._state_of(self.read_after(self.patch(body), settle=True))
+        after = self._state_of(self.read_after(written, settle=True))
         remaining = writable_differences(self.contract, snapshot, after)
         return RestoreResult(not remaining, tuple(remaining), body, state=after)
 

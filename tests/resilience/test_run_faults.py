@@ -294,9 +294,12 @@ def test_reads_lagging_behind_writes_are_waited_for_unless_the_policy_forbids_it
     if outcome == "pass":
         assert result.returncode == 0, output(result)
         assert (report["verdict"], report["failed_clauses"]) == ("pass", [])
-        (lag,) = persisted["observation"]["outcomes"]
+        outcomes = persisted["observation"]["outcomes"]
+        (lag,) = [o for o in outcomes if o["title"].startswith("a GET agreed")]
         assert "read-after-write lag" in lag["title"]
         assert 1 <= lag["count"] <= 10, "learned once (again only when a wait fell short)"
+        (sampled,) = [o for o in outcomes if o["title"].startswith("read-backs sampled")]
+        assert "read back" in sampled["message"]
     else:
         assert result.returncode == 1, output(result)
         assert "persisted" in report["failed_clauses"]

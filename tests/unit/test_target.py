@@ -12,13 +12,8 @@ import pytest
 
 from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
-from graphcontract.runner.target import (
-    LAG_MARGIN,
-    SETTLE_BUDGET_S,
-    SETTLE_DELAYS_S,
-    Target,
-    restore_body,
-)
+from graphcontract.runner.lag import LAG_MARGIN, SETTLE_BUDGET_S, SETTLE_DELAYS_S
+from graphcontract.runner.target import Target, restore_body
 
 GUID = "0fb4c1e3-c1e3-0fb4-e3c1-b40fe3c1b40f"
 
