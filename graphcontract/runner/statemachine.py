@@ -1,0 +1,475 @@
+"""Model-based sequences: a Hypothesis state machine whose rules are what clients do (a
+partial PATCH — valid, must-reject, mixed, gray —, a GET, through each path form, two PATCHes
+at once) and whose expected state is ``graphcontract.model``. After every step the target's
+answer (and, when read, its state) must equal the model's; a failure shrinks to a minimal
+sequence, reported as numbered steps with a curl script that replays it from the snapshot.
+
+Each Hypothesis example starts from the position as read, writes every property once with
+values that are no type's default, and ends restored (``Target.restore``, verified by GET);
+the whole run is one ``Session.example()``, so journals, rate limits and reports apply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from hypothesis import settings
+from hypothesis.errors import HypothesisWarning
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
+
+from graphcontract.client import Exchange
+from graphcontract.errors import HarnessError
+from graphcontract.model import (
+    Deleted,
+    apply_patch,
+    changes_anything,
+    deleted_by,
+    forget_written,
+    rule_broken,
+)
+from graphcontract.oracles.compare import DATETIME_FORM, differences, leaves, same
+from graphcontract.oracles.rejection import expect_status
+from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.concurrent import send_together
+from graphcontract.runner.session import Example, Session
+from graphcontract.runner.target import restore_body
+from graphcontract.types import JSON, JSONObject
+from strategies import (
+    MUST_REJECT_CLAUSES,
+    InvalidBody,
+    MixedBody,
+    flag_combinations,
+    invalid_bodies,
+    mixed_bodies,
+    restating_bodies,
+    valid_bodies,
+)
+
+SEQUENCE_CLAUSES = (
+    "paths.me", "paths.users", "response.echo", "response.id", "merge.omitted-preserved",
+    "merge.nested", "merge.collections-replace", "merge.null-clears", "atomic.rejected",
+    "persisted", "server-managed.recalculated", *sorted(MUST_REJECT_CLAUSES),
+)  # fmt: skip
+"""What the state machine judges (for ``mark.clauses``)."""
+BUDGETS = {"ci": (6, 10), "staging": (1, 8), "dev": (20, 15), "fuzz": (None, 25)}
+"""Examples and steps per example by Hypothesis profile (None: the profile's own)."""
+FIXED = ("id", "createdDateTime", "createdBy")
+"""Server-managed properties no write may change."""
+
+
+class SequenceFailed(AssertionError):
+    """A step's answer or state left the model; carries the verdicts (each with the steps
+    and the replay script in its message)."""
+
+    def __init__(self, verdicts: Sequence[Verdict]) -> None:
+        super().__init__("\n\n".join(v.describe() for v in verdicts))
+        self.verdicts = list(verdicts)
+
+
+@dataclasses.dataclass
+class Recorded:
+    """One step of a sequence, as the report lists it."""
+
+    what: str
+    exchanges: list[Exchange]
+    together: bool = False
+
+
+@dataclasses.dataclass
+class Learned:
+    """Gray choices, learned from the target's first answer and held for the run."""
+
+    accepts: dict[str, bool] = dataclasses.field(default_factory=dict)
+    judged: set[str] = dataclasses.field(default_factory=set)
+    failure: SequenceFailed | None = None
+
+
+def _instant(value: JSON) -> datetime | None:
+    match = DATETIME_FORM.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    head, fraction, zone = match.groups()
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    try:
+        return datetime.fromisoformat(f"{head}.{(fraction or '0')[:6].ljust(6, '0')}{zone}")
+    except ValueError:
+        return None
+
+
+def _writable(session: Session, state: JSONObject) -> JSONObject:
+    return {k: state.get(k) for k in session.contract.updatable}
+
+
+def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> str:
+    """Numbered steps and the curl lines that replay them from ``start``: the first PATCHes
+    every writable property back to the snapshot."""
+    lines = ["steps (replay from the snapshot; GRAPH_TOKEN set):"]
+    first = next(
+        (e for s in steps for e in s.exchanges if e.request.method == "PATCH"), None
+    )
+    if first is not None:
+        body = json.dumps(restore_body(session.contract, start, None), ensure_ascii=False)
+        url = session.target.client.base_url.rstrip("/") + session.target.path()
+        request = dataclasses.replace(first.request, url=url, body=body.encode())
+        lines += ["# 0. restore the snapshot", dataclasses.replace(first, request=request).curl()]
+    for number, step in enumerate(steps, 1):
+        statuses = ", ".join(str(e.status) for e in step.exchanges)
+        lines.append(f"# {number}. {step.what} (answered {statuses})")
+        curls = [e.curl() for e in step.exchanges]
+        lines += [f"{c} &" for c in curls] + ["wait"] if step.together else curls
+    return "\n".join(lines)
+
+
+def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachine]:
+    """The state machine class bound to ``session``'s target and policy."""
+    contract = session.contract
+    target = session.target
+    nested = session.policy.get("nested", "merge")
+    lively = restating_bodies(contract)[0]
+    forms = ["me"] + [f for f in ("id", "userPrincipalName") if target.user_of_form(f)]
+    gray = [({}, "{} as the whole body")] + [
+        (c.body, c.description) for c in flag_combinations(contract) if isinstance(c.body, dict)
+    ]
+    refusable = st.one_of(
+        *(invalid_bodies(contract, c) for c in sorted(MUST_REJECT_CLAUSES)),
+        invalid_bodies(contract, "body.malformed"),
+    )
+
+    class PositionSequences(RuleBasedStateMachine):
+        """One position, a model of it, and the clients' requests."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.start = (
+                target.snapshot_original() if target.original is None else target.state()
+            )
+            self.model: JSONObject = self.start
+            self.deleted: Deleted = {}
+            self.steps: list[Recorded] = []
+            self.pending: Exchange | None = None
+            self.broken = False
+            print("SMINIT", flush=True)
+
+        # -- judging ------------------------------------------------------------------------
+        def fail(self, verdicts: Sequence[Verdict | None], resync: JSONObject | None) -> None:
+            """Record ``verdicts``; raise when a wanted must clause failed (its message gets
+            the steps and the replay script), else go on from ``resync``."""
+            failed = [
+                v
+                for v in verdicts
+                if v is not None and v.outcome == "fail" and session.wants(v.clause)
+            ]
+            for verdict in verdicts:
+                if verdict is not None:
+                    learned.judged.add(verdict.clause)
+            if not any(session.is_must(v) for v in failed):
+                if resync is not None:
+                    self.model = resync
+                return
+            replay = script(session, self.start, self.steps)
+            self.broken = True
+            error = SequenceFailed(
+                [dataclasses.replace(v, message=f"{v.message}\n{replay}") for v in failed]
+            )
+            learned.failure = error
+            raise error
+
+        def differ(
+            self, got: JSONObject, body: JSONObject, exchange: Exchange, what: str, *, by: str = ""
+        ) -> list[Verdict]:
+            """The model against ``got``: one verdict per broken rule, its first path
+            named (``by``: the clause every difference breaks, else the rule at its path)."""
+            expected = _writable(session, self.model)
+            paths = differences(expected, _writable(session, got))
+            grouped: dict[str, list[str]] = {}
+            for path in paths:
+                value = _at(got, path)
+                grouped.setdefault(by or rule_broken(body, path, value, self.deleted), []).append(
+                    path
+                )
+            verdicts = [Verdict.passed(by or "response.echo", exchange)]
+            for clause, where in grouped.items():
+                more = f" (+{len(where) - 1} more)" if len(where) > 1 else ""
+                verdicts.append(
+                    Verdict.failed(
+                        clause,
+                        f"{what}: {where[0]} is not what the PATCH rules give{more}",
+                        sent=body,
+                        expected={p: _at(expected, p) for p in where[:3]},
+                        got={p: _at(got, p) for p in where[:3]},
+                        exchange=exchange,
+                    )
+                )
+            return verdicts
+
+        def managed(self, got: JSONObject, before: JSONObject, exchange: Exchange, changed: bool):
+            out: list[Verdict] = []
+            if got.get("id") != target.position_id:
+                out.append(
+                    Verdict.failed(
+                        "response.id", "the answer carries another id", sent=_sent(exchange),
+                        expected=target.position_id, got=got.get("id"), exchange=exchange,
+                    )
+                )  # fmt: skip
+            moved = [n for n in FIXED[1:] if not same(got.get(n), self.start.get(n), n)]
+            old, new = _instant(before.get("lastModifiedDateTime")), _instant(
+                got.get("lastModifiedDateTime")
+            )
+            if changed and old is not None and new is not None and new < old:
+                moved.append("lastModifiedDateTime")
+            if moved:
+                out.append(
+                    Verdict.failed(
+                        "server-managed.recalculated",
+                        f"{moved[0]} went back or changed over a sequence of writes",
+                        sent=_sent(exchange),
+                        expected={n: before.get(n) for n in moved},
+                        got={n: got.get(n) for n in moved},
+                        exchange=exchange,
+                    )
+                )
+            return out
+
+        # -- acting -------------------------------------------------------------------------
+        def send(self, body: JSONObject | None, via: str, *, content: bytes | None = None):
+            user = target.user_of_form(via) if via != "me" else None
+            exchange = target.patch(body, content=content, path=target.path(user=user))
+            return exchange, user
+
+        def accepted(self, body: JSONObject, exchange: Exchange, what: str) -> None:
+            """An accepted PATCH: its answer is the model after the body."""
+            before = self.model
+            answer = exchange.json_object()
+            self.model = apply_patch(contract, before, body, nested=nested)
+            self.deleted = {**forget_written(self.deleted, body), **deleted_by(before, body)}
+            if answer is None:
+                return
+            changed = changes_anything(contract, before, body)
+            self.fail(
+                [*self.differ(answer, body, exchange, what), *self.managed(answer, before, exchange, changed)],
+                {**answer, **self.model},
+            )  # fmt: skip
+            self.model = {**answer, **_writable(session, self.model)}
+
+        def refused(self, exchange: Exchange, body: JSON, what: str) -> None:
+            """A refused PATCH changes nothing: read at once (atomic.rejected)."""
+            read = target.read()
+            state = read.json_object() if read.status == 200 else None
+            self.steps[-1].exchanges.append(read)
+            if state is None:
+                return
+            self.fail(
+                self.differ(state, {}, read, f"{what}, refused", by="atomic.rejected"), state
+            )
+
+        def patch_of(self, body: JSONObject, via: str, what: str, status_clause: str) -> None:
+            exchange, user = self.send(body, via)
+            self.steps.append(Recorded(f"PATCH {target.path(user=user)} ({what})", [exchange]))
+            self.pending = exchange
+            clause = status_clause if via == "me" else "paths.users"
+            if exchange.status >= 500:
+                self.fail([], target.state())
+            elif exchange.status == 200:
+                self.fail([expect_status(clause, exchange, {200}, what=what)], None)
+                self.accepted(body, exchange, what)
+            else:
+                self.fail([expect_status(clause, exchange, {200}, what=what)], target.state())
+
+        @initialize()
+        def fill(self) -> None:
+            """Every property written once with values that are no type's default."""
+            self.patch_of(lively, "me", "every property", "paths.me")
+
+        @rule(body=valid_bodies(contract), via=st.sampled_from(forms))
+        def patch_valid(self, body: JSONObject, via: str) -> None:
+            self.patch_of(body, via, "a valid partial body", "paths.me")
+
+        @rule(case=st.sampled_from(gray))
+        def patch_gray(self, case: tuple[JSONObject, str]) -> None:
+            body, what = case
+            exchange, _ = self.send(body, "me")
+            self.steps.append(Recorded(f"PATCH {target.path()} ({what})", [exchange]))
+            self.pending = exchange
+            if exchange.status >= 500:
+                self.fail([], target.state())
+                return
+            accepted = exchange.status == 200
+            first = learned.accepts.setdefault(what, accepted)
+            if first != accepted:
+                # Held to: the same open form answered otherwise than at first. Recorded;
+                # the model follows what this answer did.
+                session.recorder.record(
+                    Verdict.observed(
+                        "enum.allowedAudiences.gray" if what[0] != "{" else "body.empty",
+                        f"{what}: answered {exchange.status} after being "
+                        + ("accepted" if first else "refused")
+                        + " earlier in the run",
+                        exchange=exchange,
+                    )
+                )
+            if accepted:
+                self.accepted(body, exchange, what)
+            elif 400 <= exchange.status < 500:
+                self.refused(exchange, body, what)
+
+        @rule(invalid=refusable, via=st.sampled_from(forms))
+        def patch_invalid(self, invalid: InvalidBody, via: str) -> None:
+            exchange, user = self.send(None, via, content=invalid.content())
+            what = f"must refuse: {invalid.description}"
+            self.steps.append(Recorded(f"PATCH {target.path(user=user)} ({what})", [exchange]))
+            self.judge_refusal(invalid.clause, exchange, invalid.body, what)
+
+        @rule(mixed=mixed_bodies(contract))
+        def patch_mixed(self, mixed: MixedBody) -> None:
+            exchange, _ = self.send(mixed.body, "me")
+            what = f"valid part with one must-refuse part: {mixed.invalid.description}"
+            self.steps.append(Recorded(f"PATCH {target.path()} ({what})", [exchange]))
+            self.judge_refusal(mixed.invalid.clause, exchange, mixed.body, what)
+
+        def judge_refusal(self, clause: str, exchange: Exchange, body: JSON, what: str) -> None:
+            self.pending = exchange
+            if exchange.status >= 500:
+                self.fail([], target.state())
+                return
+            self.fail([expect_status(clause, exchange, {400}, what=what)], target.state())
+            self.refused(exchange, body, what)
+
+        @rule(via=st.sampled_from(forms))
+        def read(self, via: str) -> None:
+            """GET: the state is the model's (a write's answer said it; persisted)."""
+            user = target.user_of_form(via) if via != "me" else None
+            if self.pending is not None or user is None:
+                read = target.read_after(self.pending) if self.pending else target.read()
+            else:
+                read = target.read(path=target.path(user=user))
+            self.pending = None
+            self.steps.append(Recorded(f"GET {read.request.url.split('/', 3)[-1]}", [read]))
+            state = read.json_object() if read.status == 200 else None
+            if state is not None:
+                self.fail(self.differ(state, {}, read, "a GET", by="persisted"), state)
+
+        @rule(pair=_disjoint_pairs(contract, nested))
+        def patch_together(self, pair: tuple[JSONObject, JSONObject]) -> None:
+            """Two PATCHes at once: whichever order, both are kept."""
+            answers = send_together(target, pair)
+            what = "two PATCHes at once"
+            self.steps.append(Recorded(what, list(answers), together=True))
+            if not all(a.status == 200 for a in answers):
+                self.model = target.state()
+                return
+            first, second = pair
+            one_property = {*first} == {*second}
+            by = "merge.nested" if one_property else "merge.omitted-preserved"
+            for body in pair:
+                self.model = apply_patch(contract, self.model, body, nested=nested)
+            read = target.read()
+            self.steps[-1].exchanges.append(read)
+            self.pending = None
+            state = read.json_object() if read.status == 200 else None
+            if state is not None:
+                self.fail(self.differ(state, {}, read, f"{what}, both answered 200", by=by), state)
+
+        def teardown(self) -> None:
+            print("SMTEAR", len(self.steps), flush=True)
+            if not self.broken and target.client.broken is None:
+                self.read("me")
+            if session.restore_broken or target.client.broken is not None:
+                return
+            result = target.restore(self.start)
+            if not result.verified:
+                session.restore_failed(result)
+
+    return PositionSequences
+
+
+def _disjoint_pairs(contract: Any, nested: str) -> st.SearchStrategy[tuple[JSONObject, JSONObject]]:
+    """Two valid bodies setting different leaves, with no collection or null (so the order
+    they are applied in cannot matter), and different properties when complex values are
+    replaced wholly: one valid body split in two (mapped, never filtered: a filtered draw
+    would throw away a sequence whose requests were already sent)."""
+
+    def split(body: JSONObject) -> tuple[JSONObject, JSONObject]:
+        places = [p for p, v in leaves(_plain(body)) if p and v is not None]
+        if nested == "merge":
+            cut = len(places) // 2
+        else:
+            tops = sorted({p[0] for p in places})
+            cut = sum(1 for p in places if p[0] in tops[: len(tops) // 2])
+        first, second = places[:cut], places[cut:]
+        if not first or not second:
+            return (
+                {"detail": {"jobTitle": "sent at once a"}},
+                {"manager": {"displayName": "sent at once b"}},
+            )
+        return _build(body, first), _build(body, second)
+
+    return valid_bodies(contract).map(split)
+
+
+def _plain(value: JSON) -> JSON:
+    """``value`` without nulls, collections and empty objects."""
+    if not isinstance(value, dict):
+        return value
+    out = {k: _plain(v) for k, v in value.items() if v is not None and not isinstance(v, list)}
+    return {k: v for k, v in out.items() if v != {}}
+
+
+def _build(body: JSONObject, places: Sequence[tuple[str, ...]]) -> JSONObject:
+    out: JSONObject = {}
+    for place in places:
+        node = out
+        for part in place[:-1]:
+            node = node.setdefault(part, {})
+        node[place[-1]] = _at(body, ".".join(place))
+    return out
+
+
+def _at(state: JSON, path: str) -> JSON:
+    for part in path.split("."):
+        state = state.get(part) if isinstance(state, dict) else None
+    return state
+
+
+def _sent(exchange: Exchange) -> Any:
+    try:
+        return json.loads(exchange.request.body)
+    except ValueError:
+        return exchange.request.body.decode("utf-8", "replace")
+
+
+def run_sequences(ex: Example, profile: str) -> None:
+    """Run the state machine within ``ex`` under the current Hypothesis profile's budget;
+    the minimal failing sequence's verdicts (or a pass per clause judged) are added to ``ex``."""
+    session = ex.session
+    learned = Learned()
+    examples, steps = BUDGETS.get(profile, BUDGETS["ci"])
+    current = settings.default
+    chosen = settings(
+        current,
+        max_examples=examples if examples is not None else current.max_examples,
+        stateful_step_count=steps,
+    )
+    machine = machine_for(session, learned)
+    try:
+        with warnings.catch_warnings():
+            # A falsifying example's rule arguments can be long bodies: their repr is wanted.
+            warnings.simplefilter("ignore", HypothesisWarning)
+            run_state_machine_as_test(machine, settings=chosen)
+    except HarnessError:
+        raise
+    except SequenceFailed as failure:
+        ex.add(failure.verdicts)
+        return
+    except Exception:
+        if learned.failure is None:
+            raise
+        ex.add(learned.failure.verdicts)  # a minimal sequence that did not fail again
+        return
+    ex.add(Verdict.passed(c) for c in sorted(learned.judged))
+
