@@ -154,7 +154,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.steps: list[Recorded] = []
             self.pending: Exchange | None = None
             self.broken = False
-            print("SMINIT", flush=True)
 
         # -- judging ------------------------------------------------------------------------
         def fail(self, verdicts: Sequence[Verdict | None], resync: JSONObject | None) -> None:
@@ -376,7 +375,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 self.fail(self.differ(state, {}, read, f"{what}, both answered 200", by=by), state)
 
         def teardown(self) -> None:
-            print("SMTEAR", len(self.steps), flush=True)
             if not self.broken and target.client.broken is None:
                 self.read("me")
             if session.restore_broken or target.client.broken is not None:
