@@ -39,6 +39,8 @@ def apply_patch(
 
 
 def _applied(contract: Contract, prop: PropertySpec, old: JSON, new: JSON, nested: str) -> JSON:
+    if contract.is_enum(prop.type_name) and isinstance(new, int) and not isinstance(new, bool):
+        return str(new)  # a number names the member (or the flags) it stands for
     if (
         new is None
         or prop.collection
@@ -115,8 +117,10 @@ def rule_broken(body: JSONObject, path: str, got: JSON, deleted: Mapping[str, JS
     return "response.echo"
 
 
-def changes_anything(contract: Contract, state: JSONObject, body: JSONObject) -> bool:
+def changes_anything(
+    contract: Contract, state: JSONObject, body: JSONObject, *, nested: str = "merge"
+) -> bool:
     """Whether an accepted ``body`` changes a writable property of ``state`` (in the
     contract's sense: another form of the same value changes nothing)."""
-    after = apply_patch(contract, state, body)
+    after = apply_patch(contract, state, body, nested=nested)
     return any(not same(state.get(n), after.get(n), n) for n in contract.updatable)

@@ -19,8 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from hypothesis import settings
-from hypothesis.errors import HypothesisWarning
 from hypothesis import strategies as st
+from hypothesis.errors import HypothesisWarning
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from graphcontract.client import Exchange
@@ -32,6 +32,7 @@ from graphcontract.model import (
     deleted_by,
     forget_written,
     rule_broken,
+    written_paths,
 )
 from graphcontract.oracles.compare import DATETIME_FORM, differences, leaves, same
 from graphcontract.oracles.rejection import expect_status
@@ -50,6 +51,7 @@ from strategies import (
     restating_bodies,
     valid_bodies,
 )
+from strategies.mixed import merge
 
 SEQUENCE_CLAUSES = (
     "paths.me", "paths.users", "response.echo", "response.id", "merge.omitted-preserved",
@@ -87,6 +89,7 @@ class Learned:
 
     accepts: dict[str, bool] = dataclasses.field(default_factory=dict)
     judged: set[str] = dataclasses.field(default_factory=set)
+    examples: int = 0
     failure: SequenceFailed | None = None
 
 
@@ -110,9 +113,7 @@ def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> st
     """Numbered steps and the curl lines that replay them from ``start``: the first PATCHes
     every writable property back to the snapshot."""
     lines = ["steps (replay from the snapshot; GRAPH_TOKEN set):"]
-    first = next(
-        (e for s in steps for e in s.exchanges if e.request.method == "PATCH"), None
-    )
+    first = next((e for s in steps for e in s.exchanges if e.request.method == "PATCH"), None)
     if first is not None:
         body = json.dumps(restore_body(session.contract, start, None), ensure_ascii=False)
         url = session.target.client.base_url.rstrip("/") + session.target.path()
@@ -136,6 +137,11 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     gray = [({}, "{} as the whole body")] + [
         (c.body, c.description) for c in flag_combinations(contract) if isinstance(c.body, dict)
     ]
+    nullable = [  # a null collection is a gray zone (collections.null-vs-empty)
+        n
+        for n in contract.updatable
+        if contract.entity.properties[n].nullable and not contract.entity.properties[n].collection
+    ]
     refusable = st.one_of(
         *(invalid_bodies(contract, c) for c in sorted(MUST_REJECT_CLAUSES)),
         invalid_bodies(contract, "body.malformed"),
@@ -146,9 +152,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         def __init__(self) -> None:
             super().__init__()
-            self.start = (
-                target.snapshot_original() if target.original is None else target.state()
-            )
+            self.start = target.snapshot_original() if target.original is None else target.state()
             self.model: JSONObject = self.start
             self.deleted: Deleted = {}
             self.steps: list[Recorded] = []
@@ -180,18 +184,26 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             raise error
 
         def differ(
-            self, got: JSONObject, body: JSONObject, exchange: Exchange, what: str, *, by: str = ""
+            self,
+            got: JSONObject,
+            body: JSONObject,
+            exchange: Exchange,
+            what: str,
+            *,
+            by: str = "",
+            raced: frozenset[str] = frozenset(),
         ) -> list[Verdict]:
-            """The model against ``got``: one verdict per broken rule, its first path
-            named (``by``: the clause every difference breaks, else the rule at its path)."""
+            """The model against ``got``: one verdict per broken rule, its first path named
+            (``by``: the clause every difference breaks; ``raced``: paths two writes at once
+            set, whose loss is ``by``'s; else the rule at the path for ``body``)."""
             expected = _writable(session, self.model)
-            paths = differences(expected, _writable(session, got))
             grouped: dict[str, list[str]] = {}
-            for path in paths:
-                value = _at(got, path)
-                grouped.setdefault(by or rule_broken(body, path, value, self.deleted), []).append(
-                    path
-                )
+            for path in differences(expected, _writable(session, got)):
+                if by and (not raced or path in raced):
+                    clause = by
+                else:
+                    clause = rule_broken(body, path, _at(got, path), self.deleted)
+                grouped.setdefault(clause, []).append(path)
             verdicts = [Verdict.passed(by or "response.echo", exchange)]
             for clause, where in grouped.items():
                 more = f" (+{len(where) - 1} more)" if len(where) > 1 else ""
@@ -217,8 +229,9 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                     )
                 )  # fmt: skip
             moved = [n for n in FIXED[1:] if not same(got.get(n), self.start.get(n), n)]
-            old, new = _instant(before.get("lastModifiedDateTime")), _instant(
-                got.get("lastModifiedDateTime")
+            old, new = (
+                _instant(before.get("lastModifiedDateTime")),
+                _instant(got.get("lastModifiedDateTime")),
             )
             if changed and old is not None and new is not None and new < old:
                 moved.append("lastModifiedDateTime")
@@ -249,7 +262,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.deleted = {**forget_written(self.deleted, body), **deleted_by(before, body)}
             if answer is None:
                 return
-            changed = changes_anything(contract, before, body)
+            changed = changes_anything(contract, before, body, nested=nested)
             self.fail(
                 [*self.differ(answer, body, exchange, what), *self.managed(answer, before, exchange, changed)],
                 {**answer, **self.model},
@@ -263,9 +276,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.steps[-1].exchanges.append(read)
             if state is None:
                 return
-            self.fail(
-                self.differ(state, {}, read, f"{what}, refused", by="atomic.rejected"), state
-            )
+            self.fail(self.differ(state, {}, read, f"{what}, refused", by="atomic.rejected"), state)
 
         def patch_of(self, body: JSONObject, via: str, what: str, status_clause: str) -> None:
             exchange, user = self.send(body, via)
@@ -288,6 +299,17 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         @rule(body=valid_bodies(contract), via=st.sampled_from(forms))
         def patch_valid(self, body: JSONObject, via: str) -> None:
             self.patch_of(body, via, "a valid partial body", "paths.me")
+
+        @initialize(case=st.sampled_from(gray))
+        def open_form(self, case: tuple[JSONObject, str]) -> None:
+            """A gray body over the filled state: what the target does with it is learned at
+            its first answer, and later writes build on it."""
+            self.patch_gray(case)
+
+        @rule(name=st.sampled_from(nullable))
+        def patch_null(self, name: str) -> None:
+            """null clears a property; what it deleted stays deleted."""
+            self.patch_of({name: None}, "me", f"null for {name}", "paths.me")
 
         @rule(case=st.sampled_from(gray))
         def patch_gray(self, case: tuple[JSONObject, str]) -> None:
@@ -347,11 +369,12 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 read = target.read_after(self.pending) if self.pending else target.read()
             else:
                 read = target.read(path=target.path(user=user))
-            self.pending = None
             self.steps.append(Recorded(f"GET {read.request.url.split('/', 3)[-1]}", [read]))
             state = read.json_object() if read.status == 200 else None
+            clause = "persisted" if user is None or self.pending else "paths.users"
+            self.pending = None
             if state is not None:
-                self.fail(self.differ(state, {}, read, "a GET", by="persisted"), state)
+                self.fail(self.differ(state, {}, read, f"GET via {via}", by=clause), state)
 
         @rule(pair=_disjoint_pairs(contract, nested))
         def patch_together(self, pair: tuple[JSONObject, JSONObject]) -> None:
@@ -372,11 +395,19 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.pending = None
             state = read.json_object() if read.status == 200 else None
             if state is not None:
-                self.fail(self.differ(state, {}, read, f"{what}, both answered 200", by=by), state)
+                raced = frozenset(written_paths(first) | written_paths(second))
+                verdicts = self.differ(
+                    state, merge(first, second), read, f"{what}, both answered 200", by=by,
+                    raced=raced,
+                )  # fmt: skip
+                self.fail(verdicts, state)
 
         def teardown(self) -> None:
             if not self.broken and target.client.broken is None:
                 self.read("me")
+                learned.examples += 1
+                if len(forms) > 1:  # every path form is read in turn, one per sequence
+                    self.read(forms[1 + learned.examples % (len(forms) - 1)])
             if session.restore_broken or target.client.broken is not None:
                 return
             result = target.restore(self.start)
@@ -470,4 +501,3 @@ def run_sequences(ex: Example, profile: str) -> None:
         ex.add(learned.failure.verdicts)  # a minimal sequence that did not fail again
         return
     ex.add(Verdict.passed(c) for c in sorted(learned.judged))
-

@@ -38,7 +38,13 @@ def run_sequences(mock: MockProcess, report_dir: Path) -> tuple[int, dict, str]:
     """pytest on the sequence test alone against ``mock``: exit code, report.json, output."""
     proc = subprocess.run(
         [
-            sys.executable, "-m", "pytest", SEQUENCES, "-q", "-p", "no:randomly",
+            sys.executable,
+            "-m",
+            "pytest",
+            SEQUENCES,
+            "-q",
+            "-p",
+            "no:randomly",
             "--hypothesis-profile=ci",
             f"--gc-base-url={mock.base_url}",
             f"--gc-user={mock.user_id}",
