@@ -108,6 +108,8 @@ def rule_broken(body: JSONObject, path: str, got: JSON, deleted: Mapping[str, JS
                 return "merge.omitted-preserved"
             if path in deleted and same(got, deleted[path], parts[-1]):
                 return "merge.null-clears"
+            if got is not None and any(d.startswith(path + ".") for d in deleted):
+                return "merge.null-clears"  # a value the null deleted came back with others
             return "merge.nested"
         node = node[part]
     if node is None:

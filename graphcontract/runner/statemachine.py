@@ -291,20 +291,17 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             else:
                 self.fail([expect_status(clause, exchange, {200}, what=what)], target.state())
 
-        @initialize()
-        def fill(self) -> None:
-            """Every property written once with values that are no type's default."""
+        @initialize(case=st.sampled_from(gray))
+        def fill(self, case: tuple[JSONObject, str]) -> None:
+            """Every property written once with values that are no type's default, then a
+            gray body over it: what the target does with that is learned at its first
+            answer, and later writes build on it."""
             self.patch_of(lively, "me", "every property", "paths.me")
+            self.patch_gray(case)
 
         @rule(body=valid_bodies(contract), via=st.sampled_from(forms))
         def patch_valid(self, body: JSONObject, via: str) -> None:
             self.patch_of(body, via, "a valid partial body", "paths.me")
-
-        @initialize(case=st.sampled_from(gray))
-        def open_form(self, case: tuple[JSONObject, str]) -> None:
-            """A gray body over the filled state: what the target does with it is learned at
-            its first answer, and later writes build on it."""
-            self.patch_gray(case)
 
         @rule(name=st.sampled_from(nullable))
         def patch_null(self, name: str) -> None:
