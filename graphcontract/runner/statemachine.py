@@ -12,11 +12,8 @@ the whole run is one ``Session.example()``, so journals, rate limits and reports
 from __future__ import annotations
 
 import dataclasses
-import json
 import warnings
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -34,12 +31,20 @@ from graphcontract.model import (
     rule_broken,
     written_paths,
 )
-from graphcontract.oracles.compare import DATETIME_FORM, differences, leaves, same
+from graphcontract.oracles.compare import differences, same
 from graphcontract.oracles.rejection import expect_status
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.concurrent import send_together
+from graphcontract.runner.sequence_parts import (
+    Recorded,
+    disjoint_pairs,
+    instant,
+    script,
+    sent_body,
+    value_at,
+    writable,
+)
 from graphcontract.runner.session import Example, Session
-from graphcontract.runner.target import restore_body
 from graphcontract.types import JSON, JSONObject
 from strategies import (
     MUST_REJECT_CLAUSES,
@@ -53,16 +58,14 @@ from strategies import (
 )
 from strategies.mixed import merge
 
-SEQUENCE_CLAUSES = (
+SEQUENCE_CLAUSES = (  # what the state machine judges (for ``mark.clauses``)
     "paths.me", "paths.users", "response.echo", "response.id", "merge.omitted-preserved",
     "merge.nested", "merge.collections-replace", "merge.null-clears", "atomic.rejected",
     "persisted", "server-managed.recalculated", *sorted(MUST_REJECT_CLAUSES),
 )  # fmt: skip
-"""What the state machine judges (for ``mark.clauses``)."""
 BUDGETS = {"ci": (6, 10), "staging": (1, 8), "dev": (20, 15), "fuzz": (None, 25)}
 """Examples and steps per example by Hypothesis profile (None: the profile's own)."""
-FIXED = ("id", "createdDateTime", "createdBy")
-"""Server-managed properties no write may change."""
+FIXED = ("id", "createdDateTime", "createdBy")  # no write may change them
 
 
 class SequenceFailed(AssertionError):
@@ -75,15 +78,6 @@ class SequenceFailed(AssertionError):
 
 
 @dataclasses.dataclass
-class Recorded:
-    """One step of a sequence, as the report lists it."""
-
-    what: str
-    exchanges: list[Exchange]
-    together: bool = False
-
-
-@dataclasses.dataclass
 class Learned:
     """Gray choices, learned from the target's first answer and held for the run."""
 
@@ -93,40 +87,6 @@ class Learned:
     failure: SequenceFailed | None = None
 
 
-def _instant(value: JSON) -> datetime | None:
-    match = DATETIME_FORM.match(value) if isinstance(value, str) else None
-    if match is None:
-        return None
-    head, fraction, zone = match.groups()
-    zone = "+00:00" if zone in ("Z", "z") else zone
-    try:
-        return datetime.fromisoformat(f"{head}.{(fraction or '0')[:6].ljust(6, '0')}{zone}")
-    except ValueError:
-        return None
-
-
-def _writable(session: Session, state: JSONObject) -> JSONObject:
-    return {k: state.get(k) for k in session.contract.updatable}
-
-
-def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> str:
-    """Numbered steps and the curl lines that replay them from ``start``: the first PATCHes
-    every writable property back to the snapshot."""
-    lines = ["steps (replay from the snapshot; GRAPH_TOKEN set):"]
-    first = next((e for s in steps for e in s.exchanges if e.request.method == "PATCH"), None)
-    if first is not None:
-        body = json.dumps(restore_body(session.contract, start, None), ensure_ascii=False)
-        url = session.target.client.base_url.rstrip("/") + session.target.path()
-        request = dataclasses.replace(first.request, url=url, body=body.encode())
-        lines += ["# 0. restore the snapshot", dataclasses.replace(first, request=request).curl()]
-    for number, step in enumerate(steps, 1):
-        statuses = ", ".join(str(e.status) for e in step.exchanges)
-        lines.append(f"# {number}. {step.what} (answered {statuses})")
-        curls = [e.curl() for e in step.exchanges]
-        lines += [f"{c} &" for c in curls] + ["wait"] if step.together else curls
-    return "\n".join(lines)
-
-
 def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachine]:
     """The state machine class bound to ``session``'s target and policy."""
     contract = session.contract
@@ -134,7 +94,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     nested = session.policy.get("nested", "merge")
     lively = restating_bodies(contract)[0]
     forms = ["me"] + [f for f in ("id", "userPrincipalName") if target.user_of_form(f)]
-    gray = [({}, "{} as the whole body")] + [
+    empty: JSONObject = {}
+    gray: list[tuple[JSONObject, str]] = [(empty, "{} as the whole body")] + [
         (c.body, c.description) for c in flag_combinations(contract) if isinstance(c.body, dict)
     ]
     nullable = [  # a null collection is a gray zone (collections.null-vs-empty)
@@ -196,13 +157,13 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             """The model against ``got``: one verdict per broken rule, its first path named
             (``by``: the clause every difference breaks; ``raced``: paths two writes at once
             set, whose loss is ``by``'s; else the rule at the path for ``body``)."""
-            expected = _writable(session, self.model)
+            expected = writable(session, self.model)
             grouped: dict[str, list[str]] = {}
-            for path in differences(expected, _writable(session, got)):
+            for path in differences(expected, writable(session, got)):
                 if by and (not raced or path in raced):
                     clause = by
                 else:
-                    clause = rule_broken(body, path, _at(got, path), self.deleted)
+                    clause = rule_broken(body, path, value_at(got, path), self.deleted)
                 grouped.setdefault(clause, []).append(path)
             verdicts = [Verdict.passed(by or "response.echo", exchange)]
             for clause, where in grouped.items():
@@ -212,26 +173,28 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                         clause,
                         f"{what}: {where[0]} is not what the PATCH rules give{more}",
                         sent=body,
-                        expected={p: _at(expected, p) for p in where[:3]},
-                        got={p: _at(got, p) for p in where[:3]},
+                        expected={p: value_at(expected, p) for p in where[:3]},
+                        got={p: value_at(got, p) for p in where[:3]},
                         exchange=exchange,
                     )
                 )
             return verdicts
 
-        def managed(self, got: JSONObject, before: JSONObject, exchange: Exchange, changed: bool):
+        def managed(
+            self, got: JSONObject, before: JSONObject, exchange: Exchange, changed: bool
+        ) -> list[Verdict]:
             out: list[Verdict] = []
             if got.get("id") != target.position_id:
                 out.append(
                     Verdict.failed(
-                        "response.id", "the answer carries another id", sent=_sent(exchange),
+                        "response.id", "the answer carries another id", sent=sent_body(exchange),
                         expected=target.position_id, got=got.get("id"), exchange=exchange,
                     )
                 )  # fmt: skip
             moved = [n for n in FIXED[1:] if not same(got.get(n), self.start.get(n), n)]
             old, new = (
-                _instant(before.get("lastModifiedDateTime")),
-                _instant(got.get("lastModifiedDateTime")),
+                instant(before.get("lastModifiedDateTime")),
+                instant(got.get("lastModifiedDateTime")),
             )
             if changed and old is not None and new is not None and new < old:
                 moved.append("lastModifiedDateTime")
@@ -240,7 +203,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                     Verdict.failed(
                         "server-managed.recalculated",
                         f"{moved[0]} went back or changed over a sequence of writes",
-                        sent=_sent(exchange),
+                        sent=sent_body(exchange),
                         expected={n: before.get(n) for n in moved},
                         got={n: got.get(n) for n in moved},
                         exchange=exchange,
@@ -249,7 +212,9 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             return out
 
         # -- acting -------------------------------------------------------------------------
-        def send(self, body: JSONObject | None, via: str, *, content: bytes | None = None):
+        def send(
+            self, body: JSONObject | None, via: str, *, content: bytes | None = None
+        ) -> tuple[Exchange, str | None]:
             user = target.user_of_form(via) if via != "me" else None
             exchange = target.patch(body, content=content, path=target.path(user=user))
             return exchange, user
@@ -263,11 +228,10 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             if answer is None:
                 return
             changed = changes_anything(contract, before, body, nested=nested)
-            self.fail(
-                [*self.differ(answer, body, exchange, what), *self.managed(answer, before, exchange, changed)],
-                {**answer, **self.model},
-            )  # fmt: skip
-            self.model = {**answer, **_writable(session, self.model)}
+            verdicts = self.differ(answer, body, exchange, what)
+            verdicts += self.managed(answer, before, exchange, changed)
+            self.fail(verdicts, {**answer, **self.model})
+            self.model = {**answer, **writable(session, self.model)}
 
         def refused(self, exchange: Exchange, body: JSON, what: str) -> None:
             """A refused PATCH changes nothing: read at once (atomic.rejected)."""
@@ -373,7 +337,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             if state is not None:
                 self.fail(self.differ(state, {}, read, f"GET via {via}", by=clause), state)
 
-        @rule(pair=_disjoint_pairs(contract, nested))
+        @rule(pair=disjoint_pairs(contract, nested))
         def patch_together(self, pair: tuple[JSONObject, JSONObject]) -> None:
             """Two PATCHes at once: whichever order, both are kept."""
             answers = send_together(target, pair)
@@ -414,68 +378,13 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     return PositionSequences
 
 
-def _disjoint_pairs(contract: Any, nested: str) -> st.SearchStrategy[tuple[JSONObject, JSONObject]]:
-    """Two valid bodies setting different leaves, with no collection or null (so the order
-    they are applied in cannot matter), and different properties when complex values are
-    replaced wholly: one valid body split in two (mapped, never filtered: a filtered draw
-    would throw away a sequence whose requests were already sent)."""
-
-    def split(body: JSONObject) -> tuple[JSONObject, JSONObject]:
-        places = [p for p, v in leaves(_plain(body)) if p and v is not None]
-        if nested == "merge":
-            cut = len(places) // 2
-        else:
-            tops = sorted({p[0] for p in places})
-            cut = sum(1 for p in places if p[0] in tops[: len(tops) // 2])
-        first, second = places[:cut], places[cut:]
-        if not first or not second:
-            return (
-                {"detail": {"jobTitle": "sent at once a"}},
-                {"manager": {"displayName": "sent at once b"}},
-            )
-        return _build(body, first), _build(body, second)
-
-    return valid_bodies(contract).map(split)
-
-
-def _plain(value: JSON) -> JSON:
-    """``value`` without nulls, collections and empty objects."""
-    if not isinstance(value, dict):
-        return value
-    out = {k: _plain(v) for k, v in value.items() if v is not None and not isinstance(v, list)}
-    return {k: v for k, v in out.items() if v != {}}
-
-
-def _build(body: JSONObject, places: Sequence[tuple[str, ...]]) -> JSONObject:
-    out: JSONObject = {}
-    for place in places:
-        node = out
-        for part in place[:-1]:
-            node = node.setdefault(part, {})
-        node[place[-1]] = _at(body, ".".join(place))
-    return out
-
-
-def _at(state: JSON, path: str) -> JSON:
-    for part in path.split("."):
-        state = state.get(part) if isinstance(state, dict) else None
-    return state
-
-
-def _sent(exchange: Exchange) -> Any:
-    try:
-        return json.loads(exchange.request.body)
-    except ValueError:
-        return exchange.request.body.decode("utf-8", "replace")
-
-
 def run_sequences(ex: Example, profile: str) -> None:
     """Run the state machine within ``ex`` under the current Hypothesis profile's budget;
     the minimal failing sequence's verdicts (or a pass per clause judged) are added to ``ex``."""
     session = ex.session
     learned = Learned()
     examples, steps = BUDGETS.get(profile, BUDGETS["ci"])
-    current = settings.default
+    current = settings.default or settings()
     chosen = settings(
         current,
         max_examples=examples if examples is not None else current.max_examples,
@@ -486,7 +395,7 @@ def run_sequences(ex: Example, profile: str) -> None:
         with warnings.catch_warnings():
             # A falsifying example's rule arguments can be long bodies: their repr is wanted.
             warnings.simplefilter("ignore", HypothesisWarning)
-            run_state_machine_as_test(machine, settings=chosen)
+            run_state_machine_as_test(machine, settings=chosen)  # type: ignore[no-untyped-call]
     except HarnessError:
         raise
     except SequenceFailed as failure:

@@ -50,7 +50,7 @@ def run_sequences(mock: MockProcess, report_dir: Path) -> tuple[int, dict, str]:
             f"--gc-user={mock.user_id}",
             f"--gc-user={mock.user_principal_name}",
             f"--gc-report-dir={report_dir}",
-        ],  # fmt: skip
+        ],
         env=dict(os.environ, GRAPH_TOKEN=TOKEN),
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,

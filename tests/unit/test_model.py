@@ -80,9 +80,13 @@ def test_a_null_deletes_leaves_and_a_write_forgets_them():
         ({"detail": {"jobTitle": "x"}}, "detail.jobTitle", "y", "response.echo"),
         ({"categories": ["c"]}, "categories", ["a", "c"], "merge.collections-replace"),
         ({"manager": None}, "manager.displayName", "Ann", "merge.null-clears"),
-        ({"detail": {"company": {"department": "D"}}}, "detail.company.displayName", "Contoso",
-         "merge.null-clears"),
-    ],  # fmt: skip
+        (
+            {"detail": {"company": {"department": "D"}}},
+            "detail.company.displayName",
+            "Contoso",
+            "merge.null-clears",
+        ),
+    ],
     ids=["omitted", "nested", "echo", "collection", "null", "came-back"],
 )
 def test_a_difference_names_the_rule_it_breaks(body, path, got, clause):

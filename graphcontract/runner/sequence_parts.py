@@ -1,0 +1,122 @@
+"""The parts of a model-based sequence that are not the machine: the steps as recorded, the
+curl script that replays them from the snapshot, and the pairs of bodies sent at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from hypothesis import strategies as st
+
+from graphcontract.client import Exchange
+from graphcontract.contract import Contract
+from graphcontract.oracles.compare import DATETIME_FORM, leaves
+from graphcontract.runner.session import Session
+from graphcontract.runner.target import restore_body
+from graphcontract.types import JSON, JSONObject
+from strategies import valid_bodies
+
+
+@dataclasses.dataclass
+class Recorded:
+    """One step of a sequence, as the report lists it."""
+
+    what: str
+    exchanges: list[Exchange]
+    together: bool = False
+
+
+def instant(value: JSON) -> datetime | None:
+    match = DATETIME_FORM.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    head, fraction, zone = match.groups()
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    try:
+        return datetime.fromisoformat(f"{head}.{(fraction or '0')[:6].ljust(6, '0')}{zone}")
+    except ValueError:
+        return None
+
+
+def writable(session: Session, state: JSONObject) -> JSONObject:
+    return {k: state.get(k) for k in session.contract.updatable}
+
+
+def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> str:
+    """Numbered steps and the curl lines that replay them from ``start``: the first PATCHes
+    every writable property back to the snapshot."""
+    lines = ["steps (replay from the snapshot; GRAPH_TOKEN set):"]
+    first = next((e for s in steps for e in s.exchanges if e.request.method == "PATCH"), None)
+    if first is not None:
+        body = json.dumps(restore_body(session.contract, start, None), ensure_ascii=False)
+        url = session.target.client.base_url.rstrip("/") + session.target.path()
+        request = dataclasses.replace(first.request, url=url, body=body.encode())
+        lines += ["# 0. restore the snapshot", dataclasses.replace(first, request=request).curl()]
+    for number, step in enumerate(steps, 1):
+        statuses = ", ".join(str(e.status) for e in step.exchanges)
+        lines.append(f"# {number}. {step.what} (answered {statuses})")
+        curls = [e.curl() for e in step.exchanges]
+        lines += [f"{c} &" for c in curls] + ["wait"] if step.together else curls
+    return "\n".join(lines)
+
+
+def disjoint_pairs(
+    contract: Contract, nested: str
+) -> st.SearchStrategy[tuple[JSONObject, JSONObject]]:
+    """Two valid bodies setting different leaves, with no collection or null (so the order
+    they are applied in cannot matter), and different properties when complex values are
+    replaced wholly: one valid body split in two (mapped, never filtered: a filtered draw
+    would throw away a sequence whose requests were already sent)."""
+
+    def split(body: JSONObject) -> tuple[JSONObject, JSONObject]:
+        places = [p for p, v in leaves(_plain(body)) if p and v is not None]
+        if nested == "merge":
+            cut = len(places) // 2
+        else:
+            tops = sorted({p[0] for p in places})
+            cut = sum(1 for p in places if p[0] in tops[: len(tops) // 2])
+        first, second = places[:cut], places[cut:]
+        if not first or not second:
+            return (
+                {"detail": {"jobTitle": "sent at once a"}},
+                {"manager": {"displayName": "sent at once b"}},
+            )
+        return _build(body, first), _build(body, second)
+
+    return valid_bodies(contract).map(split)
+
+
+def _plain(value: JSON) -> JSON:
+    """``value`` without nulls, collections and empty objects."""
+    if not isinstance(value, dict):
+        return value
+    out = {k: _plain(v) for k, v in value.items() if v is not None and not isinstance(v, list)}
+    return {k: v for k, v in out.items() if v != {}}
+
+
+def _build(body: JSONObject, places: Sequence[tuple[str, ...]]) -> JSONObject:
+    out: JSONObject = {}
+    for place in places:
+        node = out
+        for part in place[:-1]:
+            node = node.setdefault(part, {})
+        node[place[-1]] = value_at(body, ".".join(place))
+    return out
+
+
+def value_at(state: JSON, path: str) -> JSON:
+    for part in path.split("."):
+        state = state.get(part) if isinstance(state, dict) else None
+    return state
+
+
+def sent_body(exchange: Exchange) -> Any:
+    """The body as sent, decoded when it is JSON."""
+    try:
+        return json.loads(exchange.request.body)
+    except ValueError:
+        return exchange.request.body.decode("utf-8", "replace")
