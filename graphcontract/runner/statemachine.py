@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -118,10 +118,16 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.deleted: Deleted = {}
             self.steps: list[Recorded] = []
             self.pending: Exchange | None = None
+            """The last accepted write no GET has read since (a lagging read settles on it)."""
+            self.last_sent: JSON = None
             self.broken = False
 
         # -- judging ------------------------------------------------------------------------
-        def fail(self, verdicts: Sequence[Verdict | None], resync: JSONObject | None) -> None:
+        def fail(
+            self,
+            verdicts: Sequence[Verdict | None],
+            resync: JSONObject | Callable[[], JSONObject] | None,
+        ) -> None:
             """Record ``verdicts``; raise when a wanted must clause failed (its message gets
             the steps and the replay script), else go on from ``resync``."""
             failed = [
@@ -134,7 +140,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                     learned.judged.add(verdict.clause)
             if not any(session.is_must(v) for v in failed):
                 if resync is not None:
-                    self.model = resync
+                    self.model = resync() if callable(resync) else resync
                 return
             replay = script(session, self.start, self.steps)
             self.broken = True
@@ -153,6 +159,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             *,
             by: str = "",
             raced: frozenset[str] = frozenset(),
+            sent: JSON = None,
         ) -> list[Verdict]:
             """The model against ``got``: one verdict per broken rule, its first path named
             (``by``: the clause every difference breaks; ``raced``: paths two writes at once
@@ -172,7 +179,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                     Verdict.failed(
                         clause,
                         f"{what}: {where[0]} is not what the PATCH rules give{more}",
-                        sent=body,
+                        sent=body if sent is None else sent,
                         expected={p: value_at(expected, p) for p in where[:3]},
                         got={p: value_at(got, p) for p in where[:3]},
                         exchange=exchange,
@@ -217,6 +224,9 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         ) -> tuple[Exchange, str | None]:
             user = target.user_of_form(via) if via != "me" else None
             exchange = target.patch(body, content=content, path=target.path(user=user))
+            self.last_sent = body if content is None else sent_body(exchange)
+            if exchange.status == 200:
+                self.pending = exchange
             return exchange, user
 
         def accepted(self, body: JSONObject, exchange: Exchange, what: str) -> None:
@@ -235,17 +245,21 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         def refused(self, exchange: Exchange, body: JSON, what: str) -> None:
             """A refused PATCH changes nothing: read at once (atomic.rejected)."""
-            read = target.read()
+            read = target.read_after(self.pending) if self.pending else target.read()
+            self.pending = None
             state = read.json_object() if read.status == 200 else None
             self.steps[-1].exchanges.append(read)
             if state is None:
                 return
-            self.fail(self.differ(state, {}, read, f"{what}, refused", by="atomic.rejected"), state)
+            shown = body if body is not None else sent_body(exchange)
+            verdicts = self.differ(
+                state, {}, read, f"{what}, refused", by="atomic.rejected", sent=shown
+            )
+            self.fail(verdicts, state)
 
         def patch_of(self, body: JSONObject, via: str, what: str, status_clause: str) -> None:
             exchange, user = self.send(body, via)
             self.steps.append(Recorded(f"PATCH {target.path(user=user)} ({what})", [exchange]))
-            self.pending = exchange
             clause = status_clause if via == "me" else "paths.users"
             if exchange.status >= 500:
                 self.fail([], target.state())
@@ -253,7 +267,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 self.fail([expect_status(clause, exchange, {200}, what=what)], None)
                 self.accepted(body, exchange, what)
             else:
-                self.fail([expect_status(clause, exchange, {200}, what=what)], target.state())
+                self.fail([expect_status(clause, exchange, {200}, what=what)], target.state)
 
         @initialize(case=st.sampled_from(gray))
         def fill(self, case: tuple[JSONObject, str]) -> None:
@@ -277,7 +291,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             body, what = case
             exchange, _ = self.send(body, "me")
             self.steps.append(Recorded(f"PATCH {target.path()} ({what})", [exchange]))
-            self.pending = exchange
             if exchange.status >= 500:
                 self.fail([], target.state())
                 return
@@ -315,12 +328,12 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.judge_refusal(mixed.invalid.clause, exchange, mixed.body, what)
 
         def judge_refusal(self, clause: str, exchange: Exchange, body: JSON, what: str) -> None:
-            self.pending = exchange
             if exchange.status >= 500:
                 self.fail([], target.state())
                 return
-            self.fail([expect_status(clause, exchange, {400}, what=what)], target.state())
-            self.refused(exchange, body, what)
+            self.fail([expect_status(clause, exchange, {400}, what=what)], target.state)
+            if exchange.status != 200:
+                self.refused(exchange, body, what)
 
         @rule(via=st.sampled_from(forms))
         def read(self, via: str) -> None:
@@ -335,7 +348,10 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             clause = "persisted" if user is None or self.pending else "paths.users"
             self.pending = None
             if state is not None:
-                self.fail(self.differ(state, {}, read, f"GET via {via}", by=clause), state)
+                verdicts = self.differ(
+                    state, {}, read, f"GET via {via}", by=clause, sent=self.last_sent
+                )
+                self.fail(verdicts, state)
 
         @rule(pair=disjoint_pairs(contract, nested))
         def patch_together(self, pair: tuple[JSONObject, JSONObject]) -> None:
@@ -351,7 +367,14 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             by = "merge.nested" if one_property else "merge.omitted-preserved"
             for body in pair:
                 self.model = apply_patch(contract, self.model, body, nested=nested)
-            read = target.read()
+            whole = [
+                a
+                for a in answers
+                if not differences(
+                    writable(session, self.model), writable(session, a.json_object() or {})
+                )
+            ]
+            read = target.read_after(whole[-1]) if whole else target.read()
             self.steps[-1].exchanges.append(read)
             self.pending = None
             state = read.json_object() if read.status == 200 else None
