@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from hypothesis import settings
 from hypothesis import strategies as st
+from hypothesis.control import current_build_context
 from hypothesis.errors import HypothesisWarning
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
@@ -65,6 +66,8 @@ SEQUENCE_CLAUSES = (  # what the state machine judges (for ``mark.clauses``)
 )  # fmt: skip
 BUDGETS = {"ci": (6, 10), "staging": (1, 8), "dev": (20, 15), "fuzz": (30, 25)}
 """Examples and steps per example by Hypothesis profile (None: the profile's own)."""
+SHRINK_BUDGETS = {"ci": 40, "staging": 10, "dev": 200, "fuzz": 500}
+"""Sequences tried while shrinking a failure, by profile (each costs a dozen requests)."""
 FIXED = ("id", "createdDateTime", "createdBy")  # no write may change them
 
 
@@ -84,6 +87,16 @@ class Learned:
     accepts: dict[str, bool] = dataclasses.field(default_factory=dict)
     judged: set[str] = dataclasses.field(default_factory=set)
     examples: int = 0
+    after_failure: int = 0
+
+    def shrink_spent(self, cap: int) -> bool:
+        """Whether the sequences tried since the first failure passed ``cap`` (the final
+        replay of the shortest failing one always runs)."""
+        if self.failure is None or current_build_context().is_final:
+            return False
+        self.after_failure += 1
+        return self.after_failure > cap
+
     failure: SequenceFailed | None = None
 
 
@@ -92,6 +105,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     contract = session.contract
     target = session.target
     nested = session.policy.get("nested", "merge")
+    shrink_cap = SHRINK_BUDGETS.get(settings.get_current_profile_name(), SHRINK_BUDGETS["ci"])
     lively = restating_bodies(contract)[0]
     forms = ["me"] + [f for f in ("id", "userPrincipalName") if target.user_of_form(f)]
     empty: JSONObject = {}
@@ -113,6 +127,11 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         def __init__(self) -> None:
             super().__init__()
+            self.idle = learned.shrink_spent(shrink_cap)
+            """Past the shrink budget: send nothing (Hypothesis keeps the shortest failing
+            sequence found so far and replays it last, which is never idle)."""
+            if self.idle:
+                return
             self.start = target.snapshot_original() if target.original is None else target.state()
             self.model: JSONObject = self.start
             self.deleted: Deleted = {}
@@ -274,20 +293,28 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             """Every property written once with values that are no type's default, then a
             gray body over it: what the target does with that is learned at its first
             answer, and later writes build on it."""
+            if self.idle:
+                return
             self.patch_of(lively, "me", "every property", "paths.me")
             self.patch_gray(case)
 
         @rule(body=valid_bodies(contract), via=st.sampled_from(forms))
         def patch_valid(self, body: JSONObject, via: str) -> None:
+            if self.idle:
+                return
             self.patch_of(body, via, "a valid partial body", "paths.me")
 
         @rule(name=st.sampled_from(nullable))
         def patch_null(self, name: str) -> None:
             """null clears a property; what it deleted stays deleted."""
+            if self.idle:
+                return
             self.patch_of({name: None}, "me", f"null for {name}", "paths.me")
 
         @rule(case=st.sampled_from(gray))
         def patch_gray(self, case: tuple[JSONObject, str]) -> None:
+            if self.idle:
+                return
             body, what = case
             exchange, _ = self.send(body, "me")
             self.steps.append(Recorded(f"PATCH {target.path()} ({what})", [exchange]))
@@ -315,6 +342,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         @rule(invalid=refusable, via=st.sampled_from(forms))
         def patch_invalid(self, invalid: InvalidBody, via: str) -> None:
+            if self.idle:
+                return
             exchange, user = self.send(None, via, content=invalid.content())
             what = f"must refuse: {invalid.description}"
             self.steps.append(Recorded(f"PATCH {target.path(user=user)} ({what})", [exchange]))
@@ -322,6 +351,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         @rule(mixed=mixed_bodies(contract))
         def patch_mixed(self, mixed: MixedBody) -> None:
+            if self.idle:
+                return
             exchange, _ = self.send(mixed.body, "me")
             what = f"valid part with one must-refuse part: {mixed.invalid.description}"
             self.steps.append(Recorded(f"PATCH {target.path()} ({what})", [exchange]))
@@ -338,6 +369,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         @rule(via=st.sampled_from(forms))
         def read(self, via: str) -> None:
             """GET: the state is the model's (a write's answer said it; persisted)."""
+            if self.idle:
+                return
             user = target.user_of_form(via) if via != "me" else None
             if self.pending is not None or user is None:
                 read = target.read_after(self.pending) if self.pending else target.read()
@@ -356,6 +389,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         @rule(pair=disjoint_pairs(contract, nested))
         def patch_together(self, pair: tuple[JSONObject, JSONObject]) -> None:
             """Two PATCHes at once: whichever order, both are kept."""
+            if self.idle:
+                return
             answers = send_together(target, pair)
             what = "two PATCHes at once"
             self.steps.append(Recorded(what, list(answers), together=True))
@@ -387,6 +422,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 self.fail(verdicts, state)
 
         def teardown(self) -> None:
+            if self.idle:
+                return
             if not self.broken and target.client.broken is None:
                 self.read("me")
                 learned.examples += 1
