@@ -4,6 +4,7 @@ curl script that replays them from the snapshot, and the pairs of bodies sent at
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from collections.abc import Sequence
@@ -13,8 +14,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from graphcontract.client import Exchange
-from graphcontract.contract import Contract
-from graphcontract.oracles.compare import DATETIME_FORM, leaves
+from graphcontract.contract import Contract, load_contract
+from graphcontract.oracles.compare import DATETIME_FORM, canon, leaves
 from graphcontract.runner.session import Session
 from graphcontract.runner.target import restore_body
 from graphcontract.types import JSON, JSONObject
@@ -120,3 +121,40 @@ def sent_body(exchange: Exchange) -> Any:
         return json.loads(exchange.request.body)
     except ValueError:
         return exchange.request.body.decode("utf-8", "replace")
+
+
+def with_value(state: JSONObject, path: str, value: JSON) -> JSONObject:
+    """A copy of ``state`` holding ``value`` at the dotted ``path`` (objects made on the way)."""
+    out = copy.deepcopy(state)
+    node = out
+    parts = path.split(".")
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = copy.deepcopy(value)
+    return out
+
+
+def lost(old: JSON, new: JSON, key: str) -> bool:
+    """The value went to null, absent, [] or {}, or a flags value lost members: data lost,
+    never a recalculation (clauses.yaml, merge.omitted-preserved)."""
+    if canon(old) not in (None, {}) and canon(new) in (None, {}):
+        return True
+    enum = load_contract().enums_by_property.get(key)
+    if enum is None or not enum.is_flags:
+        return False
+    was, now = enum.read(old), enum.read(new)
+    return was is not None and now is not None and now & was == now != was
+
+
+def edited_strings(body: JSONObject) -> list[str]:
+    """Dotted paths of the free-text strings in ``body`` (restating_bodies marks each with the
+    place it belongs to), the places an edit-and-undo changes."""
+    return sorted(".".join(p) for p, v in leaves(body) if isinstance(v, str) and ".".join(p) in v)
+
+
+def edit(text: str, how: str) -> str:
+    """``text`` changed in letter case, or with a word added."""
+    return {"upper": text.upper(), "lower": text.lower()}.get(how, text + " (edited)")

@@ -34,15 +34,20 @@ from graphcontract.model import (
 )
 from graphcontract.oracles.compare import differences, same
 from graphcontract.oracles.rejection import expect_status
-from graphcontract.oracles.verdict import Verdict
+from graphcontract.oracles.verdict import Verdict, show
 from graphcontract.runner.concurrent import send_together
+from graphcontract.runner.scenarios import body_at
 from graphcontract.runner.sequence_parts import (
     Recorded,
     disjoint_pairs,
+    edit,
+    edited_strings,
     instant,
+    lost,
     script,
     sent_body,
     value_at,
+    with_value,
     writable,
 )
 from graphcontract.runner.session import Example, Session
@@ -68,6 +73,8 @@ BUDGETS = {"ci": (6, 10), "staging": (1, 8), "dev": (20, 15), "fuzz": (30, 25)}
 """Examples and steps per example by Hypothesis profile (None: the profile's own)."""
 SHRINK_BUDGETS = {"ci": 25, "staging": 10, "dev": 200, "fuzz": 500}
 """Sequences tried while shrinking a failure, by profile (each costs a dozen requests)."""
+EDITS = ("upper", "lower", "append")
+OMITTED = frozenset({"merge.omitted-preserved", "merge.nested"})
 FIXED = ("id", "createdDateTime", "createdBy")  # no write may change them
 
 
@@ -140,6 +147,9 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             """The last accepted write no GET has read since (a lagging read settles on it)."""
             self.last_sent: JSON = None
             self.broken = False
+            self.seen: list[JSONObject] = []
+            """The writable values of every answer to an accepted write (came_back)."""
+            self.recalculated: set[str] = set()
 
         # -- judging ------------------------------------------------------------------------
         def fail(
@@ -207,6 +217,55 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 )
             return verdicts
 
+        def adopt_recalculated(
+            self, answer: JSONObject, body: JSONObject, exchange: Exchange
+        ) -> None:
+            """The page lets omitted properties "be recalculated based on changes to other
+            property values": on an update that changed something, an omitted value that
+            changed but kept a value is taken into the model (merge.recalculated, observed),
+            and must come back with the values it follows (came_back)."""
+            expected = writable(session, self.model)
+            for path in differences(expected, writable(session, answer)):
+                old, new = value_at(expected, path), value_at(answer, path)
+                rule = rule_broken(body, path, new, self.deleted)
+                if rule not in OMITTED or lost(old, new, path.rsplit(".", 1)[-1]):
+                    continue
+                self.model = with_value(self.model, path, new)
+                if path not in self.recalculated:
+                    self.recalculated.add(path)
+                    session.recorder.record(
+                        Verdict.observed(
+                            "merge.recalculated",
+                            f"{path} recalculated on an update that did not send it",
+                            f"{show(old)} -> {show(new)}",
+                            exchange,
+                        )
+                    )
+
+        def came_back(
+            self, answer: JSONObject, body: JSONObject, exchange: Exchange, what: str
+        ) -> list[Verdict]:
+            """A recalculated value follows the values it comes from: when every other
+            writable value is again what an earlier answer held, so is it."""
+            now = writable(session, answer)
+            for earlier in self.seen:
+                paths = differences(earlier, now)
+                if not paths or not set(paths) <= self.recalculated:
+                    continue
+                first = paths[0]
+                return [
+                    Verdict.failed(
+                        "merge.nested" if "." in first else "merge.omitted-preserved",
+                        f"step {len(self.steps)}, {what}: {first} did not come back with the "
+                        "values it would be recalculated from",
+                        sent=body,
+                        expected={p: value_at(earlier, p) for p in paths[:3]},
+                        got={p: value_at(now, p) for p in paths[:3]},
+                        exchange=exchange,
+                    )
+                ]
+            return []
+
         def managed(
             self, got: JSONObject, before: JSONObject, exchange: Exchange, changed: bool
         ) -> list[Verdict]:
@@ -258,8 +317,12 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             if answer is None:
                 return
             changed = changes_anything(contract, before, body, nested=nested)
+            if changed:
+                self.adopt_recalculated(answer, body, exchange)
             verdicts = self.differ(answer, body, exchange, what)
+            verdicts += self.came_back(answer, body, exchange, what)
             verdicts += self.managed(answer, before, exchange, changed)
+            self.seen.append(writable(session, answer))
             self.fail(verdicts, {**answer, **self.model})
             self.model = {**answer, **writable(session, self.model)}
 
@@ -298,6 +361,17 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 return
             self.patch_of(lively, "me", "every property", "paths.me")
             self.patch_gray(case)
+
+        @rule(path=st.sampled_from(edited_strings(lively)), how=st.sampled_from(EDITS))
+        def edit_and_undo(self, path: str, how: str) -> None:
+            """A client edits one text and undoes the edit: the second write puts back what
+            the first changed, so every value reads as before the edit."""
+            old = value_at(self.model, path)
+            if not isinstance(old, str):
+                return
+            parts = tuple(path.split("."))
+            self.patch_of(body_at(parts, edit(old, how)), "me", f"edit {path}", "paths.me")
+            self.patch_of(body_at(parts, old), "me", f"undo the edit of {path}", "paths.me")
 
         @rule(body=valid_bodies(contract), via=st.sampled_from(forms))
         def patch_valid(self, body: JSONObject, via: str) -> None:
