@@ -1,5 +1,6 @@
 """The parts of a model-based sequence that are not the machine: the steps as recorded, the
-curl script that replays them from the snapshot, and the pairs of bodies sent at once.
+curl script that replays them from the snapshot, the pairs of bodies sent at once, what a run
+learns, and the judgement of server-managed properties over a sequence.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.control import current_build_context
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract, load_contract
-from graphcontract.oracles.compare import DATETIME_FORM, canon, leaves
+from graphcontract.oracles.compare import DATETIME_FORM, canon, leaves, same
+from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Session
 from graphcontract.runner.target import restore_body
 from graphcontract.types import JSON, JSONObject
@@ -158,3 +161,72 @@ def edited_strings(body: JSONObject) -> list[str]:
 def edit(text: str, how: str) -> str:
     """``text`` changed in letter case, or with a word added."""
     return {"upper": text.upper(), "lower": text.lower()}.get(how, text + " (edited)")
+
+
+class SequenceFailed(AssertionError):
+    """A step's answer or state left the model; carries the verdicts (each with the steps
+    and the replay script in its message)."""
+
+    def __init__(self, verdicts: Sequence[Verdict]) -> None:
+        super().__init__("\n\n".join(v.describe() for v in verdicts))
+        self.verdicts = list(verdicts)
+
+
+@dataclasses.dataclass
+class Learned:
+    """Gray choices, learned from the target's first answer and held for the run."""
+
+    accepts: dict[str, bool] = dataclasses.field(default_factory=dict)
+    judged: set[str] = dataclasses.field(default_factory=set)
+    examples: int = 0
+    after_failure: int = 0
+
+    def shrink_spent(self, cap: int) -> bool:
+        """Whether the sequences tried since the first failure passed ``cap`` (the final
+        replay of the shortest failing one always runs)."""
+        if self.failure is None or current_build_context().is_final:
+            return False
+        self.after_failure += 1
+        return self.after_failure > cap
+
+    failure: SequenceFailed | None = None
+
+
+def managed(
+    position_id: str,
+    start: JSONObject,
+    got: JSONObject,
+    before: JSONObject,
+    exchange: Exchange,
+    changed: bool,
+) -> list[Verdict]:
+    """Server-managed properties over a sequence: the answer names the position's id;
+    createdDateTime and createdBy keep the values the sequence started with;
+    lastModifiedDateTime never goes back on an update that changed something."""
+    out: list[Verdict] = []
+    if got.get("id") != position_id:
+        out.append(
+            Verdict.failed(
+                "response.id", "the answer carries another id", sent=sent_body(exchange),
+                expected=position_id, got=got.get("id"), exchange=exchange,
+            )
+        )  # fmt: skip
+    moved = [n for n in ("createdDateTime", "createdBy") if not same(got.get(n), start.get(n), n)]
+    old, new = (
+        instant(before.get("lastModifiedDateTime")),
+        instant(got.get("lastModifiedDateTime")),
+    )
+    if changed and old is not None and new is not None and new < old:
+        moved.append("lastModifiedDateTime")
+    if moved:
+        out.append(
+            Verdict.failed(
+                "server-managed.recalculated",
+                f"{moved[0]} went back or changed over a sequence of writes",
+                sent=sent_body(exchange),
+                expected={n: before.get(n) for n in moved},
+                got={n: got.get(n) for n in moved},
+                exchange=exchange,
+            )
+        )
+    return out

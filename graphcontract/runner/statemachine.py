@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.control import current_build_context
 from hypothesis.errors import HypothesisWarning
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
@@ -32,18 +31,20 @@ from graphcontract.model import (
     rule_broken,
     written_paths,
 )
-from graphcontract.oracles.compare import differences, same
+from graphcontract.oracles.compare import differences
 from graphcontract.oracles.rejection import expect_status
 from graphcontract.oracles.verdict import Verdict, show
 from graphcontract.runner.concurrent import send_together
 from graphcontract.runner.scenarios import body_at
 from graphcontract.runner.sequence_parts import (
+    Learned,
     Recorded,
+    SequenceFailed,
     disjoint_pairs,
     edit,
     edited_strings,
-    instant,
     lost,
+    managed,
     script,
     sent_body,
     value_at,
@@ -75,36 +76,6 @@ SHRINK_BUDGETS = {"ci": 25, "staging": 10, "dev": 200, "fuzz": 500}
 """Sequences tried while shrinking a failure, by profile (each costs a dozen requests)."""
 EDITS = ("upper", "lower", "append")
 OMITTED = frozenset({"merge.omitted-preserved", "merge.nested"})
-FIXED = ("id", "createdDateTime", "createdBy")  # no write may change them
-
-
-class SequenceFailed(AssertionError):
-    """A step's answer or state left the model; carries the verdicts (each with the steps
-    and the replay script in its message)."""
-
-    def __init__(self, verdicts: Sequence[Verdict]) -> None:
-        super().__init__("\n\n".join(v.describe() for v in verdicts))
-        self.verdicts = list(verdicts)
-
-
-@dataclasses.dataclass
-class Learned:
-    """Gray choices, learned from the target's first answer and held for the run."""
-
-    accepts: dict[str, bool] = dataclasses.field(default_factory=dict)
-    judged: set[str] = dataclasses.field(default_factory=set)
-    examples: int = 0
-    after_failure: int = 0
-
-    def shrink_spent(self, cap: int) -> bool:
-        """Whether the sequences tried since the first failure passed ``cap`` (the final
-        replay of the shortest failing one always runs)."""
-        if self.failure is None or current_build_context().is_final:
-            return False
-        self.after_failure += 1
-        return self.after_failure > cap
-
-    failure: SequenceFailed | None = None
 
 
 def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachine]:
@@ -116,9 +87,9 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     lively = restating_bodies(contract)[0]
     forms = ["me"] + [f for f in ("id", "userPrincipalName") if target.user_of_form(f)]
     empty: JSONObject = {}
-    gray: list[tuple[JSONObject, str]] = [(empty, "{} as the whole body")] + [
+    gray: list[tuple[JSONObject, str]] = [  # the simplest first: Hypothesis favours it
         (c.body, c.description) for c in flag_combinations(contract) if isinstance(c.body, dict)
-    ]
+    ] + [(empty, "{} as the whole body")]
     nullable = [  # a null collection is a gray zone (collections.null-vs-empty)
         n
         for n in contract.updatable
@@ -266,37 +237,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 ]
             return []
 
-        def managed(
-            self, got: JSONObject, before: JSONObject, exchange: Exchange, changed: bool
-        ) -> list[Verdict]:
-            out: list[Verdict] = []
-            if got.get("id") != target.position_id:
-                out.append(
-                    Verdict.failed(
-                        "response.id", "the answer carries another id", sent=sent_body(exchange),
-                        expected=target.position_id, got=got.get("id"), exchange=exchange,
-                    )
-                )  # fmt: skip
-            moved = [n for n in FIXED[1:] if not same(got.get(n), self.start.get(n), n)]
-            old, new = (
-                instant(before.get("lastModifiedDateTime")),
-                instant(got.get("lastModifiedDateTime")),
-            )
-            if changed and old is not None and new is not None and new < old:
-                moved.append("lastModifiedDateTime")
-            if moved:
-                out.append(
-                    Verdict.failed(
-                        "server-managed.recalculated",
-                        f"{moved[0]} went back or changed over a sequence of writes",
-                        sent=sent_body(exchange),
-                        expected={n: before.get(n) for n in moved},
-                        got={n: got.get(n) for n in moved},
-                        exchange=exchange,
-                    )
-                )
-            return out
-
         # -- acting -------------------------------------------------------------------------
         def send(
             self, body: JSONObject | None, via: str, *, content: bytes | None = None
@@ -321,7 +261,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 self.adopt_recalculated(answer, body, exchange)
             verdicts = self.differ(answer, body, exchange, what)
             verdicts += self.came_back(answer, body, exchange, what)
-            verdicts += self.managed(answer, before, exchange, changed)
+            verdicts += managed(target.position_id, self.start, answer, before, exchange, changed)
             self.seen.append(writable(session, answer))
             self.fail(verdicts, {**answer, **self.model})
             self.model = {**answer, **writable(session, self.model)}
