@@ -230,3 +230,19 @@ def managed(
             )
         )
     return out
+
+
+def applicable(body: JSONObject) -> list[str]:
+    """The rules an answer to ``body`` is judged by (each passes unless a path breaks it)."""
+    values = [v for _, v in leaves(body)]
+    return [
+        clause
+        for clause, applies in (
+            ("response.echo", bool(body)),
+            ("merge.omitted-preserved", True),
+            ("merge.nested", any(isinstance(v, dict) for v in body.values())),
+            ("merge.collections-replace", any(isinstance(v, list) for v in values)),
+            ("merge.null-clears", any(v is None for v in values)),
+        )
+        if applies
+    ]

@@ -40,6 +40,7 @@ from graphcontract.runner.sequence_parts import (
     Learned,
     Recorded,
     SequenceFailed,
+    applicable,
     disjoint_pairs,
     edit,
     edited_strings,
@@ -70,7 +71,7 @@ SEQUENCE_CLAUSES = (  # what the state machine judges (for ``mark.clauses``)
     "merge.nested", "merge.collections-replace", "merge.null-clears", "atomic.rejected",
     "persisted", "server-managed.recalculated", *sorted(MUST_REJECT_CLAUSES),
 )  # fmt: skip
-BUDGETS = {"ci": (6, 10), "staging": (1, 8), "dev": (20, 15), "fuzz": (30, 25)}
+BUDGETS = {"ci": (10, 12), "staging": (1, 8), "dev": (20, 15), "fuzz": (30, 25)}
 """Examples and steps per example by Hypothesis profile (None: the profile's own)."""
 SHRINK_BUDGETS = {"ci": 25, "staging": 10, "dev": 200, "fuzz": 500}
 """Sequences tried while shrinking a failure, by profile (each costs a dozen requests)."""
@@ -172,7 +173,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 else:
                     clause = rule_broken(body, path, value_at(got, path), self.deleted)
                 grouped.setdefault(clause, []).append(path)
-            verdicts = [Verdict.passed(by or "response.echo", exchange)]
+            judged = [by] if by else applicable(body)
+            verdicts = [Verdict.passed(c, exchange) for c in judged if c not in grouped]
             for clause, where in grouped.items():
                 more = f" (+{len(where) - 1} more)" if len(where) > 1 else ""
                 verdicts.append(
