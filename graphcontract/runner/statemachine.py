@@ -417,6 +417,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             first, second = pair
             one_property = {*first} == {*second}
             by = "merge.nested" if one_property else "merge.omitted-preserved"
+            before, both = self.model, merge(first, second)
             for body in pair:
                 self.model = apply_patch(contract, self.model, body, nested=nested)
             whole = [
@@ -431,11 +432,12 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.pending = None
             state = read.json_object() if read.status == 200 else None
             if state is not None:
+                if changes_anything(contract, before, both, nested=nested):
+                    self.adopt_recalculated(state, both, read)
                 raced = frozenset(written_paths(first) | written_paths(second))
                 verdicts = self.differ(
-                    state, merge(first, second), read, f"{what}, both answered 200", by=by,
-                    raced=raced,
-                )  # fmt: skip
+                    state, both, read, f"{what}, both answered 200", by=by, raced=raced
+                )
                 self.fail(verdicts, state)
 
         def teardown(self) -> None:
