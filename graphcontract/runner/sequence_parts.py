@@ -17,7 +17,7 @@ from hypothesis.control import current_build_context
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract, load_contract
-from graphcontract.oracles.compare import DATETIME_FORM, canon, leaves, same
+from graphcontract.oracles.compare import DATETIME_FORM, canon, differences, leaves, same
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Session
 from graphcontract.runner.target import restore_body
@@ -246,3 +246,31 @@ def applicable(body: JSONObject) -> list[str]:
         )
         if applies
     ]
+
+
+def came_back(
+    seen: Sequence[JSONObject],
+    recalculated: set[str],
+    now: JSONObject,
+    body: JSONObject,
+    exchange: Exchange,
+    what: str,
+) -> list[Verdict]:
+    """A recalculated value follows the values it comes from: when every other
+    writable value is again what an earlier answer held, so is it."""
+    for earlier in seen:
+        paths = differences(earlier, now)
+        if not paths or not set(paths) <= recalculated:
+            continue
+        first = paths[0]
+        return [
+            Verdict.failed(
+                "merge.nested" if "." in first else "merge.omitted-preserved",
+                f"{what}: {first} did not come back with the values it would be recalculated from",
+                sent=body,
+                expected={p: value_at(earlier, p) for p in paths[:3]},
+                got={p: value_at(now, p) for p in paths[:3]},
+                exchange=exchange,
+            )
+        ]
+    return []

@@ -41,6 +41,7 @@ from graphcontract.runner.sequence_parts import (
     Recorded,
     SequenceFailed,
     applicable,
+    came_back,
     disjoint_pairs,
     edit,
     edited_strings,
@@ -215,30 +216,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                         )
                     )
 
-        def came_back(
-            self, answer: JSONObject, body: JSONObject, exchange: Exchange, what: str
-        ) -> list[Verdict]:
-            """A recalculated value follows the values it comes from: when every other
-            writable value is again what an earlier answer held, so is it."""
-            now = writable(session, answer)
-            for earlier in self.seen:
-                paths = differences(earlier, now)
-                if not paths or not set(paths) <= self.recalculated:
-                    continue
-                first = paths[0]
-                return [
-                    Verdict.failed(
-                        "merge.nested" if "." in first else "merge.omitted-preserved",
-                        f"step {len(self.steps)}, {what}: {first} did not come back with the "
-                        "values it would be recalculated from",
-                        sent=body,
-                        expected={p: value_at(earlier, p) for p in paths[:3]},
-                        got={p: value_at(now, p) for p in paths[:3]},
-                        exchange=exchange,
-                    )
-                ]
-            return []
-
         # -- acting -------------------------------------------------------------------------
         def send(
             self, body: JSONObject | None, via: str, *, content: bytes | None = None
@@ -262,7 +239,10 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             if changed:
                 self.adopt_recalculated(answer, body, exchange)
             verdicts = self.differ(answer, body, exchange, what)
-            verdicts += self.came_back(answer, body, exchange, what)
+            verdicts += came_back(
+                self.seen, self.recalculated, writable(session, answer), body, exchange,
+                f"step {len(self.steps)}, {what}",
+            )  # fmt: skip
             verdicts += managed(target.position_id, self.start, answer, before, exchange, changed)
             self.seen.append(writable(session, answer))
             self.fail(verdicts, {**answer, **self.model})
@@ -291,8 +271,39 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             elif exchange.status == 200:
                 self.fail([expect_status(clause, exchange, {200}, what=what)], None)
                 self.accepted(body, exchange, what)
+            elif user is not None:
+                # Refused via /users/…: the path's fault only when /me takes the same body
+                # (else the body is the first cause, under paths.me).
+                again, _ = self.send(body, "me")
+                self.steps[-1].exchanges.append(again)
+                if again.status == 200:
+                    self.fail([expect_status(clause, exchange, {200}, what=what)], target.state)
+                    self.accepted(body, again, what)
+                else:
+                    self.fail(self.blame(body, again, status_clause, what), target.state)
             else:
-                self.fail([expect_status(clause, exchange, {200}, what=what)], target.state)
+                self.fail(self.blame(body, exchange, status_clause, what), target.state)
+
+        def blame(
+            self, body: JSONObject, exchange: Exchange, clause: str, what: str
+        ) -> list[Verdict | None]:
+            """A valid body refused: when an enum value it carries is refused alone, that
+            site's clause is the first cause (a documented member refused), else ``clause``."""
+            for site in contract.enum_sites():
+                value = value_at(body, ".".join(site.path)) if "[]" not in site.path else None
+                if value is None:
+                    continue
+                alone = body_at(site.path, value)
+                probe, _ = self.send(alone, "me")
+                self.steps[-1].exchanges.append(probe)
+                if 400 <= probe.status < 500:
+                    accepts = site.clause.replace(".rejects", ".accepts")
+                    named = accepts if accepts in contract.clauses else site.clause
+                    place = ".".join(site.path)
+                    return [expect_status(named, probe, {200}, what=f"{what}: {place} alone")]
+                if probe.status == 200:
+                    self.accepted(alone, probe, f"{what}: its enum value alone")
+            return [expect_status(clause, exchange, {200}, what=what)]
 
         @initialize(case=st.sampled_from(gray))
         def fill(self, case: tuple[JSONObject, str]) -> None:
@@ -357,11 +368,11 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             elif 400 <= exchange.status < 500:
                 self.refused(exchange, body, what)
 
-        @rule(invalid=refusable, via=st.sampled_from(forms))
-        def patch_invalid(self, invalid: InvalidBody, via: str) -> None:
+        @rule(invalid=refusable)
+        def patch_invalid(self, invalid: InvalidBody) -> None:
             if self.idle:
                 return
-            exchange, user = self.send(None, via, content=invalid.content())
+            exchange, user = self.send(None, "me", content=invalid.content())
             what = f"must refuse: {invalid.description}"
             self.steps.append(Recorded(f"PATCH {target.path(user=user)} ({what})", [exchange]))
             self.judge_refusal(invalid.clause, exchange, invalid.body, what)
