@@ -4,9 +4,8 @@ at once) and whose expected state is ``graphcontract.model``. After every step t
 answer (and, when read, its state) must equal the model's; a failure shrinks to a minimal
 sequence, reported as numbered steps with a curl script that replays it from the snapshot.
 
-Each Hypothesis example starts from the position as read, writes every property once with
-values that are no type's default, and ends restored (``Target.restore``, verified by GET);
-the whole run is one ``Session.example()``, so journals, rate limits and reports apply.
+Each sequence starts from the position as read and ends restored (verified by GET); the
+whole run is one ``Session.example()``, so journals, rate limits and reports apply.
 """
 
 from __future__ import annotations
@@ -66,16 +65,16 @@ from strategies import (
     valid_bodies,
 )
 from strategies.mixed import merge
+from strategies.valid import changing_value_for
 
 SEQUENCE_CLAUSES = (  # what the state machine judges (for ``mark.clauses``)
     "paths.me", "paths.users", "response.echo", "response.id", "merge.omitted-preserved",
     "merge.nested", "merge.collections-replace", "merge.null-clears", "atomic.rejected",
     "persisted", "server-managed.recalculated", *sorted(MUST_REJECT_CLAUSES),
 )  # fmt: skip
+# Sequences and steps per sequence, and sequences tried while shrinking, by profile.
 BUDGETS = {"ci": (10, 12), "staging": (1, 8), "dev": (20, 15), "fuzz": (30, 25)}
-"""Examples and steps per example by Hypothesis profile (None: the profile's own)."""
 SHRINK_BUDGETS = {"ci": 25, "staging": 10, "dev": 200, "fuzz": 500}
-"""Sequences tried while shrinking a failure, by profile (each costs a dozen requests)."""
 EDITS = ("upper", "lower", "append")
 OMITTED = frozenset({"merge.omitted-preserved", "merge.nested"})
 
@@ -97,6 +96,9 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         for n in contract.updatable
         if contract.entity.properties[n].nullable and not contract.entity.properties[n].collection
     ]
+    nulls = st.sampled_from(nullable).flatmap(  # then, maybe, a partial value over it
+        lambda n: st.tuples(st.just(n), st.none() | changing_value_for(contract, n))
+    )
     refusable = st.one_of(
         *(invalid_bodies(contract, c) for c in sorted(MUST_REJECT_CLAUSES)),
         invalid_bodies(contract, "body.malformed"),
@@ -107,9 +109,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         def __init__(self) -> None:
             super().__init__()
+            # Past the shrink budget: send nothing (the shortest failing one is replayed).
             self.idle = learned.shrink_spent(shrink_cap)
-            """Past the shrink budget: send nothing (Hypothesis keeps the shortest failing
-            sequence found so far and replays it last, which is never idle)."""
             if self.idle:
                 return
             self.start = target.snapshot_original() if target.original is None else target.state()
@@ -287,8 +288,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         def blame(
             self, body: JSONObject, exchange: Exchange, clause: str, what: str
         ) -> list[Verdict | None]:
-            """A valid body refused: when an enum value it carries is refused alone, that
-            site's clause is the first cause (a documented member refused), else ``clause``."""
+            """A valid body refused: an enum value refused alone names its site's clause."""
             for site in contract.enum_sites():
                 value = value_at(body, ".".join(site.path)) if "[]" not in site.path else None
                 if value is None:
@@ -307,9 +307,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         @initialize(case=st.sampled_from(gray))
         def fill(self, case: tuple[JSONObject, str]) -> None:
-            """Every property written once with values that are no type's default, then a
-            gray body over it: what the target does with that is learned at its first
-            answer, and later writes build on it."""
+            """Every property written with values no type defaults to, then a gray body:
+            what the target does with it is learned at its first answer."""
             if self.idle:
                 return
             self.patch_of(lively, "me", "every property", "paths.me")
@@ -332,12 +331,15 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 return
             self.patch_of(body, via, "a valid partial body", "paths.me")
 
-        @rule(name=st.sampled_from(nullable))
-        def patch_null(self, name: str) -> None:
-            """null clears a property; what it deleted stays deleted."""
+        @rule(case=nulls)
+        def patch_null(self, case: tuple[str, JSON]) -> None:
+            """null clears; what it deleted stays deleted (a partial value over it)."""
             if self.idle:
                 return
+            name, then = case
             self.patch_of({name: None}, "me", f"null for {name}", "paths.me")
+            if then is not None:
+                self.patch_of({name: then}, "me", f"a partial {name} over null", "paths.me")
 
         @rule(case=st.sampled_from(gray))
         def patch_gray(self, case: tuple[JSONObject, str]) -> None:
@@ -469,8 +471,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
 
 def run_sequences(ex: Example, profile: str) -> None:
-    """Run the state machine within ``ex`` under the current Hypothesis profile's budget;
-    the minimal failing sequence's verdicts (or a pass per clause judged) are added to ``ex``."""
+    """Run the machine in ``ex``: the minimal failure's verdicts, or passes, go to ``ex``."""
     session = ex.session
     learned = Learned()
     examples, steps = BUDGETS.get(profile, BUDGETS["ci"])
