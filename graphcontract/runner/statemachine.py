@@ -125,7 +125,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             """The writable values of every answer to an accepted write (came_back)."""
             self.recalculated: set[str] = set()
 
-        # -- judging ------------------------------------------------------------------------
         def fail(
             self,
             verdicts: Sequence[Verdict | None],
