@@ -1,0 +1,276 @@
+"""The parts of a model-based sequence that are not the machine: the steps as recorded, the
+curl script that replays them from the snapshot, the pairs of bodies sent at once, what a run
+learns, and the judgement of server-managed properties over a sequence.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.control import current_build_context
+
+from graphcontract.client import Exchange
+from graphcontract.contract import Contract, load_contract
+from graphcontract.oracles.compare import DATETIME_FORM, canon, differences, leaves, same
+from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.session import Session
+from graphcontract.runner.target import restore_body
+from graphcontract.types import JSON, JSONObject
+from strategies import valid_bodies
+
+
+@dataclasses.dataclass
+class Recorded:
+    """One step of a sequence, as the report lists it."""
+
+    what: str
+    exchanges: list[Exchange]
+    together: bool = False
+
+
+def instant(value: JSON) -> datetime | None:
+    match = DATETIME_FORM.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    head, fraction, zone = match.groups()
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    try:
+        return datetime.fromisoformat(f"{head}.{(fraction or '0')[:6].ljust(6, '0')}{zone}")
+    except ValueError:
+        return None
+
+
+def writable(session: Session, state: JSONObject) -> JSONObject:
+    return {k: state.get(k) for k in session.contract.updatable}
+
+
+def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> str:
+    """Numbered steps and the curl lines that replay them from ``start``: the first PATCHes
+    every writable property back to the snapshot."""
+    lines = ["steps (replay from the snapshot; GRAPH_TOKEN set):"]
+    first = next((e for s in steps for e in s.exchanges if e.request.method == "PATCH"), None)
+    if first is not None:
+        body = json.dumps(restore_body(session.contract, start, None), ensure_ascii=False)
+        url = session.target.client.base_url.rstrip("/") + session.target.path()
+        request = dataclasses.replace(first.request, url=url, body=body.encode())
+        lines += ["# 0. restore the snapshot", dataclasses.replace(first, request=request).curl()]
+    for number, step in enumerate(steps, 1):
+        statuses = ", ".join(str(e.status) for e in step.exchanges)
+        lines.append(f"# {number}. {step.what} (answered {statuses})")
+        curls = [e.curl() for e in step.exchanges]
+        lines += [f"{c} &" for c in curls] + ["wait"] if step.together else curls
+    return "\n".join(lines)
+
+
+def disjoint_pairs(
+    contract: Contract, nested: str
+) -> st.SearchStrategy[tuple[JSONObject, JSONObject]]:
+    """Two valid bodies setting different leaves, with no collection or null (so the order
+    they are applied in cannot matter), and different properties when complex values are
+    replaced wholly: one valid body split in two (mapped, never filtered: a filtered draw
+    would throw away a sequence whose requests were already sent)."""
+
+    def split(body: JSONObject) -> tuple[JSONObject, JSONObject]:
+        places = [p for p, v in leaves(_plain(body)) if p and v is not None]
+        if nested == "merge":
+            cut = len(places) // 2
+        else:
+            tops = sorted({p[0] for p in places})
+            cut = sum(1 for p in places if p[0] in tops[: len(tops) // 2])
+        first, second = places[:cut], places[cut:]
+        if not first or not second:
+            return (
+                {"detail": {"jobTitle": "sent at once a"}},
+                {"manager": {"displayName": "sent at once b"}},
+            )
+        return _build(body, first), _build(body, second)
+
+    return valid_bodies(contract).map(split)
+
+
+def _plain(value: JSON) -> JSON:
+    """``value`` without nulls, collections and empty objects."""
+    if not isinstance(value, dict):
+        return value
+    out = {k: _plain(v) for k, v in value.items() if v is not None and not isinstance(v, list)}
+    return {k: v for k, v in out.items() if v != {}}
+
+
+def _build(body: JSONObject, places: Sequence[tuple[str, ...]]) -> JSONObject:
+    out: JSONObject = {}
+    for place in places:
+        node = out
+        for part in place[:-1]:
+            node = node.setdefault(part, {})
+        node[place[-1]] = value_at(body, ".".join(place))
+    return out
+
+
+def value_at(state: JSON, path: str) -> JSON:
+    for part in path.split("."):
+        state = state.get(part) if isinstance(state, dict) else None
+    return state
+
+
+def sent_body(exchange: Exchange) -> Any:
+    """The body as sent, decoded when it is JSON."""
+    try:
+        return json.loads(exchange.request.body)
+    except ValueError:
+        return exchange.request.body.decode("utf-8", "replace")
+
+
+def with_value(state: JSONObject, path: str, value: JSON) -> JSONObject:
+    """A copy of ``state`` holding ``value`` at the dotted ``path`` (objects made on the way)."""
+    out = copy.deepcopy(state)
+    node = out
+    parts = path.split(".")
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = copy.deepcopy(value)
+    return out
+
+
+def lost(old: JSON, new: JSON, key: str) -> bool:
+    """The value went to null, absent, [] or {}, or a flags value lost members: data lost,
+    never a recalculation (clauses.yaml, merge.omitted-preserved)."""
+    if canon(old) not in (None, {}) and canon(new) in (None, {}):
+        return True
+    enum = load_contract().enums_by_property.get(key)
+    if enum is None or not enum.is_flags:
+        return False
+    was, now = enum.read(old), enum.read(new)
+    return was is not None and now is not None and now & was == now != was
+
+
+def edited_strings(body: JSONObject) -> list[str]:
+    """Dotted paths of the free-text strings in ``body`` (restating_bodies marks each with the
+    place it belongs to), the places an edit-and-undo changes."""
+    return sorted(".".join(p) for p, v in leaves(body) if isinstance(v, str) and ".".join(p) in v)
+
+
+def edit(text: str, how: str) -> str:
+    """``text`` changed in letter case, or with a word added."""
+    return {"upper": text.upper(), "lower": text.lower()}.get(how, text + " (edited)")
+
+
+class SequenceFailed(AssertionError):
+    """A step's answer or state left the model; carries the verdicts (each with the steps
+    and the replay script in its message)."""
+
+    def __init__(self, verdicts: Sequence[Verdict]) -> None:
+        super().__init__("\n\n".join(v.describe() for v in verdicts))
+        self.verdicts = list(verdicts)
+
+
+@dataclasses.dataclass
+class Learned:
+    """Gray choices, learned from the target's first answer and held for the run."""
+
+    accepts: dict[str, bool] = dataclasses.field(default_factory=dict)
+    judged: set[str] = dataclasses.field(default_factory=set)
+    examples: int = 0
+    after_failure: int = 0
+
+    def shrink_spent(self, cap: int) -> bool:
+        """Whether the sequences tried since the first failure passed ``cap`` (the final
+        replay of the shortest failing one always runs)."""
+        if self.failure is None or current_build_context().is_final:
+            return False
+        self.after_failure += 1
+        return self.after_failure > cap
+
+    failure: SequenceFailed | None = None
+
+
+def managed(
+    position_id: str,
+    start: JSONObject,
+    got: JSONObject,
+    before: JSONObject,
+    exchange: Exchange,
+    changed: bool,
+) -> list[Verdict]:
+    """Server-managed properties over a sequence: the answer names the position's id;
+    createdDateTime and createdBy keep the values the sequence started with;
+    lastModifiedDateTime never goes back on an update that changed something."""
+    out: list[Verdict] = []
+    if got.get("id") != position_id:
+        out.append(
+            Verdict.failed(
+                "response.id", "the answer carries another id", sent=sent_body(exchange),
+                expected=position_id, got=got.get("id"), exchange=exchange,
+            )
+        )  # fmt: skip
+    moved = [n for n in ("createdDateTime", "createdBy") if not same(got.get(n), start.get(n), n)]
+    old, new = (
+        instant(before.get("lastModifiedDateTime")),
+        instant(got.get("lastModifiedDateTime")),
+    )
+    if changed and old is not None and new is not None and new < old:
+        moved.append("lastModifiedDateTime")
+    if moved:
+        out.append(
+            Verdict.failed(
+                "server-managed.recalculated",
+                f"{moved[0]} went back or changed over a sequence of writes",
+                sent=sent_body(exchange),
+                expected={n: before.get(n) for n in moved},
+                got={n: got.get(n) for n in moved},
+                exchange=exchange,
+            )
+        )
+    return out
+
+
+def applicable(body: JSONObject) -> list[str]:
+    """The rules an answer to ``body`` is judged by (each passes unless a path breaks it)."""
+    values = [v for _, v in leaves(body)]
+    return [
+        clause
+        for clause, applies in (
+            ("response.echo", bool(body)),
+            ("merge.omitted-preserved", True),
+            ("merge.nested", any(isinstance(v, dict) for v in body.values())),
+            ("merge.collections-replace", any(isinstance(v, list) for v in values)),
+            ("merge.null-clears", any(v is None for v in values)),
+        )
+        if applies
+    ]
+
+
+def came_back(
+    seen: Sequence[JSONObject],
+    recalculated: set[str],
+    now: JSONObject,
+    body: JSONObject,
+    exchange: Exchange,
+    what: str,
+) -> list[Verdict]:
+    """A recalculated value follows the values it comes from: when every other
+    writable value is again what an earlier answer held, so is it."""
+    for earlier in seen:
+        paths = differences(earlier, now)
+        if not paths or not set(paths) <= recalculated:
+            continue
+        first = paths[0]
+        return [
+            Verdict.failed(
+                "merge.nested" if "." in first else "merge.omitted-preserved",
+                f"{what}: {first} did not come back with the values it would be recalculated from",
+                sent=body,
+                expected={p: value_at(earlier, p) for p in paths[:3]},
+                got={p: value_at(now, p) for p in paths[:3]},
+                exchange=exchange,
+            )
+        ]
+    return []
