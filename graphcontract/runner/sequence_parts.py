@@ -20,9 +20,20 @@ from graphcontract.contract import Contract, load_contract
 from graphcontract.oracles.compare import DATETIME_FORM, canon, differences, leaves, same
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.session import Session
-from graphcontract.runner.target import restore_body
+from graphcontract.runner.target import Target, restore_body
 from graphcontract.types import JSON, JSONObject
-from strategies import valid_bodies
+from strategies import MUST_REJECT_CLAUSES, valid_bodies
+
+SEQUENCE_CLAUSES = (  # what the state machine judges (for ``mark.clauses``)
+    "paths.me", "paths.users", "response.echo", "response.id", "merge.omitted-preserved",
+    "merge.nested", "merge.collections-replace", "merge.null-clears", "atomic.rejected",
+    "persisted", "server-managed.recalculated", *sorted(MUST_REJECT_CLAUSES),
+)  # fmt: skip
+# Sequences and steps per sequence, and sequences tried while shrinking, by profile.
+BUDGETS = {"ci": (10, 12), "staging": (1, 8), "dev": (20, 15), "fuzz": (30, 25)}
+SHRINK_BUDGETS = {"ci": 25, "staging": 10, "dev": 200, "fuzz": 500}
+EDITS = ("upper", "lower", "append")
+OMITTED = frozenset({"merge.omitted-preserved", "merge.nested"})
 
 
 @dataclasses.dataclass
@@ -274,3 +285,10 @@ def came_back(
             )
         ]
     return []
+
+
+def stored_read(target: Target, *, path: str | None = None) -> Exchange:
+    """A GET that must show the stored state: a learned read lag since the last PATCH is
+    waited out first (a replica's stale view is not the service's state)."""
+    target.wait_out_lag()
+    return target.read(path=path)
