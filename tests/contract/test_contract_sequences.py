@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings
 
-from graphcontract.runner.statemachine import SEQUENCE_CLAUSES, run_sequences
+from graphcontract.runner.sequence_parts import SEQUENCE_CLAUSES
+from graphcontract.runner.statemachine import run_sequences
 
 
 @pytest.mark.clauses(*SEQUENCE_CLAUSES)
