@@ -22,10 +22,10 @@ from graphcontract.helpformat import DefaultsHelpFormatter
 from graphcontract.metadata_option import add_metadata_argument, select_metadata
 from graphcontract.mock.app import DEFAULT_READONLY_TOKEN, build_app
 from graphcontract.mock.faults import FAULTS, check_faults
-from graphcontract.mock.gray import DOTNET_CHOICES, GrayChoices
+from graphcontract.mock.gray import DOTNET_CHOICES, STRICT_CHOICES, GrayChoices
 from graphcontract.mock.seed import load_seed
 
-VARIANTS = ("conforming", "gray", "dotnet")
+VARIANTS = ("conforming", "gray", "dotnet", "strict")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
@@ -59,8 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--variant",
         default="conforming",
-        help="conforming (reference choices), gray (every gray-zone choice flipped) or dotnet "
-        "(the forms an ASP.NET Core OData service writes)",
+        help="conforming (reference choices), gray (every gray-zone choice flipped), dotnet "
+        "(the forms an ASP.NET Core OData service writes) or strict (every open form refused)",
     )
     parser.add_argument(
         "--quiet",
@@ -82,7 +82,11 @@ def choices_from(variant: str, gray: list[str]) -> GrayChoices:
     """The gray-zone choices for ``--variant`` with ``--gray`` overrides."""
     if variant not in VARIANTS:
         raise UsageError(f"unknown --variant {variant!r}; choose from {', '.join(VARIANTS)}")
-    base = {"gray": GrayChoices().flipped(), "dotnet": DOTNET_CHOICES}.get(variant, GrayChoices())
+    base = {
+        "gray": GrayChoices().flipped(),
+        "dotnet": DOTNET_CHOICES,
+        "strict": STRICT_CHOICES,
+    }.get(variant, GrayChoices())
     return GrayChoices.parse(gray, base=base)
 
 

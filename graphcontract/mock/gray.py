@@ -268,3 +268,18 @@ DOTNET_CHOICES = GrayChoices(
     gzip=True,
 )
 """A conforming service written with ASP.NET Core OData: the forms its serializer writes."""
+
+
+STRICT_CHOICES = GrayChoices(
+    unknown_properties="reject",
+    read_only="reject",
+    flags_combinations="reject",
+    numeric_enums="reject",
+    unknown_future_value="reject",
+    strict_annotations=True,
+    strict_strings=True,
+    strict_limits=True,
+)
+"""A conforming service that refuses every open form with 400: undeclared and read-only
+properties, flags combinations, numbers and other cases for enums, unknownFutureValue,
+control information the metadata does not back, U+0000 and lone surrogates, long values."""

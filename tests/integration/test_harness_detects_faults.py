@@ -62,7 +62,7 @@ def run_harness(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, 
     return proc.returncode, json.loads(reports[0].read_text()), proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("variant", ["conforming", "gray", "dotnet"])
+@pytest.mark.parametrize("variant", ["conforming", "gray", "dotnet", "strict"])
 def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
     with MockProcess(variant=variant) as mock:
         code, report, output = run_harness(mock, tmp_path)
@@ -78,7 +78,7 @@ def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
     )
     # The variants take the two sides of the annotation and string gray zones: the run
     # passes on both, and the report says which side the target took.
-    side = "refused with 400" if variant == "gray" else "accepted, stored as sent"
+    side = "refused with 400" if variant in ("gray", "strict") else "accepted, stored as sent"
     for clause_id in ("body.annotations", "strings.unusual", "values.long"):
         clause = next(c for c in report["clauses"] if c["id"] == clause_id)
         titles = [o["title"] for o in clause["observation"]["outcomes"]]
