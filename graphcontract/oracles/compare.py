@@ -97,6 +97,15 @@ def enum_value(value: JSON, key: str) -> JSON | _EnumValue:
     return value if enum is None or bits is None else _EnumValue(enum, bits, value)
 
 
+def no_enum_form(value: JSON, key: str) -> bool:
+    """``key`` holds an enum and ``value`` is no form OData writes one in (a JSON number, an
+    unknown name): response.shape's to judge, not a value lost or changed."""
+    enum = _enum_named(key) if key else None
+    if enum is None or value is None:
+        return False
+    return not isinstance(value, str) or enum.read(value) is None
+
+
 @functools.cache
 def _enum_named(key: str) -> EnumSpec | None:
     return load_contract().enums_by_property.get(key)

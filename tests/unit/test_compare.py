@@ -10,6 +10,7 @@ from graphcontract.oracles.compare import (
     canon,
     differences,
     exactly_equal,
+    no_enum_form,
     same,
     stamp_grain_s,
 )
@@ -128,3 +129,28 @@ def test_parse_datetime(text, ok):
 )  # fmt: skip
 def test_stamp_grain_is_the_last_non_zero_unit(text, grain):
     assert stamp_grain_s(text) == (pytest.approx(grain) if grain else None)
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "expected"),
+    [
+        (3, "allowedAudiences", True),
+        ("family, bogus", "allowedAudiences", True),
+        ("family, contacts", "allowedAudiences", False),
+        ("3", "allowedAudiences", False),
+        (None, "allowedAudiences", False),
+        (1, "relationship", True),
+        (3, "displayName", False),
+    ],
+    ids=[
+        "json-number",
+        "unknown-name",
+        "dotnet-form",
+        "number-as-string",
+        "null",
+        "nested-json-number",
+        "not-an-enum",
+    ],
+)
+def test_no_enum_form_names_answers_no_odata_serializer_writes(value, key, expected):
+    assert no_enum_form(value, key) is expected
