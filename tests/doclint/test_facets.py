@@ -25,7 +25,10 @@ FACETS = json.loads((contracts_dir() / "metadata" / "facets.json").read_text())[
 
 @pytest.fixture(autouse=True)
 def _no_selection(monkeypatch):
-    monkeypatch.delenv(METADATA_ENV, raising=False)
+    """No selection during the test, and none left after it: setenv first, so monkeypatch
+    records the variable's state and undoes what the code under test sets too."""
+    monkeypatch.setenv(METADATA_ENV, "")
+    monkeypatch.delenv(METADATA_ENV)
 
 
 def lint_folder(capsys, *extra: str) -> dict:

@@ -27,7 +27,10 @@ NO_FACET = b"""<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" 
 
 @pytest.fixture(autouse=True)
 def _no_selection(monkeypatch):
-    monkeypatch.delenv(METADATA_ENV, raising=False)
+    """No selection during the test, and none left after it: setenv first, so monkeypatch
+    records the variable's state and undoes what the code under test sets too."""
+    monkeypatch.setenv(METADATA_ENV, "")
+    monkeypatch.delenv(METADATA_ENV)
 
 
 @pytest.fixture
