@@ -467,13 +467,13 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
 
 def run_sequences(ex: Example, profile: str) -> None:
-    """Run the machine in ``ex``: the minimal failure's verdicts, or passes, go to ``ex``
-    (nothing on reads that are not stable: no stored state to hold a model to)."""
+    """Run the machine in ``ex`` (not on unstable reads); its verdicts go to ``ex``."""
     session = ex.session
     if session.reads_unstable:
         return
     learned = Learned()
-    examples, steps = BUDGETS.get(profile, BUDGETS["ci"])
+    budget = "staging" if session.target.lag_learned else profile  # each read waits the lag
+    examples, steps = BUDGETS.get(budget, BUDGETS["ci"])
     current = settings.default or settings()
     chosen = settings(
         current,

@@ -26,7 +26,11 @@ CANNOT_JUDGE = "judged on the stored state, which a generated-answer mock does n
 
 EXPECTED: checks.Expectations = {
     "paths.me": ("pass", "every valid partial body the harness writes is answered 200"),
-    "paths.users": ("skipped", "no --user given (documented skip)"),
+    "paths.users": (
+        "fail",
+        "a PATCH to a user that does not exist is answered 200 (every path its OpenAPI "
+        "declares is answered with a generated body); judged by its status alone",
+    ),
     "auth.required": ("pass", "no, a bare or a Basic Authorization header gets 401"),
     "auth.scope": ("skipped", "no --readonly-token-env given"),
     "media.json-required": ("fail", "a PATCH without Content-Type is read as JSON, answered 200"),
