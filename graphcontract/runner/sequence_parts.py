@@ -292,18 +292,3 @@ def stored_read(target: Target, *, path: str | None = None) -> Exchange:
     waited out first (a replica's stale view is not the service's state)."""
     target.wait_out_lag()
     return target.read(path=path)
-
-
-def lost_earlier(
-    clause: str, path: str, got: JSON, expected: JSON, earlier: JSONObject | None
-) -> str:
-    """``clause`` for an omitted value that changed, unless the answer shows the value from
-    before the previous accepted write: that write did not last (persisted), and the omitted
-    property is its knock-on, not a merge of this write's."""
-    if clause not in OMITTED or earlier is None:
-        return clause
-    key = path.rsplit(".", 1)[-1]
-    old = value_at(earlier, path)
-    if same(value_at(got, path), old, key) and not same(value_at(expected, path), old, key):
-        return "persisted"
-    return clause

@@ -1,9 +1,12 @@
 """Model-based sequences: a Hypothesis state machine whose rules are what clients do (a
 partial PATCH — valid, must-reject, mixed, gray —, a GET, through each path form, two PATCHes
-at once) and whose expected state is ``graphcontract.model``. After every step the answer (and
-a read state) must equal the model's; a failure shrinks to a minimal sequence, reported as
-numbered steps with a curl script that replays it from the snapshot. Each sequence starts from
-the position as read and ends restored; the run is one ``Session.example()``."""
+at once) and whose expected state is ``graphcontract.model``. After every step the target's
+answer (and, when read, its state) must equal the model's; a failure shrinks to a minimal
+sequence, reported as numbered steps with a curl script that replays it from the snapshot.
+
+Each sequence starts from the position as read and ends restored (verified by GET); the
+whole run is one ``Session.example()``, so journals, rate limits and reports apply.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +49,6 @@ from graphcontract.runner.sequence_parts import (
     edit,
     edited_strings,
     lost,
-    lost_earlier,
     managed,
     script,
     sent_body,
@@ -108,8 +110,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.start = target.snapshot_original() if target.original is None else target.state()
             self.model: JSONObject = self.start
             self.deleted: Deleted = {}
-            self.earlier: JSONObject | None = None  # the model before the last write but one
-            self.last_before: JSONObject | None = None  # the model before the last write
             self.steps: list[Recorded] = []
             self.pending: Exchange | None = None
             """The last accepted write no GET has read since (a lagging read settles on it)."""
@@ -169,7 +169,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                     clause = by
                 else:
                     clause = rule_broken(body, path, value_at(got, path), self.deleted)
-                clause = lost_earlier(clause, path, got, expected, self.earlier)
                 grouped.setdefault(clause, []).append(path)
             judged = [by] if by else applicable(body)
             verdicts = [Verdict.passed(c, exchange) for c in judged if c not in grouped]
@@ -226,8 +225,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         def accepted(self, body: JSONObject, exchange: Exchange, what: str) -> None:
             """An accepted PATCH: its answer is the model after the body."""
-            before, self.earlier = self.model, self.last_before
-            self.last_before, answer = before, exchange.json_object()
+            before = self.model
+            answer = exchange.json_object()
             self.model = apply_patch(contract, before, body, nested=nested)
             self.deleted = {**forget_written(self.deleted, body), **deleted_by(before, body)}
             if answer is None:
