@@ -13,6 +13,7 @@ import argparse
 import atexit
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from graphcontract.contract import METADATA_ENV, contracts_dir
@@ -84,3 +85,17 @@ def select_metadata(
     path = resolve_metadata(value, what=what, base=base)
     os.environ[METADATA_ENV] = str(path)
     return path
+
+
+def keep_metadata_selection() -> Callable[[], None]:
+    """A cleanup that puts the metadata selection back as it is now (an in-process pytest
+    session, pytester's, must not leave its ``--gc-metadata`` behind)."""
+    saved = os.environ.get(METADATA_ENV)
+
+    def restore() -> None:
+        if saved is None:
+            os.environ.pop(METADATA_ENV, None)
+        else:
+            os.environ[METADATA_ENV] = saved
+
+    return restore

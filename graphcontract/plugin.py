@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -19,10 +19,10 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from graphcontract.client import GraphClient, Redactor
-from graphcontract.contract import METADATA_ENV, load_contract
+from graphcontract.contract import load_contract
 from graphcontract.errors import HarnessError, UsageError
 from graphcontract.metadata_option import HELP as METADATA_HELP
-from graphcontract.metadata_option import select_metadata
+from graphcontract.metadata_option import keep_metadata_selection, select_metadata
 from graphcontract.profiles import register_profiles
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
@@ -136,25 +136,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _keep_metadata_selection(saved: str | None) -> Callable[[], None]:
-    """A cleanup that puts the metadata selection back as it was before this pytest session
-    (an in-process session, pytester's, must not leave its ``--gc-metadata`` behind)."""
-
-    def restore() -> None:
-        if saved is None:
-            os.environ.pop(METADATA_ENV, None)
-        else:
-            os.environ[METADATA_ENV] = saved
-
-    return restore
-
-
 def _build_config(config: pytest.Config) -> RunConfig:
     """The run's configuration: ``--gc-*`` options over ``[tool.graphcontract]`` (whose values
     load_pyproject_settings has checked), each option checked as ``graphcontract run`` does."""
     settings = load_pyproject_settings(Path(str(config.rootpath)))
     opt = config.getoption
-    config.add_cleanup(_keep_metadata_selection(os.environ.get(METADATA_ENV)))
+    config.add_cleanup(keep_metadata_selection())
     if opt("--gc-metadata"):
         select_metadata(opt("--gc-metadata"), what="--gc-metadata")
     elif settings.get("metadata"):

@@ -5,6 +5,7 @@ contract, which then lacks what that metadata lacks."""
 from __future__ import annotations
 
 import http.server
+import os
 import threading
 from pathlib import Path
 
@@ -14,7 +15,11 @@ from graphcontract.cli import main
 from graphcontract.contract import METADATA_ENV, contracts_dir, load_contract
 from graphcontract.contract_source import NATIONAL_CLOUD_METADATA
 from graphcontract.errors import UsageError
-from graphcontract.metadata_option import resolve_metadata, select_metadata
+from graphcontract.metadata_option import (
+    keep_metadata_selection,
+    resolve_metadata,
+    select_metadata,
+)
 
 USNAT = contracts_dir() / NATIONAL_CLOUD_METADATA
 NO_FACET = b"""<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
@@ -109,3 +114,15 @@ def test_the_seed_keeps_only_what_the_metadata_declares():
         assert "isSearchable" not in position
     assert "userId" not in contract.seed["positions"][0]["manager"]
     assert "userId" in load_contract().seed["positions"][0]["manager"]
+
+
+@pytest.mark.parametrize("before", [None, "/some/metadata.xml"], ids=["none", "a-selection"])
+def test_a_session_leaves_the_selection_as_it_found_it(monkeypatch, before):
+    """What pytest's in-process session (the plugin's cleanup) puts back: a later mock of the
+    same worker must not inherit a --gc-metadata it never asked for."""
+    if before is not None:
+        monkeypatch.setenv(METADATA_ENV, before)
+    restore = keep_metadata_selection()
+    monkeypatch.setenv(METADATA_ENV, "/another/metadata.xml")
+    restore()
+    assert os.environ.get(METADATA_ENV) == before
