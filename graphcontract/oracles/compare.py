@@ -248,3 +248,20 @@ def _diff(a: Any, b: Any, prefix: str) -> list[str]:
             out += _diff(a.get(key), b.get(key), f"{prefix}.{key}" if prefix else key)
         return out
     return [] if a == b else [prefix or "(whole value)"]
+
+
+def parse_datetime(value: JSON) -> datetime | None:
+    """An Edm.DateTimeOffset string as an aware datetime (7 fractional digits allowed)."""
+    if not isinstance(value, str):
+        return None
+    match = DATETIME_FORM.match(value.strip())
+    if match is None:
+        return None
+    head, fraction, zone = match.groups()
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    text = f"{head}.{(fraction or '').ljust(6, '0')[:6]}{zone}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None

@@ -15,13 +15,13 @@ from typing import Any
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract, PropertySpec, StructuredType
 from graphcontract.oracles.compare import (
-    DATETIME_FORM,
     at,
     canon,
     differences,
     exactly_equal,
     get,
     leaves,
+    parse_datetime,
     same,
     stamp_grain_s,
 )
@@ -467,23 +467,6 @@ def persisted(u: Update) -> Verdict | None:
         got={p: _at(u.after, p) for p in diff[:3]},
         exchange=u.exchange,
     )
-
-
-def parse_datetime(value: JSON) -> datetime | None:
-    """An Edm.DateTimeOffset string as an aware datetime (7 fractional digits allowed)."""
-    if not isinstance(value, str):
-        return None
-    match = DATETIME_FORM.match(value.strip())
-    if match is None:
-        return None
-    head, fraction, zone = match.groups()
-    zone = "+00:00" if zone in ("Z", "z") else zone
-    text = f"{head}.{(fraction or '').ljust(6, '0')[:6]}{zone}"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
 
 
 def judge_update(

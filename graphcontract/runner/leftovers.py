@@ -23,8 +23,8 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from graphcontract.contract import Contract, StructuredType
-from graphcontract.oracles.compare import differences, get, same
-from graphcontract.oracles.update import CLOCK_SKEW, UNCHANGED_BY_WRITES, parse_datetime
+from graphcontract.oracles.compare import differences, get, parse_datetime, same
+from graphcontract.oracles.update import CLOCK_SKEW, UNCHANGED_BY_WRITES
 from graphcontract.oracles.verdict import show
 from graphcontract.types import JSON, JSONObject, is_annotation, json_text, strings_in
 

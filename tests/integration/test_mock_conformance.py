@@ -20,8 +20,7 @@ from graphcontract.errors import TargetUnhealthy, UsageError
 from graphcontract.mock import cli
 from graphcontract.mock.gray import GRAPH_CONTENT_TYPE
 from graphcontract.mock.process import MockProcess
-from graphcontract.oracles.compare import same, unchanged
-from graphcontract.oracles.update import parse_datetime
+from graphcontract.oracles.compare import parse_datetime, same, unchanged
 
 GRAPH_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z")
 

@@ -12,8 +12,7 @@ import pytest
 
 from graphcontract.contract import load_contract
 from graphcontract.mock.process import MockProcess
-from graphcontract.oracles.compare import same
-from graphcontract.oracles.update import parse_datetime
+from graphcontract.oracles.compare import parse_datetime, same
 
 from .conftest import MockClient
 

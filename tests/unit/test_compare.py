@@ -11,11 +11,11 @@ from graphcontract.oracles.compare import (
     differences,
     exactly_equal,
     no_enum_form,
+    parse_datetime,
     same,
     stamp_grain_s,
 )
 from graphcontract.oracles.rejection import expect_unchanged
-from graphcontract.oracles.update import parse_datetime
 
 from .oracle_samples import CONTRACT, SEED, exchange
 
