@@ -30,6 +30,7 @@ from starlette.routing import Route
 from graphcontract.contract import load_contract
 from graphcontract.mock.faults import LOST_UPDATE_WINDOW_S
 from graphcontract.mock.gray import GrayChoices
+from graphcontract.mock.metadata_route import metadata_route
 from graphcontract.mock.state import PositionStore, graph_now
 from graphcontract.mock.walk import generated
 from graphcontract.types import JSON, JSONObject
@@ -61,6 +62,7 @@ def build_app(
         Route(f"/me{base}/{{position_id}}", mock.item, methods=ROUTED_METHODS),
         Route(f"/users/{{user}}{base}", mock.collection, methods=ROUTED_METHODS),
         Route(f"/users/{{user}}{base}/{{position_id}}", mock.item, methods=ROUTED_METHODS),
+        metadata_route(),
     ]
     return Starlette(
         routes=routes,

@@ -25,7 +25,12 @@ from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import TargetUnhealthy, UsageError
 from graphcontract.fuzz.database import check_database, run_arguments
-from graphcontract.metadata_option import add_metadata_argument, select_metadata
+from graphcontract.metadata_option import (
+    TARGET_METADATA,
+    add_metadata_argument,
+    keep_metadata_selection,
+    select_metadata,
+)
 from graphcontract.profiles import PROFILES
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
@@ -36,7 +41,9 @@ from graphcontract.runner.config import (
     pyproject_folder,
     target_config,
 )
+from graphcontract.runner import schema_check
 from graphcontract.runner.target import ME
+from graphcontract.target_schema import FINDINGS_ENV
 
 MOCK_TOKEN_ENV = "GRAPHCONTRACT_MOCK_TOKEN"
 MOCK_READONLY_ENV = "GRAPHCONTRACT_MOCK_READONLY_TOKEN"
@@ -95,6 +102,8 @@ def validate(args: argparse.Namespace) -> RunConfig:
     everything before anything is started or sent (a dry run creates nothing)."""
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.metadata == TARGET_METADATA:
+        args.metadata = target_metadata_url(args)
     if args.metadata:
         args.metadata = str(select_metadata(args.metadata))
     else:
@@ -109,6 +118,13 @@ def validate(args: argparse.Namespace) -> RunConfig:
     report_dir = check_report_dir(Path(args.report_dir), create=not args.dry_run)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     return cfg.with_target(report_dir=report_dir, run_id=run_id)
+
+
+def target_metadata_url(args: argparse.Namespace) -> str | None:
+    """``--metadata target``: the target's own ``<base-url>/$metadata`` (None for the bundled
+    mock, which serves the bundled document)."""
+    base_url = args.base_url or load_pyproject_settings(Path.cwd()).get("base_url")
+    return f"{str(base_url).rstrip('/')}/$metadata" if base_url else None
 
 
 def probe(cfg: RunConfig) -> None:
@@ -257,6 +273,13 @@ def run(args: argparse.Namespace) -> int:
             f"graphcontract: checking {named}, profile {args.profile}, "
             f"report {cfg.report_dir / str(cfg.run_id)}"
         )
+        stack.callback(keep_metadata_selection(FINDINGS_ENV))
+        stack.callback(keep_metadata_selection())
+        narrowed, findings, how = schema_check.apply(cfg, cfg.report_dir / str(cfg.run_id))
+        if narrowed is not None:
+            args.metadata = str(narrowed)
+        for line in schema_check.console_lines(findings, how):
+            tell(line)
         label = label or cfg.base_url or ""
         secrets_ = Redactor([cfg.token(), cfg.readonly_token()])
         stack.enter_context(redacted_output(secrets_))

@@ -1,0 +1,144 @@
+"""``graphcontract run``'s first step on a target: learn which contract properties it lacks.
+
+Asks the target for its ``$metadata`` (``<base-url>/$metadata``) and compares it with the
+contract's document, or, when it serves none, learns from the position's answers
+(``graphcontract.target_schema`` owns the rules). When the target lacks properties, the run
+judges it by the contract's document without them (written to the run's folder as
+``target-metadata.xml`` and selected for the suite) and the report lists them as metadata
+findings, which never fail a run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from graphcontract.client import GraphClient, Redactor
+from graphcontract.contract import METADATA_ENV, contracts_dir
+from graphcontract.contract_source import BUNDLED_METADATA, DEFAULT_FACET
+from graphcontract.csdl import Metadata, read_csdl
+from graphcontract.errors import ContractDataError
+from graphcontract.runner.config import RunConfig
+from graphcontract.runner.target import ME
+from graphcontract.target_schema import (
+    FINDINGS_ENV,
+    Finding,
+    candidates,
+    differences,
+    learn_from_answers,
+    narrowed_csdl,
+    write_findings,
+)
+from graphcontract.types import JSON, JSONObject
+
+METADATA_PATH = "/$metadata"
+
+
+def contract_metadata() -> Path:
+    """The CSDL file the run's contract is read from (the selection, else the bundled one)."""
+    selected = os.environ.get(METADATA_ENV)
+    return Path(selected) if selected else contracts_dir() / BUNDLED_METADATA
+
+
+def other_clouds(contract_path: Path) -> list[Metadata]:
+    """The bundled metadata documents other than the contract's (the other published cloud)."""
+    folder = contracts_dir() / "metadata"
+    return [
+        read_csdl(path)
+        for path in sorted(folder.glob("*.xml"))
+        if path.resolve() != contract_path.resolve()
+    ]
+
+
+def served_metadata(client: GraphClient, facet: str) -> Metadata | None:
+    """The target's own ``$metadata`` when it serves a CSDL document declaring ``facet``."""
+    exchange = client.request(
+        "GET", METADATA_PATH, content_type=None, extra_headers={"Accept": "application/xml"}
+    )
+    if exchange.status != 200 or not exchange.response.body:
+        return None
+    try:
+        metadata = read_csdl(exchange.response.body, name=f"{client.base_url}{METADATA_PATH}")
+    except ContractDataError:
+        return None
+    return metadata if facet in metadata.types else None
+
+
+def _position(client: GraphClient, cfg: RunConfig) -> tuple[str, JSONObject] | None:
+    """The configured position's path and state (the last listed one on a loopback target
+    with none configured, as the suite chooses it); None when it cannot be read."""
+    position_id = cfg.position_id
+    if not position_id:
+        listed = client.request("GET", ME, content_type=None).json_object() or {}
+        values = listed.get("value")
+        if not cfg.is_loopback or not isinstance(values, list) or not values:
+            return None
+        last = values[-1]
+        position_id = last.get("id") if isinstance(last, dict) else None
+        if not isinstance(position_id, str):
+            return None
+    path = f"{ME}/{position_id}"
+    read = client.request("GET", path, content_type=None)
+    state = read.json_object()
+    return (path, state) if read.status == 200 and state is not None else None
+
+
+def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding]]:
+    """How the target's schema was learned, and the findings."""
+    assert cfg.base_url is not None
+    contract_path = contract_metadata()
+    contract = read_csdl(contract_path)
+    token = cfg.token()
+    with GraphClient(
+        cfg.base_url,
+        token=token,
+        timeout_s=cfg.timeout_s,
+        redactor=Redactor([token], env_names=[cfg.token_env]),
+        token_label=f"the token in {cfg.token_env}",
+        token_env=cfg.token_env,
+    ) as client:
+        served = served_metadata(client, facet)
+        if served is not None:
+            return "compared with the target's $metadata", differences(contract, served, facet)
+        options = candidates(contract, other_clouds(contract_path), facet)
+        found = _position(client, cfg) if options else None
+        if found is None:
+            return "the target serves no $metadata; nothing to learn from", []
+        path, state = found
+
+        def patch(method: str, where: str, body: JSONObject | None) -> tuple[int, JSON]:
+            exchange = client.request(method, where, json_body=body)
+            return exchange.status, exchange.json()
+
+        lacking = learn_from_answers(contract, facet, options, state, patch, path)
+        return "learned from the target's answers (it serves no $metadata)", lacking
+
+
+def apply(cfg: RunConfig, folder: Path) -> tuple[Path | None, list[Finding], str]:
+    """Learn the target's schema; when it lacks contract properties, write and select the
+    narrowed document. Returns (the document the run now uses or None, findings, how)."""
+    how, findings = learn(cfg)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ[FINDINGS_ENV] = str(write_findings(findings, how, folder / "metadata-findings.json"))
+    lacking = [f for f in findings if f.lacking]
+    if not lacking:
+        return None, findings, how
+    source = contract_metadata()
+    narrowed = narrowed_csdl(source, read_csdl(source), lacking, folder / "target-metadata.xml")
+    os.environ[METADATA_ENV] = str(narrowed.resolve())
+    return narrowed.resolve(), findings, how
+
+
+def console_lines(findings: list[Finding], how: str) -> list[str]:
+    """The run's lines about them (none when the schemas agree)."""
+    if not findings:
+        return []
+    lacking = [f.name for f in findings if f.lacking]
+    lines = [f"metadata: {len(findings)} finding(s), {how}; they never fail a run:"]
+    if lacking:
+        lines.append(
+            f"  the service lacks {len(lacking)} propert{'y' if len(lacking) == 1 else 'ies'} "
+            f"the contract's metadata declares (left out of this run): {', '.join(lacking)}"
+        )
+    lines += [f"  {f.describe()}" for f in findings if not f.lacking]
+    return lines
