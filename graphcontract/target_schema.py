@@ -62,7 +62,9 @@ class Finding:
         if self.kind == "lacking":
             head = f"the service lacks property {self.name} (declared by the contract's metadata)"
         elif self.kind == "extra":
-            head = f"the service declares property {self.name}, which the contract's metadata does not"
+            head = (
+                f"the service declares property {self.name}, which the contract's metadata does not"
+            )
         else:
             head = f"the service declares property {self.name} with another type"
         return f"{head}: {self.evidence}"
@@ -102,13 +104,16 @@ def differences(contract: Metadata, target: Metadata, facet: str) -> list[Findin
                 evidence = "the target's $metadata does not declare it"
                 lacking.append(Finding(_declaring(contract, name, prop), prop, "lacking", evidence))
             elif (mine.type_name, mine.collection) != (other.type_name, other.collection):
+                theirs_text = _type_text(other.type_name, other.collection)
                 evidence = (
-                    f"the target's $metadata types it {_type_text(other.type_name, other.collection)}, "
+                    f"the target's $metadata types it {theirs_text}, "
                     f"the contract's {_type_text(mine.type_name, mine.collection)}"
                 )
                 retyped.append(Finding(name, prop, "retyped", evidence))
         extra += [
-            Finding(_declaring(target, name, prop), prop, "extra", "the target's $metadata declares it")
+            Finding(
+                _declaring(target, name, prop), prop, "extra", "the target's $metadata declares it"
+            )
             for prop in sorted(theirs, key=str.casefold)
             if prop not in ours
         ]
@@ -209,7 +214,11 @@ def _body_with(state: JSONObject, path: tuple[str, ...], prop: str | None) -> JS
 
 
 def learn_from_answers(
-    contract: Metadata, facet: str, options: list[Finding], state: JSONObject, patch: Request,
+    contract: Metadata,
+    facet: str,
+    options: list[Finding],
+    state: JSONObject,
+    patch: Request,
     path: str,
 ) -> list[Finding]:
     """The candidates the target lacks, learned from its position ``state`` (a GET answer)

@@ -31,7 +31,7 @@ def metadata_findings(report: Mapping[str, Any]) -> str:
     )
     return (
         '<h2 id="metadata">Metadata findings</h2>'
-        f'<p class="muted">How the service\'s schema differs from the contract\'s metadata '
+        f"<p class=\"muted\">How the service's schema differs from the contract's metadata "
         f"({_e(data.get('how'))}). A property the service lacks is left out of the run: it "
         "is documented here and never fails the run; everything else is judged.</p>"
         "<table><thead><tr><th>Property</th><th>Finding</th><th>Evidence</th></tr></thead>"

@@ -32,6 +32,7 @@ from graphcontract.metadata_option import (
     select_metadata,
 )
 from graphcontract.profiles import PROFILES
+from graphcontract.runner import schema_check
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
     RunConfig,
@@ -41,7 +42,6 @@ from graphcontract.runner.config import (
     pyproject_folder,
     target_config,
 )
-from graphcontract.runner import schema_check
 from graphcontract.runner.target import ME
 from graphcontract.target_schema import FINDINGS_ENV
 
