@@ -213,47 +213,79 @@ def _body_with(state: JSONObject, path: tuple[str, ...], prop: str | None) -> JS
     return {path[0]: top}
 
 
+def _probe(
+    contract: Metadata,
+    facet: str,
+    option: Finding,
+    state: JSONObject,
+    patch: Request,
+    path: str,
+    controls: dict[tuple[str, ...], int],
+) -> tuple[str, str]:
+    """("lacking" | "present" | "unseen", where) for one candidate."""
+    for site in sites(contract, facet, option.type_name):
+        owner = _owner_at(state, site)
+        if owner is None:
+            continue
+        where = ".".join(site) or "the entity"
+        if option.prop in owner:
+            return "present", where
+        status, _ = patch("PATCH", path, _body_with(state, site, option.prop))
+        if status != 400:
+            return "present", where
+        key = site[:1]
+        if key not in controls:
+            control = _body_with(state, site, None)
+            controls[key] = patch("PATCH", path, control)[0] if control else 200
+        return ("lacking" if controls[key] == 200 else "present"), where
+    return "unseen", ""
+
+
 def learn_from_answers(
     contract: Metadata,
     facet: str,
-    options: list[Finding],
+    clouds: list[tuple[str, Metadata]],
     state: JSONObject,
     patch: Request,
     path: str,
 ) -> list[Finding]:
-    """The candidates the target lacks, learned from its position ``state`` (a GET answer)
-    and, for each candidate that answer does not carry, a PATCH setting it to null (refused)
-    beside the same body without it (accepted)."""
-    lacking: list[Finding] = []
+    """The candidates (properties some other cloud's metadata lacks) the target lacks,
+    learned from its position ``state`` (a GET answer) and, for each candidate that answer
+    does not carry where its owner object is, a PATCH setting it to null (refused, 400)
+    beside the same body without it (accepted, 200). A candidate with no such place on this
+    position (its owner null or empty) is taken as lacking only when the target lacks every
+    property that cloud lacks which could be observed: it keeps that cloud's schema."""
+    options = candidates(contract, (cloud for _, cloud in clouds), facet)
     controls: dict[tuple[str, ...], int] = {}
-    for option in options:
-        for site in sites(contract, facet, option.type_name):
-            owner = _owner_at(state, site)
-            if owner is None:
-                continue
-            if option.prop in owner:
-                break
-            status, _ = patch("PATCH", path, _body_with(state, site, option.prop))
-            if status != 400:
-                break
-            key = site[:1]
-            if key not in controls:
-                control = _body_with(state, site, None)
-                controls[key] = patch("PATCH", path, control)[0] if control else 200
-            if controls[key] == 200:
-                where = ".".join(site) or "the entity"
-                lacking.append(
-                    Finding(
-                        option.type_name,
-                        option.prop,
-                        "lacking",
-                        f"the position's GET does not carry it at {where}, and a PATCH setting "
-                        "it to null was answered 400 while the same body without it was "
-                        "answered 200",
-                    )
+    outcome: dict[str, tuple[str, str]] = {
+        option.name: _probe(contract, facet, option, state, patch, path, controls)
+        for option in options
+    }
+    evidence = (
+        "the position's GET does not carry it at {where}, and a PATCH setting it to null was "
+        "answered 400 while the same body without it was answered 200"
+    )
+    found = {
+        o.name: Finding(o.type_name, o.prop, "lacking", evidence.format(where=outcome[o.name][1]))
+        for o in options
+        if outcome[o.name][0] == "lacking"
+    }
+    for label, cloud in clouds:
+        theirs = candidates(contract, [cloud], facet)
+        seen = [f.name for f in theirs if outcome.get(f.name, ("unseen",))[0] != "unseen"]
+        if not seen or any(outcome[name][0] != "lacking" for name in seen):
+            continue
+        for f in theirs:
+            if f.name not in found and outcome.get(f.name, ("unseen",))[0] == "unseen":
+                found[f.name] = Finding(
+                    f.type_name,
+                    f.prop,
+                    "lacking",
+                    f"no value on the position shows where it goes; the service lacks each of "
+                    f"the {len(seen)} properties {label} lacks that could be checked, so it "
+                    "keeps that schema",
                 )
-            break
-    return lacking
+    return [found[o.name] for o in options if o.name in found]
 
 
 # -- the run's contract ------------------------------------------------------------------------

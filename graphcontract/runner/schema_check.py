@@ -40,11 +40,12 @@ def contract_metadata() -> Path:
     return Path(selected) if selected else contracts_dir() / BUNDLED_METADATA
 
 
-def other_clouds(contract_path: Path) -> list[Metadata]:
-    """The bundled metadata documents other than the contract's (the other published cloud)."""
+def other_clouds(contract_path: Path) -> list[tuple[str, Metadata]]:
+    """The bundled metadata documents other than the contract's (the other published
+    clouds' schemas), each with its file name."""
     folder = contracts_dir() / "metadata"
     return [
-        read_csdl(path)
+        (path.name, read_csdl(path))
         for path in sorted(folder.glob("*.xml"))
         if path.resolve() != contract_path.resolve()
     ]
@@ -100,8 +101,8 @@ def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding
         served = served_metadata(client, facet)
         if served is not None:
             return "compared with the target's $metadata", differences(contract, served, facet)
-        options = candidates(contract, other_clouds(contract_path), facet)
-        found = _position(client, cfg) if options else None
+        clouds = other_clouds(contract_path)
+        found = _position(client, cfg) if candidates(contract, (c for _, c in clouds), facet) else None
         if found is None:
             return "the target serves no $metadata; nothing to learn from", []
         path, state = found
@@ -110,7 +111,7 @@ def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding
             exchange = client.request(method, where, json_body=body)
             return exchange.status, exchange.json()
 
-        lacking = learn_from_answers(contract, facet, options, state, patch, path)
+        lacking = learn_from_answers(contract, facet, clouds, state, patch, path)
         return "learned from the target's answers (it serves no $metadata)", lacking
 
 
