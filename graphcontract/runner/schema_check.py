@@ -102,9 +102,11 @@ def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding
         if served is not None:
             return "compared with the target's $metadata", differences(contract, served, facet)
         clouds = other_clouds(contract_path)
-        found = _position(client, cfg) if candidates(contract, (c for _, c in clouds), facet) else None
+        if not candidates(contract, (cloud for _, cloud in clouds), facet):
+            return "the target serves no $metadata; no other cloud's schema differs", []
+        found = _position(client, cfg)
         if found is None:
-            return "the target serves no $metadata; nothing to learn from", []
+            return "the target serves no $metadata and its position could not be read", []
         path, state = found
 
         def patch(method: str, where: str, body: JSONObject | None) -> tuple[int, JSON]:
