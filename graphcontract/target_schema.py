@@ -291,31 +291,87 @@ def learn_from_answers(
 # -- the run's contract ------------------------------------------------------------------------
 
 
-def narrowed_csdl(source: Path, contract: Metadata, lacking: Iterable[Finding], out: Path) -> Path:
-    """Write ``source`` without the ``lacking`` properties (removed from the type in each
-    one's lineage that declares it) to ``out``."""
+def _type_elements(root: ET.Element) -> dict[str, ET.Element]:
+    """The EntityType, ComplexType and EnumType elements of a document by simple name."""
+    kinds = {f"{{{EDM_NS}}}{kind}" for kind in ("EntityType", "ComplexType", "EnumType")}
+    return {
+        element.get("Name", ""): element
+        for schema in root.iter(f"{{{EDM_NS}}}Schema")
+        for element in schema
+        if element.tag in kinds
+    }
+
+
+def _referenced(element: ET.Element) -> list[str]:
+    """The simple names of the non-Edm types a property or type element refers to."""
+    refs = [element.get("Type", ""), element.get("BaseType", "")]
+    refs += [prop.get("Type", "") for prop in element.findall(f"{{{EDM_NS}}}Property")]
+    out = []
+    for ref in refs:
+        inner = ref[len("Collection(") : -1] if ref.startswith("Collection(") else ref
+        if inner and not inner.startswith("Edm."):
+            out.append(inner.rpartition(".")[2])
+    return out
+
+
+def run_csdl(
+    source: Path,
+    contract: Metadata,
+    findings: Iterable[Finding],
+    out: Path,
+    target_document: bytes | None = None,
+) -> Path:
+    """Write the run's document to ``out``: ``source`` without the ``lacking`` properties
+    (removed from the type in each one's lineage that declares it) and, given the target's
+    own document, with the ``extra`` properties it declares (and the types they need), so
+    the service's answers carrying them are read as its schema says."""
+    findings = list(findings)
     remove: set[tuple[str, str]] = set()
-    for finding in lacking:
-        for spec in contract.lineage(finding.type_name):
-            if finding.prop in spec.properties:
-                remove.add((spec.name, finding.prop))
+    for finding in findings:
+        if finding.lacking:
+            for spec in contract.lineage(finding.type_name):
+                if finding.prop in spec.properties:
+                    remove.add((spec.name, finding.prop))
     ET.register_namespace("edmx", EDMX_NS)
     ET.register_namespace("", EDM_NS)
     try:
         tree = ET.parse(source)
     except (OSError, ET.ParseError) as exc:
         raise ContractDataError(f"cannot read metadata {source}: {exc}") from exc
-    for schema in tree.getroot().iter(f"{{{EDM_NS}}}Schema"):
-        for element in schema:
-            if element.tag not in (f"{{{EDM_NS}}}EntityType", f"{{{EDM_NS}}}ComplexType"):
-                continue
-            owner = element.get("Name", "")
-            for prop in list(element.findall(f"{{{EDM_NS}}}Property")):
-                if (owner, prop.get("Name", "")) in remove:
-                    element.remove(prop)
+    ours = _type_elements(tree.getroot())
+    for owner, element in ours.items():
+        for prop in list(element.findall(f"{{{EDM_NS}}}Property")):
+            if (owner, prop.get("Name", "")) in remove:
+                element.remove(prop)
+    extras = [f for f in findings if f.kind == "extra"]
+    if target_document is not None and extras:
+        _add_extras(tree.getroot(), ours, ET.fromstring(target_document), extras)
     tree.write(out, encoding="utf-8", xml_declaration=True)
     read_csdl(out)
     return out
+
+
+def _add_extras(
+    root: ET.Element, ours: dict[str, ET.Element], target: ET.Element, extras: list[Finding]
+) -> None:
+    theirs = _type_elements(target)
+    schema = next(root.iter(f"{{{EDM_NS}}}Schema"))
+    needed: list[str] = []
+    for finding in extras:
+        holder, declared = ours.get(finding.type_name), theirs.get(finding.type_name)
+        if holder is None or declared is None:
+            continue
+        for prop in declared.findall(f"{{{EDM_NS}}}Property"):
+            if prop.get("Name") == finding.prop:
+                holder.append(copy.deepcopy(prop))
+                needed += _referenced(prop)
+    while needed:
+        name = needed.pop()
+        if name in ours or name not in theirs:
+            continue
+        ours[name] = copy.deepcopy(theirs[name])
+        schema.append(ours[name])
+        needed += _referenced(ours[name])
 
 
 def write_findings(findings: Iterable[Finding], how: str, out: Path) -> Path:

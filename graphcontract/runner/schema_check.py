@@ -11,6 +11,7 @@ findings, which never fail a run.
 from __future__ import annotations
 
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from graphcontract.client import GraphClient, Redactor
@@ -26,7 +27,7 @@ from graphcontract.target_schema import (
     candidates,
     differences,
     learn_from_answers,
-    narrowed_csdl,
+    run_csdl,
     write_findings,
 )
 from graphcontract.types import JSON, JSONObject
@@ -51,8 +52,9 @@ def other_clouds(contract_path: Path) -> list[tuple[str, Metadata]]:
     ]
 
 
-def served_metadata(client: GraphClient, facet: str) -> Metadata | None:
-    """The target's own ``$metadata`` when it serves a CSDL document declaring ``facet``."""
+def served_metadata(client: GraphClient, facet: str) -> tuple[Metadata, bytes] | None:
+    """The target's own ``$metadata`` (read, and as served) when it serves a CSDL document
+    declaring ``facet``."""
     exchange = client.request(
         "GET", METADATA_PATH, content_type=None, extra_headers={"Accept": "application/xml"}
     )
@@ -62,7 +64,7 @@ def served_metadata(client: GraphClient, facet: str) -> Metadata | None:
         metadata = read_csdl(exchange.response.body, name=f"{client.base_url}{METADATA_PATH}")
     except ContractDataError:
         return None
-    return metadata if facet in metadata.types else None
+    return (metadata, exchange.response.body) if facet in metadata.types else None
 
 
 def _position(client: GraphClient, cfg: RunConfig) -> tuple[str, JSONObject] | None:
@@ -84,8 +86,9 @@ def _position(client: GraphClient, cfg: RunConfig) -> tuple[str, JSONObject] | N
     return (path, state) if read.status == 200 and state is not None else None
 
 
-def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding]]:
-    """How the target's schema was learned, and the findings."""
+def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding], bytes | None]:
+    """How the target's schema was learned, the findings, and the target's own document
+    when it serves one."""
     assert cfg.base_url is not None
     contract_path = contract_metadata()
     contract = read_csdl(contract_path)
@@ -100,34 +103,43 @@ def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding
     ) as client:
         served = served_metadata(client, facet)
         if served is not None:
-            return "compared with the target's $metadata", differences(contract, served, facet)
+            found = differences(contract, served[0], facet)
+            return "compared with the target's $metadata", found, served[1]
         clouds = other_clouds(contract_path)
         if not candidates(contract, (cloud for _, cloud in clouds), facet):
-            return "the target serves no $metadata; no other cloud's schema differs", []
-        found = _position(client, cfg)
-        if found is None:
-            return "the target serves no $metadata and its position could not be read", []
-        path, state = found
+            return "the target serves no $metadata; no other cloud's schema differs", [], None
+        position = _position(client, cfg)
+        if position is None:
+            return "the target serves no $metadata and its position could not be read", [], None
+        path, state = position
 
         def patch(method: str, where: str, body: JSONObject | None) -> tuple[int, JSON]:
             exchange = client.request(method, where, json_body=body)
             return exchange.status, exchange.json()
 
         lacking = learn_from_answers(contract, facet, clouds, state, patch, path)
-        return "learned from the target's answers (it serves no $metadata)", lacking
+        return "learned from the target's answers (it serves no $metadata)", lacking, None
 
 
 def apply(cfg: RunConfig, folder: Path) -> tuple[Path | None, list[Finding], str]:
-    """Learn the target's schema; when it lacks contract properties, write and select the
-    narrowed document. Returns (the document the run now uses or None, findings, how)."""
-    how, findings = learn(cfg)
+    """Learn the target's schema; when it differs from the contract's in what it declares,
+    write and select the run's document (without what the target lacks, with what its own
+    document adds). Returns (the document the run now uses or None, findings, how)."""
+    how, findings, document = learn(cfg)
     folder.mkdir(parents=True, exist_ok=True)
     os.environ[FINDINGS_ENV] = str(write_findings(findings, how, folder / "metadata-findings.json"))
-    lacking = [f for f in findings if f.lacking]
-    if not lacking:
+    if not any(f.kind in ("lacking", "extra") for f in findings):
         return None, findings, how
     source = contract_metadata()
-    narrowed = narrowed_csdl(source, read_csdl(source), lacking, folder / "target-metadata.xml")
+    out = folder / "target-metadata.xml"
+    try:
+        narrowed = run_csdl(source, read_csdl(source), findings, out, document)
+    except (ContractDataError, ET.ParseError):
+        # the target's additions do not fit the contract's document: leave them out
+        lacking = [f for f in findings if f.lacking]
+        if not lacking:
+            return None, findings, how
+        narrowed = run_csdl(source, read_csdl(source), lacking, out)
     os.environ[METADATA_ENV] = str(narrowed.resolve())
     return narrowed.resolve(), findings, how
 

@@ -18,7 +18,7 @@ from graphcontract.target_schema import (
     Request,
     differences,
     learn_from_answers,
-    narrowed_csdl,
+    run_csdl,
 )
 from graphcontract.types import JSON, JSONObject
 
@@ -69,10 +69,20 @@ def test_same_metadata_has_no_findings():
 
 def test_narrowed_contract_lacks_exactly_what_the_target_lacks(tmp_path):
     lacking = [f for f in differences(PROD, USNAT, FACET) if f.lacking]
-    out = narrowed_csdl(PROD_PATH, PROD, lacking, tmp_path / "narrowed.xml")
+    out = run_csdl(PROD_PATH, PROD, lacking, tmp_path / "narrowed.xml")
     narrowed = read_csdl(out)
     assert _names(differences(narrowed, USNAT, FACET), "lacking") == []
     assert _names(differences(PROD, narrowed, FACET), "lacking") == USNAT_LACKS
+
+
+def test_run_contract_adds_what_the_targets_own_metadata_declares(tmp_path):
+    """A national-cloud contract against a Prod service: the run's document gains the
+    properties (and the types they need) the service's $metadata declares."""
+    found = differences(USNAT, PROD, FACET)
+    out = run_csdl(USNAT_PATH, USNAT, found, tmp_path / "widened.xml", PROD_PATH.read_bytes())
+    widened = read_csdl(out)
+    assert [f for f in differences(widened, PROD, FACET) if f.kind != "retyped"] == []
+    assert "profileSourceAnnotation" in widened.types
 
 
 @pytest.fixture
