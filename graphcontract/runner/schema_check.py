@@ -145,15 +145,22 @@ def apply(cfg: RunConfig, folder: Path) -> tuple[Path | None, list[Finding], str
 
 
 def console_lines(findings: list[Finding], how: str) -> list[str]:
-    """The run's lines about them (none when the schemas agree)."""
+    """The run's lines about them (none when the schemas agree): the properties the service
+    lacks, those it declares beyond the contract, and those it types otherwise."""
     if not findings:
         return []
-    lacking = [f.name for f in findings if f.lacking]
     lines = [f"metadata: {len(findings)} finding(s), {how}; they never fail a run:"]
+    lacking = [f.name for f in findings if f.kind == "lacking"]
+    extra = [f.name for f in findings if f.kind == "extra"]
     if lacking:
         lines.append(
             f"  the service lacks {len(lacking)} propert{'y' if len(lacking) == 1 else 'ies'} "
             f"the contract's metadata declares (left out of this run): {', '.join(lacking)}"
         )
-    lines += [f"  {f.describe()}" for f in findings if not f.lacking]
+    if extra:
+        lines.append(
+            f"  the service declares {len(extra)} propert{'y' if len(extra) == 1 else 'ies'} "
+            f"the contract's metadata does not (read as its $metadata says): {', '.join(extra)}"
+        )
+    lines += [f"  {f.describe()}" for f in findings if f.kind == "retyped"]
     return lines
