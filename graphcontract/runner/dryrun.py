@@ -114,6 +114,9 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
             if not cfg.position_id
             else []
         ),
+        "  GET   /$metadata  next: the target's own schema; when it serves none and lacks "
+        f"what another cloud's lacks, GET {ME}/{{id}} and PATCHes writing back what it read "
+        "(each property the read does not carry set to null, and the same body without it)",
         f"  GET   {ME}  before the first write and at the end, when target.isolation is "
         "judged: the user's other positions must read the same",
         f"  GET   {ME}/{{id}}  before the first write: two or three reads with nothing "
