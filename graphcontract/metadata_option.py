@@ -17,10 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graphcontract.contract import METADATA_ENV, contracts_dir
-from graphcontract.contract_source import facts_from_metadata
+from graphcontract.contract_source import BUNDLED_METADATA, facts_from_metadata
 from graphcontract.csdl import read_csdl
 from graphcontract.errors import ContractDataError, UsageError
 
+METADATA_PATH = "/$metadata"
+"""Where a service answers its CSDL document, relative to its root (OData 4.01 Part 1
+section 11.1.2; Graph: ``/beta/$metadata``)."""
 TARGET_METADATA = "target"
 """``--metadata target`` (run): the target's own ``<base-url>/$metadata``."""
 HELP = (
@@ -32,6 +35,13 @@ HELP = (
 
 def add_metadata_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metadata", metavar="FILE|URL", default=None, help=HELP)
+
+
+def selected_metadata() -> Path:
+    """The CSDL file this process's contract is read from (the selection, else the bundled
+    Graph beta (Prod) profile subset)."""
+    selected = os.environ.get(METADATA_ENV)
+    return Path(selected) if selected else contracts_dir() / BUNDLED_METADATA
 
 
 def is_url(value: str) -> bool:

@@ -6,16 +6,18 @@ A service built on that schema rightly refuses them, so a run of the Prod contra
 it learns what it lacks first and judges it on the rest:
 
 - the target serves ``$metadata``: its document is compared with the contract's; every
-  property the contract's types declare and the target's do not is lacking, and every one
-  the target declares beyond the contract is listed too;
+  property the contract's types declare and the target's do not is lacking; every one the
+  target declares beyond the contract (``extra``) or types otherwise (``retyped``) is listed
+  too;
 - otherwise only the properties some bundled Graph cloud's metadata lacks are candidates
   (``contracts/metadata/*.xml``; a property every published schema declares is never
   excused), and one is learned lacking when the position's GET never carries it where its
   owner object is present and a PATCH setting it to null is refused (400) while the same
   body without it is accepted (200). Those writes put back what the GET showed.
 
-The lacking properties become findings (``metadata_findings`` in report.json, never a failed
-clause) and the run's contract is the contract's CSDL without them (``narrowed_csdl``).
+These are findings (``metadata_findings`` in report.json, never a failed clause), and the
+run's contract is the contract's CSDL without the lacking properties and with the extra ones
+the target's own document declares (``run_csdl``).
 """
 
 from __future__ import annotations

@@ -8,23 +8,11 @@ as ``application/xml``. A run asks for it to learn which schema the service keep
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from graphcontract.contract import METADATA_ENV, contracts_dir
-from graphcontract.contract_source import BUNDLED_METADATA
-
-METADATA_PATH = "/$metadata"
-
-
-def selected_metadata() -> Path:
-    """The CSDL file this process's contract is read from."""
-    selected = os.environ.get(METADATA_ENV)
-    return Path(selected) if selected else contracts_dir() / BUNDLED_METADATA
+from graphcontract.metadata_option import METADATA_PATH, selected_metadata
 
 
 def metadata_route() -> Route:

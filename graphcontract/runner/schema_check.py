@@ -16,9 +16,10 @@ from pathlib import Path
 
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import METADATA_ENV, contracts_dir
-from graphcontract.contract_source import BUNDLED_METADATA, DEFAULT_FACET
+from graphcontract.contract_source import DEFAULT_FACET
 from graphcontract.csdl import Metadata, read_csdl
 from graphcontract.errors import ContractDataError, HarnessError
+from graphcontract.metadata_option import METADATA_PATH, selected_metadata
 from graphcontract.runner.config import RunConfig
 from graphcontract.runner.target import ME
 from graphcontract.target_schema import (
@@ -31,14 +32,6 @@ from graphcontract.target_schema import (
     write_findings,
 )
 from graphcontract.types import JSON, JSONObject
-
-METADATA_PATH = "/$metadata"
-
-
-def contract_metadata() -> Path:
-    """The CSDL file the run's contract is read from (the selection, else the bundled one)."""
-    selected = os.environ.get(METADATA_ENV)
-    return Path(selected) if selected else contracts_dir() / BUNDLED_METADATA
 
 
 def other_clouds(contract_path: Path) -> list[tuple[str, Metadata]]:
@@ -90,7 +83,7 @@ def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding
     """How the target's schema was learned, the findings, and the target's own document
     when it serves one."""
     assert cfg.base_url is not None
-    contract_path = contract_metadata()
+    contract_path = selected_metadata()
     contract = read_csdl(contract_path)
     token = cfg.token()
     with GraphClient(
@@ -134,7 +127,7 @@ def apply(cfg: RunConfig, folder: Path) -> tuple[Path | None, list[Finding], str
     os.environ[FINDINGS_ENV] = str(write_findings(findings, how, folder / "metadata-findings.json"))
     if not any(f.kind in ("lacking", "extra") for f in findings):
         return None, findings, how
-    source = contract_metadata()
+    source = selected_metadata()
     out = folder / "target-metadata.xml"
     try:
         narrowed = run_csdl(source, read_csdl(source), findings, out, document)
