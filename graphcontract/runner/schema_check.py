@@ -15,12 +15,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from graphcontract.client import GraphClient, Redactor
-from graphcontract.contract import METADATA_ENV, contracts_dir
+from graphcontract.contract import METADATA_ENV, contracts_dir, load_contract
 from graphcontract.contract_source import DEFAULT_FACET
 from graphcontract.csdl import Metadata, read_csdl
-from graphcontract.errors import ContractDataError, HarnessError
+from graphcontract.errors import ContractDataError, HarnessError, UsageError
 from graphcontract.metadata_option import METADATA_PATH, selected_metadata
 from graphcontract.runner.config import RunConfig
+from graphcontract.runner.journal import journal_record, write_record
+from graphcontract.runner.leftovers import leftovers
 from graphcontract.runner.target import ME
 from graphcontract.target_schema import (
     FINDINGS_ENV,
@@ -79,7 +81,17 @@ def _position(client: GraphClient, cfg: RunConfig) -> tuple[str, JSONObject] | N
     return (path, state) if read.status == 200 and state is not None else None
 
 
-def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding], bytes | None]:
+SCHEMA_JOURNAL = "restore-journal-schema.json"
+"""The journal written before the schema probes (removed once the position reads whole)."""
+
+
+class SchemaProbeChangedTarget(UsageError):
+    """The schema probes left the position other than they found it (the run stops)."""
+
+
+def learn(
+    cfg: RunConfig, folder: Path, facet: str = DEFAULT_FACET
+) -> tuple[str, list[Finding], bytes | None]:
     """How the target's schema was learned, the findings, and the target's own document
     when it serves one."""
     assert cfg.base_url is not None
@@ -105,13 +117,36 @@ def learn(cfg: RunConfig, facet: str = DEFAULT_FACET) -> tuple[str, list[Finding
         if position is None:
             return "the target serves no $metadata and its position could not be read", [], None
         path, state = position
+        # The probes write (each restating what the GET showed): journal the state first, as
+        # the suite does before its first write, and check it is whole again afterwards.
+        journal = folder / SCHEMA_JOURNAL
+        write_record(journal, journal_record(client.base_url, path, path.rsplit("/", 1)[-1], state))
 
         def patch(method: str, where: str, body: JSONObject | None) -> tuple[int, JSON]:
             exchange = client.request(method, where, json_body=body)
             return exchange.status, exchange.json()
 
         lacking = learn_from_answers(contract, facet, clouds, state, patch, path)
+        after = client.request("GET", path, content_type=None)
+        whole_again(facet, path, state, after.json_object() if after.status == 200 else None)
+        journal.unlink()
         return "learned from the target's answers (it serves no $metadata)", lacking, None
+
+
+def whole_again(facet: str, path: str, before: JSONObject, after: JSONObject | None) -> None:
+    """Raise SchemaProbeChangedTarget (naming the journal written beside it) unless the
+    position read ``after`` the probes is the one read ``before`` them, but for what writes
+    move by their own rules (``runner.leftovers``)."""
+    changed = (
+        ["its GET is no longer answered"]
+        if after is None
+        else leftovers(load_contract(facet=facet), before, after)
+    )
+    if changed:
+        raise SchemaProbeChangedTarget(
+            f"learning the target's schema changed the position at {path} ({changed[0]}); "
+            f"restore it with `graphcontract restore --journal <run folder>/{SCHEMA_JOURNAL}`"
+        )
 
 
 def apply(cfg: RunConfig, folder: Path) -> tuple[Path | None, list[Finding], str]:
@@ -119,7 +154,9 @@ def apply(cfg: RunConfig, folder: Path) -> tuple[Path | None, list[Finding], str
     write and select the run's document (without what the target lacks, with what its own
     document adds). Returns (the document the run now uses or None, findings, how)."""
     try:
-        how, findings, document = learn(cfg)
+        how, findings, document = learn(cfg, folder)
+    except SchemaProbeChangedTarget:
+        raise
     except HarnessError as exc:
         # the suite's own checks judge a target that fails; the run keeps the contract whole
         how, findings, document = f"the target's schema could not be learned ({exc})", [], None

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
 from graphcontract.contract import METADATA_ENV, contracts_dir
 from graphcontract.contract_source import BUNDLED_METADATA, NATIONAL_CLOUD_METADATA
 from graphcontract.csdl import read_csdl
-from graphcontract.runner.schema_check import console_lines
+from graphcontract.runner.schema_check import SchemaProbeChangedTarget, console_lines, whole_again
 from graphcontract.target_schema import (
     Finding,
     Request,
@@ -187,3 +188,28 @@ def test_console_names_the_lacking_properties():
     assert "positionDetail.layer" in lines[1]
     assert "(left out of this run)" in lines[1]
     assert console_lines([], "x") == []
+
+
+def test_probes_that_left_the_position_whole_pass_the_check():
+    """A write's own stamps moving is what every PATCH does: the position is whole again."""
+    from graphcontract.mock.app import build_app
+
+    client = TestClient(build_app())
+    path, before = _position(client)
+    stamp = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    whole_again(FACET, path, before, {**before, "lastModifiedDateTime": stamp})
+
+
+def test_probes_that_changed_the_position_stop_the_run_with_its_restore_line():
+    from graphcontract.mock.app import build_app
+
+    client = TestClient(build_app())
+    path, before = _position(client)
+    changed = {**before, "detail": {**(before.get("detail") or {}), "jobTitle": "probe"}}
+    with pytest.raises(SchemaProbeChangedTarget) as caught:
+        whole_again(FACET, path, before, changed)
+    message = str(caught.value)
+    assert "detail.jobTitle" in message
+    assert "graphcontract restore --journal" in message
+    with pytest.raises(SchemaProbeChangedTarget, match="no longer answered"):
+        whole_again(FACET, path, before, None)
