@@ -110,6 +110,9 @@ def summary_lines(
                 "dim",
             )
         )
+    if isinstance(report.get("requests"), int):
+        profile = report.get("profile") or "ci"
+        lines.append(Line(f"traffic: {report['requests']} requests (profile {profile})", "dim"))
     lines.append(verdict_line(report, html, facts))
     return lines
 

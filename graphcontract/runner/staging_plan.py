@@ -38,6 +38,9 @@ EVERY_REFUSAL = frozenset({"atomic.rejected"})
 PATH_FORMS = ("me", "id", "userPrincipalName")
 """The documented path forms, as the request-level tests name their parameters; paths.users
 is judged on each by the tests whose own clause it is."""
+NOT_PLANNED = "not in the staging plan (an observe clause; --profile ci sends its cases)"
+PLAN_KEY = pytest.StashKey[dict[str, str]]()
+"""The clauses the staging plan leaves unjudged, until the first test hands them over."""
 _CLASS = re.compile(r"\(([^()]*)\)\s*$")
 
 
@@ -50,6 +53,8 @@ class Plan:
     catalog_clauses: frozenset[str] = frozenset()
     units: set[tuple[str, str]] = field(default_factory=set)
     """(clause, case class) pairs the kept tests outside the catalog judge."""
+    unjudged: dict[str, str] = field(default_factory=dict)
+    """Clauses only dropped tests name (observe clauses, not pinned), with the reason."""
 
     def describe(self) -> str:
         return (
@@ -72,24 +77,25 @@ def is_catalog(item: pytest.Item) -> bool:
 
 def site_names(contract: Contract) -> tuple[str, ...]:
     """Every writable place's dotted name (longest first, so a prefix never cuts a longer)."""
-    names = {".".join(site.path) for site in edge_sites(contract)}
+    names = {site.name for site in edge_sites(contract)}
     return tuple(sorted(names, key=len, reverse=True))
 
 
 def case_class(item: pytest.Item, sites: Sequence[str]) -> str:
     """What kind of case ``item`` sends, the site it sends it at left out."""
     callspec = getattr(item, "callspec", None)
+    test = str(getattr(item, "originalname", item.name))
     if callspec is None:
-        return item.originalname if isinstance(item, pytest.Function) else item.name
+        return test
     text = str(callspec.id)
     for form in PATH_FORMS:  # a request-level case sent via each path form: once
         text = text.removesuffix(f"-{form}")
     named = _CLASS.search(text)
     if named is not None:
-        return f"{item.originalname if isinstance(item, pytest.Function) else ''}:{named[1]}"
+        return f"{test}:{named[1]}"
     for site in sites:
         text = text.replace(site, "·")
-    return f"{item.originalname if isinstance(item, pytest.Function) else ''}:{text}"
+    return f"{test}:{text}"
 
 
 def plan(items: Iterable[pytest.Item], contract: Contract, must: frozenset[str]) -> Plan:
@@ -123,6 +129,10 @@ def plan(items: Iterable[pytest.Item], contract: Contract, must: frozenset[str])
             result.keep.append(item)
         else:
             result.drop.append(item)
+    kept = {c for item in result.keep for c in clauses_of(item)}
+    for item in result.drop:
+        for clause in set(clauses_of(item)) - kept - must:
+            result.unjudged[clause] = NOT_PLANNED
     order = {id(item): n for n, item in enumerate(items)}
     result.keep.sort(key=lambda item: order[id(item)])
     return result
@@ -149,6 +159,7 @@ def select(config: pytest.Config, items: list[pytest.Item], cfg: RunConfig, prof
         staged = plan(kept, contract, must | pinned_clauses(cfg.policy))
         drop += staged.drop
         kept = staged.keep
+        config.stash[PLAN_KEY] = staged.unjudged
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = kept
@@ -157,6 +168,8 @@ def select(config: pytest.Config, items: list[pytest.Item], cfg: RunConfig, prof
 def before_test(session: Session, item: pytest.Item, profile: str) -> None:
     """Before each test of a staging run: refusals are judged by one read within a run of
     tests that send only must-refuse requests; any other test first reads what they left."""
+    session.recorder.unjudged.update(item.config.stash.get(PLAN_KEY, {}))
+    item.config.stash[PLAN_KEY] = {}
     deferred = session.deferred
     deferred.enabled = profile == PROFILE and not hasattr(item.config, "workerinput")
     deferred.allowed = deferred.enabled and refusal_only(clauses_of(item))
