@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             outcome = run_staging(fault, Path(scratch))
             counts[outcome.verdict] = counts.get(outcome.verdict, 0) + 1
             failed = ", ".join(sorted(outcome.failed)) or "-"
-            print(f"{outcome.fault:32} {outcome.requests:5} requests  {outcome.verdict:11} {failed}")
+            verdict = outcome.verdict
+            print(f"{outcome.fault:32} {outcome.requests:5} requests  {verdict:11} {failed}")
             sys.stdout.flush()
     print("; ".join(f"{verdict}: {n}" for verdict, n in sorted(counts.items())))
     return 0 if "false alarm" not in counts and "FALSE ALARM" not in counts else 1

@@ -5,7 +5,7 @@ snapshot → act → check → restore unit every contract test is written with.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -196,10 +196,8 @@ class Session:
     def final_restore(self) -> RestoreResult | None:
         """Put the position back to the state before the first write (never raises). On
         reads that are not stable the first read is written back whole, unverified."""
-        try:
+        with suppress(HarnessError):  # the restore below says whether it can be put back
             self.deferred.settle(self)
-        except HarnessError:
-            pass  # the restore below says whether the position can be read and put back
         result = self._restore_unverifiable() if self.reads_unstable else None
         result = result or self.target.final_restore()
         sampled = self.target.read_backs.verdict(self.target.lag_s)

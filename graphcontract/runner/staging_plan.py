@@ -168,7 +168,8 @@ def select(config: pytest.Config, items: list[pytest.Item], cfg: RunConfig, prof
 def before_test(session: Session, item: pytest.Item, profile: str) -> None:
     """Before each test of a staging run: refusals are judged by one read within a run of
     tests that send only must-refuse requests; any other test first reads what they left."""
-    session.recorder.unjudged.update(item.config.stash.get(PLAN_KEY, {}))
+    unplanned: dict[str, str] = item.config.stash.get(PLAN_KEY, {})
+    session.recorder.unjudged.update(unplanned)
     item.config.stash[PLAN_KEY] = {}
     deferred = session.deferred
     deferred.enabled = profile == PROFILE and not hasattr(item.config, "workerinput")

@@ -18,12 +18,12 @@ from graphcontract.contract import load_contract
 
 pytestmark = pytest.mark.slow
 STAGING_REQUESTS = 300
+COMMAND = [sys.executable, "-m", "graphcontract", "run", "--profile", "staging"]
 
 
 def test_a_staging_run_judges_every_must_clause_in_at_most_300_requests(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "graphcontract", "run", "--profile", "staging"]
-        + ["--report-dir", str(tmp_path)],
+        [*COMMAND, "--report-dir", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -39,4 +39,5 @@ def test_a_staging_run_judges_every_must_clause_in_at_most_300_requests(tmp_path
     assert all(c["passed"] > 0 for c in report["clauses"] if c["id"] in must)
     assert 0 < report["requests"] <= STAGING_REQUESTS, report["requests"]
     assert f"traffic: {report['requests']} requests (profile staging)" in output
-    assert report["restores"] and all(r["verified"] for r in report["restores"])
+    assert report["restores"]
+    assert all(r["verified"] for r in report["restores"])

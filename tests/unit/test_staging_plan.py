@@ -76,7 +76,7 @@ def test_the_catalog_is_kept_and_updates_it_judges_are_not_sent_again():
 def test_each_case_class_of_a_refusal_is_sent_once_whatever_its_site():
     items = [
         Item("test_wrong", REFUSAL, "isCurrent: 1 (Boolean given a number)"),
-        Item("test_wrong", REFUSAL, "inference.userHasVerifiedAccuracy: 1 (Boolean given a number)"),
+        Item("test_wrong", REFUSAL, "inference.confidenceScore: true (Boolean given a number)"),
         Item("test_wrong", REFUSAL, 'isCurrent: "true" (Boolean given a string)'),
     ]
     assert kept(CATALOG, *items) == [
@@ -102,7 +102,8 @@ def test_a_generated_test_runs_only_for_a_clause_no_case_class_judges():
     explicit = Item("test_wrong", REFUSAL, "isCurrent: 1 (Boolean given a number)")
     sample = Generated("test_wrong_types", REFUSAL)
     scope = Generated("test_scope", ("auth.scope", "atomic.rejected"))
-    assert kept(sample, explicit, scope) == ["test_wrong[isCurrent: 1 (Boolean given a number)]", "test_scope"]
+    expected = ["test_wrong[isCurrent: 1 (Boolean given a number)]", "test_scope"]
+    assert kept(sample, explicit, scope) == expected
 
 
 def test_observe_clauses_only_dropped_tests_name_are_reported_as_not_planned():
@@ -110,7 +111,8 @@ def test_observe_clauses_only_dropped_tests_name_are_reported_as_not_planned():
     result = plan([CATALOG, gray], CONTRACT, MUST)  # type: ignore[list-item]
     assert result.unjudged == {"strings.unusual": NOT_PLANNED}
     pinned = plan([CATALOG, gray], CONTRACT, MUST | {"strings.unusual"})  # type: ignore[list-item]
-    assert [item.name for item in pinned.keep] == ["test_packs[pack 01]", "test_gray[U+0000 inside]"]
+    expected = ["test_packs[pack 01]", "test_gray[U+0000 inside]"]
+    assert [item.name for item in pinned.keep] == expected
 
 
 def test_case_classes_leave_the_site_out():
