@@ -175,7 +175,8 @@ class Session:
         example = Example(self)
         with target_lock(self.target) as generation:
             known, self._known = self._known, None
-            if known is not None and known[0] == generation[0] - 1 and not self.live:
+            reuse = not self.live or self.deferred.enabled  # live: in a staging run only
+            if known is not None and known[0] == generation[0] - 1 and reuse:
                 # Nobody touched the position since this process's last example, which left
                 # it in this verified state: no need to GET it again.
                 example.known_before = known[1]
