@@ -56,13 +56,6 @@ class Plan:
     unjudged: dict[str, str] = field(default_factory=dict)
     """Clauses only dropped tests name (observe clauses, not pinned), with the reason."""
 
-    def describe(self) -> str:
-        return (
-            f"staging plan: {len(self.keep)} of {len(self.keep) + len(self.drop)} tests "
-            f"(the edge-case catalog in full; {len(self.units)} clause × case-class pairs "
-            "beyond it, each once)"
-        )
-
 
 def clauses_of(item: pytest.Item) -> tuple[str, ...]:
     marker = item.get_closest_marker("clauses")
