@@ -6,16 +6,21 @@ plan keeps:
 
 1. the edge-case catalog (``strategies.edge_cases``: its packs carry every case of every kind
    at every site of that kind, one write each pack), in full: each site × edge class once;
-2. of every other test, only what judges something the catalog cannot: the clauses a test
-   names, less the ones the catalog's tests name (the success clauses, judged on every
+2. of every other test, only what judges something the catalog cannot: the must clauses a
+   test names, less the ones the catalog's tests name (the success clauses, judged on every
    accepted write of the packs) and less ``atomic.rejected`` (every refusal judges it). Each
    such clause is judged once per *case class*: the test's parameter id with the contract's
-   site names taken out and, where the id ends in a parenthesised class ("String given a
-   number"), that class alone. A test none of whose own clauses is new (every accepted-update
-   test, every documented enum member: the packs carry them all) is not run.
+   site names and a trailing path form taken out and, where the id ends in a parenthesised
+   class ("String given a number"), that class alone; a test without parameters (the state
+   machine) is a class of its own. A test none of whose own clauses is new (every
+   accepted-update test, every documented enum member: the packs carry them all) is not run;
+3. a Hypothesis test (a sample of cases) only for a clause no case class above judges;
+4. the tests that judge only the documentation (no request).
 
-Observe clauses count as their test's own clauses only when a policy pin makes them must.
-Everything else is deselected and listed by the run (``describe``).
+Observe clauses count as a test's own clauses only when a policy pin makes them must; those
+that only dropped tests name are reported skipped, "not in the staging plan". In a staging
+run, refusals are judged by one read (runner/deferred.py, set up per test by
+:func:`before_test`).
 """
 
 from __future__ import annotations
