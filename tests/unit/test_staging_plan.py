@@ -11,7 +11,13 @@ import pytest
 from graphcontract.contract import load_contract
 from graphcontract.runner.deferred import DeferredRefusals, refusal_only
 from graphcontract.runner.recorder import Recorder
-from graphcontract.runner.staging_plan import NOT_PLANNED, case_class, plan, site_names
+from graphcontract.runner.staging_plan import (
+    NOT_PLANNED,
+    before_test,
+    case_class,
+    plan,
+    site_names,
+)
 from strategies.edge_cases import edge_packs
 from tests.unit.oracle_samples import exchange
 
@@ -204,3 +210,20 @@ def test_an_accepted_answer_or_another_test_is_never_deferred():
     ok = exchange(200, {})
     assert not deferred.take({}, ok, lambda: ok, 1)
     assert not DeferredRefusals(enabled=True).take({}, exchange(400, {}), lambda: ok, 0)
+
+
+@pytest.mark.parametrize(
+    ("profile", "clauses", "deferred"),
+    [("staging", REFUSAL, True), ("staging", SUCCESS, False), ("ci", REFUSAL, False)],
+    ids=["staging-refusals", "staging-updates", "ci-refusals"],
+)
+def test_refusals_are_read_together_only_in_a_staging_run_of_must_refuse_tests(
+    profile, clauses, deferred
+):
+    target = FakeTarget({"isCurrent": True})
+    session = FakeSession(target)
+    session.deferred = DeferredRefusals()  # type: ignore[attr-defined]
+    item = Item("test_x", clauses)
+    item.config = type("Config", (), {"stash": pytest.Stash()})()  # type: ignore[attr-defined]
+    before_test(session, item, profile)  # type: ignore[arg-type]
+    assert session.deferred.allowed is deferred  # type: ignore[attr-defined]
