@@ -111,6 +111,9 @@ def summary_lines(
             )
         )
     lines += metadata_lines(report, html)
+    if isinstance(report.get("requests"), int):
+        profile = report.get("profile") or "ci"
+        lines.append(Line(f"traffic: {report['requests']} requests (profile {profile})", "dim"))
     lines.append(verdict_line(report, html, facts))
     return lines
 
