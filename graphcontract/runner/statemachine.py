@@ -47,7 +47,7 @@ from graphcontract.runner.sequence_parts import (
     came_back,
     disjoint_pairs,
     edit,
-    edited_strings,
+    edited_places,
     lost,
     managed,
     script,
@@ -65,8 +65,8 @@ from strategies import (
     MixedBody,
     flag_combinations,
     invalid_bodies,
+    lively_body,
     mixed_bodies,
-    restating_bodies,
     valid_bodies,
 )
 from strategies.mixed import merge
@@ -79,7 +79,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     target = session.target
     nested = session.policy.get("nested", "merge")
     shrink_cap = SHRINK_BUDGETS.get(settings.get_current_profile_name(), SHRINK_BUDGETS["ci"])
-    lively = restating_bodies(contract)[0]
+    lively = lively_body(contract)
     forms = ["me"] + [f for f in ("id", "userPrincipalName") if target.user_of_form(f)]
     empty: JSONObject = {}
     gray: list[tuple[JSONObject, str]] = [  # the simplest first: Hypothesis favours it
@@ -212,7 +212,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                         )
                     )
 
-        # -- acting -------------------------------------------------------------------------
         def send(
             self, body: JSONObject | None, via: str, *, content: bytes | None = None
         ) -> tuple[Exchange, str | None]:
@@ -235,11 +234,10 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             if changed:
                 self.adopt_recalculated(answer, body, exchange)
             verdicts = self.differ(answer, body, exchange, what)
-            verdicts += came_back(
-                self.seen, self.recalculated, writable(session, answer), body, exchange,
-                f"step {len(self.steps)}, {what}",
-            )  # fmt: skip
-            verdicts += managed(target.position_id, self.start, answer, before, exchange, changed)
+            now, where = writable(session, answer), f"step {len(self.steps)}, {what}"
+            verdicts += came_back(self.seen, self.recalculated, now, body, exchange, where)
+            stamps, position = learned.stamps_seen_at, target.position_id
+            verdicts += managed(position, self.start, answer, before, exchange, changed, stamps)
             self.seen.append(writable(session, answer))
             self.fail(verdicts, {**answer, **self.model})
             self.model = {**answer, **writable(session, self.model)}
@@ -309,12 +307,12 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.patch_of(lively, "me", "every property", "paths.me")
             self.patch_gray(case)
 
-        @rule(path=st.sampled_from(edited_strings(lively)), how=st.sampled_from(EDITS))
+        @rule(path=st.sampled_from(edited_places(lively)), how=st.sampled_from(EDITS))
         def edit_and_undo(self, path: str, how: str) -> None:
-            """A client edits one text and undoes the edit: the second write puts back what
-            the first changed, so every value reads as before the edit."""
-            old = value_at(self.model, path)
-            if not isinstance(old, str):
+            """A client edits (or restates) one text or collection and undoes the edit: the
+            second write puts back what the first changed, so every value reads as before."""
+            old = None if self.idle else value_at(self.model, path)
+            if not isinstance(old, str | list):
                 return
             parts = tuple(path.split("."))
             self.patch_of(body_at(parts, edit(old, how)), "me", f"edit {path}", "paths.me")
@@ -468,6 +466,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 def run_sequences(ex: Example, profile: str) -> None:
     """Run the machine in ``ex`` (not on unstable reads); its verdicts go to ``ex``."""
     session = ex.session
+    if session.target.original is None:  # the run's first example: reads judged first
+        session.check_reads(ex)
     if session.reads_unstable:
         return
     learned = Learned()
