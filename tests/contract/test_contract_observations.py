@@ -24,7 +24,9 @@ def test_gray_zone_is_recorded(gc_session, case):
         check_gray(ex, case.clause, case.description, case.body)
 
 
-@pytest.mark.clauses("idempotent", "paths.me", *UPDATE_CLAUSES)
+@pytest.mark.clauses(
+    "idempotent", "paths.me", "enum.allowedAudiences.accepts", "enum.nested", *UPDATE_CLAUSES
+)
 @settings(max_examples=3)
 @given(body=valid_bodies(CONTRACT))
 def test_same_patch_twice(gc_session, body):
