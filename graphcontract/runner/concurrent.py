@@ -1,32 +1,76 @@
-"""Writes sent at the same moment: the harness's one place where requests go in parallel.
+"""Writes sent at the same moment, each kind of pair once on every run, judged by the state
+machine's own pair step (``runner.statemachine``).
 
-Two PATCHes are released together by one barrier, each from its own thread. The state
-machine's step of two PATCHes at once (``runner.statemachine``) sends them and holds the
-state after both to the model: whichever order the service applies them in, both are kept.
+The machine draws its pairs and ends at its first failure, so a service that loses one of two
+updates to different properties hides whether it also loses one of two parts of one complex
+value (each breaks its own clause: merge.omitted-preserved, merge.nested). Here its pair step
+runs once on each kind of pair, derived from the contract: two different properties, and two
+parts of one complex value (not under ``nested=replace``: there the order decides the state).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from graphcontract.client import Exchange
-from graphcontract.runner.target import Target
+from graphcontract.contract import Contract
+from graphcontract.oracles.verdict import Verdict
+from graphcontract.runner.scenarios import body_at
+from graphcontract.runner.sequence_parts import (
+    Learned,
+    SequenceFailed,
+    edited_places,
+    value_at,
+)
+from graphcontract.runner.session import Example
+from graphcontract.runner.statemachine import machine_for
 from graphcontract.types import JSONObject
+from strategies import lively_body
 
-RELEASE_TIMEOUT_S = 30.0
-"""How long a sending thread waits for the other before giving up (a thread that never
-starts, not a slow target: the target's own timeout applies to each request)."""
+Pair = tuple[JSONObject, JSONObject]
 
 
-def send_together(target: Target, bodies: Sequence[JSONObject]) -> list[Exchange]:
-    """PATCH every body from its own thread, all released by one barrier; in body order."""
-    barrier = threading.Barrier(len(bodies))
+def pair_kinds(contract: Contract) -> dict[str, Pair]:
+    """By kind, two bodies each setting one text the lively write holds: in two different
+    top-level properties, and in two parts of the first complex value holding two texts."""
+    lively = lively_body(contract)
+    texts: dict[str, list[str]] = {}
+    for path in edited_places(lively):
+        if isinstance(value_at(lively, path), str):
+            texts.setdefault(path.split(".")[0], []).append(path)
 
-    def send(body: JSONObject) -> Exchange:
-        barrier.wait(RELEASE_TIMEOUT_S)
-        return target.patch(body)
+    def pair(a: str, b: str) -> Pair:
+        return (
+            body_at(tuple(a.split(".")), "sent at once a"),
+            body_at(tuple(b.split(".")), "sent at once b"),
+        )
 
-    with ThreadPoolExecutor(max_workers=len(bodies), thread_name_prefix="together") as pool:
-        return list(pool.map(send, bodies))
+    kinds: dict[str, Pair] = {}
+    tops = list(texts)
+    if len(tops) > 1:
+        kinds["two properties"] = pair(texts[tops[0]][0], texts[tops[1]][0])
+    inside = next((paths for paths in texts.values() if len(paths) > 1), None)
+    if inside is not None:
+        kinds["two parts of one complex value"] = pair(inside[0], inside[-1])
+    return kinds
+
+
+def check_writes_at_once(ex: Example, pair: Pair) -> None:
+    """The machine's pair step on ``pair`` from the position as read, then restored: when
+    both are answered 200, the state after them holds both."""
+    session = ex.session
+    if {*pair[0]} == {*pair[1]} and session.policy.get("nested", "merge") == "replace":
+        return
+    if session.target.original is None:
+        session.check_reads(ex)
+    if session.reads_unstable:
+        return
+    learned = Learned()
+    machine: Any = machine_for(session, learned)()  # its rules, called as steps
+    try:
+        machine.patch_together(pair)
+        machine.teardown()  # reads the state through each path form, then restores
+    except SequenceFailed as failure:
+        ex.add(failure.verdicts)
+        machine.teardown()  # broken: restores only
+    failed = {v.clause for v in learned.failure.verdicts} if learned.failure else set()
+    ex.add(Verdict.passed(c) for c in sorted(learned.judged - failed))

@@ -8,9 +8,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import threading
 import time
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -88,6 +90,24 @@ def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> st
     return "\n".join(lines)
 
 
+RELEASE_TIMEOUT_S = 30.0
+"""How long a sending thread waits for the other before giving up (a thread that never
+starts, not a slow target: the target's own timeout applies to each request)."""
+
+
+def send_together(target: Target, bodies: Sequence[JSONObject]) -> list[Exchange]:
+    """PATCH every body from its own thread, all released by one barrier; in body order (the
+    harness's only requests in parallel)."""
+    barrier = threading.Barrier(len(bodies))
+
+    def send(body: JSONObject) -> Exchange:
+        barrier.wait(RELEASE_TIMEOUT_S)
+        return target.patch(body)
+
+    with ThreadPoolExecutor(max_workers=len(bodies), thread_name_prefix="together") as pool:
+        return list(pool.map(send, bodies))
+
+
 def disjoint_pairs(
     contract: Contract, nested: str
 ) -> st.SearchStrategy[tuple[JSONObject, JSONObject]]:
@@ -136,6 +156,12 @@ def value_at(state: JSON, path: str) -> JSON:
     for part in path.split("."):
         state = state.get(part) if isinstance(state, dict) else None
     return state
+
+
+def on_path(a: str, b: str) -> bool:
+    """Whether dotted paths ``a`` and ``b`` are one place or one holds the other (a write to
+    ``manager.displayName`` over a null ``manager`` shows at ``manager``)."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
 def sent_body(exchange: Exchange) -> Any:

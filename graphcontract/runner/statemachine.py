@@ -33,7 +33,6 @@ from graphcontract.model import (
 from graphcontract.oracles.compare import differences, no_enum_form
 from graphcontract.oracles.rejection import expect_status
 from graphcontract.oracles.verdict import Verdict, show
-from graphcontract.runner.concurrent import send_together
 from graphcontract.runner.scenarios import body_at
 from graphcontract.runner.sequence_parts import (
     BUDGETS,
@@ -50,7 +49,9 @@ from graphcontract.runner.sequence_parts import (
     edited_places,
     lost,
     managed,
+    on_path,
     script,
+    send_together,
     sent_body,
     stored_read,
     value_at,
@@ -165,7 +166,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             for path in differences(expected, writable(session, got)):
                 if no_enum_form(value_at(got, path), path.rsplit(".", 1)[-1]):
                     continue  # the answer's form is the first cause: response.shape
-                if by and (not raced or path in raced):
+                if by and (not raced or any(on_path(path, r) for r in raced)):
                     clause = by
                 else:
                     clause = rule_broken(body, path, value_at(got, path), self.deleted)
