@@ -49,6 +49,7 @@ from graphcontract.runner.sequence_parts import (
     edited_places,
     lost,
     managed,
+    null_cases,
     on_path,
     script,
     send_together,
@@ -71,7 +72,6 @@ from strategies import (
     valid_bodies,
 )
 from strategies.mixed import merge
-from strategies.valid import changing_value_for
 
 
 def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachine]:
@@ -86,14 +86,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     gray: list[tuple[JSONObject, str]] = [  # the simplest first: Hypothesis favours it
         (c.body, c.description) for c in flag_combinations(contract) if isinstance(c.body, dict)
     ] + [(empty, "{} as the whole body")]
-    nullable = [  # a null collection is a gray zone (collections.null-vs-empty)
-        n
-        for n in contract.updatable
-        if contract.entity.properties[n].nullable and not contract.entity.properties[n].collection
-    ]
-    nulls = st.sampled_from(nullable).flatmap(  # then, maybe, a partial value over it
-        lambda n: st.tuples(st.just(n), st.none() | changing_value_for(contract, n))
-    )
+    nested_texts = [p for p in edited_places(lively) if "." in p]
     refusable = st.one_of(
         *(invalid_bodies(contract, c) for c in sorted(MUST_REJECT_CLAUSES)),
         invalid_bodies(contract, "body.malformed"),
@@ -299,14 +292,17 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                     self.accepted(alone, probe, f"{what}: its enum value alone")
             return [expect_status(clause, exchange, {200}, what=what)]
 
-        @initialize(case=st.sampled_from(gray))
-        def fill(self, case: tuple[JSONObject, str]) -> None:
-            """Every property written with values no type defaults to, then a gray body:
-            what the target does with it is learned at its first answer."""
+        @initialize(case=st.sampled_from(gray), text=st.sampled_from(nested_texts))
+        def fill(self, case: tuple[JSONObject, str], text: str) -> None:
+            """Every property written with values no type defaults to, then a gray body (what
+            the target does with it is learned at its first answer), then one text inside a
+            complex value restated: it changes nothing, so no property it omits may change."""
             if self.idle:
                 return
             self.patch_of(lively, "me", "every property", "paths.me")
             self.patch_gray(case)
+            same = body_at(tuple(text.split(".")), value_at(self.model, text))
+            self.patch_of(same, "me", f"restate {text}", "paths.me")
 
         @rule(path=st.sampled_from(edited_places(lively)), how=st.sampled_from(EDITS))
         def edit_and_undo(self, path: str, how: str) -> None:
@@ -325,7 +321,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 return
             self.patch_of(body, via, "a valid partial body", "paths.me")
 
-        @rule(case=nulls)
+        @rule(case=null_cases(contract))
         def patch_null(self, case: tuple[str, JSON]) -> None:
             """null clears; what it deleted stays deleted (a partial value over it)."""
             if self.idle:
