@@ -319,6 +319,8 @@ def render_markdown(result: dict[str, Any]) -> str:
             "",
             "Each fault twice in the `ci` profile: the state machine alone (the sequence test), "
             "then every other test. Found: one of the fault's `breaks` clauses failed. The "
+            "state machine records its verdicts when its test ends, so its requests to the first "
+            "failure include the shrinking of the failing sequence. The "
             "model's cost per step is timed in process over the catalog's bodies written one "
             "after another; a request's, over the state machine's run on the conforming mock.",
             "",
