@@ -30,7 +30,7 @@ from graphcontract.model import (
     rule_broken,
     written_paths,
 )
-from graphcontract.oracles.compare import differences, no_enum_form
+from graphcontract.oracles.compare import differences, no_enum_form, same
 from graphcontract.oracles.rejection import expect_status
 from graphcontract.oracles.verdict import Verdict, show
 from graphcontract.runner.scenarios import body_at
@@ -438,6 +438,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 if changes_anything(contract, before, both, nested=nested):
                     self.adopt_recalculated(state, both, read)
                 raced = frozenset(written_paths(first) | written_paths(second))
+                if not any(same(value_at(state, p), value_at(both, p)) for p in raced):
+                    by = "persisted"  # neither update stored: no race lost one
                 verdicts = self.differ(
                     state, both, read, f"{what}, both answered 200", by=by, raced=raced
                 )
