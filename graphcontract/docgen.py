@@ -147,13 +147,29 @@ def faults_markdown() -> str:
         "knock-on effect may fail as well. The harness's own tests run `graphcontract run` "
         "against every fault and require exactly that (see [mock.md](mock.md)).",
         "",
-        "| fault | what the mock does wrong | breaks | may also break |",
-        "|---|---|---|---|",
+        "*State machine alone* says whether the contract suite's sequence test, run with "
+        "nothing else, finds the fault (one of its *breaks* clauses fails), and when not, "
+        "why, and which dedicated case does. A fault *in the history of writes* is one a "
+        "single write cannot show; the harness's own tests run the state machine alone "
+        "against each of them (`graphcontract bench --only statemachine` measures every fault).",
+        "",
+        "| fault | what the mock does wrong | breaks | may also break | state machine alone |",
+        "|---|---|---|---|---|",
     ]
     for fault in FAULTS.values():
         breaks = ", ".join(f"`{c}`" for c in sorted(fault.breaks))
         also = ", ".join(f"`{c}`" for c in sorted(fault.may_also_break)) or "—"
-        lines.append(f"| `{fault.name}` | {_cell(fault.description)} | {breaks} | {also} |")
+        machine = (
+            fault.machine_misses
+            if fault.machine_misses
+            else f"yes, in the history of writes: {fault.history}"
+            if fault.history
+            else "yes"
+        )
+        lines.append(
+            f"| `{fault.name}` | {_cell(fault.description)} | {breaks} | {also} "
+            f"| {_cell(machine)} |"
+        )
     reference, flipped = GrayChoices(), GrayChoices().flipped()
     docs = _field_docs(GrayChoices)
     lines += [

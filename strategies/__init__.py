@@ -14,13 +14,9 @@ from strategies.edge_cases import EdgeCase, Pack, at_kind_sites, edge_packs, edg
 from strategies.explicit import (
     annotated_bodies,
     every_property_body,
-    explicit_clearing_bodies,
     explicit_invalid_bodies,
     explicit_read_only_bodies,
-    explicit_valid_bodies,
-    partial_over_null_cases,
-    restating_bodies,
-    slight_changes,
+    lively_body,
 )
 from strategies.gray import GrayCase, flag_combinations, gray_cases
 from strategies.invalid import (
@@ -48,17 +44,13 @@ __all__ = [
     "edge_sites",
     "edm_values",
     "every_property_body",
-    "explicit_clearing_bodies",
     "explicit_invalid_bodies",
     "explicit_read_only_bodies",
-    "explicit_valid_bodies",
     "flag_combinations",
     "gray_cases",
     "invalid_bodies",
+    "lively_body",
     "mixed_bodies",
-    "partial_over_null_cases",
-    "restating_bodies",
-    "slight_changes",
     "valid_bodies",
     "valid_value_for",
     "values_at",

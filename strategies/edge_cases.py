@@ -222,13 +222,18 @@ def cases_at(contract: Contract, site: EdgeSite) -> tuple[EdgeCase, ...]:
         return _complex_cases(contract, site.type_name)
     item = _item_values(contract, site.type_name)
     many = [_numbered(value, n) for n, value in enumerate([item[0]] * MANY_ITEMS, 1)]
-    return (
+    cases = [
         _case(site.kind, "empty", []),
         _case(site.kind, "one item", [item[0]]),
         _case(site.kind, "repeated items", [item[0], item[0], item[1]]),
         _case(site.kind, "order that matters", [item[0], item[1]]),  # not sorted
         _case(site.kind, f"{MANY_ITEMS} items", many),
-    )
+    ]
+    if site.kind == COMPLEXES:  # two items naming the same thing (a unique index drops one)
+        whole = _every_leaf(contract, site.type_name)
+        part = {k: v for n, (k, v) in enumerate(whole.items()) if n != 1}
+        cases.append(_case(COMPLEXES, "items alike but for one property", [part, whole]))
+    return tuple(cases)
 
 
 def _numbered(value: JSON, n: int) -> JSON:

@@ -1,14 +1,15 @@
-"""Deterministic, exhaustive cases for the ``ci`` profile: every place of a request body gets
-its explicit valid write, partial nested write, null, and representative wrong values.
+"""Deterministic cases for the ``ci`` profile that neither the edge-case catalog (valid values
+at every site, one write) nor the state machine (histories of writes) sends: the classic wrong
+values of every Edm type at every place, every read-only property, @odata.type control
+information that agrees with the metadata; and the every-property writes both build on.
 
 Generation finds what nobody thought of; these lists make sure that what everybody thinks of
-(every property at every depth, every Edm type's classic wrong values) is sent on every run,
-in the same order, whatever Hypothesis draws. Everything is derived from the Contract.
+is sent on every run, in the same order, whatever Hypothesis draws. Everything is derived from
+the Contract.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
 from graphcontract.contract import (
@@ -108,25 +109,6 @@ def _valid_value(contract: Contract, place: Place, leaf: Leaf = valid_leaf) -> J
     return [value, _distinct_string((*place.path, "2"))] if prop.collection else value
 
 
-def explicit_valid_bodies(contract: Contract) -> dict[str, JSONObject]:
-    """Named valid bodies: every leaf written, a partial write at every object level, and
-    empty collections (ids are readable paths)."""
-    places = request_places(contract)
-    bodies: dict[str, JSONObject] = {"every-property": every_property_body(contract)}
-    for path, spec in request_objects(contract):
-        if not path or "[]" in path or spec.open_type:
-            continue
-        scalar = _first_scalar(contract, path, spec)
-        if scalar is not None:
-            bodies[f"partial {dotted(path)}"] = wrap(
-                path, {scalar.prop.name: valid_leaf(contract, scalar)}
-            )
-    for place in places:
-        if len(place.path) == 1 and place.prop.collection:
-            bodies[f"empty {place.prop.name}"] = {place.prop.name: []}
-    return bodies
-
-
 def annotated_bodies(contract: Contract) -> dict[str, JSONObject]:
     """Named valid bodies carrying type control information that agrees with the metadata:
     ``@odata.type`` of the position, of every complex value on the way to a nested property,
@@ -189,35 +171,11 @@ def every_property_body(contract: Contract, leaf: Leaf = valid_leaf) -> JSONObje
     return {p.prop.name: _valid_value(contract, p, leaf) for p in top}
 
 
-def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObject]]:
-    """A write of every property with values that are not their types' defaults, and the
-        named bodies meant to follow it: at every object level outside collections, its first
-        scalar restated with the value just written (the update changes nothing, so nothing may
-        be "recalculated": an omitted sibling reset to 0, false or a first member is a broken
-        merge), one string changed in letter case only and in accents only, and the collection of
-    strings in another letter case and order (changes to apply, not no-ops: a store comparing
-    case-, accent- or order-insensitively skips them)."""
-    filled = every_property_body(contract, lively_leaf)
-    bodies: dict[str, JSONObject] = {}
-    for path, spec in request_objects(contract):
-        if "[]" in path or spec.open_type:
-            continue
-        scalar = _first_scalar(contract, path, spec)
-        if scalar is not None:
-            restated = {scalar.prop.name: lively_leaf(contract, scalar)}
-            bodies[f"restate {dotted(scalar.path)}"] = wrap(path, restated)
-    bodies.update({name: change for name, (change, _) in slight_changes(contract).items()})
-    colleagues = filled.get("colleagues")
-    if isinstance(colleagues, list) and colleagues and isinstance(colleagues[0], dict):
-        kept = ("displayName", "userPrincipalName")
-        named = {k: v for k, v in colleagues[0].items() if k in kept}
-        if len(named) < len(colleagues[0]):
-            bodies["a colleague restated with fewer properties"] = {"colleagues": [named]}
-    items = filled.get("categories")
-    if isinstance(items, list) and len(items) > 1:
-        changed = [str(item).upper() for item in reversed(items)]
-        bodies["categories in another case and order"] = {"categories": changed}
-    return filled, bodies
+def lively_body(contract: Contract) -> JSONObject:
+    """A write of every property with values that are not their types' defaults (the state
+    machine's first step): an omitted sibling later reset to 0, false or a first member then
+    shows as a change."""
+    return every_property_body(contract, lively_leaf)
 
 
 def _first_scalar(contract: Contract, path: Path, spec: StructuredType) -> Place | None:
@@ -225,78 +183,6 @@ def _first_scalar(contract: Contract, path: Path, spec: StructuredType) -> Place
         if not prop.collection and (prop.is_primitive or contract.is_enum(prop.type_name)):
             return Place((*path, prop.name), prop, spec)
     return None
-
-
-def explicit_clearing_bodies(contract: Contract) -> dict[str, JSONObject]:
-    """Named null bodies, each meant to follow :func:`every_property_body`: every nullable
-    single-valued updatable property; inside each object (outside collections) every
-    nullable object-valued sub-property, and all its nullable scalars at once (a store that
-    keeps 0 or false for a null shows at whichever place it does)."""
-    bodies: dict[str, JSONObject] = {}
-    for path, spec in request_objects(contract):
-        if "[]" in path or spec.open_type:
-            continue
-        if not path:
-            for name in contract.updatable:
-                prop = spec.properties[name]
-                if prop.nullable and not prop.collection:
-                    bodies[f"null {name}"] = {name: None}
-            continue
-        single = [p for p in spec.properties.values() if p.nullable and not p.collection]
-        for prop in single:
-            if contract.is_structured(prop.type_name):
-                bodies[f"null {dotted((*path, prop.name))}"] = wrap((*path, prop.name), None)
-        scalars = [p.name for p in single if not contract.is_structured(p.type_name)]
-        if scalars:
-            name = f"null {dotted((*path, scalars[0]))}" + (
-                f" and {len(scalars) - 1} more" if len(scalars) > 1 else ""
-            )
-            bodies[name] = wrap(path, dict.fromkeys(scalars))
-    return bodies
-
-
-def slight_changes(contract: Contract) -> dict[str, tuple[JSONObject, JSONObject]]:
-    """For the first nested string of :func:`restating_bodies`' filled body: a change in letter
-    case only and one in accents only, each with the body that writes the filled value back."""
-    text = next(
-        p
-        for p in request_places(contract)
-        if p.prop.type_name == "Edm.String"
-        and not p.prop.collection
-        and "[]" not in p.path
-        and len(p.path) > 1
-    )
-    written = str(lively_leaf(contract, text))
-    back = wrap(text.path, written)
-    changes = {f"case-only change of {dotted(text.path)}": (wrap(text.path, written.upper()), back)}
-    bare = "".join(c for c in unicodedata.normalize("NFD", written) if not unicodedata.combining(c))
-    if bare != written:
-        changes[f"accent-only change of {dotted(text.path)}"] = (wrap(text.path, bare), back)
-    return changes
-
-
-def partial_over_null_cases(contract: Contract) -> dict[str, tuple[Path, JSONObject]]:
-    """Named (place, partial body) pairs, each meant to follow a write of
-    :func:`restating_bodies`' filled body and a null at that place: every nullable
-    single-valued complex place outside collections gets a value naming only its first
-    scalar. The scalars not named must come back null, not as the values the null deleted
-    (a store that hides a nulled object behind a flag brings them back)."""
-    cases: dict[str, tuple[Path, JSONObject]] = {}
-    for place in request_places(contract):
-        prop = place.prop
-        if "[]" in place.path or prop.collection or not prop.nullable:
-            continue
-        if not contract.is_structured(prop.type_name):
-            continue
-        spec = contract.structured(prop.type_name)
-        scalar = None if spec.open_type else _first_scalar(contract, place.path, spec)
-        if scalar is not None:
-            partial = {scalar.prop.name: valid_leaf(contract, scalar)}
-            cases[f"partial {dotted(place.path)} over null"] = (
-                place.path,
-                wrap(place.path, partial),
-            )
-    return cases
 
 
 def _wrong_values(contract: Contract, prop: PropertySpec) -> list[tuple[JSON, str]]:

@@ -26,7 +26,7 @@ from typing import Any
 from graphcontract.errors import UsageError
 from graphcontract.runner.config import check_report_dir
 
-SECTIONS = ("speed", "scaling", "detection")
+SECTIONS = ("speed", "scaling", "detection", "statemachine")
 VERSIONED = (
     "graphcontract", "schemathesis", "hypothesis", "httpx", "pytest", "pytest-xdist",
     "uvicorn", "starlette",
@@ -85,7 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         choices=SECTIONS,
         help="run only these sections (repeatable; the output is marked partial; default: all "
-        "three)",
+        "four)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder of runs")
 
@@ -149,6 +149,7 @@ def say(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here: the dispatcher builds every subcommand's parser on each invocation.
     from graphcontract.bench.detection import durations_of, run_detection, targets
+    from graphcontract.bench.machine import run_machine
     from graphcontract.bench.scaling import fuzz_available, measure_max_examples, measure_workers
     from graphcontract.bench.speed import measure_speed
     from graphcontract.bench.tables import render_markdown
@@ -222,7 +223,12 @@ def run(args: argparse.Namespace) -> int:
                 expected_s=durations_of(previous_results(out / "results.json")),
                 progress=say,
             )
-            durations["detection"] = round(time.monotonic() - clock, 1)
+            durations["detection"], clock = round(time.monotonic() - clock, 1), time.monotonic()
+        if "statemachine" in sections:
+            result["statemachine"] = run_machine(
+                [t.fault for t in chosen if t.fault], scratch / "statemachine", progress=say
+            )
+            durations["statemachine"] = round(time.monotonic() - clock, 1)
     finally:
         if args.keep:
             say(f"runs kept in {scratch}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import time
 from dataclasses import dataclass, field
@@ -115,10 +116,13 @@ def harness_env(
     trace_dir: Path,
     max_examples: int | None = None,
     stop_when: frozenset[str] = frozenset(),
+    select: str | None = None,
 ) -> dict[str, str]:
+    """The run's environment; ``select`` is a pytest ``-k`` expression (the tests to run)."""
     env = dict(os.environ, GRAPH_TOKEN=TOKEN, **{READONLY_ENV: mock.readonly_token})
     env[TRACE_ENV] = str(trace_dir)
-    env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + f" -p {PLUGIN}").strip()
+    chosen = f" -k {shlex.quote(select)}" if select else ""
+    env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + f" -p {PLUGIN}{chosen}").strip()
     env.pop(MAX_EXAMPLES_ENV, None)
     env.pop(STOP_WHEN_ENV, None)
     if max_examples is not None:
@@ -145,16 +149,17 @@ def run_graphcontract(
     max_examples: int | None = None,
     stop_when: frozenset[str] = frozenset(),
     timeout_s: float = 600.0,
+    select: str | None = None,
 ) -> GcRun:
     """``graphcontract run --profile PROFILE`` against ``mock``; the server's stamps reset first.
     With ``stop_when``, the run ends after the test in which the last of those clauses first
-    failed."""
+    failed; with ``select`` (a pytest ``-k`` expression), only the tests it matches run."""
     report_dir, trace_dir = workdir / "reports", workdir / "trace"
     report_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "graphcontract", "run", *target_arguments(mock)]
     command += ["--readonly-token-env", READONLY_ENV, "--report-dir", str(report_dir)]
     command += ["--profile", profile, "--workers", str(workers)]
-    env = harness_env(mock, trace_dir, max_examples, stop_when)
+    env = harness_env(mock, trace_dir, max_examples, stop_when, select)
     mock.stats(reset=True)
     server_cpu = mock.cpu_s()
     proc = run_measured(command, cwd=workdir, env=env, timeout_s=timeout_s)

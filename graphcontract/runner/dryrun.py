@@ -125,8 +125,8 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         "verify every restore",
         f"  PATCH {ME}/{{id}}  each example body below; after each example that changed the "
         "position, the writable properties are PATCHed back and verified by GET",
-        f"  PATCH {ME}/{{id}}  two at the same moment, from two threads, in the cases of "
-        "test_writes_sent_at_once_are_both_kept (the only requests sent in parallel)",
+        f"  PATCH {ME}/{{id}}  two at the same moment, from two threads, in the state "
+        "machine's steps of two PATCHes at once (the only requests sent in parallel)",
         f"  PATCH {ME}/{{id}}  at the end: a final restore to the journalled state, verified "
         "by GET",
         *(

@@ -5,7 +5,6 @@ these inside ``Session.example()``; they add verdicts to the example and never r
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -438,7 +437,3 @@ def _single_leaf(body: JSON) -> tuple[tuple[str, ...], JSON]:
         path.append(named[0])
         value = value[named[0]]
     return tuple(path), value
-
-
-def documented_example_body(ex: Example) -> JSONObject:
-    return copy.deepcopy(ex.session.contract.documented_request)

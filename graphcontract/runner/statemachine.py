@@ -30,10 +30,9 @@ from graphcontract.model import (
     rule_broken,
     written_paths,
 )
-from graphcontract.oracles.compare import differences, no_enum_form
+from graphcontract.oracles.compare import differences, no_enum_form, same
 from graphcontract.oracles.rejection import expect_status
 from graphcontract.oracles.verdict import Verdict, show
-from graphcontract.runner.concurrent import send_together
 from graphcontract.runner.scenarios import body_at
 from graphcontract.runner.sequence_parts import (
     BUDGETS,
@@ -47,10 +46,13 @@ from graphcontract.runner.sequence_parts import (
     came_back,
     disjoint_pairs,
     edit,
-    edited_strings,
+    edited_places,
     lost,
     managed,
+    null_cases,
+    on_path,
     script,
+    send_together,
     sent_body,
     stored_read,
     value_at,
@@ -65,12 +67,11 @@ from strategies import (
     MixedBody,
     flag_combinations,
     invalid_bodies,
+    lively_body,
     mixed_bodies,
-    restating_bodies,
     valid_bodies,
 )
 from strategies.mixed import merge
-from strategies.valid import changing_value_for
 
 
 def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachine]:
@@ -79,20 +80,13 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     target = session.target
     nested = session.policy.get("nested", "merge")
     shrink_cap = SHRINK_BUDGETS.get(settings.get_current_profile_name(), SHRINK_BUDGETS["ci"])
-    lively = restating_bodies(contract)[0]
+    lively = lively_body(contract)
     forms = ["me"] + [f for f in ("id", "userPrincipalName") if target.user_of_form(f)]
     empty: JSONObject = {}
     gray: list[tuple[JSONObject, str]] = [  # the simplest first: Hypothesis favours it
         (c.body, c.description) for c in flag_combinations(contract) if isinstance(c.body, dict)
     ] + [(empty, "{} as the whole body")]
-    nullable = [  # a null collection is a gray zone (collections.null-vs-empty)
-        n
-        for n in contract.updatable
-        if contract.entity.properties[n].nullable and not contract.entity.properties[n].collection
-    ]
-    nulls = st.sampled_from(nullable).flatmap(  # then, maybe, a partial value over it
-        lambda n: st.tuples(st.just(n), st.none() | changing_value_for(contract, n))
-    )
+    nested_texts = [p for p in edited_places(lively) if "." in p]
     refusable = st.one_of(
         *(invalid_bodies(contract, c) for c in sorted(MUST_REJECT_CLAUSES)),
         invalid_bodies(contract, "body.malformed"),
@@ -165,7 +159,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             for path in differences(expected, writable(session, got)):
                 if no_enum_form(value_at(got, path), path.rsplit(".", 1)[-1]):
                     continue  # the answer's form is the first cause: response.shape
-                if by and (not raced or path in raced):
+                if by and (not raced or any(on_path(path, r) for r in raced)):
                     clause = by
                 else:
                     clause = rule_broken(body, path, value_at(got, path), self.deleted)
@@ -212,7 +206,6 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                         )
                     )
 
-        # -- acting -------------------------------------------------------------------------
         def send(
             self, body: JSONObject | None, via: str, *, content: bytes | None = None
         ) -> tuple[Exchange, str | None]:
@@ -235,11 +228,10 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             if changed:
                 self.adopt_recalculated(answer, body, exchange)
             verdicts = self.differ(answer, body, exchange, what)
-            verdicts += came_back(
-                self.seen, self.recalculated, writable(session, answer), body, exchange,
-                f"step {len(self.steps)}, {what}",
-            )  # fmt: skip
-            verdicts += managed(target.position_id, self.start, answer, before, exchange, changed)
+            now, where = writable(session, answer), f"step {len(self.steps)}, {what}"
+            verdicts += came_back(self.seen, self.recalculated, now, body, exchange, where)
+            stamps, position = learned.stamps_seen_at, target.position_id
+            verdicts += managed(position, self.start, answer, before, exchange, changed, stamps)
             self.seen.append(writable(session, answer))
             self.fail(verdicts, {**answer, **self.model})
             self.model = {**answer, **writable(session, self.model)}
@@ -300,21 +292,24 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                     self.accepted(alone, probe, f"{what}: its enum value alone")
             return [expect_status(clause, exchange, {200}, what=what)]
 
-        @initialize(case=st.sampled_from(gray))
-        def fill(self, case: tuple[JSONObject, str]) -> None:
-            """Every property written with values no type defaults to, then a gray body:
-            what the target does with it is learned at its first answer."""
+        @initialize(case=st.sampled_from(gray), text=st.sampled_from(nested_texts))
+        def fill(self, case: tuple[JSONObject, str], text: str) -> None:
+            """Every property written with values no type defaults to, then a gray body (what
+            the target does with it is learned at its first answer), then one text inside a
+            complex value restated: it changes nothing, so no property it omits may change."""
             if self.idle:
                 return
             self.patch_of(lively, "me", "every property", "paths.me")
             self.patch_gray(case)
+            same = body_at(tuple(text.split(".")), value_at(self.model, text))
+            self.patch_of(same, "me", f"restate {text}", "paths.me")
 
-        @rule(path=st.sampled_from(edited_strings(lively)), how=st.sampled_from(EDITS))
+        @rule(path=st.sampled_from(edited_places(lively)), how=st.sampled_from(EDITS))
         def edit_and_undo(self, path: str, how: str) -> None:
-            """A client edits one text and undoes the edit: the second write puts back what
-            the first changed, so every value reads as before the edit."""
-            old = value_at(self.model, path)
-            if not isinstance(old, str):
+            """A client edits (or restates) one text or collection and undoes the edit: the
+            second write puts back what the first changed, so every value reads as before."""
+            old = None if self.idle else value_at(self.model, path)
+            if not isinstance(old, str | list):
                 return
             parts = tuple(path.split("."))
             self.patch_of(body_at(parts, edit(old, how)), "me", f"edit {path}", "paths.me")
@@ -326,7 +321,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 return
             self.patch_of(body, via, "a valid partial body", "paths.me")
 
-        @rule(case=nulls)
+        @rule(case=null_cases(contract))
         def patch_null(self, case: tuple[str, JSON]) -> None:
             """null clears; what it deleted stays deleted (a partial value over it)."""
             if self.idle:
@@ -443,6 +438,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 if changes_anything(contract, before, both, nested=nested):
                     self.adopt_recalculated(state, both, read)
                 raced = frozenset(written_paths(first) | written_paths(second))
+                if not any(same(value_at(state, p), value_at(both, p)) for p in raced):
+                    by = "persisted"  # neither update stored: no race lost one
                 verdicts = self.differ(
                     state, both, read, f"{what}, both answered 200", by=by, raced=raced
                 )
@@ -468,6 +465,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 def run_sequences(ex: Example, profile: str) -> None:
     """Run the machine in ``ex`` (not on unstable reads); its verdicts go to ``ex``."""
     session = ex.session
+    if session.target.original is None:  # the run's first example: reads judged first
+        session.check_reads(ex)
     if session.reads_unstable:
         return
     learned = Learned()

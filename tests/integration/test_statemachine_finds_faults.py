@@ -23,15 +23,9 @@ from graphcontract.mock.process import MockProcess
 pytestmark = pytest.mark.slow
 SEQUENCES = "tests/contract/test_contract_sequences.py"
 TOKEN = "graphcontract-test-token"
-HISTORY_FAULTS = (
-    "answer-from-read-cache",
-    "defaults-reset-on-change",
-    "flags-collapse-next-write",
-    "lost-update",
-    "null-resurrects",
-    "partial-resets-defaults",
-)
-"""Faults a single write cannot show: each needs a write (or a read) before it."""
+HISTORY_FAULTS = sorted(name for name, fault in FAULTS.items() if fault.history)
+"""Faults a single write cannot show (each needs a write or a read before it): faults.py says
+why, per fault, in ``history``."""
 
 
 def run_sequences(mock: MockProcess, report_dir: Path) -> tuple[int, dict, str]:

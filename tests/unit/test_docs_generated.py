@@ -36,6 +36,24 @@ def test_fault_page_lists_every_fault_and_every_gray_choice():
         assert not row.endswith("|  |"), f"gray choice {name} has no description"
 
 
+def test_fault_page_says_per_fault_whether_the_state_machine_alone_finds_it_and_why_not():
+    """A fault in the history of writes is one the state machine alone must find (its own
+    self-test runs it); any other it misses says why and which case finds it instead."""
+    text = faults_markdown()
+    for name, fault in FAULTS.items():
+        assert not (fault.history and fault.machine_misses), name
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
+        last = row.rsplit("|", 2)[-2].strip()
+        if fault.machine_misses:
+            assert last == fault.machine_misses, name
+            assert last.startswith(("no: ", "only under ")), name
+            assert "; " in last, f"{name}: say why, then which case finds it"
+        else:
+            assert last.startswith("yes"), name
+            assert (fault.history in last) if fault.history else last == "yes", name
+    assert sum(1 for fault in FAULTS.values() if fault.history) >= 6
+
+
 def test_check_mode_names_a_stale_page_and_the_command(tmp_path, monkeypatch, capsys):
     (tmp_path / "docs").mkdir()
     for relative, render in GENERATED.items():

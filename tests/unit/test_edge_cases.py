@@ -93,6 +93,17 @@ def test_collections_carry_repeats_and_an_order_that_matters():
         assert isinstance(ordered, list)
         assert ordered != sorted(ordered, key=str)
         assert cases["empty"] == []
+    alike = next(
+        case.value
+        for case in cases_at(CONTRACT, sites_of_kind(CONTRACT, COMPLEXES)[0])
+        if case.name == "items alike but for one property"
+    )
+    assert isinstance(alike, list)
+    first, second = alike
+    assert isinstance(first, dict)
+    assert isinstance(second, dict)
+    assert first.items() < second.items(), "the same values, one property fewer"
+    assert len(second) - len(first) == 1
 
 
 def test_every_case_is_sent_once_at_every_site_of_its_kind():

@@ -20,19 +20,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphcontract.contract import EVOLVABLE_SENTINEL
-from graphcontract.oracles.compare import at, leaves
+from graphcontract.oracles.compare import at
+from graphcontract.runner.sequence_parts import EDITS, edit, edited_places, value_at
 from graphcontract.types import is_annotation
 from strategies import (
     annotated_bodies,
     complex_values,
     edm_values,
-    explicit_clearing_bodies,
-    restating_bodies,
-    slight_changes,
+    lively_body,
     valid_bodies,
     valid_value_for,
     wrap,
 )
+from strategies.edge_cases import cases_at, edge_sites
 from strategies.values import ITEM, dotted, item_path, request_objects
 
 from .strategy_samples import (
@@ -252,7 +252,7 @@ def test_annotated_bodies_are_valid_updates_with_agreeing_types(name: str) -> No
     assert any(not is_annotation(key) for key in body), "and names a property to update"
 
 
-LIVELY, AFTER_WRITE = restating_bodies(CONTRACT)
+LIVELY = lively_body(CONTRACT)
 OUTSIDE_COLLECTIONS = [p for p in PLACES.values() if ITEM not in p.path and not p.prop.collection]
 
 
@@ -272,50 +272,51 @@ def _without_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
-@pytest.mark.parametrize("name", AFTER_WRITE, ids=list(AFTER_WRITE))
-def test_bodies_after_the_write_restate_it_or_change_case_accents_or_order_only(name: str) -> None:
-    body = AFTER_WRITE[name]
-    assert CONTRACT.request_errors(body) == []
-    if name.startswith("a colleague"):
-        (sent,) = body["colleagues"]
-        written = LIVELY["colleagues"][0]
-        assert sent.items() < written.items(), "the same values, fewer of them"
-        assert "userPrincipalName" in sent
+EDITED = [(path, how) for path in edited_places(LIVELY) for how in EDITS]
+
+
+@pytest.mark.parametrize(("path", "how"), EDITED, ids=[f"{p}-{h}" for p, h in EDITED])
+def test_each_edit_of_the_lively_write_is_valid_and_changes_case_accents_order_or_nothing(
+    path: str, how: str
+) -> None:
+    """The state machine's edit-and-undo: a restatement, or a change a store comparing case-,
+    accent- or order-insensitively skips (a collection's items also reversed, a complex item
+    restated with fewer properties)."""
+    written = value_at(LIVELY, path)
+    changed = edit(written, how)
+    assert CONTRACT.request_errors(wrap(tuple(path.split(".")), changed)) == []
+    if how == "restate":
+        assert changed == written
         return
-    if name.startswith("categories"):
-        sent, written = body["categories"], LIVELY["categories"]
-        assert sorted(s.casefold() for s in sent) == sorted(w.casefold() for w in written)
-        assert [s.casefold() for s in sent] != [w.casefold() for w in written], "order changed"
-        assert sorted(sent) != sorted(written), "letter case changed"
-        return
-    for path, value in leaves(body):
-        written = at(LIVELY, path)
-        if name.startswith(("case-only", "accent-only")):
-            assert isinstance(value, str)
-            assert isinstance(written, str)
-            assert value != written
-            same = str.casefold if name.startswith("case-only") else _without_accents
-            assert same(value) == same(written)
+    assert changed != written
+    if isinstance(written, list):
+        assert len(changed) == len(written)
+        pairs = list(zip(reversed(written), changed, strict=True))
+    else:
+        pairs = [(written, changed)]
+    for old, new in pairs:
+        if isinstance(old, dict):
+            assert new.items() < old.items(), "the same values, fewer of them"
+        elif how in ("upper", "lower"):
+            assert new.casefold() == old.casefold()
+        elif how == "accents":
+            assert _without_accents(new) == _without_accents(old)
+            assert new != old
         else:
-            assert value == written
+            assert new.startswith(old)
 
 
-@pytest.mark.parametrize("name", list(slight_changes(CONTRACT)))
-def test_each_slight_change_comes_with_the_body_that_writes_the_value_back(name: str) -> None:
-    change, back = slight_changes(CONTRACT)[name]
-    assert change == AFTER_WRITE[name]
-    ((path, changed),) = leaves(change)
-    ((back_path, value),) = leaves(back)
-    assert back_path == path
-    assert value == at(LIVELY, path) != changed
-
-
-def test_every_nullable_place_outside_collections_is_nulled_after_a_write() -> None:
+def test_every_nullable_place_outside_collections_gets_a_null_from_the_catalog_or_the_machine():
+    """The catalog nulls every nullable leaf of every complex site; the state machine nulls
+    every nullable top-level property after its filling write."""
     nulled = {
-        path
-        for body in explicit_clearing_bodies(CONTRACT).values()
-        for path, value in leaves(body)
+        (*site.path, name)
+        for site in edge_sites(CONTRACT)
+        for case in cases_at(CONTRACT, site)
+        if isinstance(case.value, dict)
+        for name, value in case.value.items()
         if value is None
     }
+    nulled |= {(n,) for n in CONTRACT.updatable if CONTRACT.entity.properties[n].nullable}
     wanted = {p.path for p in OUTSIDE_COLLECTIONS if p.prop.nullable}
     assert wanted <= nulled, sorted(dotted(p) for p in wanted - nulled)
