@@ -119,12 +119,41 @@ class Contract:
     paths: Mapping[str, frozenset[str]] | None = None
     """Path template (``{}`` for a key or user) -> HTTP methods, from profile's containment
     navigation property for the entity (empty when profile has none); None: openapi.yaml's."""
+    segment: str | None = "positions"
+    """profile's navigation property holding the facet (``positions``, ``skills``); None
+    when profile has none for it."""
     _validators: dict[str, jsonschema.protocols.Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
     _fast_validators: dict[str, jsonschema_rs.Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
+
+    # -- the facet and its paths ----------------------------------------------------------
+    @property
+    def facet(self) -> str:
+        """The entity type the contract is about (``workPosition``, ``skillProficiency``)."""
+        return self.entity.name
+
+    @property
+    def me_collection(self) -> str:
+        """``/me/profile/{segment}``: the facet's collection for the signed-in user."""
+        return f"/me/profile/{self._segment()}"
+
+    def users_collection(self, user: str) -> str:
+        """``/users/{user}/profile/{segment}``."""
+        return f"/users/{user}/profile/{self._segment()}"
+
+    def _segment(self) -> str:
+        if self.segment is None:
+            raise ContractDataError(f"profile has no navigation property for {self.facet}")
+        return self.segment
+
+    @property
+    def seeded(self) -> list[JSONObject]:
+        """The mock's seeded items of this facet (the seed's list under the segment)."""
+        items = self.seed.get(self.segment or "", [])
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
     # -- property classes -------------------------------------------------------------
     def _names(self, *access: Access) -> tuple[str, ...]:
@@ -364,6 +393,11 @@ METADATA_ENV = "GRAPHCONTRACT_METADATA"
 (``graphcontract run``/``mock``), ``--gc-metadata`` or ``metadata =`` in
 ``[tool.graphcontract]``, and inherited by the mock's and pytest-xdist's processes."""
 
+API_ENV = "GRAPHCONTRACT_API"
+"""The facet (entity type) a process's contract is about when none is named: set by ``--api``
+(``graphcontract run``/``fuzz``), ``--gc-api`` or ``api =`` in ``[tool.graphcontract]``
+(graphcontract.api_option); unset means workPosition."""
+
 
 def load_contract(
     root: Path | None = None, metadata: Path | None = None, facet: str | None = None
@@ -379,6 +413,7 @@ def load_contract(
     workPosition): its types, its Update page's updatable properties and its paths. Only
     workPosition has documented examples and a mock seed bundled (empty for the others)."""
     selected = os.environ.get(METADATA_ENV)
+    facet = facet or os.environ.get(API_ENV) or None
     return _load_contract(root, metadata or (Path(selected) if selected else None), facet)
 
 
@@ -389,6 +424,7 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         DEFAULT_FACET,
         declared_only,
         facet_paths,
+        facet_segment,
         facts_from_metadata,
     )
 
@@ -418,6 +454,7 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
             else []
         )
         paths = facet_paths(metadata or base / BUNDLED_METADATA, facet)
+    segment = facet_segment(metadata or base / BUNDLED_METADATA, facet)
     entity_name = facts["entityType"]
     entity = _structured(entity_name, facts["types"][entity_name], entity=True)
     types = {
@@ -458,4 +495,5 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         documented_response=documented_response,
         seed=seed,
         paths=paths,
+        segment=segment,
     )

@@ -52,6 +52,17 @@ def facet_paths(metadata_path: Path, facet: str) -> dict[str, frozenset[str]]:
     return paths
 
 
+def facet_segment(metadata_path: Path, facet: str) -> str | None:
+    """profile's containment navigation property holding ``facet`` (the first one, by name),
+    or None when profile has none for it."""
+    segments = sorted(
+        segment
+        for segment, target in read_csdl(metadata_path).containment(OWNER).items()
+        if target == facet
+    )
+    return segments[0] if segments else None
+
+
 def with_documentation(
     facts: dict[str, Any], metadata: Metadata, documented: dict[str, Any]
 ) -> dict[str, Any]:

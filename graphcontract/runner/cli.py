@@ -36,7 +36,6 @@ from graphcontract.runner.config import (
     pyproject_folder,
     target_config,
 )
-from graphcontract.runner.target import ME
 
 MOCK_TOKEN_ENV = "GRAPHCONTRACT_MOCK_TOKEN"
 MOCK_READONLY_ENV = "GRAPHCONTRACT_MOCK_READONLY_TOKEN"
@@ -125,7 +124,8 @@ def probe(cfg: RunConfig) -> None:
         token_label=f"the token in {cfg.token_env}",
         token_env=cfg.token_env,
     ) as client:
-        path = f"{ME}/{cfg.position_id}" if cfg.position_id else ME
+        collection = load_contract().me_collection
+        path = f"{collection}/{cfg.position_id}" if cfg.position_id else collection
         exchange = client.request("GET", path, content_type=None)
     if exchange.status == 404 and cfg.position_id:
         raise UsageError(
