@@ -122,6 +122,7 @@ def build_report(
     return {
         "graphcontract": __version__,
         "verdict": verdict,
+        "api": contract.facet,
         "target": target,
         "profile": profile,
         "policy": config.policy,

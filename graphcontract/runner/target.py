@@ -45,7 +45,8 @@ def discover_position(client: GraphClient, contract: Contract, *, loopback: bool
     values = body.get("value")
     if exchange.status != 200 or not isinstance(values, list) or not values:
         raise UsageError(
-            f"GET {collection} answered {exchange.status} with no {contract.segment}; pass --position-id"
+            f"GET {collection} answered {exchange.status} with no {contract.segment}; "
+            "pass --position-id"
         )
     # DISCOVERED_POSITION, the last one: a write that lands on the first listed position
     # whatever id it names (a query without the id) then shows on a position the run did not
