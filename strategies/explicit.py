@@ -256,16 +256,18 @@ def explicit_clearing_bodies(contract: Contract) -> dict[str, JSONObject]:
 
 
 def slight_changes(contract: Contract) -> dict[str, tuple[JSONObject, JSONObject]]:
-    """For the first nested string of :func:`restating_bodies`' filled body: a change in letter
+    """For the first nested string (else top-level) of the filled body: a change in letter
     case only and one in accents only, each with the body that writes the filled value back."""
-    text = next(
+    strings = [
         p
         for p in request_places(contract)
-        if p.prop.type_name == "Edm.String"
-        and not p.prop.collection
-        and "[]" not in p.path
-        and len(p.path) > 1
-    )
+        if p.prop.type_name == "Edm.String" and not p.prop.collection and "[]" not in p.path
+    ]
+    # A nested string when the facet has one (detail.jobTitle), else a top-level one.
+    nested = [p for p in strings if len(p.path) > 1]
+    if not strings:
+        return {}
+    text = (nested or strings)[0]
     written = str(lively_leaf(contract, text))
     back = wrap(text.path, written)
     changes = {f"case-only change of {dotted(text.path)}": (wrap(text.path, written.upper()), back)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from graphcontract.contract import load_contract
 from graphcontract.runner.scenarios import (
@@ -67,9 +68,17 @@ def test_allowed_audiences_non_members_are_refused(gc_session, case):
         check_rejected(ex, case.clause, content=case.content(), what=case.description)
 
 
+NESTED_ENUMS = any(site.clause == "enum.nested" for site in CONTRACT.enum_sites())
+
+
 @pytest.mark.clauses("enum.nested", "atomic.rejected", "errors.envelope")
-@given(case=invalid_bodies(CONTRACT, "enum.nested"))
+@given(case=invalid_bodies(CONTRACT, "enum.nested") if NESTED_ENUMS else st.none())
 def test_nested_enum_non_members_are_refused(gc_session, case):
+    if case is None:  # the report says why the clause is not judged on this facet
+        gc_session.recorder.unjudged["enum.nested"] = (
+            f"{CONTRACT.facet} has no enum inside a complex value: no site for this clause"
+        )
+        return
     with gc_session.example() as ex:
         check_rejected(ex, case.clause, content=case.content(), what=case.description)
 
