@@ -64,13 +64,13 @@ def facet_metadata(contracts: Path, facet: str) -> Path:
 
 def _get(body: JSON, pointer: Pointer) -> JSON:
     for step in pointer:
-        body = body[step]  # type: ignore[index]
+        body = body[step]
     return body
 
 
 def _set(body: JSON, pointer: Pointer, value: JSON) -> None:
     parent = _get(body, pointer[:-1])
-    parent[pointer[-1]] = value  # type: ignore[index]
+    parent[pointer[-1]] = value
 
 
 def _fixed_value(contract: Contract, body: JSONObject, pointer: Pointer, kind: str) -> JSON:
@@ -119,7 +119,7 @@ def facet_seed(contract: Contract, reference: Path, update_page: str) -> JSONObj
     responses = [e for e in page.examples if e.kind == "response" and isinstance(e.body, dict)]
     if not responses:
         raise ContractDataError(f"{update_page} has no example response to seed from")
-    first: JSONObject = copy.deepcopy(responses[0].body)  # type: ignore[arg-type]
+    first: JSONObject = copy.deepcopy(responses[0].body)
     fixed: list[JSONObject] = []
     for pointer, kind in example_hits(contract, first, request=False):
         before = _get(first, pointer)
@@ -173,7 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a seed would change")
     args = parser.parse_args(argv)
     if not (args.reference / "graph-docs").is_dir():
-        print(f"error: {args.reference / 'graph-docs'} not found (--reference DIR)", file=sys.stderr)
+        missing = args.reference / "graph-docs"
+        print(f"error: {missing} not found (--reference DIR)", file=sys.stderr)
         return 2
     contracts = contracts_dir()
     try:

@@ -1,9 +1,9 @@
 """The reference mock's HTTP face: routes, auth, media types, Graph's headers and error envelope.
 
 ``build_app`` returns a Starlette app with one ``PositionStore`` (``state.py``, which owns the
-PATCH semantics) per facet it serves (``facets.py``). Check order for PATCH: auth (401/403) → user → method (405) → unknown
-position (404) → Content-Type (415, or 400 by gray choice) → JSON (400) → body validation
-(400) → apply (200 with the whole object).
+PATCH semantics) per facet it serves (``facets.py``). Check order for PATCH: auth (401/403) →
+user → method (405) → unknown item (404) → Content-Type (415, or 400 by gray choice) → JSON
+(400) → body validation (400) → apply (200 with the whole object).
 """
 
 from __future__ import annotations
