@@ -364,6 +364,12 @@ def _read_json(path: Path) -> Any:
         raise ContractDataError(f"cannot read {path}: {exc}") from exc
 
 
+def _facet_items(base: Path, facet: str) -> list[JSONObject]:
+    """The items of ``facet``'s generated mock seed (examples/facets/; none without one)."""
+    path = base / "examples" / "facets" / f"{facet}.json"
+    return list(_read_json(path)["items"]) if path.is_file() else []
+
+
 def _structured(name: str, raw: Mapping[str, Any], *, entity: bool) -> StructuredType:
     props = {
         prop_name: PropertySpec(
@@ -411,7 +417,8 @@ def load_contract(
 
     ``facet`` names another entity type of the metadata (``skillProficiency``; default
     workPosition): its types, its Update page's updatable properties and its paths. Only
-    workPosition has documented examples and a mock seed bundled (empty for the others)."""
+    workPosition has documented examples bundled; every facet has a mock seed (workPosition's
+    ``examples/mock_seed.json``, the others' generated ``examples/facets/<facet>.json``)."""
     selected = os.environ.get(METADATA_ENV)
     facet = facet or os.environ.get(API_ENV) or None
     return _load_contract(root, metadata or (Path(selected) if selected else None), facet)
@@ -448,11 +455,8 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
 
         request_schema = build_schema(facts, for_request=True)
         response_schema = build_schema(facts, for_request=False)
-        seed["positions"] = (
-            [declared_only(item, facet, facts) for item in seed["positions"]]
-            if facet == DEFAULT_FACET
-            else []
-        )
+        items = seed["positions"] if facet == DEFAULT_FACET else _facet_items(base, facet)
+        seed["positions"] = [declared_only(item, facet, facts) for item in items]
         paths = facet_paths(metadata or base / BUNDLED_METADATA, facet)
     segment = facet_segment(metadata or base / BUNDLED_METADATA, facet)
     entity_name = facts["entityType"]
