@@ -151,8 +151,9 @@ class Contract:
 
     @property
     def seeded(self) -> list[JSONObject]:
-        """The mock's seeded items of this facet (the seed's list under the segment)."""
-        items = self.seed.get(self.segment or "", [])
+        """The mock's seeded items of this facet (the seed's ``positions`` list, whatever
+        the facet)."""
+        items = self.seed.get("positions", [])
         return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
     # -- property classes -------------------------------------------------------------

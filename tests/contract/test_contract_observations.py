@@ -11,11 +11,16 @@ from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.scenarios import GRAY_CLAUSES, UPDATE_CLAUSES, check_gray
 from graphcontract.runner.sequences import check_after_open_form, check_idempotent
 from strategies import flag_combinations, gray_cases, valid_bodies
+from strategies.fitting import fitted
 
 CONTRACT = load_contract()
 GRAY = gray_cases(CONTRACT)
 COMBINATIONS = flag_combinations(CONTRACT)
-RESTATED = {"detail": {"jobTitle": "graphcontract: written with a flags combination"}}
+RESTATED = fitted(
+    CONTRACT,
+    {"detail": {"jobTitle": "graphcontract: written with a flags combination"}},
+    "graphcontract: written with a flags combination",
+)
 """Sent with each combination, then alone: a write that changes nothing leaves nothing to
 recalculate from, so every property it omits must keep its value."""
 

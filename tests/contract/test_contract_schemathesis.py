@@ -25,6 +25,7 @@ from graphcontract.stcompat import (
     read_operations,
 )
 from graphcontract.stcompat.schema import graph_schema, patch_operations
+from strategies.fitting import fitting
 
 pytestmark = pytest.mark.openapi
 
@@ -32,11 +33,17 @@ CONTRACT = load_contract()
 IN_CI = settings.get_current_profile_name() == "ci"
 SMALL_IN_CI = settings(max_examples=6) if IN_CI else settings()
 SMALLER_IN_CI = settings(max_examples=3) if IN_CI else settings()
-EXPLICIT_BODIES = {
-    "documented-example": CONTRACT.documented_request,
-    "long-string": {"detail": {"summary": "x" * 300}},
-    "valid-and-wrong-type": {"categories": ["graphcontract explicit"], "detail": {"layer": "x"}},
-}
+EXPLICIT_BODIES = fitting(
+    CONTRACT,
+    {
+        "documented-example": CONTRACT.documented_request,
+        "long-string": {"detail": {"summary": "x" * 300}},
+        "valid-and-wrong-type": {
+            "categories": ["graphcontract explicit"],
+            "detail": {"layer": "x"},
+        },
+    },
+)
 """Bodies generation rarely reaches: the page's own example, a string past 255 characters, a
 valid change next to a wrong type (refused whole, nothing applied)."""
 

@@ -23,6 +23,7 @@ from strategies import (
     invalid_bodies,
     mixed_bodies,
 )
+from strategies.fitting import fitting
 
 CONTRACT = load_contract()
 ENUM_MEMBERS = [
@@ -131,13 +132,16 @@ def test_mixed_bodies_change_nothing(gc_session, case):
 
 
 EVERY_PROPERTY = every_property_body(CONTRACT)
-FULL_WITH_ONE_WRONG = {
-    "isCurrent as a string": ("types.rejects", {**EVERY_PROPERTY, "isCurrent": "true"}),
-    "allowedAudiences not a member": (
-        "enum.allowedAudiences.rejects",
-        {**EVERY_PROPERTY, "allowedAudiences": "graphcontractBogus"},
-    ),
-}
+FULL_WITH_ONE_WRONG = fitting(
+    CONTRACT,
+    {
+        "isCurrent as a string": ("types.rejects", {**EVERY_PROPERTY, "isCurrent": "true"}),
+        "allowedAudiences not a member": (
+            "enum.allowedAudiences.rejects",
+            {**EVERY_PROPERTY, "allowedAudiences": "graphcontractBogus"},
+        ),
+    },
+)
 """Every property written at once with one wrong value (a service that validates only small
 bodies, or takes a full body for a replacement it does not check, lets it through)."""
 
