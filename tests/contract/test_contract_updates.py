@@ -185,7 +185,19 @@ update and then appended to is a broken replace, judged elsewhere, not a lost up
 
 
 @pytest.mark.clauses("merge.omitted-preserved", "merge.nested")
-@pytest.mark.parametrize("writes", CONCURRENT_WRITES.values(), ids=CONCURRENT_WRITES.keys())
+@pytest.mark.parametrize(
+    "writes",
+    [pytest.param(w, id=name) for name, w in CONCURRENT_WRITES.items()]
+    or [
+        pytest.param(
+            None,
+            id="no two string places",
+            marks=pytest.mark.skip(
+                reason=f"{CONTRACT.facet} has fewer than two string places to write at once"
+            ),
+        )
+    ],
+)
 def test_writes_sent_at_once_are_both_kept(gc_session, writes):
     """Two PATCHes of different properties (or different parts of one complex value) sent at
     the same moment: when both are answered 200, both values are in the state after them."""
