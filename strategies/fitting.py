@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from graphcontract.contract import Contract, StructuredType
 from graphcontract.types import JSON, JSONObject, Path
+from strategies.explicit import lively_leaf
 from strategies.values import request_places, wrap
 
 T = TypeVar("T")
@@ -56,11 +57,16 @@ def string_places(contract: Contract) -> list[Path]:
 
 
 def text_body(contract: Contract, text: str) -> JSONObject:
-    """A valid body writing ``text`` at the facet's first string place."""
+    """A valid body writing ``text`` at the facet's first string place; on a facet without
+    one (personAnnualEvent), a lively value at its first single-valued place."""
     places = string_places(contract)
-    if not places:
-        raise ValueError(f"{contract.facet} has no string property to write")
-    return wrap(places[0], text)
+    if places:
+        return wrap(places[0], text)
+    for place in request_places(contract):
+        single = not place.prop.collection and "[]" not in place.path
+        if single and not contract.is_structured(place.prop.type_name):
+            return wrap(place.path, lively_leaf(contract, place))
+    raise ValueError(f"{contract.facet} has no single-valued property to write")
 
 
 def fitted(contract: Contract, body: JSONObject, text: str) -> JSONObject:

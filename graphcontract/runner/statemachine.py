@@ -60,7 +60,6 @@ from graphcontract.runner.sequence_parts import (
 from graphcontract.runner.session import Example, Session
 from graphcontract.types import JSON, JSONObject
 from strategies import (
-    MUST_REJECT_CLAUSES,
     InvalidBody,
     MixedBody,
     flag_combinations,
@@ -69,6 +68,7 @@ from strategies import (
     restating_bodies,
     valid_bodies,
 )
+from strategies.invalid import sited_clauses
 from strategies.mixed import merge
 from strategies.valid import changing_value_for
 
@@ -94,7 +94,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         lambda n: st.tuples(st.just(n), st.none() | changing_value_for(contract, n))
     )
     refusable = st.one_of(
-        *(invalid_bodies(contract, c) for c in sorted(MUST_REJECT_CLAUSES)),
+        *(invalid_bodies(contract, c) for c in sited_clauses(contract)),
         invalid_bodies(contract, "body.malformed"),
     )
 
