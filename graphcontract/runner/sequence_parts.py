@@ -169,6 +169,12 @@ def edited_strings(body: JSONObject) -> list[str]:
     return sorted(".".join(p) for p, v in leaves(body) if isinstance(v, str) and ".".join(p) in v)
 
 
+def edit_places(body: JSONObject) -> list[str]:
+    """:func:`edited_strings`, or ``[""]`` on a facet without free text (personAnnualEvent):
+    no value is a string there, so an edit-and-undo step does nothing."""
+    return edited_strings(body) or [""]
+
+
 def edit(text: str, how: str) -> str:
     """``text`` changed in letter case, or with a word added."""
     return {"upper": text.upper(), "lower": text.lower()}.get(how, text + " (edited)")
