@@ -202,7 +202,7 @@ def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObje
     for path, spec in request_objects(contract):
         if "[]" in path or spec.open_type:
             continue
-        scalar = _first_scalar(contract, path, spec)
+        scalar = _first_scalar(contract, path, spec, top=not path)
         if scalar is not None:
             restated = {scalar.prop.name: lively_leaf(contract, scalar)}
             bodies[f"restate {dotted(scalar.path)}"] = wrap(path, restated)
@@ -220,8 +220,13 @@ def restating_bodies(contract: Contract) -> tuple[JSONObject, dict[str, JSONObje
     return filled, bodies
 
 
-def _first_scalar(contract: Contract, path: Path, spec: StructuredType) -> Place | None:
+def _first_scalar(
+    contract: Contract, path: Path, spec: StructuredType, *, top: bool = False
+) -> Place | None:
+    """The first single-valued primitive or enum property (at the top, an updatable one)."""
     for prop in spec.properties.values():
+        if top and prop.access != "updatable":
+            continue
         if not prop.collection and (prop.is_primitive or contract.is_enum(prop.type_name)):
             return Place((*path, prop.name), prop, spec)
     return None
