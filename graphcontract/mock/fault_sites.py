@@ -48,7 +48,8 @@ def _typed(*edm: str) -> Callable[[Contract], tuple[str, ...]]:
 
 
 def _complex(contract: Contract) -> tuple[str, ...]:
-    """Single complex values a client may write (partial values merge into them)."""
+    """Single complex values a client may write with two or more sub-properties (a partial
+    value merges into them: what it leaves out is kept)."""
     return tuple(
         name
         for name, prop in contract.entity.properties.items()
@@ -56,6 +57,7 @@ def _complex(contract: Contract) -> tuple[str, ...]:
         and not prop.collection
         and contract.is_structured(prop.type_name)
         and not contract.structured(prop.type_name).open_type
+        and len(contract.structured(prop.type_name).properties) > 1
     )
 
 
