@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from graphcontract.mock.process import MockProcess
+
 from .conftest import TOKEN
 
 WRITES = {

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from graphcontract.contract import Contract, PropertySpec, load_contract
-from graphcontract.mock.fault_sites import fault_sites, undeclared_name
 from graphcontract.mock.facets import served_facets
+from graphcontract.mock.fault_sites import fault_sites, undeclared_name
 from graphcontract.mock.faults import FAULTS
 from graphcontract.mock.state import PositionStore
 
@@ -74,7 +74,8 @@ def test_refusals_are_the_facets_own(facet):
     assert mock.patch("no-such-item", {"allowedAudiences": "me"}).status == 404
     assert mock.patch(item, {"id": "elsewhere"}).status == 200  # read-only: ignored
     after = mock.get(item)
-    assert after is not None and before is not None
+    assert after is not None
+    assert before is not None
     assert after["allowedAudiences"] == before["allowedAudiences"]
     assert after["id"] == item
 
