@@ -433,6 +433,24 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         name: EnumSpec(name=name, is_flags=bool(raw["isFlags"]), members=dict(raw["members"]))
         for name, raw in facts["enums"].items()
     }
+    return Contract(
+        root=base,
+        entity=entity,
+        types=types,
+        enums=enums,
+        clauses=_clauses(base),
+        request_schema=request_schema,
+        response_schema=response_schema,
+        documented_request=documented_request,
+        documented_response=documented_response,
+        seed=seed,
+        paths=paths,
+    )
+
+
+@functools.cache
+def _clauses(base: Path) -> Mapping[str, Clause]:
+    """The clause catalog (``clauses.yaml``): the same for every facet, parsed once."""
     catalog = load_yaml((base / "clauses.yaml").read_text(encoding="utf-8"))
     pages = catalog["pages"]
     clauses = {}
@@ -450,16 +468,4 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
                 row=raw["source"]["row"],
             ),
         )
-    return Contract(
-        root=base,
-        entity=entity,
-        types=types,
-        enums=enums,
-        clauses=clauses,
-        request_schema=request_schema,
-        response_schema=response_schema,
-        documented_request=documented_request,
-        documented_response=documented_response,
-        seed=seed,
-        paths=paths,
-    )
+    return clauses

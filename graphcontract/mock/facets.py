@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphcontract.contract import METADATA_ENV, Contract, contracts_dir, load_contract
-from graphcontract.contract_source import BUNDLED_METADATA, DEFAULT_FACET, OWNER
-from graphcontract.csdl import read_csdl
+from graphcontract.contract_source import BUNDLED_METADATA, DEFAULT_FACET, OWNER, metadata_file
 from graphcontract.types import JSONObject
 
 
@@ -47,7 +46,7 @@ def served_facets(seed: JSONObject | None = None) -> list[ServedFacet]:
     default_seed = seed if seed is not None else default.seed
     user = default_seed["user"]
     served = []
-    for segment, entity in read_csdl(selected_metadata()).containment(OWNER).items():
+    for segment, entity in metadata_file(selected_metadata()).containment(OWNER).items():
         if entity == DEFAULT_FACET:
             served.append(ServedFacet(segment, default, default_seed))
             continue
