@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from graphcontract.contract import Contract, PropertySpec, load_contract
+from graphcontract.contract import (
+    METADATA_ENV,
+    Contract,
+    PropertySpec,
+    contracts_dir,
+    load_contract,
+)
+from graphcontract.contract_source import NATIONAL_CLOUD_METADATA
 from graphcontract.mock.facets import served_facets
 from graphcontract.mock.fault_sites import fault_sites, undeclared_name
 from graphcontract.mock.faults import FAULTS
@@ -159,3 +166,24 @@ def test_undeclared_property_adds_a_name_the_facet_does_not_declare():
         assert name not in mock.contract.entity.properties
         assert name in (mock.get(mock.ids()[0]) or {})
     assert undeclared_name(load_contract()) == "displayName"
+
+
+def test_a_national_clouds_metadata_serves_its_own_facets(monkeypatch):
+    """Its anniversaries facet is personAnniversary; skillProficiency.thumbnailUrl, which only
+    Prod declares, is refused there as undeclared and ignored under Prod (undocumented)."""
+    prod = {facet.segment: facet for facet in served_facets()}
+    monkeypatch.setenv(METADATA_ENV, str(contracts_dir() / NATIONAL_CLOUD_METADATA))
+    usnat = {facet.segment: facet for facet in served_facets()}
+    assert sorted(usnat) == sorted(prod)
+    assert (prod["anniversaries"].name, usnat["anniversaries"].name) == (
+        "personAnnualEvent",
+        "personAnniversary",
+    )
+    for facets, status in ((prod, 200), (usnat, 400)):
+        skills = facets["skills"]
+        mock = PositionStore(skills.contract, skills.seed)
+        assert mock.patch(mock.ids()[0], {"thumbnailUrl": "https://x.test/a.png"}).status == status
+    anniversary = usnat["anniversaries"]
+    mock = PositionStore(anniversary.contract, anniversary.seed)
+    assert mock.patch(mock.ids()[0], {"type": "wedding"}).status == 200
+    assert mock.patch(mock.ids()[0], {"type": "work"}).status == 400  # Prod's member only
