@@ -335,6 +335,12 @@ def _read_json(path: Path) -> Any:
         raise ContractDataError(f"cannot read {path}: {exc}") from exc
 
 
+@functools.cache
+def _catalog(base: Path) -> Any:
+    """clauses.yaml, parsed once: the same for every facet's contract."""
+    return load_yaml((base / "clauses.yaml").read_text(encoding="utf-8"))
+
+
 def _facet_items(base: Path, facet: str) -> list[JSONObject]:
     """The items of ``facet``'s generated mock seed (examples/facets/; none without one)."""
     path = base / "examples" / "facets" / f"{facet}.json"
@@ -433,25 +439,7 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         name: EnumSpec(name=name, is_flags=bool(raw["isFlags"]), members=dict(raw["members"]))
         for name, raw in facts["enums"].items()
     }
-    return Contract(
-        root=base,
-        entity=entity,
-        types=types,
-        enums=enums,
-        clauses=_clauses(base),
-        request_schema=request_schema,
-        response_schema=response_schema,
-        documented_request=documented_request,
-        documented_response=documented_response,
-        seed=seed,
-        paths=paths,
-    )
-
-
-@functools.cache
-def _clauses(base: Path) -> Mapping[str, Clause]:
-    """The clause catalog (``clauses.yaml``): the same for every facet, parsed once."""
-    catalog = load_yaml((base / "clauses.yaml").read_text(encoding="utf-8"))
+    catalog = _catalog(base)
     pages = catalog["pages"]
     clauses = {}
     for raw in catalog["clauses"]:
@@ -468,4 +456,16 @@ def _clauses(base: Path) -> Mapping[str, Clause]:
                 row=raw["source"]["row"],
             ),
         )
-    return clauses
+    return Contract(
+        root=base,
+        entity=entity,
+        types=types,
+        enums=enums,
+        clauses=clauses,
+        request_schema=request_schema,
+        response_schema=response_schema,
+        documented_request=documented_request,
+        documented_response=documented_response,
+        seed=seed,
+        paths=paths,
+    )
