@@ -187,3 +187,25 @@ def test_a_national_clouds_metadata_serves_its_own_facets(monkeypatch):
     mock = PositionStore(anniversary.contract, anniversary.seed)
     assert mock.patch(mock.ids()[0], {"type": "wedding"}).status == 200
     assert mock.patch(mock.ids()[0], {"type": "work"}).status == 400  # Prod's member only
+
+
+def enum_cases() -> list[Any]:
+    cases = []
+    for facet in served_facets():
+        for site in facet.contract.enum_sites():
+            audience = site.clause == "enum.allowedAudiences.rejects"
+            fault = "audience-not-enforced" if audience else "nested-enum-not-enforced"
+            where = ".".join(site.path).replace(".[]", "[]")
+            cases.append(pytest.param(facet.name, site.path, fault, id=f"{facet.name}-{where}"))
+    return cases
+
+
+@pytest.mark.parametrize(("facet", "path", "fault"), enum_cases())
+def test_the_enum_faults_act_at_every_enum_site_of_every_facet(facet, path, fault):
+    assert fault_sites(fault, load_contract(facet=facet))
+    body: Any = "graphcontract-not-a-member"
+    for step in reversed(path):
+        body = [body] if step == "[]" else {step: body}
+    for faults, status in (((), 400), ((fault,), 200)):
+        mock = store(facet, faults)
+        assert mock.patch(mock.ids()[0], body).status == status, (faults, body)
