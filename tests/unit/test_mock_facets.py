@@ -209,3 +209,30 @@ def test_the_enum_faults_act_at_every_enum_site_of_every_facet(facet, path, faul
     for faults, status in (((), 400), ((fault,), 200)):
         mock = store(facet, faults)
         assert mock.patch(mock.ids()[0], body).status == status, (faults, body)
+
+
+def test_a_facet_no_seed_covers_starts_from_blank_items(monkeypatch, tmp_path):
+    """A target's metadata may define a facet the bundled seeds do not know."""
+    text = (contracts_dir() / "metadata" / "profile-beta.xml").read_text(encoding="utf-8")
+    text = text.replace(
+        '<EntityType Name="profile" BaseType="graph.entity">',
+        '<EntityType Name="profile" BaseType="graph.entity">\n<NavigationProperty '
+        'Name="hobbies" Type="Collection(graph.personHobby)" ContainsTarget="true" />',
+    ).replace(
+        '<EntityType Name="webAccount" BaseType="graph.itemFacet">',
+        '<EntityType Name="personHobby" BaseType="graph.itemFacet">\n<Property Name="label" '
+        'Type="Edm.String" />\n</EntityType>\n<EntityType Name="webAccount" '
+        'BaseType="graph.itemFacet">',
+    )
+    metadata = tmp_path / "with-hobbies.xml"
+    metadata.write_text(text, encoding="utf-8")
+    monkeypatch.setenv(METADATA_ENV, str(metadata))
+    hobbies = {facet.segment: facet for facet in served_facets()}["hobbies"]
+    assert hobbies.name == "personHobby"
+    mock = PositionStore(hobbies.contract, hobbies.seed)
+    assert len(mock.ids()) == 2
+    first = mock.get(mock.ids()[0]) or {}
+    assert set(first) == set(hobbies.contract.read_only)  # label: no Update page lists it
+    assert first["id"] == mock.ids()[0]
+    assert mock.patch(mock.ids()[0], {}).status == 200
+    assert mock.patch("elsewhere", {}).status == 404
