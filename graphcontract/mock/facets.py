@@ -63,9 +63,9 @@ def served_facets(seed: JSONObject | None = None) -> list[ServedFacet]:
             contract = load_contract(facet=entity)
         except ContractDataError:
             continue  # not a type the contract model can hold
-        items = contract.seed.get("positions") or blank_items(contract, default_seed)
-        seed = {"user": user, "positions": items}
-        if not seed_errors(contract, seed):
+        items = contract.seed.get("positions")
+        seed = {"user": user, "positions": items or blank_items(contract, default_seed)}
+        if items or not seed_errors(contract, seed):  # PositionStore checks a bundled seed
             served.append(ServedFacet(segment, contract, seed))
     return sorted(served, key=lambda facet: facet.name != DEFAULT_FACET)
 
