@@ -154,7 +154,6 @@ def faults_markdown() -> str:
         breaks = ", ".join(f"`{c}`" for c in sorted(fault.breaks))
         also = ", ".join(f"`{c}`" for c in sorted(fault.may_also_break)) or "—"
         lines.append(f"| `{fault.name}` | {_cell(fault.description)} | {breaks} | {also} |")
-    lines += _sites_markdown()
     reference, flipped = GrayChoices(), GrayChoices().flipped()
     docs = _field_docs(GrayChoices)
     lines += [
@@ -175,7 +174,7 @@ def faults_markdown() -> str:
             f"| `{name}` | `{_cell(str(getattr(reference, name)))}` | "
             f"`{_cell(str(getattr(flipped, name)))}` | {_cell(docs.get(name, ''))} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _sites_markdown()) + "\n"
 
 
 def _sites_markdown() -> list[str]:
