@@ -365,6 +365,12 @@ def _read_json(path: Path) -> Any:
         raise ContractDataError(f"cannot read {path}: {exc}") from exc
 
 
+@functools.cache
+def _catalog(base: Path) -> Any:
+    """clauses.yaml, parsed once: the same for every facet's contract."""
+    return load_yaml((base / "clauses.yaml").read_text(encoding="utf-8"))
+
+
 def _facet_items(base: Path, facet: str) -> list[JSONObject]:
     """The items of ``facet``'s generated mock seed (examples/facets/; none without one)."""
     path = base / "examples" / "facets" / f"{facet}.json"
@@ -471,7 +477,7 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         name: EnumSpec(name=name, is_flags=bool(raw["isFlags"]), members=dict(raw["members"]))
         for name, raw in facts["enums"].items()
     }
-    catalog = load_yaml((base / "clauses.yaml").read_text(encoding="utf-8"))
+    catalog = _catalog(base)
     pages = catalog["pages"]
     clauses = {}
     for raw in catalog["clauses"]:

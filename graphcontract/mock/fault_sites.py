@@ -4,14 +4,13 @@ Every fault is implemented generically (``state.py``, ``app.py``), so it acts on
 that has a site for it: ``nested-replace`` on each single complex value a client may write
 (workPosition's detail, skillProficiency's inference), the enum faults on each enum site of
 their clause, the collection faults on each updatable collection. A facet without a site for
-a fault gets the fault as a no-op, and ``fault_sites`` says so with an empty tuple.
-``python -m graphcontract.mock.fault_sites`` prints the fault × facet table.
+a fault gets the fault as a no-op, and ``fault_sites`` says so with an empty tuple
+(docs/mock-faults.md lists, per fault, the facets without a site).
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 from graphcontract.contract import Contract, StructuredType
 from graphcontract.mock.faults import FAULTS
@@ -48,7 +47,8 @@ def _typed(*edm: str) -> Callable[[Contract], tuple[str, ...]]:
 
 
 def _complex(contract: Contract) -> tuple[str, ...]:
-    """Single complex values a client may write (partial values merge into them)."""
+    """Single complex values a client may write with two or more sub-properties (a partial
+    value merges into them: what it leaves out is kept)."""
     return tuple(
         name
         for name, prop in contract.entity.properties.items()
@@ -56,6 +56,7 @@ def _complex(contract: Contract) -> tuple[str, ...]:
         and not prop.collection
         and contract.is_structured(prop.type_name)
         and not contract.structured(prop.type_name).open_type
+        and len(contract.structured(prop.type_name).properties) > 1
     )
 
 
@@ -153,8 +154,9 @@ _by_kind: dict[str, Callable[[Contract], tuple[str, ...]]] = {
     "lossy-unicode": _strings,
     "nfc-normalize": _strings,
     "trim-strings": _strings,
-    "crash-on-nul": _strings,
-    "crash-on-long-string": _strings,
+    # these look at every string a body carries, enum values included
+    "crash-on-nul": lambda c: (*_strings(c), *_enum_sites(None)(c)),
+    "crash-on-long-string": lambda c: (*_strings(c), *_enum_sites(None)(c)),
     "read-only-applied": _created,
     "read-only-merged": _named("lastModifiedBy"),
     "created-changes": _created_at,
@@ -175,23 +177,13 @@ _by_kind: dict[str, Callable[[Contract], tuple[str, ...]]] = {
 _by_kind["defaults-reset-on-change"] = _by_kind["partial-resets-defaults"]
 
 
+def acts_on_properties(fault: str) -> bool:
+    """Whether ``fault`` acts on some properties of a facet (else on its every path)."""
+    return fault in _by_kind
+
+
 def fault_sites(fault: str, contract: Contract) -> tuple[str, ...]:
     """Where ``fault`` acts in ``contract``'s facet (empty: the fault is a no-op there)."""
     if fault not in FAULTS:
         raise KeyError(fault)
     return _by_kind.get(fault, _paths)(contract)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from graphcontract.mock.facets import served_facets
-
-    facets = served_facets()
-    print("fault\t" + "\t".join(f.name for f in facets))
-    for fault in FAULTS:
-        counts = [str(len(fault_sites(fault, f.contract))) for f in facets]
-        print(f"{fault}\t" + "\t".join(counts))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

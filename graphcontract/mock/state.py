@@ -80,7 +80,8 @@ def _second_showing_its_unit() -> str:
 
 
 class PositionStore:
-    """The positions of the seed user, in memory, and the PATCH semantics applied to them."""
+    """One facet's items of the seed user (workPosition's positions, skillProficiency's
+    skills, …), in memory, and the PATCH semantics applied to them."""
 
     def __init__(
         self,
