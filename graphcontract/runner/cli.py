@@ -21,7 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from graphcontract.api_option import ALL, add_api_argument, resolve_api, select_api
+from graphcontract.api_option import (
+    ALL,
+    add_api_argument,
+    checkable_facets,
+    resolve_api,
+    select_api,
+)
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.contract_source import DEFAULT_FACET
@@ -263,6 +269,9 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         from graphcontract.runner.dryrun import describe_run
 
+        if len(args.facets) > 1:
+            facets = ", ".join(f"{f} (/me/profile/{s})" for f, s in checkable_facets().items())
+            tell(f"--api all: one session per facet, each as below on its own paths: {facets}")
         tell(describe_run(cfg, args, suite_dir()))
         return 0
     command = rerun_command(cfg, args)
