@@ -165,14 +165,10 @@ def lost(old: JSON, new: JSON, key: str) -> bool:
 
 def edited_strings(body: JSONObject) -> list[str]:
     """Dotted paths of the free-text strings in ``body`` (restating_bodies marks each with the
-    place it belongs to), the places an edit-and-undo changes."""
-    return sorted(".".join(p) for p, v in leaves(body) if isinstance(v, str) and ".".join(p) in v)
-
-
-def edit_places(body: JSONObject) -> list[str]:
-    """:func:`edited_strings`, or ``[""]`` on a facet without free text (personAnnualEvent):
-    no value is a string there, so an edit-and-undo step does nothing."""
-    return edited_strings(body) or [""]
+    place it belongs to), the places an edit-and-undo changes; ``[""]`` on a facet without
+    free text (personAnnualEvent): no value is a string there, so such a step does nothing."""
+    found = sorted(".".join(p) for p, v in leaves(body) if isinstance(v, str) and ".".join(p) in v)
+    return found or [""]
 
 
 def edit(text: str, how: str) -> str:

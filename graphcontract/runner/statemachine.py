@@ -47,7 +47,7 @@ from graphcontract.runner.sequence_parts import (
     came_back,
     disjoint_pairs,
     edit,
-    edit_places,
+    edited_strings,
     lost,
     managed,
     script,
@@ -309,7 +309,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             self.patch_of(lively, "me", "every property", "paths.me")
             self.patch_gray(case)
 
-        @rule(path=st.sampled_from(edit_places(lively)), how=st.sampled_from(EDITS))
+        @rule(path=st.sampled_from(edited_strings(lively)), how=st.sampled_from(EDITS))
         def edit_and_undo(self, path: str, how: str) -> None:
             """A client edits one text and undoes the edit: the second write puts back what
             the first changed, so every value reads as before the edit."""
