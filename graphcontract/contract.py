@@ -120,8 +120,7 @@ class Contract:
     """Path template (``{}`` for a key or user) -> HTTP methods, from profile's containment
     navigation property for the entity (empty when profile has none); None: openapi.yaml's."""
     segment: str | None = "positions"
-    """profile's navigation property holding the facet (``positions``, ``skills``); None
-    when profile has none for it."""
+    """profile's navigation property holding the facet (``skills``); None: profile has none."""
     _validators: dict[str, jsonschema.protocols.Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -138,23 +137,16 @@ class Contract:
     @property
     def me_collection(self) -> str:
         """``/me/profile/{segment}``: the facet's collection for the signed-in user."""
-        return f"/me/profile/{self._segment()}"
+        return self._collection("/me")
 
     def users_collection(self, user: str) -> str:
         """``/users/{user}/profile/{segment}``."""
-        return f"/users/{user}/profile/{self._segment()}"
+        return self._collection(f"/users/{user}")
 
-    def _segment(self) -> str:
+    def _collection(self, owner: str) -> str:
         if self.segment is None:
             raise ContractDataError(f"profile has no navigation property for {self.facet}")
-        return self.segment
-
-    @property
-    def seeded(self) -> list[JSONObject]:
-        """The mock's seeded items of this facet (the seed's ``positions`` list, whatever
-        the facet)."""
-        items = self.seed.get("positions", [])
-        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+        return f"{owner}/profile/{self.segment}"
 
     # -- property classes -------------------------------------------------------------
     def _names(self, *access: Access) -> tuple[str, ...]:
@@ -407,23 +399,20 @@ METADATA_ENV = "GRAPHCONTRACT_METADATA"
 ``[tool.graphcontract]``, and inherited by the mock's and pytest-xdist's processes."""
 
 API_ENV = "GRAPHCONTRACT_API"
-"""The facet (entity type) a process's contract is about when none is named: set by ``--api``
-(``graphcontract run``/``fuzz``), ``--gc-api`` or ``api =`` in ``[tool.graphcontract]``
-(graphcontract.api_option); unset means workPosition."""
+"""The facet (entity type) of a process's contract when none is named (``--api``, ``--gc-api``,
+``api =`` in ``[tool.graphcontract]``: graphcontract.api_option); unset: workPosition."""
 
 
 def load_contract(
     root: Path | None = None, metadata: Path | None = None, facet: str | None = None
 ) -> Contract:
     """Load contracts/ (the source checkout's or the bundled copy) into a Contract.
-
     The types come from a CSDL document: ``metadata`` when given, else the one selected for
     this process (``METADATA_ENV``), else the bundled profile subset of Graph beta
     (contracts/metadata/profile-beta.xml); contracts/types.json is the hand-written record
-    the bundled one is tested against (tests/unit/test_csdl_model.py).
-
-    ``facet`` names another entity type of the metadata (``skillProficiency``; default
-    workPosition): its types, its Update page's updatable properties and its paths. Only
+    the bundled one is tested against (tests/unit/test_csdl_model.py). ``facet`` names another
+    entity type of the metadata (``skillProficiency``; default: the selected one, ``API_ENV``,
+    else workPosition): its types, its Update page's updatable properties and its paths. Only
     workPosition has documented examples bundled; every facet has a mock seed (workPosition's
     ``examples/mock_seed.json``, the others' generated ``examples/facets/<facet>.json``)."""
     selected = os.environ.get(METADATA_ENV)
