@@ -88,6 +88,14 @@ def test_all_with_a_position_id_is_refused(capsys, tmp_path):
     assert "--position-id names one item of one facet" in capsys.readouterr().err
 
 
+def test_all_on_a_live_target_is_refused(capsys, tmp_path):
+    argv = ["run", "--api", "all", "--base-url", "https://graph.example.com/beta", "--dry-run"]
+    assert main(argv) == 2  # it would need --position-id, which names one facet's item
+    err = capsys.readouterr().err
+    assert "is not a loopback address" in err
+    assert err.count("\n") == 1
+
+
 def test_all_is_not_one_facet_for_a_campaign_or_a_pytest_session():
     with pytest.raises(UsageError, match="name one facet here"):
         select_api(ALL, what="--gc-api")
