@@ -17,18 +17,31 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graphcontract.contract import METADATA_ENV, contracts_dir
-from graphcontract.contract_source import facts_from_metadata
+from graphcontract.contract_source import BUNDLED_METADATA, facts_from_metadata
 from graphcontract.csdl import read_csdl
 from graphcontract.errors import ContractDataError, UsageError
 
+METADATA_PATH = "/$metadata"
+"""Where a service answers its CSDL document, relative to its root (OData 4.01 Part 1
+section 11.1.2; Graph: ``/beta/$metadata``)."""
+TARGET_METADATA = "target"
+"""``--metadata target`` (run): the target's own ``<base-url>/$metadata``."""
 HELP = (
-    "CSDL document ($metadata) the contract is read from: a file, or an http(s) URL such as "
-    "a target's /beta/$metadata (default: the bundled Graph beta (Prod) profile subset)"
+    "CSDL document ($metadata) the contract is read from: a file, an http(s) URL such as "
+    "a target's /beta/$metadata, or (run) 'target' for <base-url>/$metadata (default: the "
+    "bundled Graph beta (Prod) profile subset)"
 )
 
 
 def add_metadata_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metadata", metavar="FILE|URL", default=None, help=HELP)
+
+
+def selected_metadata() -> Path:
+    """The CSDL file this process's contract is read from (the selection, else the bundled
+    Graph beta (Prod) profile subset)."""
+    selected = os.environ.get(METADATA_ENV)
+    return Path(selected) if selected else contracts_dir() / BUNDLED_METADATA
 
 
 def is_url(value: str) -> bool:
@@ -87,15 +100,16 @@ def select_metadata(
     return path
 
 
-def keep_metadata_selection() -> Callable[[], None]:
-    """A cleanup that puts the metadata selection back as it is now (an in-process pytest
-    session, pytester's, must not leave its ``--gc-metadata`` behind)."""
-    saved = os.environ.get(METADATA_ENV)
+def keep_metadata_selection(variable: str = METADATA_ENV) -> Callable[[], None]:
+    """A cleanup that puts the metadata selection (or another ``variable``) back as it is
+    now (an in-process pytest session, pytester's, must not leave its ``--gc-metadata``
+    behind)."""
+    saved = os.environ.get(variable)
 
     def restore() -> None:
         if saved is None:
-            os.environ.pop(METADATA_ENV, None)
+            os.environ.pop(variable, None)
         else:
-            os.environ[METADATA_ENV] = saved
+            os.environ[variable] = saved
 
     return restore

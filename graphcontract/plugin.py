@@ -220,19 +220,11 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    cfg = config.stash[CONFIG_KEY]
-    if not cfg.clauses:
-        return
-    keep, drop = [], []
-    for item in items:
-        marker = item.get_closest_marker("clauses")
-        if marker is None or set(marker.args) & set(cfg.clauses):
-            keep.append(item)
-        else:
-            drop.append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    """--gc-clause selects the tests naming those clauses; the staging profile sends only
+    what its plan keeps (runner/staging_plan.py)."""
+    from graphcontract.runner.staging_plan import select
+
+    select(config, items, config.stash[CONFIG_KEY], hypothesis_settings.get_current_profile_name())
 
 
 SESSION_KEY = pytest.StashKey[Session]()
@@ -342,6 +334,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     broken = session.target.client.broken if session is not None else None
     if broken is not None and item.get_closest_marker("clauses") is not None:
         pytest.skip(f"target unhealthy: {broken}")
+    if session is not None:
+        from graphcontract.runner.staging_plan import before_test
+
+        before_test(session, item, hypothesis_settings.get_current_profile_name())
 
 
 @pytest.hookimpl(wrapper=True)

@@ -2,7 +2,8 @@
 
 - ``ci``: deterministic (derandomized, no database), bounded, quick: gates every merge.
 - ``dev``: a little more generation, failures kept in the local example database.
-- ``staging``: few requests against a shared live service (the client also rate-limits).
+- ``staging``: few requests against a shared live service (the client also rate-limits): the
+  tests sent are the staging plan's (runner/staging_plan.py), about 300 requests in all.
 - ``fuzz``: long campaigns; the example database is chosen by ``graphcontract fuzz``.
 
 Also where Hypothesis keeps its caches when the ``graphcontract`` command runs:

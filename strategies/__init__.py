@@ -10,7 +10,7 @@ profile (:mod:`strategies.explicit`), the edge-case catalog by kind applied at e
 
 from __future__ import annotations
 
-from strategies.edge_cases import EdgeCase, Pack, edge_packs, edge_sites
+from strategies.edge_cases import EdgeCase, Pack, at_kind_sites, edge_packs, edge_sites
 from strategies.explicit import (
     annotated_bodies,
     every_property_body,
@@ -42,6 +42,7 @@ __all__ = [
     "MixedBody",
     "Pack",
     "annotated_bodies",
+    "at_kind_sites",
     "complex_values",
     "edge_packs",
     "edge_sites",

@@ -184,6 +184,26 @@ def sites_of_kind(contract: Contract, kind: str) -> tuple[EdgeSite, ...]:
     return tuple(site for site in edge_sites(contract) if site.kind == kind)
 
 
+def at_kind_sites(
+    contract: Contract, values: dict[str, tuple[str, JSON]]
+) -> tuple[str, JSONObject]:
+    """One body with each labelled (kind, value) at the first site of that kind outside a
+    collection (an ``Int32`` at detail.layer on Prod's metadata), and its id (the labels
+    placed, joined by ``-and-``); a kind the contract has no site of is left out. Explicit
+    cases name kinds, not properties: another cloud's metadata lacks some of Prod's."""
+    body: JSONObject = {}
+    placed: list[str] = []
+    for label, (kind, value) in values.items():
+        site = next((s for s in sites_of_kind(contract, kind) if "[]" not in s.name), None)
+        if site is None:
+            continue
+        merged = _merge(body, wrap(site.path, value))
+        assert isinstance(merged, dict)
+        body = merged
+        placed.append(label)
+    return "-and-".join(placed), body
+
+
 def cases_at(contract: Contract, site: EdgeSite) -> tuple[EdgeCase, ...]:
     """The cases of ``site``'s kind, derived from its type where the kind needs it."""
     if site.kind in PRIMITIVE_CASES:

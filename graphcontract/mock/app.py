@@ -31,6 +31,7 @@ from graphcontract.errors import UsageError
 from graphcontract.mock.facets import served_facets
 from graphcontract.mock.faults import LOST_UPDATE_WINDOW_S
 from graphcontract.mock.gray import GrayChoices
+from graphcontract.mock.metadata_route import metadata_route
 from graphcontract.mock.state import PositionStore, graph_now
 from graphcontract.mock.walk import generated
 from graphcontract.types import JSON, JSONObject
@@ -68,6 +69,7 @@ def build_app(
             Route(f"/users/{{user}}{base}", mock.collection, methods=ROUTED_METHODS),
             Route(f"/users/{{user}}{base}/{{position_id}}", mock.item, methods=ROUTED_METHODS),
         ]
+    routes.append(metadata_route())
     first = mocks[0]
     return Starlette(
         routes=routes,

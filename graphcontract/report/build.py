@@ -7,6 +7,7 @@ Shape (DESIGN.md): ``{"verdict", "target", "clauses": [{"id", "level", "status",
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from graphcontract import __version__
 from graphcontract.contract import Contract
 from graphcontract.runner.config import ALWAYS_JUDGED, RunConfig, pinned_clauses
 from graphcontract.runner.recorder import ClauseTally, Recorder
+from graphcontract.target_schema import FINDINGS_ENV, read_findings
 from graphcontract.types import json_text
 
 NOT_CONFIGURED = {
@@ -140,6 +142,7 @@ def build_report(
         "restore_problems": restore_problems,
         "restore_problems_fixed": restores_fixed,
         "documentation_findings": documentation_findings(contract),
+        "metadata_findings": read_findings(os.environ.get(FINDINGS_ENV)),
         "edge_cases": edge_case_coverage(recorder.edge_cases),
     }
 

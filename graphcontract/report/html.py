@@ -18,6 +18,7 @@ from graphcontract.report.markup import as_list as _list
 from graphcontract.report.markup import as_map as _map
 from graphcontract.report.markup import as_number as _number
 from graphcontract.report.markup import escaped as _e
+from graphcontract.report.metadata_section import metadata_findings
 from graphcontract.types import json_text
 
 VERDICT_TEXT = {
@@ -90,6 +91,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         _clause_table(clauses),
         _gray_zone(clauses),
         _edge_cases(report),
+        metadata_findings(report),
         _doc_findings(report, doc_clauses),
         _footer(report),
     ]

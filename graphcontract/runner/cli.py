@@ -33,8 +33,14 @@ from graphcontract.contract import load_contract
 from graphcontract.contract_source import DEFAULT_FACET
 from graphcontract.errors import TargetUnhealthy, UsageError
 from graphcontract.fuzz.database import check_database, run_arguments
-from graphcontract.metadata_option import add_metadata_argument, select_metadata
+from graphcontract.metadata_option import (
+    TARGET_METADATA,
+    add_metadata_argument,
+    keep_metadata_selection,
+    select_metadata,
+)
 from graphcontract.profiles import PROFILES
+from graphcontract.runner import schema_check
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
     RunConfig,
@@ -44,6 +50,7 @@ from graphcontract.runner.config import (
     pyproject_folder,
     target_config,
 )
+from graphcontract.target_schema import FINDINGS_ENV
 
 MOCK_TOKEN_ENV = "GRAPHCONTRACT_MOCK_TOKEN"
 MOCK_READONLY_ENV = "GRAPHCONTRACT_MOCK_READONLY_TOKEN"
@@ -103,6 +110,8 @@ def validate(args: argparse.Namespace) -> RunConfig:
     everything before anything is started or sent (a dry run creates nothing)."""
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.metadata == TARGET_METADATA:
+        args.metadata = target_metadata_url(args)
     if args.metadata:
         args.metadata = str(select_metadata(args.metadata))
     else:
@@ -140,6 +149,13 @@ def select_facets(args: argparse.Namespace) -> list[str]:
         select_api(facets[0], what=what)
         args.api = facets[0]
     return facets
+
+
+def target_metadata_url(args: argparse.Namespace) -> str | None:
+    """``--metadata target``: the target's own ``<base-url>/$metadata`` (None for the bundled
+    mock, which serves the bundled document)."""
+    base_url = args.base_url or load_pyproject_settings(Path.cwd()).get("base_url")
+    return f"{str(base_url).rstrip('/')}/$metadata" if base_url else None
 
 
 def probe(cfg: RunConfig) -> None:
@@ -297,6 +313,13 @@ def run(args: argparse.Namespace) -> int:
             f"graphcontract: checking {named}, profile {args.profile}, "
             f"report {cfg.report_dir / str(cfg.run_id)}"
         )
+        stack.callback(keep_metadata_selection(FINDINGS_ENV))
+        stack.callback(keep_metadata_selection())
+        narrowed, findings, how = schema_check.apply(cfg, cfg.report_dir / str(cfg.run_id))
+        if narrowed is not None:
+            args.metadata = str(narrowed)
+        for line in schema_check.console_lines(findings, how):
+            tell(line)
         label = label or cfg.base_url or ""
         secrets_ = Redactor([cfg.token(), cfg.readonly_token()])
         stack.enter_context(redacted_output(secrets_))

@@ -110,6 +110,10 @@ def summary_lines(
                 "dim",
             )
         )
+    lines += metadata_lines(report, html)
+    if isinstance(report.get("requests"), int):
+        profile = report.get("profile") or "ci"
+        lines.append(Line(f"traffic: {report['requests']} requests (profile {profile})", "dim"))
     lines.append(verdict_line(report, html, facts))
     return lines
 
@@ -119,6 +123,20 @@ def facet_tag(report: Mapping[str, Any]) -> str:
     (nothing for workPosition, whose lines read as they always did)."""
     api = report.get("api")
     return f" [{api}]" if api and api != "workPosition" else ""
+
+
+def metadata_lines(report: Mapping[str, Any], html: Path) -> list[Line]:
+    """One line on the metadata findings (the properties the service lacks named)."""
+    found = report.get("metadata_findings") or {}
+    findings = found.get("findings") or [] if isinstance(found, dict) else []
+    if not findings:
+        return []
+    lacking = [f"{f['type']}.{f['property']}" for f in findings if f.get("kind") == "lacking"]
+    text = f"metadata: {len(findings)} finding(s) about the service's schema, reported apart "
+    text += "(they never fail a run)"
+    if lacking:
+        text += f"; the service lacks {', '.join(lacking)}"
+    return [Line(f"{text}: {html}#metadata", "dim")]
 
 
 def failure_lines(

@@ -45,9 +45,9 @@ class _Collector:
         self.items = list(session.items)
 
 
-def collect(cfg: RunConfig, suite: Path, package: Path) -> list[pytest.Item]:
+def collect(cfg: RunConfig, suite: Path, package: Path, profile: str = "ci") -> list[pytest.Item]:
     argv = [str(suite), "-c", str(package / "suite.ini"), "--rootdir", str(suite)]
-    argv += ["-p", "graphcontract.plugin", "--collect-only", "-q"]
+    argv += ["-p", "graphcontract.plugin", "--collect-only", "-q", "--hypothesis-profile", profile]
     for clause in cfg.clauses:
         argv += ["--gc-clause", clause]
     collector = _Collector()
@@ -64,7 +64,7 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
     contract = load_contract()
     me = contract.me_collection
     package = Path(__file__).resolve().parent.parent
-    items = collect(cfg, suite, package)
+    items = collect(cfg, suite, package, args.profile)
     position = cfg.position_id or f"{DISCOVERED_POSITION} (loopback targets only)"
     rate = cfg.effective_rate_limit
     if cfg.rate_limit is None and rate == DEFAULT_LIVE_RATE:
@@ -74,7 +74,7 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
     throttle = ThrottlePolicy()
     before_each = (
         "every time: not a loopback target"
-        if not cfg.is_loopback
+        if not cfg.is_loopback and args.profile != "staging"
         else "unless the example before, in the same process, left a state it verified"
     )
     if cfg.base_url:
@@ -114,6 +114,9 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
             if not cfg.position_id
             else []
         ),
+        "  GET   /$metadata  next: the target's own schema; when it serves none and lacks "
+        f"what another cloud's lacks, GET {me}/{{id}} and PATCHes writing back what it read "
+        "(each property the read does not carry set to null, and the same body without it)",
         f"  GET   {me}  before the first write and at the end, when target.isolation is "
         "judged: the user's other positions must read the same",
         f"  GET   {me}/{{id}}  before the first write: two or three reads with nothing "
@@ -126,6 +129,14 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         "test_writes_sent_at_once_are_both_kept (the only requests sent in parallel)",
         f"  PATCH {me}/{{id}}  at the end: a final restore to the journalled state, verified "
         "by GET",
+        *(
+            [
+                "  (staging: the tests below are the staging plan's; within tests that send only "
+                "must-refuse requests, one GET after the last refusal judges them all)"
+            ]
+            if args.profile == "staging"
+            else []
+        ),
         "",
         f"Tests ({len(items)} cases):",
     ]

@@ -24,17 +24,40 @@ JOURNAL_PATTERN = "restore-journal-*.json"
 
 def write_journal(path: Path, target: Target, snapshot: JSONObject) -> None:
     """Write the restore journal atomically (temporary file, fsync, rename, fsync the folder)."""
-    record: dict[str, Any] = {
-        "graphcontract_journal": 1,
-        "created": datetime.now(UTC).isoformat(),
-        "base_url": target.client.base_url,
-        "position_path": target.path(),
-        "position_id": target.moved_from[0] if target.moved_from else target.position_id,
-        "run_uid": target.run_uid,
-        "snapshot": snapshot,
-    }
+    record = journal_record(
+        target.client.base_url,
+        target.path(),
+        target.moved_from[0] if target.moved_from else target.position_id,
+        snapshot,
+        run_uid=target.run_uid,
+    )
     if target.moved_from:
         record["moved_to"] = target.position_id  # a body's id moved the position there
+    write_record(path, record)
+
+
+def journal_record(
+    base_url: str,
+    position_path: str,
+    position_id: str | None,
+    snapshot: JSONObject,
+    *,
+    run_uid: str | None = None,
+) -> dict[str, Any]:
+    """A journal's content: where the position is and its state before the first write."""
+    return {
+        "graphcontract_journal": 1,
+        "created": datetime.now(UTC).isoformat(),
+        "base_url": base_url,
+        "position_path": position_path,
+        "position_id": position_id,
+        "run_uid": run_uid,
+        "snapshot": snapshot,
+    }
+
+
+def write_record(path: Path, record: dict[str, Any]) -> None:
+    """Write a journal record atomically (temporary file, fsync, rename, fsync the folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as handle:

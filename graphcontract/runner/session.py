@@ -4,15 +4,10 @@ snapshot → act → check → restore unit every contract test is written with.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from graphcontract.client import Exchange
 from graphcontract.contract import Contract
@@ -22,8 +17,10 @@ from graphcontract.oracles.exchange_rules import error_envelope, json_encoding, 
 from graphcontract.oracles.special import isolation
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.config import ALWAYS_JUDGED, pinned_clauses
+from graphcontract.runner.deferred import DeferredRefusals
 from graphcontract.runner.lag import SETTLE_BUDGET_S, lag_observed
 from graphcontract.runner.leftovers import UNKNOWN, ProbeWithheld, sent_object
+from graphcontract.runner.lock import target_lock
 from graphcontract.runner.reads import NEEDS_STABLE_READS, UNSTABLE, check_reads
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.target import RestoreResult, Target, restore_body
@@ -80,6 +77,7 @@ class Session:
         self.writes_not_kept = False
         """Accepted writes leave no trace (persisted failed once, saying so): the reads after
         them, and what a later write is judged against, show nothing of them."""
+        self.deferred = DeferredRefusals()  # the staging profile's refusals judged by one read
         self.verdict_hooks: list[Callable[[Verdict], None]] = []
         """Called with every verdict an example records (``--verbose``'s step log)."""
         target.client.hooks.append(self._on_exchange)
@@ -177,7 +175,8 @@ class Session:
         example = Example(self)
         with target_lock(self.target) as generation:
             known, self._known = self._known, None
-            if known is not None and known[0] == generation[0] - 1 and not self.live:
+            reuse = not self.live or self.deferred.enabled  # live: in a staging run only
+            if known is not None and known[0] == generation[0] - 1 and reuse:
                 # Nobody touched the position since this process's last example, which left
                 # it in this verified state: no need to GET it again.
                 example.known_before = known[1]
@@ -198,6 +197,8 @@ class Session:
     def final_restore(self) -> RestoreResult | None:
         """Put the position back to the state before the first write (never raises). On
         reads that are not stable the first read is written back whole, unverified."""
+        with suppress(HarnessError):  # the restore below says whether it can be put back
+            self.deferred.settle(self)
         result = self._restore_unverifiable() if self.reads_unstable else None
         result = result or self.target.final_restore()
         sampled = self.target.read_backs.verdict(self.target.lag_s)
@@ -223,49 +224,6 @@ class Session:
             (f"{UNSTABLE}: the position as first read was written back whole, unverified",),
             body,
         )
-
-
-COUNTER_WIDTH = 20
-"""The generation counter is written zero-padded to this width, so an update overwrites the
-previous value in place (no truncate: on some filesystems it costs more than an example)."""
-_LOCK_FDS: dict[Path, int] = {}
-"""Lock files this process has open, one per (target, position): opened once, not per example."""
-
-
-def _lock_fd(path: Path) -> int:
-    fd = _LOCK_FDS.get(path)
-    if fd is not None and os.fstat(fd).st_nlink == 0:
-        # Someone removed the file (a tmp cleaner during a long campaign): other processes
-        # would lock a new file, so this one must too.
-        os.close(fd)
-        fd = None
-    if fd is None:
-        fd = _LOCK_FDS[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    return fd
-
-
-def lock_path(target: Target) -> Path:
-    """The lock file of one position of one target, shared by every process on the machine."""
-    key = hashlib.sha256(f"{target.client.base_url}|{target.position_id}".encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"graphcontract-{key}.lock"
-
-
-@contextmanager
-def target_lock(target: Target) -> Iterator[list[int]]:
-    """Serialise examples on one position across processes (xdist workers, parallel runs on
-    one machine): each example's before/act/after/restore must not interleave with another's.
-
-    Yields ``[generation]``: a counter kept in the lock file and bumped by every example, so a
-    process can tell whether anyone else touched the position since its own last example."""
-    fd = _lock_fd(lock_path(target))
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    try:
-        text = os.pread(fd, COUNTER_WIDTH + 1, 0).decode("ascii", "replace").strip()
-        generation = [int(text) + 1 if text.isdigit() else 1]
-        os.pwrite(fd, str(generation[0]).zfill(COUNTER_WIDTH).encode(), 0)
-        yield generation
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 class Example:
@@ -307,6 +265,7 @@ class Example:
             before = self.target.snapshot_original()
         else:
             before = known if known is not None else self.target.state()
+            before = self.session.deferred.settle(self.session, before) or before
         started = datetime.now(UTC)
         position_id = self.target.position_id
         read_back = self.target.read_back_due() or always_read
@@ -322,6 +281,9 @@ class Example:
         self.writes_sent = max(self.writes_sent, writes)
         if self.session.reads_unstable:
             # A read would show nothing about this request, and no restore could be verified.
+            return Step(before, exchange, None, started, position_id)
+        if self.session.deferred.take(before, exchange, send, writes):
+            self.final_state = before  # judged with the refusals after it, by one read
             return Step(before, exchange, None, started, position_id)
         answered = exchange.json_object() if exchange.status == 200 else None
         if not read_back and (answered is not None or not any(e.status == 200 for e in accepted)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from graphcontract.contract import load_contract
+from graphcontract.oracles.rejection import expect_status
 from graphcontract.runner.scenarios import (
     GRAY_CLAUSES,
     UPDATE_CLAUSES,
@@ -52,6 +53,11 @@ def test_edge_cases_at_every_site_read_back_as_sent(gc_session, pack):
             judge_accepted_update(
                 ex, step, pack.body, status_clause="paths.me", what=f"edge cases ({pack.name})"
             )
+            # The members it carried were accepted: their enum clauses are judged too.
+            members = {ACCEPTS[s.site.path] for s in pack.sent if s.site.path in ACCEPTS}
+            for clause in sorted(members):
+                what = f"enum members in edge cases ({pack.name})"
+                ex.add(expect_status(clause, step.exchange, {200}, what=what))
             return
     for one in pack.sent:
         body = wrap(one.site.path, one.case.value)

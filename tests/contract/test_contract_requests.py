@@ -20,7 +20,7 @@ from graphcontract.runner.scenarios import (
     check_update,
     check_users_path,
 )
-from strategies import explicit_read_only_bodies, invalid_bodies
+from strategies import at_kind_sites, explicit_read_only_bodies, invalid_bodies
 from strategies.fitting import fitted, fitting
 
 CONTRACT = load_contract()
@@ -51,7 +51,11 @@ INVALID_VALUES = fitting(
             {"allowedAudiences": "graphcontractBogus"},
         ),
         "boolean-as-string": ("types.rejects", {"isCurrent": "true"}),
-        "int32-as-string": ("types.rejects", {"detail": {"layer": "5"}}),
+        **{
+            name: ("types.rejects", body)
+            for name, body in [at_kind_sites(CONTRACT, {"int32-as-string": ("Int32", "5")})]
+            if body
+        },
         "double-as-string": ("types.rejects", {"inference": {"confidenceScore": "0.5"}}),
         "string-as-number": ("types.rejects", {"detail": {"jobTitle": 5}}),
         "address-type-not-a-member": (

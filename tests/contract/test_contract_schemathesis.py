@@ -25,6 +25,7 @@ from graphcontract.stcompat import (
     read_operations,
 )
 from graphcontract.stcompat.schema import graph_schema, patch_operations
+from strategies import at_kind_sites
 from strategies.fitting import fitting
 
 pytestmark = pytest.mark.openapi
@@ -40,7 +41,10 @@ EXPLICIT_BODIES = fitting(
         "long-string": {"detail": {"summary": "x" * 300}},
         "valid-and-wrong-type": {
             "categories": ["graphcontract explicit"],
-            "detail": {"layer": "x"},
+            **(
+                at_kind_sites(CONTRACT, {"int32": ("Int32", "x")})[1]
+                or at_kind_sites(CONTRACT, {"double": ("Double", "x")})[1]
+            ),
         },
     },
 )

@@ -26,6 +26,7 @@ from graphcontract.runner.sequences import (
 )
 from strategies import (
     annotated_bodies,
+    at_kind_sites,
     every_property_body,
     explicit_clearing_bodies,
     explicit_valid_bodies,
@@ -50,7 +51,15 @@ EXPLICIT_BODIES = fitting(
             "colleagues": [{"displayName": "Ann"}],
         },
         "long-string": {"detail": {"description": "long " * 60}, "categories": ["long item " * 30]},
-        "int32-max-and-date": {"detail": {"layer": 2**31 - 1, "endMonthYear": "9999-12-31"}},
+        **{
+            name: body
+            for name, body in [
+                at_kind_sites(
+                    CONTRACT, {"int32-max": ("Int32", 2**31 - 1), "date": ("Date", "9999-12-31")}
+                )
+            ]
+            if body
+        },
         "summer-dates": {"detail": {"startMonthYear": "2021-03-28", "endMonthYear": "2021-07-01"}},
         "double-at-full-precision": {"inference": {"confidenceScore": 0.30000000000000004}},
         "line-breaks-and-tabs": {"detail": {"description": "line one\r\nline two\n\tindented\r"}},

@@ -169,10 +169,11 @@ def test_writes_slower_than_the_timeout_are_exit_2_and_the_unconfirmed_restore_n
     assert_no_secret(result, tmp_path)
 
 
-STOPS_TAKING_WRITES = {"drop_every": 1, "start_after": 6, "methods": ("PATCH",)}
-"""Requests 1-6 pass (the run's reads, the two reads checking that reads are stable, the
-snapshot and the first example's write: the first edge-case pack), then every PATCH loses its
-connection: the first example's change stays and no restore lands."""
+STOPS_TAKING_WRITES = {"drop_every": 1, "start_after": 7, "methods": ("PATCH",)}
+"""Requests 1-7 pass (the run's reads, its GET of the target's $metadata, the two reads
+checking that reads are stable, the snapshot and the first example's write: the first
+edge-case pack), then every PATCH loses its connection: the first example's change stays and
+no restore lands."""
 
 
 @pytest.mark.slow
@@ -197,10 +198,11 @@ def test_a_target_that_stops_taking_writes_is_exit_2_and_restore_repairs_from_th
     assert_no_secret(repaired, tmp_path)
 
 
-GONE_AFTER_A_WRITE = {"missing_every": 1, "start_after": 6, "methods": ("GET",)}
-"""Requests 1-6 pass (the run's reads, the two reads checking that reads are stable, the
-snapshot and the first example's write: the first edge-case pack), then every GET answers 404
-itemNotFound: the write can be neither judged nor undone."""
+GONE_AFTER_A_WRITE = {"missing_every": 1, "start_after": 7, "methods": ("GET",)}
+"""Requests 1-7 pass (the run's reads, its GET of the target's $metadata, the two reads
+checking that reads are stable, the snapshot and the first example's write: the first
+edge-case pack), then every GET answers 404 itemNotFound: the write can be neither judged
+nor undone."""
 
 
 @pytest.mark.slow

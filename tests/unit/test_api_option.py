@@ -88,7 +88,8 @@ def test_all_with_a_position_id_is_refused(capsys, tmp_path):
     assert "--position-id names one item of one facet" in capsys.readouterr().err
 
 
-def test_all_on_a_live_target_is_refused(capsys, tmp_path):
+def test_all_on_a_live_target_is_refused(capsys, monkeypatch):
+    monkeypatch.setenv("GRAPH_TOKEN", "a-token")
     argv = ["run", "--api", "all", "--base-url", "https://graph.example.com/beta", "--dry-run"]
     assert main(argv) == 2  # it would need --position-id, which names one facet's item
     err = capsys.readouterr().err

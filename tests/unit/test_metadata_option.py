@@ -126,3 +126,27 @@ def test_a_session_leaves_the_selection_as_it_found_it(monkeypatch, before):
     monkeypatch.setenv(METADATA_ENV, "/another/metadata.xml")
     restore()
     assert os.environ.get(METADATA_ENV) == before
+
+
+def test_metadata_target_reads_the_targets_own_metadata(served, capsys, monkeypatch):
+    """``run --metadata target``: <base-url>/$metadata becomes the contract (a dry run
+    fetches the document and sends nothing else)."""
+    monkeypatch.setenv("GRAPH_TOKEN", "unit-token")
+    code = main(
+        ["run", "--base-url", served, "--position-id", "p1", "--metadata", "target", "--dry-run"]
+    )
+    assert code == 0, capsys.readouterr().err
+    selected = os.environ.get(METADATA_ENV)
+    assert selected is not None
+    assert Path(selected).read_bytes() == USNAT.read_bytes()
+
+
+def test_metadata_target_of_the_bundled_mock_is_the_bundled_document():
+    from argparse import Namespace
+
+    from graphcontract.runner.cli import target_metadata_url
+
+    assert (
+        target_metadata_url(Namespace(base_url="http://h:1/beta/")) == "http://h:1/beta/$metadata"
+    )
+    assert target_metadata_url(Namespace(base_url=None)) is None

@@ -1,4 +1,4 @@
-"""runner.session.target_lock: one example at a time per position, across processes, with a
+"""runner.lock.target_lock: one example at a time per position, across processes, with a
 generation counter that tells a process whether anyone else wrote in between."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
-from graphcontract.runner.session import COUNTER_WIDTH, lock_path, target_lock
+from graphcontract.runner.lock import COUNTER_WIDTH, lock_path, target_lock
 
 
 def fresh_target() -> SimpleNamespace:
@@ -50,7 +50,7 @@ def test_another_process_examples_show_in_the_generation():
     code = textwrap.dedent(
         f"""
         from types import SimpleNamespace
-        from graphcontract.runner.session import target_lock
+        from graphcontract.runner.lock import target_lock
         target = SimpleNamespace(client=SimpleNamespace(base_url={target.client.base_url!r}),
                                  position_id={target.position_id!r})
         for _ in range(5):
@@ -72,7 +72,7 @@ def test_a_held_lock_makes_the_next_example_wait(tmp_path):
         import time
         from pathlib import Path
         from types import SimpleNamespace
-        from graphcontract.runner.session import target_lock
+        from graphcontract.runner.lock import target_lock
         target = SimpleNamespace(client=SimpleNamespace(base_url={target.client.base_url!r}),
                                  position_id={target.position_id!r})
         with target_lock(target):
