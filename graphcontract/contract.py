@@ -119,12 +119,34 @@ class Contract:
     paths: Mapping[str, frozenset[str]] | None = None
     """Path template (``{}`` for a key or user) -> HTTP methods, from profile's containment
     navigation property for the entity (empty when profile has none); None: openapi.yaml's."""
+    segment: str | None = "positions"
+    """profile's navigation property holding the facet (``skills``); None: profile has none."""
     _validators: dict[str, jsonschema.protocols.Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
     _fast_validators: dict[str, jsonschema_rs.Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
+
+    # -- the facet and its paths ----------------------------------------------------------
+    @property
+    def facet(self) -> str:
+        """The entity type the contract is about (``workPosition``, ``skillProficiency``)."""
+        return self.entity.name
+
+    @property
+    def me_collection(self) -> str:
+        """``/me/profile/{segment}``: the facet's collection for the signed-in user."""
+        return self._collection("/me")
+
+    def users_collection(self, user: str) -> str:
+        """``/users/{user}/profile/{segment}``."""
+        return self._collection(f"/users/{user}")
+
+    def _collection(self, owner: str) -> str:
+        if self.segment is None:
+            raise ContractDataError(f"profile has no navigation property for {self.facet}")
+        return f"{owner}/profile/{self.segment}"
 
     # -- property classes -------------------------------------------------------------
     def _names(self, *access: Access) -> tuple[str, ...]:
@@ -335,6 +357,18 @@ def _read_json(path: Path) -> Any:
         raise ContractDataError(f"cannot read {path}: {exc}") from exc
 
 
+@functools.cache
+def _catalog(base: Path) -> Any:
+    """clauses.yaml, parsed once: the same for every facet's contract."""
+    return load_yaml((base / "clauses.yaml").read_text(encoding="utf-8"))
+
+
+def _facet_items(base: Path, facet: str) -> list[JSONObject]:
+    """The items of ``facet``'s generated mock seed (examples/facets/; none without one)."""
+    path = base / "examples" / "facets" / f"{facet}.json"
+    return list(_read_json(path)["items"]) if path.is_file() else []
+
+
 def _structured(name: str, raw: Mapping[str, Any], *, entity: bool) -> StructuredType:
     props = {
         prop_name: PropertySpec(
@@ -364,21 +398,25 @@ METADATA_ENV = "GRAPHCONTRACT_METADATA"
 (``graphcontract run``/``mock``), ``--gc-metadata`` or ``metadata =`` in
 ``[tool.graphcontract]``, and inherited by the mock's and pytest-xdist's processes."""
 
+API_ENV = "GRAPHCONTRACT_API"
+"""The facet (entity type) of a process's contract when none is named (``--api``, ``--gc-api``,
+``api =`` in ``[tool.graphcontract]``: graphcontract.api_option); unset: workPosition."""
+
 
 def load_contract(
     root: Path | None = None, metadata: Path | None = None, facet: str | None = None
 ) -> Contract:
     """Load contracts/ (the source checkout's or the bundled copy) into a Contract.
-
     The types come from a CSDL document: ``metadata`` when given, else the one selected for
     this process (``METADATA_ENV``), else the bundled profile subset of Graph beta
     (contracts/metadata/profile-beta.xml); contracts/types.json is the hand-written record
-    the bundled one is tested against (tests/unit/test_csdl_model.py).
-
-    ``facet`` names another entity type of the metadata (``skillProficiency``; default
-    workPosition): its types, its Update page's updatable properties and its paths. Only
-    workPosition has documented examples and a mock seed bundled (empty for the others)."""
+    the bundled one is tested against (tests/unit/test_csdl_model.py). ``facet`` names another
+    entity type of the metadata (``skillProficiency``; default: the selected one, ``API_ENV``,
+    else workPosition): its types, its Update page's updatable properties and its paths. Only
+    workPosition has documented examples bundled; every facet has a mock seed (workPosition's
+    ``examples/mock_seed.json``, the others' generated ``examples/facets/<facet>.json``)."""
     selected = os.environ.get(METADATA_ENV)
+    facet = facet or os.environ.get(API_ENV) or None
     return _load_contract(root, metadata or (Path(selected) if selected else None), facet)
 
 
@@ -389,6 +427,7 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         DEFAULT_FACET,
         declared_only,
         facet_paths,
+        facet_segment,
         facts_from_metadata,
     )
 
@@ -412,12 +451,10 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
 
         request_schema = build_schema(facts, for_request=True)
         response_schema = build_schema(facts, for_request=False)
-        seed["positions"] = (
-            [declared_only(item, facet, facts) for item in seed["positions"]]
-            if facet == DEFAULT_FACET
-            else []
-        )
+        items = seed["positions"] if facet == DEFAULT_FACET else _facet_items(base, facet)
+        seed["positions"] = [declared_only(item, facet, facts) for item in items]
         paths = facet_paths(metadata or base / BUNDLED_METADATA, facet)
+    segment = facet_segment(metadata or base / BUNDLED_METADATA, facet)
     entity_name = facts["entityType"]
     entity = _structured(entity_name, facts["types"][entity_name], entity=True)
     types = {
@@ -429,7 +466,7 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         name: EnumSpec(name=name, is_flags=bool(raw["isFlags"]), members=dict(raw["members"]))
         for name, raw in facts["enums"].items()
     }
-    catalog = load_yaml((base / "clauses.yaml").read_text(encoding="utf-8"))
+    catalog = _catalog(base)
     pages = catalog["pages"]
     clauses = {}
     for raw in catalog["clauses"]:
@@ -458,4 +495,5 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         documented_response=documented_response,
         seed=seed,
         paths=paths,
+        segment=segment,
     )

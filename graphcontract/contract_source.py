@@ -9,6 +9,7 @@ other names for the metadata's types and properties (``contracts/metadata/docume
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,21 @@ def _read_json(path: Path) -> Any:
         raise ContractDataError(f"cannot read {path}: {exc}") from exc
 
 
+def metadata_file(path: Path) -> Metadata:
+    """``read_csdl`` of a file, read once per version of it: every facet's contract (the
+    mock builds them all) reads the same document."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_csdl(path)  # its one-line error
+    return _metadata_file(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _metadata_file(path: Path, mtime_ns: int, size: int) -> Metadata:
+    return read_csdl(path)
+
+
 def updatable_of(contracts: Path, facet: str) -> tuple[str, ...]:
     """The properties ``facet``'s Update page lists in its Request body table (none for a
     type without an Update page: itemFacet, profile)."""
@@ -42,7 +58,7 @@ def facet_paths(metadata_path: Path, facet: str) -> dict[str, frozenset[str]]:
     """The List/Get/Update path templates of ``facet`` under /me and /users/{…}: one pair per
     containment navigation property of profile targeting it (none when profile has none)."""
     paths: dict[str, frozenset[str]] = {}
-    for segment, target in read_csdl(metadata_path).containment(OWNER).items():
+    for segment, target in metadata_file(metadata_path).containment(OWNER).items():
         if target != facet:
             continue
         for prefix in ("/me", "/users/{}"):
@@ -50,6 +66,17 @@ def facet_paths(metadata_path: Path, facet: str) -> dict[str, frozenset[str]]:
             paths[collection] = frozenset({"GET"})
             paths[collection + "/{}"] = frozenset({"GET", "PATCH"})
     return paths
+
+
+def facet_segment(metadata_path: Path, facet: str) -> str | None:
+    """profile's containment navigation property holding ``facet`` (the first one, by name),
+    or None when profile has none for it."""
+    segments = sorted(
+        segment
+        for segment, target in read_csdl(metadata_path).containment(OWNER).items()
+        if target == facet
+    )
+    return segments[0] if segments else None
 
 
 def with_documentation(
@@ -88,7 +115,7 @@ def facts_from_metadata(
 ) -> dict[str, Any]:
     """The facts of ``facet`` from a CSDL document (the bundled Prod subset by default), with
     the Update page's updatable properties and the documentation's other forms."""
-    metadata = read_csdl(metadata_path or contracts / BUNDLED_METADATA)
+    metadata = metadata_file(metadata_path or contracts / BUNDLED_METADATA)
     facts = facts_for(metadata, facet, updatable=updatable_of(contracts, facet))
     documented = _read_json(contracts / "metadata" / "documented.json")
     return with_documentation(facts, metadata, documented)

@@ -190,7 +190,35 @@ def faults_markdown() -> str:
             f"| `{name}` | `{_cell(str(getattr(reference, name)))}` | "
             f"`{_cell(str(getattr(flipped, name)))}` | {_cell(docs.get(name, ''))} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _sites_markdown()) + "\n"
+
+
+def _sites_markdown() -> list[str]:
+    """Per fault that acts on some properties, the facets where it has no site."""
+    from graphcontract.mock.facets import served_facets
+    from graphcontract.mock.fault_sites import acts_on_properties, fault_sites
+
+    facets = served_facets()
+    lines = [
+        "",
+        "## Where each fault acts",
+        "",
+        f"The mock serves {len(facets)} facets (`graphcontract/mock/facets.py`), and every "
+        "fault acts on each facet that has a site for it (`graphcontract/mock/fault_sites.py`): "
+        "`nested-replace` on each complex value a client writes, the enum faults on the enum "
+        "sites of their clause, the collection faults on each collection. On a facet without "
+        "a site the fault is a no-op. The faults not listed here act on every facet's paths.",
+        "",
+        "| fault | facets with a site | facets without one |",
+        "|---|---|---|",
+    ]
+    for fault in FAULTS:
+        if not acts_on_properties(fault):
+            continue
+        without = sorted(f.name for f in facets if not fault_sites(fault, f.contract))
+        names = ", ".join(without) or "—"
+        lines.append(f"| `{fault}` | {len(facets) - len(without)} | {names} |")
+    return lines
 
 
 def finding_kinds_markdown() -> str:

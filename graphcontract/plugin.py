@@ -18,9 +18,11 @@ from typing import Any, cast
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from graphcontract.api_option import HELP as API_HELP
+from graphcontract.api_option import keep_api_selection, select_configured_api
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
-from graphcontract.errors import HarnessError, UsageError
+from graphcontract.errors import HarnessError
 from graphcontract.metadata_option import HELP as METADATA_HELP
 from graphcontract.metadata_option import keep_metadata_selection, select_metadata
 from graphcontract.profiles import register_profiles
@@ -42,7 +44,7 @@ from graphcontract.runner.console import RunFacts, Wording, summary_lines
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.session import ContractViolation, Session
 from graphcontract.runner.steps import StepLog
-from graphcontract.runner.target import ME, Target
+from graphcontract.runner.target import Target, discover_position
 from graphcontract.types import printable
 
 CONFIG_KEY = pytest.StashKey[RunConfig]()
@@ -118,6 +120,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--gc-target-label", help="Name of the target in reports.")
     group.addoption("--gc-metadata", metavar="FILE|URL", help=METADATA_HELP + ".")
+    group.addoption("--gc-api", metavar="NAME", help=API_HELP.split("; 'all'")[0] + ".")
     group.addoption(
         "--gc-steps",
         action="store_true",
@@ -148,6 +151,8 @@ def _build_config(config: pytest.Config) -> RunConfig:
         folder = pyproject_folder(Path(str(config.rootpath)))
         what = f"{folder / 'pyproject.toml'}: [tool.graphcontract] metadata"
         select_metadata(settings["metadata"], what=what, base=folder)
+    config.add_cleanup(keep_api_selection())
+    select_configured_api(opt("--gc-api"), settings, pyproject_folder(Path(str(config.rootpath))))
     base_url = opt("--gc-base-url") or settings.get("base_url")
     clauses = tuple(opt("--gc-clause") or settings.get("clauses", ()))
     check_clauses(clauses, list(load_contract().clauses))
@@ -263,7 +268,9 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         token_env=cfg.token_env,
     )
     try:
-        position_id = cfg.position_id or _discover_position(client, live)
+        position_id = cfg.position_id or discover_position(
+            client, load_contract(), loopback=live.is_loopback
+        )
         target = Target(
             contract,
             client,
@@ -319,27 +326,6 @@ def _load_openapi_if_needed(items: list[pytest.Item]) -> None:
         from graphcontract.stcompat.schema import graph_schema
 
         graph_schema()
-
-
-def _discover_position(client: GraphClient, cfg: RunConfig) -> str:
-    if not cfg.is_loopback:
-        raise UsageError(
-            "a non-loopback target needs --position-id: name the one position the run may modify"
-        )
-    exchange = client.request("GET", ME, content_type=None)
-    body = exchange.json_object() or {}
-    values = body.get("value")
-    if exchange.status != 200 or not isinstance(values, list) or not values:
-        raise UsageError(
-            f"GET {ME} answered {exchange.status} with no positions; pass --position-id"
-        )
-    # DISCOVERED_POSITION, the last one: a write that lands on the first listed position
-    # whatever id it names (a query without the id) then shows on a position the run did not
-    # name. --help and --dry-run say so in the same words.
-    chosen = values[-1]
-    if not isinstance(chosen, dict) or not isinstance(chosen.get("id"), str):
-        raise UsageError(f"GET {ME} listed a position without an id; pass --position-id")
-    return str(chosen["id"])
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

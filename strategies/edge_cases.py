@@ -266,7 +266,13 @@ def _scalar_names(contract: Contract, type_name: str) -> list[str]:
 
 
 def _one_leaf(contract: Contract, type_name: str) -> JSONObject:
-    name = _scalar_names(contract, type_name)[0]
+    """One property of ``type_name`` with a valid value: its first scalar, else (a type of
+    collections or objects only: personDataSources) its first property, filled."""
+    scalars = _scalar_names(contract, type_name)
+    if not scalars:
+        name, prop = next(iter(contract.structured(type_name).properties.items()))
+        return {name: _every_leaf(contract, type_name)[name]}
+    name = scalars[0]
     prop = contract.structured(type_name).properties[name]
     return {name: _leaf(contract, prop.type_name, name)}
 

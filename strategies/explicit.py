@@ -178,8 +178,13 @@ def lively_body(contract: Contract) -> JSONObject:
     return every_property_body(contract, lively_leaf)
 
 
-def _first_scalar(contract: Contract, path: Path, spec: StructuredType) -> Place | None:
+def _first_scalar(
+    contract: Contract, path: Path, spec: StructuredType, *, top: bool = False
+) -> Place | None:
+    """The first single-valued primitive or enum property (at the top, an updatable one)."""
     for prop in spec.properties.values():
+        if top and prop.access != "updatable":
+            continue
         if not prop.collection and (prop.is_primitive or contract.is_enum(prop.type_name)):
             return Place((*path, prop.name), prop, spec)
     return None

@@ -245,19 +245,12 @@ def _long_cases(contract: Contract) -> list[GrayCase]:
     """Values longer than anything the documentation bounds: a store may refuse them (400)
     but not cut them (a 200 whose value reads back shorter fails response.echo)."""
     places = request_places(contract)
-    text = next(
-        p
-        for p in places
-        if p.prop.type_name == "Edm.String" and "[]" not in p.path and len(p.path) > 1
-    )
+    strings = [p for p in places if p.prop.type_name == "Edm.String" and "[]" not in p.path]
+    # A nested string when the facet has one (detail.jobTitle), else a top-level one.
+    nested = [p for p in strings if len(p.path) > 1]
     cases = []
-    for size in LONG_STRINGS:
-        value = ("long value · Ωμέγα " * (size // 19 + 1))[:size]
-        cases.append(
-            GrayCase(
-                LONG_CLAUSE, f"{dotted(text.path)}: {size:,} characters", wrap(text.path, value)
-            )
-        )
+    for text in (nested or strings)[:1]:
+        cases += _long_strings(text)
     filled = every_property_body(contract)
     for place in (p for p in places if p.prop.collection and len(p.path) == 1):
         for count in LONG_COLLECTIONS:
@@ -269,6 +262,18 @@ def _long_cases(contract: Contract) -> list[GrayCase]:
                     LONG_CLAUSE, f"{dotted(place.path)}: {count} items", wrap(place.path, items)
                 )
             )
+    return cases
+
+
+def _long_strings(text: Place) -> list[GrayCase]:
+    cases = []
+    for size in LONG_STRINGS:
+        value = ("long value · Ωμέγα " * (size // 19 + 1))[:size]
+        cases.append(
+            GrayCase(
+                LONG_CLAUSE, f"{dotted(text.path)}: {size:,} characters", wrap(text.path, value)
+            )
+        )
     return cases
 
 

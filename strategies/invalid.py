@@ -333,6 +333,19 @@ def _unknown_parts(contract: Contract) -> list[SearchStrategy[Part]]:
     return parts
 
 
+def sited_clauses(contract: Contract) -> tuple[str, ...]:
+    """The must-reject clauses with a site in the contract's facet (``enum.nested`` has none
+    on a facet without an enum inside a complex value), sorted."""
+    sited = []
+    for clause in sorted(MUST_REJECT_CLAUSES):
+        try:
+            invalid_parts(contract, clause)
+        except ValueError:
+            continue
+        sited.append(clause)
+    return tuple(sited)
+
+
 def invalid_parts(contract: Contract, clause: str) -> SearchStrategy[Part]:
     """The invalid parts of a clause (all but body.malformed), before they go into a body."""
     if clause == READ_ONLY:

@@ -17,11 +17,11 @@ from hypothesis.strategies import SearchStrategy
 from graphcontract.contract import Contract
 from graphcontract.types import JSON, JSONObject, Path
 from strategies.invalid import (
-    MUST_REJECT_CLAUSES,
     InvalidBody,
     Part,
     invalid_parts,
     short_json,
+    sited_clauses,
 )
 from strategies.valid import changing_value_for, valid_bodies
 from strategies.values import ITEM, dotted, without_part, wrap
@@ -96,6 +96,6 @@ def _mixed(
 
 def mixed_bodies(contract: Contract) -> SearchStrategy[MixedBody]:
     """Valid partial bodies with one must-reject part (enum non-member or wrong type) inside."""
-    parts = {clause: invalid_parts(contract, clause) for clause in MUST_REJECT_CLAUSES}
+    parts = {clause: invalid_parts(contract, clause) for clause in sited_clauses(contract)}
     changing = {name: changing_value_for(contract, name) for name in contract.updatable}
     return _mixed(contract, parts, valid_bodies(contract), changing)

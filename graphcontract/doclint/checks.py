@@ -102,6 +102,15 @@ def body_findings(
     return findings
 
 
+def example_hits(contract: Contract, body: JSON, *, request: bool) -> list[tuple[Pointer, str]]:
+    """Where ``body`` breaks a specific example rule, and the finding's kind, in body order
+    (the mock's seed generator fixes these values)."""
+    hits: list[_Hit] = []
+    if isinstance(body, dict):
+        _walk(contract, contract.entity, body, (), request=request, top=True, hits=hits)
+    return [(pointer, kind) for pointer, kind, _, _ in hits]
+
+
 def _walk(
     contract: Contract,
     spec: StructuredType,

@@ -16,6 +16,7 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
+from graphcontract.api_option import ALL, add_api_argument, select_api
 from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
 from graphcontract.fuzz.campaign import (
@@ -88,6 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--campaign-id", help="name of the campaign folder (default: timestamp)")
     add_metadata_argument(parser)
+    add_api_argument(parser)
 
 
 def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
@@ -98,6 +100,9 @@ def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     select_metadata(args.metadata)  # the campaign's processes inherit it
+    if args.api == ALL:
+        raise UsageError("--api all: a campaign fuzzes one facet; start one campaign per facet")
+    select_api(args.api)  # so does the facet
     cfg = target_config(args, what="campaign", known_clauses=list(load_contract().clauses))
     if cfg.base_url and args.workers > 1:
         raise UsageError(

@@ -114,6 +114,7 @@ def build_campaign_report(
         "graphcontract": __version__,
         "campaign": plan.campaign_id,
         "verdict": verdict,
+        "api": contract.facet,
         "stopped_by": stopped_by(rounds, stop_signal, plan.exitfirst),
         "target": target or {"label": plan.label},
         "workers": plan.workers,
@@ -226,7 +227,12 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Fuzz campaign {report['campaign']}: {report['verdict']}",
         "",
-        f"- target: {report['target'].get('label') or report['target'].get('base_url', '')}",
+        f"- target: {report['target'].get('label') or report['target'].get('base_url', '')}"
+        + (
+            f", Update {report['api']}"
+            if report.get("api", "workPosition") != "workPosition"
+            else ""
+        ),
         f"- {report['duration_s']:.0f} s of {report['budget_s']:.0f} s budget, stopped by "
         f"{report['stopped_by']}; {len(report['rounds'])} round(s), {report['workers']} worker(s)",
         f"- {report['requests']:,} requests ({report['requests_per_s']:,.1f}/s), "

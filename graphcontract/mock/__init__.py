@@ -1,9 +1,11 @@
-"""The reference mock of Update workPosition: a stateful Starlette app on uvicorn.
+"""The reference mock of every profile facet's Update API (workPosition, skillProficiency, …):
+a stateful Starlette app on uvicorn.
 
-``build_app`` (app.py) gives the ASGI app; ``PositionStore`` (state.py) the PATCH semantics;
-``GrayChoices`` (gray.py) the gray-zone answers; ``FAULTS`` (faults.py) the one-behaviour
-breakages; ``MockProcess`` (process.py) a running mock on a loopback port; cli.py the
-``graphcontract mock`` subcommand.
+``build_app`` (app.py) gives the ASGI app; ``served_facets`` (facets.py) what it serves;
+``PositionStore`` (state.py) one facet's PATCH semantics; ``GrayChoices`` (gray.py) the
+gray-zone answers; ``FAULTS`` (faults.py) the one-behaviour breakages and ``fault_sites``
+(fault_sites.py) where each acts in a facet; ``MockProcess`` (process.py) a running mock on
+a loopback port; cli.py the ``graphcontract mock`` subcommand.
 """
 
 from __future__ import annotations

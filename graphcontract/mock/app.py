@@ -1,9 +1,9 @@
 """The reference mock's HTTP face: routes, auth, media types, Graph's headers and error envelope.
 
-``build_app`` returns a Starlette app over a ``PositionStore`` (``state.py``), which owns the
-PATCH semantics. Check order for PATCH: auth (401/403) → user → method (405) → unknown
-position (404) → Content-Type (415, or 400 by gray choice) → JSON (400) → body validation
-(400) → apply (200 with the whole object).
+``build_app`` returns a Starlette app with one ``PositionStore`` (``state.py``, which owns the
+PATCH semantics) per facet it serves (``facets.py``). Check order for PATCH: auth (401/403) →
+user → method (405) → unknown item (404) → Content-Type (415, or 400 by gray choice) → JSON
+(400) → body validation (400) → apply (200 with the whole object).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from graphcontract.contract import load_contract
+from graphcontract.errors import UsageError
+from graphcontract.mock.facets import served_facets
 from graphcontract.mock.faults import LOST_UPDATE_WINDOW_S
 from graphcontract.mock.gray import GrayChoices
 from graphcontract.mock.metadata_route import metadata_route
@@ -50,35 +51,41 @@ def build_app(
     gray: GrayChoices = REFERENCE_CHOICES,
     readonly_token: str = DEFAULT_READONLY_TOKEN,
 ) -> Starlette:
-    """The mock as an ASGI app, seeded from ``seed`` (default: the contract's mock seed)."""
-    contract = load_contract()
-    store = PositionStore(
-        contract, seed if seed is not None else contract.seed, gray=gray, faults=faults
-    )
-    mock = _Mock(store, readonly_token)
-    base = "/profile/positions"
-    routes = [
-        Route(f"/me{base}", mock.collection, methods=ROUTED_METHODS),
-        Route(f"/me{base}/{{position_id}}", mock.item, methods=ROUTED_METHODS),
-        Route(f"/users/{{user}}{base}", mock.collection, methods=ROUTED_METHODS),
-        Route(f"/users/{{user}}{base}/{{position_id}}", mock.item, methods=ROUTED_METHODS),
-        metadata_route(),
-    ]
+    """The mock as an ASGI app serving every facet of the selected metadata
+    (``mock/facets.py``), workPosition seeded from ``seed`` (default: the contract's mock seed)."""
+    facets = served_facets(seed)
+    if not facets:
+        raise UsageError("the metadata gives profile no facet the mock has a seed for")
+    routes = []
+    mocks = []
+    for facet in facets:
+        store = PositionStore(facet.contract, facet.seed, gray=gray, faults=faults)
+        mock = _Mock(store, readonly_token, facet.segment)
+        mocks.append(mock)
+        base = f"/profile/{facet.segment}"
+        routes += [
+            Route(f"/me{base}", mock.collection, methods=ROUTED_METHODS),
+            Route(f"/me{base}/{{position_id}}", mock.item, methods=ROUTED_METHODS),
+            Route(f"/users/{{user}}{base}", mock.collection, methods=ROUTED_METHODS),
+            Route(f"/users/{{user}}{base}/{{position_id}}", mock.item, methods=ROUTED_METHODS),
+        ]
+    routes.append(metadata_route())
+    first = mocks[0]
     return Starlette(
         routes=routes,
-        exception_handlers={404: mock.no_route, 405: mock.no_method, Exception: mock.crashed},
+        exception_handlers={404: first.no_route, 405: first.no_method, Exception: first.crashed},
     )
 
 
 class _Mock:
     """Endpoints and response helpers over one store."""
 
-    def __init__(self, store: PositionStore, readonly_token: str) -> None:
+    def __init__(self, store: PositionStore, readonly_token: str, segment: str) -> None:
         self.store = store
         self.faults = store.faults
         self.gray = store.gray
         self.readonly_token = readonly_token
-        self.context = f"{GRAPH_SERVICE_ROOT}$metadata#users('{store.user_id}')/profile/positions"
+        self.context = f"{GRAPH_SERVICE_ROOT}$metadata#users('{store.user_id}')/profile/{segment}"
 
     # -- endpoints ----------------------------------------------------------------------
     async def collection(self, request: Request) -> Response:
@@ -283,7 +290,8 @@ class _Mock:
     def _not_found(self, request: Request, position_id: str) -> Response:
         if "unknown-id-500" in self.faults:
             return self._error(request, 500, "generalException", "An internal error occurred.")
-        return self._error(request, 404, "itemNotFound", f"Position {position_id} not found.")
+        entity = self.store.contract.entity.name
+        return self._error(request, 404, "itemNotFound", f"{entity} {position_id} not found.")
 
     def _method_not_allowed(self, request: Request, allowed: tuple[str, ...]) -> Response:
         return self._error(
@@ -380,6 +388,6 @@ def annotated(position: JSONObject) -> JSONObject:
     every answer (the gray variant's ``annotate``)."""
     body: JSONObject = {"@graphcontract.answeredAt": graph_now(), **position}
     body["createdDateTime@odata.type"] = "#DateTimeOffset"
-    if isinstance(body.get("detail"), dict):
+    if isinstance(body.get("detail"), dict) and "startMonthYear" in body["detail"]:
         body["detail"] = {**body["detail"], "startMonthYear@odata.type": "#Date"}
     return body

@@ -35,8 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed",
         metavar="FILE",
-        help="initial state, shaped like contracts/examples/mock_seed.json (default: that "
-        "file: the documented example)",
+        help="workPosition's initial state, shaped like contracts/examples/mock_seed.json "
+        "(default: that file: the documented example); the other facets start from "
+        "contracts/examples/facets/",
     )
     parser.add_argument(
         "--fault",

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from graphcontract.contract import load_contract
+from graphcontract.contract import API_ENV, load_contract
 from graphcontract.errors import TargetUnhealthy
 from graphcontract.mock.app import DEFAULT_READONLY_TOKEN
 from graphcontract.mock.seed import load_seed
@@ -107,6 +107,7 @@ class MockProcess:
         if self._process is not None:
             return self
         env = dict(os.environ)
+        env.pop(API_ENV, None)  # the mock serves every facet; --api selects the harness's
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
         )

@@ -1,8 +1,9 @@
-"""The reference mock's state: seeded positions, PATCH validation, merge and rendering.
+"""The reference mock's state: one facet's seeded items, PATCH validation, merge and rendering.
 
 No HTTP here (``app.py`` owns that), so the PATCH semantics are unit-testable on plain dicts.
 Every property name, type and enum member comes from the contract model; the only names
-this module knows are the two server-managed properties a PATCH recalculates.
+this module knows are the two server-managed properties a PATCH recalculates and the ones
+gray choices and faults act on where a facet has them (isCurrent, isSearchable, allowedAudiences).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from graphcontract.contract import (
 )
 from graphcontract.errors import ContractDataError, UsageError
 from graphcontract.mock import fault_hooks as hooks
+from graphcontract.mock.fault_sites import undeclared_name
 from graphcontract.mock.faults import (
     KEEPS_NOTHING,
     LONG_STRING,
@@ -78,7 +80,8 @@ def _second_showing_its_unit() -> str:
 
 
 class PositionStore:
-    """The positions of the seed user, in memory, and the PATCH semantics applied to them."""
+    """One facet's items of the seed user (workPosition's positions, skillProficiency's
+    skills, …), in memory, and the PATCH semantics applied to them."""
 
     def __init__(
         self,
@@ -147,7 +150,8 @@ class PositionStore:
         instead, a copy taken earlier (``lost-update``), when given."""
         upsert = "unknown-id-upsert" in self.faults
         if position_id not in self._positions and not upsert:
-            return Outcome(404, code="itemNotFound", message=f"Position {position_id} not found.")
+            entity = self.contract.entity.name
+            return Outcome(404, code="itemNotFound", message=f"{entity} {position_id} not found.")
         stored = read if read is not None else self._positions.get(position_id)
         current = stored if stored is not None else self._new_position(position_id)
         if not isinstance(body, dict):
@@ -333,9 +337,9 @@ class PositionStore:
         flags = result.get(AUDIENCES)
         if "flags-collapse-next-write" in self.faults and AUDIENCES not in apply and flags:
             result[AUDIENCES] = str(flags).split(",")[0]  # the first member only
-        if self.gray.recalculate_current and CURRENT not in apply:
+        if self.gray.recalculate_current and CURRENT in props and CURRENT not in apply:
             self._recalculate_current(current, result)
-        if self.gray.recalculate_searchable:
+        if self.gray.recalculate_searchable and SEARCHABLE in props:
             result[SEARCHABLE] = result.get(CURRENT) is True
         now = graph_now()
         if "stale-last-modified" not in self.faults:
@@ -445,8 +449,8 @@ class PositionStore:
                     out[name] = hooks.us_format(out[name])
         out.update(hooks.stored_extras(self.faults, stored, self.contract.entity.properties))
         if "undeclared-property" in self.faults:
-            out["displayName"] = "graphcontract undeclared property"
-        if self.gray.documented_source:
+            out[undeclared_name(self.contract)] = "graphcontract undeclared property"
+        if self.gray.documented_source and "source" in self.contract.entity.properties:
             out["source"] = {"type": "User"}
         return {k: self._without_nulls(v) for k, v in out.items() if not self._omitted(v)}
 

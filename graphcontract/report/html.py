@@ -199,7 +199,8 @@ def _header(report: Mapping[str, Any], target: Mapping[str, Any], verdict: str) 
     return (
         f'<header><div class="verdict v-{css}"><b>{_e(verdict.upper())}</b>'
         f"<span>{_e(explain)}</span></div><div><h1>graphcontract report — Update "
-        f'workPosition</h1><dl class="facts">{cells}</dl></div></header>'
+        f'{_e(report.get("api") or "workPosition")}</h1><dl class="facts">{cells}</dl></div>'
+        "</header>"
     )
 
 

@@ -21,8 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from graphcontract.api_option import (
+    ALL,
+    add_api_argument,
+    checkable_facets,
+    resolve_api,
+    select_api,
+)
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
+from graphcontract.contract_source import DEFAULT_FACET
 from graphcontract.errors import TargetUnhealthy, UsageError
 from graphcontract.fuzz.database import check_database, run_arguments
 from graphcontract.metadata_option import (
@@ -42,7 +50,6 @@ from graphcontract.runner.config import (
     pyproject_folder,
     target_config,
 )
-from graphcontract.runner.target import ME
 from graphcontract.target_schema import FINDINGS_ENV
 
 MOCK_TOKEN_ENV = "GRAPHCONTRACT_MOCK_TOKEN"
@@ -80,6 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Hypothesis example database to replay failures from (e.g. a fuzz campaign's)",
     )
     add_metadata_argument(parser)
+    add_api_argument(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -112,12 +120,35 @@ def validate(args: argparse.Namespace) -> RunConfig:
             folder = pyproject_folder(Path.cwd())
             what = f"{folder / 'pyproject.toml'}: [tool.graphcontract] metadata"
             select_metadata(settings["metadata"], what=what, base=folder)
+    args.facets = select_facets(args)
     cfg = target_config(args, what="run", known_clauses=list(load_contract().clauses))
+    if len(args.facets) > 1 and cfg.position_id:
+        raise UsageError(
+            "--position-id names one item of one facet; with --api all each facet's item is "
+            "the last one its collection lists (loopback targets only)"
+        )
     if args.database:
         check_database(args.database, create=not args.dry_run)
     report_dir = check_report_dir(Path(args.report_dir), create=not args.dry_run)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     return cfg.with_target(report_dir=report_dir, run_id=run_id)
+
+
+def select_facets(args: argparse.Namespace) -> list[str]:
+    """The facets the run checks: ``--api`` over ``api =`` in ``[tool.graphcontract]``
+    (default workPosition); one facet becomes this process's selection."""
+    api, what = getattr(args, "api", None), "--api"
+    if not api:
+        settings = load_pyproject_settings(Path.cwd())
+        api = settings.get("api")
+        what = f"{pyproject_folder(Path.cwd()) / 'pyproject.toml'}: [tool.graphcontract] api"
+    if not api:
+        return [DEFAULT_FACET]
+    facets = resolve_api(api, what=what)
+    if api != ALL:
+        select_api(facets[0], what=what)
+        args.api = facets[0]
+    return facets
 
 
 def target_metadata_url(args: argparse.Namespace) -> str | None:
@@ -141,7 +172,8 @@ def probe(cfg: RunConfig) -> None:
         token_label=f"the token in {cfg.token_env}",
         token_env=cfg.token_env,
     ) as client:
-        path = f"{ME}/{cfg.position_id}" if cfg.position_id else ME
+        collection = load_contract().me_collection
+        path = f"{collection}/{cfg.position_id}" if cfg.position_id else collection
         exchange = client.request("GET", path, content_type=None)
     if exchange.status == 404 and cfg.position_id:
         raise UsageError(
@@ -162,6 +194,7 @@ def pytest_arguments(
     label: str,
     readonly_env: str | None,
     command: str | None = None,
+    api: str | None = None,
 ) -> list[str]:
     assert cfg.base_url is not None
     assert cfg.run_id is not None
@@ -210,6 +243,8 @@ def pytest_arguments(
         argv += ["--gc-policy", f"{key}={value}"]
     if getattr(args, "metadata", None):
         argv += ["--gc-metadata", args.metadata]
+    if api:
+        argv += ["--gc-api", api]
     if args.workers > 1:
         argv += ["-n", str(args.workers)]
     argv += run_arguments(getattr(args, "database", None))
@@ -238,6 +273,8 @@ def rerun_command(cfg: RunConfig, args: argparse.Namespace) -> str:
         parts += ["--policy", pin]
     if args.profile != "ci":
         parts += ["--profile", args.profile]
+    if getattr(args, "api", None) and len(getattr(args, "facets", ())) == 1:
+        parts += ["--api", args.api]
     return shlex.join(parts)
 
 
@@ -248,6 +285,9 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         from graphcontract.runner.dryrun import describe_run
 
+        if len(args.facets) > 1:
+            facets = ", ".join(f"{f} (/me/profile/{s})" for f, s in checkable_facets().items())
+            tell(f"--api all: one session per facet, each as below on its own paths: {facets}")
         tell(describe_run(cfg, args, suite_dir()))
         return 0
     command = rerun_command(cfg, args)
@@ -283,10 +323,46 @@ def run(args: argparse.Namespace) -> int:
         label = label or cfg.base_url or ""
         secrets_ = Redactor([cfg.token(), cfg.readonly_token()])
         stack.enter_context(redacted_output(secrets_))
-        argv = pytest_arguments(cfg, args, label=label, readonly_env=readonly_env, command=command)
+        if len(args.facets) > 1:
+            from graphcontract.runner.facets import facet_command, run_all
+
+            run_all(
+                cfg,
+                args,
+                args.facets,
+                lambda c, facet: pytest_arguments(
+                    c,
+                    args,
+                    label=label,
+                    readonly_env=readonly_env,
+                    command=facet_command(command, facet),
+                    api=facet,
+                ),
+                tell,
+                secrets_,
+            )
+            return conclude(cfg, 0)
+        api = getattr(args, "api", None)
+        argv = pytest_arguments(
+            cfg, args, label=label, readonly_env=readonly_env, command=command, api=api
+        )
         code = pytest.main(argv)
-        redact_file(cfg.report_dir / str(cfg.run_id) / "junit.xml", secrets_)
+        junit = cfg.report_dir / str(cfg.run_id) / "junit.xml"
+        if api and api != DEFAULT_FACET:
+            tag_junit_file(junit, api)
+        redact_file(junit, secrets_)
     return conclude(cfg, int(code))
+
+
+def tag_junit_file(path: Path, facet: str) -> None:
+    """Name the facet in every test name of a one-facet run's junit.xml."""
+    import xml.etree.ElementTree as ET
+
+    from graphcontract.report.combined import tag_junit
+
+    root = tag_junit(path, facet)
+    if root is not None:
+        ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
 def redact_file(path: Path, secrets_: Redactor) -> None:
@@ -375,7 +451,10 @@ def conclude(cfg: RunConfig, pytest_code: int) -> int:
     failed = report.get("failed_clauses", [])
     # The errors, restores and failures with their reproducers were printed above it (the
     # plugin's console summary); this last line repeats the verdict the exit status tells.
-    summary = f"graphcontract: {verdict}"
+    api = report.get("api")
+    summary = f"graphcontract: {verdict}" + (
+        f" ({api})" if api not in (None, DEFAULT_FACET) else ""
+    )
     if failed:
         summary += f" - {len(failed)} must clause(s) failed: {', '.join(failed)}"
     tell(summary + f"\n  report: {folder / 'report.html'}")

@@ -180,7 +180,7 @@ def parse_policy(
 
 PYPROJECT_KEYS = (
     "base_url", "position_id", "users", "token_env", "readonly_token_env", "report_dir",
-    "clauses", "policy", "timeout", "rate_limit", "metadata",
+    "clauses", "policy", "timeout", "rate_limit", "metadata", "api",
 )  # fmt: skip
 """The keys ``[tool.graphcontract]`` may hold (the pytest plugin reads them)."""
 
@@ -226,6 +226,7 @@ def _check_pyproject_value(key: str, value: Any, what: str) -> None:
     """UsageError naming ``what`` when ``value`` is not what ``key`` takes."""
     strings = {
         "base_url", "position_id", "token_env", "readonly_token_env", "report_dir", "metadata",
+        "api",
     }  # fmt: skip
     if key in strings and (not isinstance(value, str) or not value):
         raise UsageError(f"{what} must be a non-empty string; got {value!r}")

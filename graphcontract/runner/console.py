@@ -94,7 +94,7 @@ def summary_lines(
     lines: list[Line] = []
     for clause_id in report.get("failed_clauses", []):
         clause = clauses.get(clause_id, {"id": clause_id})
-        lines += failure_lines(clause, base_url, wording, html)
+        lines += failure_lines(clause, base_url, wording, html, facet_tag(report))
     lines += skipped_lines(list(clauses.values()), wording, facts, report.get("target") or {})
     errors = report.get("errors") or []
     if errors:
@@ -118,6 +118,13 @@ def summary_lines(
     return lines
 
 
+def facet_tag(report: Mapping[str, Any]) -> str:
+    """`` [skillProficiency]`` after a headline of a run on another facet than workPosition
+    (nothing for workPosition, whose lines read as they always did)."""
+    api = report.get("api")
+    return f" [{api}]" if api and api != "workPosition" else ""
+
+
 def metadata_lines(report: Mapping[str, Any], html: Path) -> list[Line]:
     """One line on the metadata findings (the properties the service lacks named)."""
     found = report.get("metadata_findings") or {}
@@ -133,13 +140,13 @@ def metadata_lines(report: Mapping[str, Any], html: Path) -> list[Line]:
 
 
 def failure_lines(
-    clause: Mapping[str, Any], base_url: str, wording: Wording, html: Path
+    clause: Mapping[str, Any], base_url: str, wording: Wording, html: Path, tag: str = ""
 ) -> list[Line]:
     """Headline, request, answer, expected/got, reproducer and next step of one failed clause."""
     clause_id = str(clause.get("id"))
     example = clause.get("counterexample") or {}
     title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
-    lines = [Line(f"FAIL {clause_id}: {title}", "fail")]
+    lines = [Line(f"FAIL {clause_id}{tag}: {title}", "fail")]
     request, response = example.get("request") or {}, example.get("response") or {}
     if request:
         lines.append(Line(f"  request:   {request_line(request, base_url)}"))
@@ -292,12 +299,13 @@ def verdict_line(report: Mapping[str, Any], html: Path, facts: RunFacts) -> Line
     and the line never reads as if nothing failed)."""
     verdict = str(report.get("verdict") or "error")
     failed = list(report.get("failed_clauses") or [])
+    head = f"verdict{facet_tag(report)}"
     if verdict == "fail":
-        text = f"verdict: fail - {len(failed)} must clause(s) failed: {', '.join(failed)}"
+        text = f"{head}: fail - {len(failed)} must clause(s) failed: {', '.join(failed)}"
     elif verdict == "pass":
-        text = "verdict: pass - every must clause held"
+        text = f"{head}: pass - every must clause held"
     else:
-        text = "verdict: error - the harness could not judge everything (see the errors above)"
+        text = f"{head}: error - the harness could not judge everything (see the errors above)"
     if facts.other_failures:
         shown = ", ".join(facts.other_failures[:3])
         extra = len(facts.other_failures) - 3

@@ -18,10 +18,9 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from graphcontract.client import ThrottlePolicy
-from graphcontract.contract import load_contract
+from graphcontract.contract import Contract, load_contract
 from graphcontract.errors import UsageError
 from graphcontract.runner.config import DEFAULT_LIVE_RATE, DISCOVERED_POSITION, RunConfig
-from graphcontract.runner.target import ME, users_collection
 from graphcontract.types import json_text
 
 REQUEST_FORMS = {
@@ -63,6 +62,7 @@ def collect(cfg: RunConfig, suite: Path, package: Path, profile: str = "ci") -> 
 def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
     """The dry-run text: configuration, request forms, and the suite's tests."""
     contract = load_contract()
+    me = contract.me_collection
     package = Path(__file__).resolve().parent.parent
     items = collect(cfg, suite, package, args.profile)
     position = cfg.position_id or f"{DISCOVERED_POSITION} (loopback targets only)"
@@ -110,24 +110,24 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         "",
         "Requests (only GET and PATCH; never DELETE, POST or PUT; never another position):",
         *(
-            [f"  GET   {ME}  first: the listing the position is chosen from (the last one)"]
+            [f"  GET   {me}  first: the listing the position is chosen from (the last one)"]
             if not cfg.position_id
             else []
         ),
         "  GET   /$metadata  next: the target's own schema; when it serves none and lacks "
-        f"what another cloud's lacks, GET {ME}/{{id}} and PATCHes writing back what it read "
+        f"what another cloud's lacks, GET {me}/{{id}} and PATCHes writing back what it read "
         "(each property the read does not carry set to null, and the same body without it)",
-        f"  GET   {ME}  before the first write and at the end, when target.isolation is "
+        f"  GET   {me}  before the first write and at the end, when target.isolation is "
         "judged: the user's other positions must read the same",
-        f"  GET   {ME}/{{id}}  before the first write: two or three reads with nothing "
+        f"  GET   {me}/{{id}}  before the first write: two or three reads with nothing "
         "written between (reads.stable), then the state kept in the restore journal (fsync'd)",
-        f"  GET   {ME}/{{id}}  before every example ({before_each}), after it, and to "
+        f"  GET   {me}/{{id}}  before every example ({before_each}), after it, and to "
         "verify every restore",
-        f"  PATCH {ME}/{{id}}  each example body below; after each example that changed the "
+        f"  PATCH {me}/{{id}}  each example body below; after each example that changed the "
         "position, the writable properties are PATCHed back and verified by GET",
-        f"  PATCH {ME}/{{id}}  two at the same moment, from two threads, in the state "
+        f"  PATCH {me}/{{id}}  two at the same moment, from two threads, in the state "
         "machine's steps of two PATCHes at once (the only requests sent in parallel)",
-        f"  PATCH {ME}/{{id}}  at the end: a final restore to the journalled state, verified "
+        f"  PATCH {me}/{{id}}  at the end: a final restore to the journalled state, verified "
         "by GET",
         *(
             [
@@ -140,11 +140,12 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         "",
         f"Tests ({len(items)} cases):",
     ]
-    lines += _describe_tests(items, args.profile)
+    lines += _describe_tests(items, args.profile, contract)
     return "\n".join(lines)
 
 
-def _describe_tests(items: list[pytest.Item], profile: str) -> list[str]:
+def _describe_tests(items: list[pytest.Item], profile: str, contract: Contract) -> list[str]:
+    me, users = contract.me_collection, contract.users_collection("{user}")
     groups: dict[str, list[pytest.Item]] = {}
     for item in items:
         groups.setdefault(getattr(item, "originalname", item.name), []).append(item)
@@ -166,9 +167,7 @@ def _describe_tests(items: list[pytest.Item], profile: str) -> list[str]:
         lines.append(f"      clauses: {', '.join(clauses)}")
         forms = [REQUEST_FORMS[c] for c in clauses if c in REQUEST_FORMS]
         for form in forms:
-            lines.append(
-                "      sends: " + form.format(me=ME, users=users_collection("{user}"), id="{id}")
-            )
+            lines.append("      sends: " + form.format(me=me, users=users, id="{id}"))
         for example in _examples(members, function)[:MAX_EXAMPLES_SHOWN]:
             lines.append(f"      e.g. {example}")
     return lines

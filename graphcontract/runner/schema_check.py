@@ -14,16 +14,15 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from graphcontract.api_option import selected_api
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import METADATA_ENV, contracts_dir, load_contract
-from graphcontract.contract_source import DEFAULT_FACET
 from graphcontract.csdl import Metadata, read_csdl
 from graphcontract.errors import ContractDataError, HarnessError, UsageError
 from graphcontract.metadata_option import METADATA_PATH, selected_metadata
 from graphcontract.runner.config import RunConfig
 from graphcontract.runner.journal import journal_record, write_record
 from graphcontract.runner.leftovers import leftovers
-from graphcontract.runner.target import ME
 from graphcontract.target_schema import (
     FINDINGS_ENV,
     Finding,
@@ -62,12 +61,13 @@ def served_metadata(client: GraphClient, facet: str) -> tuple[Metadata, bytes] |
     return (metadata, exchange.response.body) if facet in metadata.types else None
 
 
-def _position(client: GraphClient, cfg: RunConfig) -> tuple[str, JSONObject] | None:
+def _position(client: GraphClient, cfg: RunConfig, facet: str) -> tuple[str, JSONObject] | None:
     """The configured position's path and state (the last listed one on a loopback target
     with none configured, as the suite chooses it); None when it cannot be read."""
     position_id = cfg.position_id
+    collection = load_contract(facet=facet).me_collection
     if not position_id:
-        listed = client.request("GET", ME, content_type=None).json_object() or {}
+        listed = client.request("GET", collection, content_type=None).json_object() or {}
         values = listed.get("value")
         if not cfg.is_loopback or not isinstance(values, list) or not values:
             return None
@@ -75,7 +75,7 @@ def _position(client: GraphClient, cfg: RunConfig) -> tuple[str, JSONObject] | N
         position_id = last.get("id") if isinstance(last, dict) else None
         if not isinstance(position_id, str):
             return None
-    path = f"{ME}/{position_id}"
+    path = f"{collection}/{position_id}"
     read = client.request("GET", path, content_type=None)
     state = read.json_object()
     return (path, state) if read.status == 200 and state is not None else None
@@ -90,11 +90,12 @@ class SchemaProbeChangedTarget(UsageError):
 
 
 def learn(
-    cfg: RunConfig, folder: Path, facet: str = DEFAULT_FACET
+    cfg: RunConfig, folder: Path, facet: str | None = None
 ) -> tuple[str, list[Finding], bytes | None]:
     """How the target's schema was learned, the findings, and the target's own document
-    when it serves one."""
+    when it serves one (``facet``: the selected one by default)."""
     assert cfg.base_url is not None
+    facet = facet or selected_api()
     contract_path = selected_metadata()
     contract = read_csdl(contract_path)
     token = cfg.token()
@@ -113,7 +114,7 @@ def learn(
         clouds = other_clouds(contract_path)
         if not candidates(contract, (cloud for _, cloud in clouds), facet):
             return "the target serves no $metadata; no other cloud's schema differs", [], None
-        position = _position(client, cfg)
+        position = _position(client, cfg, facet)
         if position is None:
             return "the target serves no $metadata and its position could not be read", [], None
         path, state = position

@@ -18,7 +18,7 @@ from typing import Any
 
 from graphcontract.client import Exchange, GraphClient
 from graphcontract.contract import Contract
-from graphcontract.errors import HarnessError
+from graphcontract.errors import HarnessError, UsageError
 from graphcontract.oracles.compare import differences, get, same
 from graphcontract.oracles.verdict import show
 from graphcontract.runner.journal import earliest_journal, write_journal
@@ -31,11 +31,30 @@ from graphcontract.runner.lag import (
 from graphcontract.runner.leftovers import ProbeLedger, leftovers, sent_object
 from graphcontract.types import JSON, JSONObject
 
-ME = "/me/profile/positions"
 
-
-def users_collection(user: str) -> str:
-    return f"/users/{user}/profile/positions"
+def discover_position(client: GraphClient, contract: Contract, *, loopback: bool) -> str:
+    """The id of the item a loopback run may modify when none was named: the last one the
+    /me collection lists (DISCOVERED_POSITION)."""
+    if not loopback:
+        raise UsageError(
+            "a non-loopback target needs --position-id: name the one position the run may modify"
+        )
+    collection = contract.me_collection
+    exchange = client.request("GET", collection, content_type=None)
+    body = exchange.json_object() or {}
+    values = body.get("value")
+    if exchange.status != 200 or not isinstance(values, list) or not values:
+        raise UsageError(
+            f"GET {collection} answered {exchange.status} with no {contract.segment}; "
+            "pass --position-id"
+        )
+    # DISCOVERED_POSITION, the last one: a write that lands on the first listed position
+    # whatever id it names (a query without the id) then shows on a position the run did not
+    # name. --help and --dry-run say so in the same words.
+    chosen = values[-1]
+    if not isinstance(chosen, dict) or not isinstance(chosen.get("id"), str):
+        raise UsageError(f"GET {collection} listed an item without an id; pass --position-id")
+    return str(chosen["id"])
 
 
 @dataclass(frozen=True)
@@ -173,7 +192,7 @@ class Target:
         return next((str(u) for u in self.users if ("@" in str(u)) == wanted), None)
 
     def path(self, *, user: str | None = None, position_id: str | None = None) -> str:
-        base = users_collection(user) if user else ME
+        base = self.contract.users_collection(user) if user else self.contract.me_collection
         return f"{base}/{position_id or self.position_id}"
 
     def unknown_id(self) -> str | None:
@@ -194,7 +213,7 @@ class Target:
     def other_positions(self) -> tuple[dict[str, JSONObject] | None, Exchange]:
         """The user's positions but the configured one, by id (GET of the /me collection;
         None when the collection cannot be read), and that GET."""
-        exchange = self.client.request("GET", ME, content_type=None)
+        exchange = self.client.request("GET", self.contract.me_collection, content_type=None)
         values = (exchange.json_object() or {}).get("value") if exchange.status == 200 else None
         if not isinstance(values, list):
             return None, exchange

@@ -24,6 +24,7 @@ from hypothesis.strategies import SearchStrategy
 from schemathesis import APIOperation, BaseSchema, Case, GenerationMode
 
 from graphcontract.contract import EVOLVABLE_SENTINEL, Contract, load_contract, load_yaml
+from graphcontract.contract_source import DEFAULT_FACET
 from graphcontract.errors import ContractDataError
 from graphcontract.schema_build import ANNOTATION_PATTERN
 
@@ -101,6 +102,17 @@ def graph_config() -> schemathesis.Config:
 
 
 def load_document(contract: Contract) -> dict[str, Any]:
+    """contracts/openapi.yaml for workPosition; another facet's document is built from its
+    contract the same way (graphcontract.schema_build)."""
+    if contract.facet != DEFAULT_FACET:
+        from graphcontract.schema_build import build_openapi
+
+        return build_openapi(
+            contract.request_schema,
+            contract.response_schema,
+            facet=contract.facet,
+            segment=contract.segment or "",
+        )
     path = Path(contract.root) / OPENAPI_FILE
     try:
         document = load_yaml(path.read_text(encoding="utf-8"))

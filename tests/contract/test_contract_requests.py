@@ -3,6 +3,8 @@ unknown ids and malformed bodies."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 
@@ -19,44 +21,57 @@ from graphcontract.runner.scenarios import (
     check_users_path,
 )
 from strategies import at_kind_sites, explicit_read_only_bodies, invalid_bodies
+from strategies.fitting import fitted, fitting
 
 CONTRACT = load_contract()
-PROBE = {"isCurrent": False, "detail": {"jobTitle": "graphcontract probe"}}
+PROBE = fitted(
+    CONTRACT,
+    {"isCurrent": False, "detail": {"jobTitle": "graphcontract probe"}},
+    "graphcontract probe",
+)
+MEDIA_PROBE = "graphcontract media probe"
 FORMS = ["me", "id", "userPrincipalName"]
 """The documented paths: /me/profile/positions/{id}, and /users/{id | userPrincipalName}/…
 (the latter with a --gc-user of that form: a value with an "@" is a userPrincipalName)."""
-VIA_USERS_BODY = {
-    "detail": {"jobTitle": "graphcontract via /users"},
-    "categories": ["graphcontract via /users"],
-    "inference": None,
-}
-"""A partial nested value, a collection and a null: every merge rule has something to judge."""
-INVALID_VALUES = {
-    "audience-not-a-member": (
-        "enum.allowedAudiences.rejects",
-        {"allowedAudiences": "graphcontractBogus"},
-    ),
-    "boolean-as-string": ("types.rejects", {"isCurrent": "true"}),
-    **{
-        name: ("types.rejects", body)
-        for name, body in [at_kind_sites(CONTRACT, {"int32-as-string": ("Int32", "5")})]
-        if body
+VIA_USERS_BODY = fitted(
+    CONTRACT,
+    {
+        "detail": {"jobTitle": "graphcontract via /users"},
+        "categories": ["graphcontract via /users"],
+        "inference": None,
     },
-    "double-as-string": ("types.rejects", {"inference": {"confidenceScore": "0.5"}}),
-    "string-as-number": ("types.rejects", {"detail": {"jobTitle": 5}}),
-    "address-type-not-a-member": (
-        "enum.nested",
-        {"detail": {"company": {"address": {"type": "graphcontractBogus"}}}},
-    ),
-    "relationship-not-a-member": (
-        "enum.nested",
-        {"manager": {"relationship": "graphcontractBogus"}},
-    ),
-    "valid-change-and-wrong-type": (
-        "types.rejects",
-        {"detail": {"jobTitle": "graphcontract via /users, refused"}, "isCurrent": "true"},
-    ),
-}
+    "graphcontract via /users",
+)
+"""A partial nested value, a collection and a null: every merge rule has something to judge."""
+INVALID_VALUES = fitting(
+    CONTRACT,
+    {
+        "audience-not-a-member": (
+            "enum.allowedAudiences.rejects",
+            {"allowedAudiences": "graphcontractBogus"},
+        ),
+        "boolean-as-string": ("types.rejects", {"isCurrent": "true"}),
+        **{
+            name: ("types.rejects", body)
+            for name, body in [at_kind_sites(CONTRACT, {"int32-as-string": ("Int32", "5")})]
+            if body
+        },
+        "double-as-string": ("types.rejects", {"inference": {"confidenceScore": "0.5"}}),
+        "string-as-number": ("types.rejects", {"detail": {"jobTitle": 5}}),
+        "address-type-not-a-member": (
+            "enum.nested",
+            {"detail": {"company": {"address": {"type": "graphcontractBogus"}}}},
+        ),
+        "relationship-not-a-member": (
+            "enum.nested",
+            {"manager": {"relationship": "graphcontractBogus"}},
+        ),
+        "valid-change-and-wrong-type": (
+            "types.rejects",
+            {"detail": {"jobTitle": "graphcontract via /users, refused"}, "isCurrent": "true"},
+        ),
+    },
+)
 """Refused via each /users form: a non-member of allowedAudiences and of each nested enum, a
 wrong value for each primitive type at depth, and a wrong type next to a valid change (nothing
 of it may be applied). The generated and per-place cases go to /me."""
@@ -113,7 +128,8 @@ case-insensitive)."""
 def test_json_with_media_type_parameters_is_accepted(gc_session, media_type, form):
     """Every path form takes JSON whose Content-Type carries parameters."""
     user = user_for(gc_session, form)
-    body = {"detail": {"jobTitle": f"sent as {media_type} via {form}"}}
+    text = f"sent as {media_type} via {form}"
+    body = fitted(CONTRACT, {"detail": {"jobTitle": text}}, text)
     with gc_session.example() as ex:
         if user is None:
             check_update(ex, body, content_type=media_type)
@@ -230,7 +246,9 @@ def test_non_json_content_type_is_refused(gc_session, media_type, form):
     """A JSON body under another Content-Type, or under none (the page marks the header
     Required): 415 or 400, nothing changed."""
     user = user_for(gc_session, form)
-    content = b'{"isCurrent": false, "detail": {"jobTitle": "graphcontract media probe"}}'
+    content = json.dumps(
+        fitted(CONTRACT, {"isCurrent": False, "detail": {"jobTitle": MEDIA_PROBE}}, MEDIA_PROBE)
+    ).encode()
     with gc_session.example() as ex:
         check_rejected(
             ex,

@@ -26,6 +26,7 @@ from graphcontract.stcompat import (
 )
 from graphcontract.stcompat.schema import graph_schema, patch_operations
 from strategies import at_kind_sites
+from strategies.fitting import fitting
 
 pytestmark = pytest.mark.openapi
 
@@ -33,17 +34,20 @@ CONTRACT = load_contract()
 IN_CI = settings.get_current_profile_name() == "ci"
 SMALL_IN_CI = settings(max_examples=6) if IN_CI else settings()
 SMALLER_IN_CI = settings(max_examples=3) if IN_CI else settings()
-EXPLICIT_BODIES = {
-    "documented-example": CONTRACT.documented_request,
-    "long-string": {"detail": {"summary": "x" * 300}},
-    "valid-and-wrong-type": {
-        "categories": ["graphcontract explicit"],
-        **(
-            at_kind_sites(CONTRACT, {"int32": ("Int32", "x")})[1]
-            or at_kind_sites(CONTRACT, {"double": ("Double", "x")})[1]
-        ),
+EXPLICIT_BODIES = fitting(
+    CONTRACT,
+    {
+        "documented-example": CONTRACT.documented_request,
+        "long-string": {"detail": {"summary": "x" * 300}},
+        "valid-and-wrong-type": {
+            "categories": ["graphcontract explicit"],
+            **(
+                at_kind_sites(CONTRACT, {"int32": ("Int32", "x")})[1]
+                or at_kind_sites(CONTRACT, {"double": ("Double", "x")})[1]
+            ),
+        },
     },
-}
+)
 """Bodies generation rarely reaches: the page's own example, a string past 255 characters, a
 valid change next to a wrong type (refused whole, nothing applied)."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from graphcontract.contract import load_contract
 from graphcontract.runner.scenarios import (
@@ -22,6 +23,7 @@ from strategies import (
     explicit_read_only_bodies,
     invalid_bodies,
 )
+from strategies.fitting import fitting
 
 CONTRACT = load_contract()
 ENUM_MEMBERS = [
@@ -74,9 +76,17 @@ def test_allowed_audiences_non_members_are_refused(gc_session, case):
         check_rejected(ex, case.clause, content=case.content(), what=case.description)
 
 
+NESTED_ENUMS = any(site.clause == "enum.nested" for site in CONTRACT.enum_sites())
+
+
 @pytest.mark.clauses("enum.nested", "atomic.rejected", "errors.envelope")
-@given(case=invalid_bodies(CONTRACT, "enum.nested"))
+@given(case=invalid_bodies(CONTRACT, "enum.nested") if NESTED_ENUMS else st.none())
 def test_nested_enum_non_members_are_refused(gc_session, case):
+    if case is None:  # the report says why the clause is not judged on this facet
+        gc_session.recorder.unjudged["enum.nested"] = (
+            f"{CONTRACT.facet} has no enum inside a complex value: no site for this clause"
+        )
+        return
     with gc_session.example() as ex:
         check_rejected(ex, case.clause, content=case.content(), what=case.description)
 
@@ -112,13 +122,16 @@ def test_undeclared_properties(gc_session, case):
 
 
 EVERY_PROPERTY = every_property_body(CONTRACT)
-FULL_WITH_ONE_WRONG = {
-    "isCurrent as a string": ("types.rejects", {**EVERY_PROPERTY, "isCurrent": "true"}),
-    "allowedAudiences not a member": (
-        "enum.allowedAudiences.rejects",
-        {**EVERY_PROPERTY, "allowedAudiences": "graphcontractBogus"},
-    ),
-}
+FULL_WITH_ONE_WRONG = fitting(
+    CONTRACT,
+    {
+        "isCurrent as a string": ("types.rejects", {**EVERY_PROPERTY, "isCurrent": "true"}),
+        "allowedAudiences not a member": (
+            "enum.allowedAudiences.rejects",
+            {**EVERY_PROPERTY, "allowedAudiences": "graphcontractBogus"},
+        ),
+    },
+)
 """Every property written at once with one wrong value (a service that validates only small
 bodies, or takes a full body for a replacement it does not check, lets it through). Kept: the
 state machine's mixed bodies are partial (valid parts with one invalid part, judged by the model

@@ -334,8 +334,18 @@ def test_delete_is_405_with_allow(conforming, via):
     assert len(conforming.http.get("/me/profile/positions").json()["value"]) == 2
 
 
-def test_unknown_path_is_404_envelope(conforming):
-    assert_envelope(conforming.http.get("/me/profile/skills"), 404)
+@pytest.mark.parametrize(
+    "path",
+    [
+        # profile has no navigation property for personResponsibility (its page's paths)
+        "/me/profile/responsibilities",
+        "/me/responsibilities",
+        "/me/profile/skills/1/extra",
+    ],
+    ids=["no-profile-segment", "page-path", "below-an-item"],
+)
+def test_unknown_path_is_404_envelope(conforming, path):
+    assert_envelope(conforming.http.get(path), 404)
 
 
 READ_ONLY_BODY = {

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from graphcontract.client import GraphClient
+from graphcontract.contract import load_contract
 from graphcontract.mock.process import MockProcess
-from graphcontract.plugin import _discover_position
 from graphcontract.runner.config import DISCOVERED_POSITION, RunConfig
+from graphcontract.runner.target import discover_position
 from tests.resilience.conftest import output, run_cli
 
 
@@ -21,7 +22,8 @@ def test_dry_run_without_position_id_names_the_last_listed_position():
 def test_the_run_chooses_the_position_the_dry_run_names(shared_mock: MockProcess):
     assert len(shared_mock.position_ids) > 1, "the seed must list several positions"
     with GraphClient(shared_mock.base_url, token="any") as client:
-        chosen = _discover_position(client, RunConfig(base_url=shared_mock.base_url))
+        loopback = RunConfig(base_url=shared_mock.base_url).is_loopback
+        chosen = discover_position(client, load_contract(), loopback=loopback)
     assert "last" in DISCOVERED_POSITION
     assert chosen == shared_mock.position_ids[-1]
 
