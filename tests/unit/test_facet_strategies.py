@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from graphcontract.api_option import checkable_facets
 from graphcontract.contract import load_contract
-from strategies import edge_packs, gray_cases, mixed_bodies, restating_bodies, slight_changes
+from graphcontract.runner.scenarios import body_at
+from graphcontract.runner.sequence_parts import EDITS, edit, edited_places, value_at
+from strategies import annotated_bodies, edge_packs, gray_cases, lively_body, mixed_bodies
 from strategies.fitting import declares, fitted, fitting, string_places, text_body
 from strategies.invalid import MUST_REJECT_CLAUSES, sited_clauses
 
@@ -24,11 +26,16 @@ def test_every_facet_gets_its_generic_cases(facet):
     contract = load_contract(facet=facet)
     assert edge_packs(contract)
     assert gray_cases(contract)
-    filled, bodies = restating_bodies(contract)
+    filled = lively_body(contract)
     assert filled
-    for name, body in bodies.items():
+    assert contract.request_errors(filled) == []
+    for name, body in annotated_bodies(contract).items():
         assert contract.request_errors(body) == [], name
-    assert set(slight_changes(contract)) <= set(bodies)
+    for path in edited_places(filled):
+        for how in EDITS:
+            where = tuple(path.split("."))
+            edited = body_at(where, edit(value_at(filled, path), how))
+            assert contract.request_errors(edited) == [], (path, how)
     assert set(sited_clauses(contract)) <= MUST_REJECT_CLAUSES
     assert "types.rejects" in sited_clauses(contract)
 
