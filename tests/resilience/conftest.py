@@ -1,5 +1,5 @@
 """Helpers for the resilience tests: a fresh reference mock per test, the fault-injecting
-proxy in front of it, the ``graphcontract`` command as a subprocess, and state comparison.
+proxy in front of it, the ``graphcontract`` command as a fresh process, and state comparison.
 
 Every test here uses real loopback traffic; timeouts are kept short (``--timeout 1``).
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 
 from graphcontract.faultserver import FaultPlan, FaultServer
 from graphcontract.mock.process import MockProcess
+from tests.integration import forked
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_MANAGED_ON_WRITE = ("lastModifiedDateTime", "lastModifiedBy")
@@ -60,14 +60,14 @@ def differences(original: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]
 @pytest.fixture
 def mock() -> Iterator[MockProcess]:
     """A fresh mock: its first position starts in the seed state."""
-    with MockProcess() as process:
+    with forked.ForkedMock() as process:
         yield process
 
 
 @pytest.fixture(scope="session")
 def shared_mock() -> Iterator[MockProcess]:
     """One mock for tests that never change its positions."""
-    with MockProcess() as process:
+    with forked.ForkedMock() as process:
         yield process
 
 
@@ -97,16 +97,11 @@ def cli_environment(env: dict[str, str | None] | None = None) -> dict[str, str]:
 def run_cli(
     *args: str, env: dict[str, str | None] | None = None, timeout: float = 90.0
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m graphcontract ARGS`` with GRAPH_TOKEN set to ``SECRET`` unless overridden."""
-    return subprocess.run(
-        [sys.executable, "-m", "graphcontract", *args],
-        env=cli_environment(env),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    """``graphcontract ARGS`` with GRAPH_TOKEN set to ``SECRET`` unless overridden: a fresh
+    process forked from this worker's preloaded server (``tests/integration/forked.py``)."""
+    done = forked.run("graphcontract", args, env=cli_environment(env), cwd=ROOT, timeout=timeout)
+    command = ["graphcontract", *args]
+    return subprocess.CompletedProcess(command, done.returncode, done.stdout, done.stderr)
 
 
 def run_args(base_url: str, report_dir: Path, *extra: str) -> list[str]:
