@@ -1,15 +1,15 @@
-"""Fresh processes for the self-tests, forked from one preloaded server per test worker.
+"""Reference mocks for the self-tests, forked from one preloaded server per test worker.
 
-A ``graphcontract run`` or a reference mock started here is a new process with its own
-state, environment, working directory, stdout and stderr, as when started from the command
-line; but it is forked from a multiprocessing fork server that has already imported pytest,
-Hypothesis, Schemathesis, httpx, uvicorn and graphcontract. Each start skips the
-interpreter's start and its imports (most of a second of CPU), which the per-fault self-tests
-and the resilience tests pay a hundred times and more. The fork server is started once per
-pytest-xdist worker, on first use, and stopped (and reaped) when the worker exits.
+A mock started here (``ForkedMock``) is a new uvicorn process on loopback with its own state,
+environment and stderr, as ``MockProcess`` starts it; but it is forked from a multiprocessing
+fork server that has already imported uvicorn, Starlette and graphcontract, so each start skips
+the interpreter's start and its imports. The fork server is started once per pytest-xdist
+worker, on first use, and stopped (and reaped) when the worker exits.
 
-A ``pytest`` run that reads the project's own configuration is not started here: that
-configuration rewrites the asserts of pytest plugins, which the fork server has imported.
+``run`` can start ``graphcontract`` the same way, but the self-tests that judge a run's
+verdict do not use it: a run forked after Hypothesis was imported generated other examples
+than a fresh ``python -m graphcontract`` (early-years-shifted then failed
+merge.omitted-preserved), so those runs stay subprocesses.
 """
 
 from __future__ import annotations

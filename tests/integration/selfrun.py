@@ -1,9 +1,9 @@
 """The harness's runs against the reference mock, shared by the self-tests that judge them.
 
 ``run_harness`` is ``graphcontract run`` against one mock; ``run_sequences`` is pytest on
-the contract suite's sequence test alone. Each is a fresh process talking real HTTP to a real
-uvicorn mock on loopback (the mock and ``graphcontract run`` forked from this worker's
-preloaded fork server, ``forked.py``); each returns the exit status, the one report.json
+the contract suite's sequence test alone. Each is a subprocess talking real HTTP to a real
+uvicorn mock on loopback (the mock forked from this worker's preloaded fork server,
+``forked.py``); each returns the exit status, the one report.json
 it wrote, and its stdout + stderr.
 """
 
@@ -37,10 +37,18 @@ def forked_mock(**options: Any) -> MockProcess:
 
 def run_harness(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, dict, str]:
     """``graphcontract run`` against ``mock`` with both users and the read-only token."""
-    argv = ["run", "--base-url", mock.base_url]
-    argv += ["--user", mock.user_id, "--user", mock.user_principal_name]
-    argv += ["--readonly-token-env", READONLY_ENV, "--report-dir", str(report_dir), *extra]
-    done = forked.run("graphcontract", argv, env=dict(os.environ, **secrets_of(mock)))
+    command = [sys.executable, "-m", "graphcontract", "run", "--base-url", mock.base_url]
+    command += ["--user", mock.user_id, "--user", mock.user_principal_name]
+    command += ["--readonly-token-env", READONLY_ENV, "--report-dir", str(report_dir), *extra]
+    proc = subprocess.run(
+        command,
+        env=dict(os.environ, **secrets_of(mock)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    done = forked.Finished(proc.returncode, proc.stdout, proc.stderr)
     return done.returncode, _report(report_dir, done), done.stdout + done.stderr
 
 

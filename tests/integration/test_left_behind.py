@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -22,15 +24,21 @@ from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
 from graphcontract.mock.process import MockProcess
 from graphcontract.runner.target import Target
-from tests.integration import forked
 from tests.integration.forked import ForkedMock
 
 pytestmark = pytest.mark.slow
 TOKEN = "graphcontract-test-token"
 
 
-def graphcontract(*args: str) -> forked.Finished:
-    return forked.run("graphcontract", args, env=dict(os.environ, GRAPH_TOKEN=TOKEN))
+def graphcontract(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "graphcontract", *args],
+        env=dict(os.environ, GRAPH_TOKEN=TOKEN),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def run(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, dict, str, Path]:

@@ -1,5 +1,5 @@
 """Helpers for the resilience tests: a fresh reference mock per test, the fault-injecting
-proxy in front of it, the ``graphcontract`` command as a fresh process, and state comparison.
+proxy in front of it, the ``graphcontract`` command as a subprocess, and state comparison.
 
 Every test here uses real loopback traffic; timeouts are kept short (``--timeout 1``).
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,11 +98,16 @@ def cli_environment(env: dict[str, str | None] | None = None) -> dict[str, str]:
 def run_cli(
     *args: str, env: dict[str, str | None] | None = None, timeout: float = 90.0
 ) -> subprocess.CompletedProcess[str]:
-    """``graphcontract ARGS`` with GRAPH_TOKEN set to ``SECRET`` unless overridden: a fresh
-    process forked from this worker's preloaded server (``tests/integration/forked.py``)."""
-    done = forked.run("graphcontract", args, env=cli_environment(env), cwd=ROOT, timeout=timeout)
-    command = ["graphcontract", *args]
-    return subprocess.CompletedProcess(command, done.returncode, done.stdout, done.stderr)
+    """``python -m graphcontract ARGS`` with GRAPH_TOKEN set to ``SECRET`` unless overridden."""
+    return subprocess.run(
+        [sys.executable, "-m", "graphcontract", *args],
+        env=cli_environment(env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def run_args(base_url: str, report_dir: Path, *extra: str) -> list[str]:
