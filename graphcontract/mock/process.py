@@ -112,9 +112,7 @@ class MockProcess:
             p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
         )
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
-        self._process = subprocess.Popen(
-            self.command(), stdout=subprocess.DEVNULL, stderr=self._stderr, env=env
-        )
+        self._process = self._spawn(env)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -126,6 +124,13 @@ class MockProcess:
                 return self
             time.sleep(0.05)
         raise self._unhealthy(f"did not answer on port {self.port} within {self.startup_timeout} s")
+
+    def _spawn(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        """Start the process (its stderr to ``self._stderr``); the harness's own tests fork
+        it from a preloaded server instead."""
+        return subprocess.Popen(
+            self.command(), stdout=subprocess.DEVNULL, stderr=self._stderr, env=env
+        )
 
     def stop(self) -> None:
         """Terminate the process (kill it after the grace period)."""

@@ -15,6 +15,7 @@ import pytest
 
 from graphcontract.contract import PropertySpec, load_contract
 from graphcontract.mock.process import MockProcess
+from tests.integration.forked import ForkedMock
 
 TOKEN = "integration-test-token"
 
@@ -94,13 +95,13 @@ def _item(prop: PropertySpec) -> PropertySpec:
 
 @pytest.fixture(scope="session")
 def conforming_mock() -> Iterator[MockProcess]:
-    with MockProcess() as mock:
+    with ForkedMock() as mock:
         yield mock
 
 
 @pytest.fixture(scope="session")
 def gray_mock() -> Iterator[MockProcess]:
-    with MockProcess(variant="gray") as mock:
+    with ForkedMock(variant="gray") as mock:
         yield mock
 
 

@@ -2,69 +2,27 @@
 fails exactly the clauses that fault breaks (and names them in report.json), and passes with
 zero failures on the conforming mock and on the gray-zone variant.
 
-Each case is a real `graphcontract run` subprocess against a real uvicorn mock on loopback.
+Each case is a real `graphcontract run` process against a real uvicorn mock on loopback (both
+forked from a preloaded server, ``selfrun.py``).
 """
 
 from __future__ import annotations
-
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from graphcontract.contract import load_contract
 from graphcontract.mock.faults import FAULTS
-from graphcontract.mock.process import MockProcess
 from graphcontract.runner.reads import NEEDS_STABLE_READS
 from graphcontract.runner.scenarios import UNUSABLE_AUTHORIZATION
+from tests.integration.selfrun import forked_mock, run_harness, secrets_of
 from tests.unit.curl_replay import assert_replays
 
-READONLY_ENV = "GC_TEST_READONLY_TOKEN"
 pytestmark = pytest.mark.slow
-
-
-def secrets_of(mock: MockProcess) -> dict[str, str]:
-    """The tokens a run against ``mock`` reads, by the variable it reads them from."""
-    return {"GRAPH_TOKEN": "graphcontract-test-token", READONLY_ENV: mock.readonly_token}
-
-
-def run_harness(mock: MockProcess, report_dir: Path, *extra: str) -> tuple[int, dict, str]:
-    env = dict(os.environ, **secrets_of(mock))
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graphcontract",
-            "run",
-            "--base-url",
-            mock.base_url,
-            "--user",
-            mock.user_id,
-            "--user",
-            mock.user_principal_name,
-            "--readonly-token-env",
-            READONLY_ENV,
-            "--report-dir",
-            str(report_dir),
-            *extra,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    reports = list(report_dir.glob("*/report.json"))
-    assert len(reports) == 1, proc.stdout + proc.stderr
-    return proc.returncode, json.loads(reports[0].read_text()), proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("variant", ["conforming", "gray", "dotnet", "strict"])
 def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
-    with MockProcess(variant=variant) as mock:
+    with forked_mock(variant=variant) as mock:
         code, report, output = run_harness(mock, tmp_path)
     assert code == 0, output
     assert report["verdict"] == "pass"
@@ -104,7 +62,7 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault, variant):
     """Each fault is caught; on the .NET-form variant too for the faults a bit-set comparison
     of flags values could hide (a lost member, a stored non-member)."""
     spec = FAULTS[fault]
-    with MockProcess(faults=[fault], variant=variant) as mock:
+    with forked_mock(faults=[fault], variant=variant) as mock:
         code, report, output = run_harness(mock, tmp_path)
     failed = set(report["failed_clauses"])
     assert code == 1, output
@@ -149,7 +107,7 @@ def test_undeclared_response_properties_are_recorded_when_the_policy_says_observ
     """--policy response_extra=observe: a service newer than the metadata passes, and the
     report says which undeclared properties it answered with (generated and Schemathesis
     cases alike)."""
-    with MockProcess(faults=["undeclared-property"]) as mock:
+    with forked_mock(faults=["undeclared-property"]) as mock:
         code, report, output = run_harness(mock, tmp_path, "--policy", "response_extra=observe")
     assert code == 0, output
     assert report["failed_clauses"] == []
@@ -162,7 +120,7 @@ def test_undeclared_response_properties_are_recorded_when_the_policy_says_observ
 def test_a_pinned_gray_zone_fails_the_run_like_a_must_clause(tmp_path):
     """--policy unknown_properties=reject against the gray mock (which ignores undeclared
     properties): properties.unknown fails, and so do the verdict and the exit status."""
-    with MockProcess(variant="gray") as mock:
+    with forked_mock(variant="gray") as mock:
         code, report, output = run_harness(mock, tmp_path, "--policy", "unknown_properties=reject")
     assert code == 1, output
     assert report["verdict"] == "fail"
@@ -173,7 +131,7 @@ def test_a_mock_making_up_its_reads_is_one_finding_and_state_clauses_do_not_judg
     """generated-answers: correct refusals on a mock whose every read is made up. The run
     says once that reads are not stable; the clauses comparing states are skipped with that
     reason (never an atomic.rejected failure), and the end-of-run restore is not verified."""
-    with MockProcess(faults=["generated-answers"]) as mock:
+    with forked_mock(faults=["generated-answers"]) as mock:
         code, report, output = run_harness(mock, tmp_path)
     assert code == 1, output
     assert "Traceback" not in output

@@ -24,6 +24,7 @@ from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
 from graphcontract.mock.process import MockProcess
 from graphcontract.runner.target import Target
+from tests.integration.forked import ForkedMock
 
 pytestmark = pytest.mark.slow
 TOKEN = "graphcontract-test-token"
@@ -65,7 +66,7 @@ def final_restore(report: dict) -> dict:
 @pytest.fixture(scope="module")
 def storing_run(tmp_path_factory) -> tuple[int, dict, str, Path, dict]:
     report_dir = tmp_path_factory.mktemp("storing")
-    with MockProcess(faults=["stores-unknown-and-read-only"]) as mock:
+    with ForkedMock(faults=["stores-unknown-and-read-only"]) as mock:
         code, report, output, folder = run(mock, report_dir)
         held = position(mock, report["target"]["position_id"])
         restore = graphcontract("restore", "--journal", str(folder))
@@ -125,7 +126,7 @@ def test_graphcontract_restore_says_not_restored_too(storing_run):
 
 
 def test_without_a_contract_failure_a_leftover_exits_2(tmp_path):
-    with MockProcess(faults=["stores-unknown-and-read-only"]) as mock:
+    with ForkedMock(faults=["stores-unknown-and-read-only"]) as mock:
         code, report, output, _ = run(mock, tmp_path, "--clause", "properties.unknown")
     assert code == 2, output
     assert report["verdict"] == "error"
@@ -135,7 +136,7 @@ def test_without_a_contract_failure_a_leftover_exits_2(tmp_path):
 
 
 def test_a_body_id_that_moves_the_position_is_judged_first_and_moved_back(tmp_path):
-    with MockProcess(faults=["id-writable"]) as mock:
+    with ForkedMock(faults=["id-writable"]) as mock:
         code, report, output, _ = run(mock, tmp_path)
         listed = httpx.get(
             f"{mock.base_url}/me/profile/positions", headers={"Authorization": f"Bearer {TOKEN}"}
@@ -156,7 +157,7 @@ def test_a_body_id_that_moves_the_position_is_judged_first_and_moved_back(tmp_pa
 
 
 def test_graphcontract_restore_finds_a_moved_position_and_moves_it_back(tmp_path):
-    with MockProcess(faults=["id-writable"]) as mock:
+    with ForkedMock(faults=["id-writable"]) as mock:
         original = mock.position_ids[-1]
         with GraphClient(mock.base_url, token=TOKEN) as client:
             target = Target(

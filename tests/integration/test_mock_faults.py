@@ -12,7 +12,7 @@ import pytest
 
 from graphcontract.contract import load_contract
 from graphcontract.mock.faults import FAULTS
-from graphcontract.mock.process import MockProcess
+from tests.integration.forked import ForkedMock
 
 from .conftest import MockClient
 from .fault_exchanges import EXCHANGES as SCRIPTED
@@ -29,7 +29,7 @@ def test_every_fault_has_an_exchange():
 def test_fault_changes_exactly_the_described_behaviour(name, conforming):
     exchange = EXCHANGES[name]
     assert exchange.run(conforming) == exchange.conforming, "conforming mock"
-    with MockProcess(faults=[name]) as mock:
+    with ForkedMock(faults=[name]) as mock:
         faulty = MockClient(mock)
         try:
             assert exchange.run(faulty) == exchange.faulty, FAULTS[name].description

@@ -9,57 +9,20 @@ uvicorn mock on loopback, in the ci profile.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from graphcontract.mock.faults import FAULTS
-from graphcontract.mock.process import MockProcess
+from tests.integration.selfrun import forked_mock, run_sequences
 
 pytestmark = pytest.mark.slow
-SEQUENCES = "tests/contract/test_contract_sequences.py"
-TOKEN = "graphcontract-test-token"
 HISTORY_FAULTS = sorted(name for name, fault in FAULTS.items() if fault.history)
 """Faults a single write cannot show (each needs a write or a read before it): faults.py says
 why, per fault, in ``history``."""
 
 
-def run_sequences(mock: MockProcess, report_dir: Path) -> tuple[int, dict, str]:
-    """pytest on the sequence test alone against ``mock``: exit code, report.json, output."""
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            SEQUENCES,
-            "-q",
-            "-p",
-            "no:randomly",
-            "--hypothesis-profile=ci",
-            f"--gc-base-url={mock.base_url}",
-            f"--gc-user={mock.user_id}",
-            f"--gc-user={mock.user_principal_name}",
-            f"--gc-report-dir={report_dir}",
-        ],
-        env=dict(os.environ, GRAPH_TOKEN=TOKEN),
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    reports = list(report_dir.glob("*/report.json"))
-    assert len(reports) == 1, proc.stdout + proc.stderr
-    return proc.returncode, json.loads(reports[0].read_text()), proc.stdout + proc.stderr
-
-
 @pytest.mark.parametrize("variant", ["conforming", "gray", "dotnet"])
 def test_the_state_machine_passes_conforming_variants(tmp_path, variant):
-    with MockProcess(variant=variant) as mock:
+    with forked_mock(variant=variant) as mock:
         code, report, output = run_sequences(mock, tmp_path)
     assert code == 0, output
     assert report["failed_clauses"] == [], output
@@ -73,7 +36,7 @@ def test_the_state_machine_passes_conforming_variants(tmp_path, variant):
 @pytest.mark.parametrize("fault", HISTORY_FAULTS)
 def test_the_state_machine_alone_finds_faults_in_the_history_of_writes(tmp_path, fault):
     spec = FAULTS[fault]
-    with MockProcess(faults=[fault]) as mock:
+    with forked_mock(faults=[fault]) as mock:
         code, report, output = run_sequences(mock, tmp_path)
     failed = set(report["failed_clauses"])
     assert code == 1, output

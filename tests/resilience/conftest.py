@@ -19,6 +19,7 @@ import pytest
 
 from graphcontract.faultserver import FaultPlan, FaultServer
 from graphcontract.mock.process import MockProcess
+from tests.integration import forked
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_MANAGED_ON_WRITE = ("lastModifiedDateTime", "lastModifiedBy")
@@ -60,14 +61,14 @@ def differences(original: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]
 @pytest.fixture
 def mock() -> Iterator[MockProcess]:
     """A fresh mock: its first position starts in the seed state."""
-    with MockProcess() as process:
+    with forked.ForkedMock() as process:
         yield process
 
 
 @pytest.fixture(scope="session")
 def shared_mock() -> Iterator[MockProcess]:
     """One mock for tests that never change its positions."""
-    with MockProcess() as process:
+    with forked.ForkedMock() as process:
         yield process
 
 

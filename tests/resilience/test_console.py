@@ -16,6 +16,7 @@ import pytest
 
 from graphcontract.contract import load_contract
 from graphcontract.mock.process import MockProcess
+from tests.integration.forked import ForkedMock
 from tests.resilience.conftest import assert_no_secret, output, report_of, run_args, run_cli
 
 pytestmark = pytest.mark.slow
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def put_semantics() -> Iterator[MockProcess]:
-    with MockProcess(faults=["put-semantics"]) as mock:
+    with ForkedMock(faults=["put-semantics"]) as mock:
         yield mock
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from graphcontract.mock.process import MockProcess
+from tests.integration.forked import ForkedMock
 from tests.resilience.conftest import Position, differences, faults, output, report_of, run_cli
 from tests.resilience.test_run_faults import VERIFIED
 
@@ -74,7 +75,7 @@ def test_a_lagging_replica_passes_at_about_the_requests_of_a_plain_run(
 def test_a_service_that_keeps_no_writes_fails_persisted_behind_a_lagging_replica(tmp_path: Path):
     """No lag is learned from writes that never show, so nothing is sampled: the loss is
     found on the reads after the first writes, as without a replica."""
-    with MockProcess(faults=["not-persisted"]) as losing:
+    with ForkedMock(faults=["not-persisted"]) as losing:
         code, report, _ = ci_run(losing, tmp_path / "losing", "--clause", "persisted", lag_s=0.05)
     assert code == 1, report["failed_clauses"]
     assert "persisted" in report["failed_clauses"]

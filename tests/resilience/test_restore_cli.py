@@ -13,6 +13,7 @@ from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
 from graphcontract.mock.process import MockProcess
 from graphcontract.runner.target import Target
+from tests.integration.forked import ForkedMock
 from tests.resilience.conftest import SECRET, Position, differences
 
 LIVE = "https://graph.example.invalid/beta"
@@ -61,7 +62,7 @@ def test_restore_uses_the_earliest_journal_of_a_folder(
 
 
 def test_a_restore_the_target_will_not_take_lists_what_differs_and_exits_1(tmp_path: Path, capsys):
-    with MockProcess(faults=["collections-append"]) as broken:
+    with ForkedMock(faults=["collections-append"]) as broken:
         position = Position(broken)
         journal_for(broken, tmp_path)
         position.patch({"categories": ["added after the journal"]})

@@ -14,6 +14,7 @@ from subprocess import CompletedProcess
 import pytest
 
 from graphcontract.mock.process import MockProcess
+from tests.integration.forked import ForkedMock
 from tests.resilience.conftest import (
     SECRET,
     Position,
@@ -236,7 +237,7 @@ def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CompletedProce
     header."""
     report_dir = tmp_path_factory.mktemp("broken-run")
     with (
-        MockProcess(faults=["collections-append"]) as broken,
+        ForkedMock(faults=["collections-append"]) as broken,
         faults(broken, echo_auth=True) as server,
     ):
         result = run_cli(

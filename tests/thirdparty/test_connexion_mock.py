@@ -19,7 +19,7 @@ from tests.thirdparty import checks
 from tests.thirdparty.runs import Run, shared_run
 from tests.thirdparty.servers import Server, connexion_mock, seed_positions
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("thirdparty-connexion")]
 
 POSITION = seed_positions()[0]["id"]
 CANNOT_JUDGE = "judged on the stored state, which a generated-answer mock does not keep"

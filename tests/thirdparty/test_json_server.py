@@ -18,7 +18,7 @@ from tests.thirdparty import checks
 from tests.thirdparty.runs import Run, shared_run
 from tests.thirdparty.servers import Server, json_server, seed_positions
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("thirdparty-json-server")]
 
 POSITION = seed_positions()[0]["id"]
 SERVER_STAMPED = ("lastModifiedDateTime", "lastModifiedBy")

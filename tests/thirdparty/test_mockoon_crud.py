@@ -16,7 +16,7 @@ from tests.thirdparty import checks
 from tests.thirdparty.runs import Run, shared_run
 from tests.thirdparty.servers import Server, mockoon_crud, seed_positions
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("thirdparty-mockoon")]
 
 POSITION = seed_positions()[0]["id"]
 
