@@ -117,6 +117,8 @@ def null_cases(contract: Contract) -> st.SearchStrategy[tuple[str, JSON]]:
         for n in contract.updatable
         if contract.entity.properties[n].nullable and not contract.entity.properties[n].collection
     ]
+    if not nullable:
+        return st.nothing()  # Hypothesis never draws a rule whose arguments cannot be drawn
     return st.sampled_from(nullable).flatmap(
         lambda n: st.tuples(st.just(n), st.none() | changing_value_for(contract, n))
     )

@@ -86,7 +86,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
     gray: list[tuple[JSONObject, str]] = [  # the simplest first: Hypothesis favours it
         (c.body, c.description) for c in flag_combinations(contract) if isinstance(c.body, dict)
     ] + [(empty, "{} as the whole body")]
-    nested_texts = [p for p in edited_places(lively) if "." in p]
+    nested_texts = [p for p in edited_places(lively) if "." in p] or edited_places(lively) or [""]
     refusable = st.one_of(
         *(invalid_bodies(contract, c) for c in sited_clauses(contract)),
         invalid_bodies(contract, "body.malformed"),
@@ -296,13 +296,14 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         def fill(self, case: tuple[JSONObject, str], text: str) -> None:
             """Every property written with values no type defaults to, then a gray body (what
             the target does with it is learned at its first answer), then one text inside a
-            complex value restated: it changes nothing, so no property it omits may change."""
+            complex value (if any) restated: it changes nothing; no property it omits may change."""
             if self.idle:
                 return
             self.patch_of(lively, "me", "every property", "paths.me")
             self.patch_gray(case)
-            same = body_at(tuple(text.split(".")), value_at(self.model, text))
-            self.patch_of(same, "me", f"restate {text}", "paths.me")
+            if text:
+                same = body_at(tuple(text.split(".")), value_at(self.model, text))
+                self.patch_of(same, "me", f"restate {text}", "paths.me")
 
         # a facet without free text or collections (personAnnualEvent): the step does nothing
         @rule(path=st.sampled_from(edited_places(lively) or [""]), how=st.sampled_from(EDITS))

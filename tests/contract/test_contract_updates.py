@@ -55,11 +55,19 @@ def test_type_annotations_that_agree_with_the_metadata_are_accepted(gc_session, 
         check_update(ex, body)
 
 
-PAIRS = pair_kinds(CONTRACT)
+PAIRS = [pytest.param(pair, id=kind) for kind, pair in pair_kinds(CONTRACT).items()] or [
+    pytest.param(
+        None,
+        id="no-pair",
+        marks=pytest.mark.skip(
+            reason=f"{CONTRACT.facet}'s lively write holds no two texts to send at once"
+        ),
+    )
+]
 
 
 @pytest.mark.clauses("merge.omitted-preserved", "merge.nested")
-@pytest.mark.parametrize("pair", PAIRS.values(), ids=PAIRS.keys())
+@pytest.mark.parametrize("pair", PAIRS)
 def test_each_kind_of_writes_sent_at_once_keeps_both(gc_session, pair):
     """Kept beside the state machine's sequences: they end at their first failure, so a lost
     update of one kind of pair hides one of the other kind (each breaks its own clause); the
