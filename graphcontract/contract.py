@@ -21,6 +21,7 @@ import jsonschema
 import jsonschema_rs
 import yaml
 
+from graphcontract.documented import DocumentedExamples, load_documented
 from graphcontract.enums import EVOLVABLE_SENTINEL as EVOLVABLE_SENTINEL
 from graphcontract.enums import EnumSpec as EnumSpec
 from graphcontract.errors import ContractDataError
@@ -114,6 +115,7 @@ class Contract:
     request_schema: JSONObject
     response_schema: JSONObject
     documented_request: JSONObject
+    """The documented request as the suite sends it (doc-lint's findings fixed)."""
     documented_response: JSONObject
     seed: JSONObject
     paths: Mapping[str, frozenset[str]] | None = None
@@ -121,6 +123,8 @@ class Contract:
     navigation property for the entity (empty when profile has none); None: openapi.yaml's."""
     segment: str | None = "positions"
     """profile's navigation property holding the facet (``skills``); None: profile has none."""
+    documented: DocumentedExamples | None = None
+    """The Update page's examples as published (docs.examples judges these; None: none bundled)."""
     _validators: dict[str, jsonschema.protocols.Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -413,8 +417,8 @@ def load_contract(
     the bundled one is tested against (tests/unit/test_csdl_model.py). ``facet`` names another
     entity type of the metadata (``skillProficiency``; default: the selected one, ``API_ENV``,
     else workPosition): its types, its Update page's updatable properties and its paths. Only
-    workPosition has documented examples bundled; every facet has a mock seed (workPosition's
-    ``examples/mock_seed.json``, the others' generated ``examples/facets/<facet>.json``)."""
+    Every facet has its Update page's examples (graphcontract.documented) and a mock seed
+    (workPosition's ``examples/mock_seed.json``, the others' ``examples/facets/<facet>.json``)."""
     selected = os.environ.get(METADATA_ENV)
     facet = facet or os.environ.get(API_ENV) or None
     return _load_contract(root, metadata or (Path(selected) if selected else None), facet)
@@ -436,12 +440,7 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
     facts = facts_from_metadata(base, metadata, facet)
     bundled = metadata is None or metadata.resolve() == (base / BUNDLED_METADATA).resolve()
     seed = _read_json(base / "examples" / "mock_seed.json")
-    examples = base / "examples"
-    documented_request: JSONObject = {}
-    documented_response: JSONObject = {}
-    if facet == DEFAULT_FACET:
-        documented_request = _read_json(examples / "update_workposition.request.json")["body"]
-        documented_response = _read_json(examples / "update_workposition.response.json")["body"]
+    documented = load_documented(base, facet)
     if bundled and facet == DEFAULT_FACET:
         request_schema = _read_json(base / "schemas" / "workPosition.request.json")
         response_schema = _read_json(base / "schemas" / "workPosition.response.json")
@@ -491,9 +490,10 @@ def _load_contract(root: Path | None, metadata: Path | None, facet: str | None) 
         clauses=clauses,
         request_schema=request_schema,
         response_schema=response_schema,
-        documented_request=documented_request,
-        documented_response=documented_response,
+        documented_request=documented.sendable if documented else {},
+        documented_response=documented.response if documented else {},
         seed=seed,
         paths=paths,
         segment=segment,
+        documented=documented,
     )

@@ -284,21 +284,30 @@ def _pointer_in(message: str, body: JSON) -> Pointer:
 
 
 def example_findings(contract: Contract) -> list[Finding]:
-    """The example rules applied to the documented examples in contracts/examples/."""
+    """The example rules applied to the facet's documented examples as published (the files
+    in contracts/examples/ graphcontract.documented reads; none when none is bundled)."""
+    documented = contract.documented
+    if documented is None:
+        return []
+    request_file, response_file = documented.files
+    findings = []
+    if documented.request_error is not None:
+        findings.append(
+            Finding(
+                request_file,
+                0,
+                "example.invalid-json",
+                f"request example body is not JSON: {documented.request_error}",
+                clause(contract, "docs.examples"),
+            )
+        )
     return [
+        *findings,
         *body_findings(
-            contract,
-            contract.documented_request,
-            request=True,
-            page=EXAMPLE_PAGES["request"],
-            line_of=lambda _: 0,
+            contract, documented.request, request=True, page=request_file, line_of=lambda _: 0
         ),
         *body_findings(
-            contract,
-            contract.documented_response,
-            request=False,
-            page=EXAMPLE_PAGES["response"],
-            line_of=lambda _: 0,
+            contract, documented.response, request=False, page=response_file, line_of=lambda _: 0
         ),
     ]
 

@@ -240,8 +240,6 @@ def documentation_findings(contract: Contract) -> list[dict[str, Any]]:
         from graphcontract.doclint.checks import example_findings
     except ImportError:  # pragma: no cover - doc-lint is part of the package
         return []
-    if not contract.documented_request and not contract.documented_response:
-        return []  # a facet whose examples are not bundled
     return [f.to_dict() for f in example_findings(contract)]
 
 

@@ -41,20 +41,23 @@ def test_documented_examples_conform(gc_session):
     """The page's example request and response validate against the contract (a failure is
     a documentation finding and does not fail the run)."""
     contract = gc_session.contract
-    if not contract.documented_request and not contract.documented_response:
+    documented = contract.documented
+    if documented is None:
         gc_session.recorder.unjudged["docs.examples"] = (
             f"no documented example of {contract.facet} is bundled (contracts/examples/)"
         )
         return
-    problems = [f"request {e}" for e in contract.request_errors(contract.documented_request)]
-    problems += [f"response {e}" for e in contract.response_errors(contract.documented_response)]
+    problems = [f"request body is not JSON: {documented.request_error}"]
+    if documented.request_error is None:
+        problems = [f"request {e}" for e in contract.request_errors(documented.request)]
+    problems += [f"response {e}" for e in contract.response_errors(documented.response)]
     with gc_session.example() as ex:
         if problems:
             ex.add(
                 Verdict.failed(
                     "docs.examples",
                     "documented example violates the contract",
-                    sent="contracts/examples/update_workposition.*.json",
+                    sent=documented.pattern,
                     expected="valid under the contract schemas",
                     got="; ".join(problems),
                 )
