@@ -11,7 +11,6 @@ suite sends (a documentation defect never makes a false failure of the target).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,8 +40,7 @@ class DocumentedExamples:
     @property
     def pattern(self) -> str:
         """Both files as one glob (``contracts/examples/update_workposition.*.json``)."""
-        prefix = os.path.commonprefix(self.files)
-        return prefix[: prefix.rindex(".") + 1] + "*.json"
+        return self.files[0].removesuffix("request.json") + "*.json"
 
 
 def example_files(facet: str) -> tuple[Path, Path]:
