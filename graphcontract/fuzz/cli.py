@@ -2,7 +2,8 @@
 
 Validates everything first (one line, exit 2), then runs rounds of the suite with the
 ``fuzz`` profile across ``--workers`` processes sharing one example database, shows a live
-progress line, and writes ``<report-dir>/<campaign-id>/campaign.json`` + ``campaign.md``.
+progress line, and writes ``<report-dir>/<campaign-id>/campaign.json`` + ``campaign.md``
+(``--api all``: one campaign per facet, graphcontract.fuzz.facets).
 Exit 0: no must clause failed; 1: one did; 2: the harness could not judge; 128+N: stopped by
 signal N (Ctrl-C, SIGTERM) before finding a failure. The position is restored either way.
 """
@@ -15,8 +16,9 @@ import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from graphcontract.api_option import ALL, add_api_argument, select_api
+from graphcontract.api_option import ALL, add_api_argument, resolve_api, select_api
 from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
 from graphcontract.fuzz.campaign import (
@@ -27,6 +29,7 @@ from graphcontract.fuzz.campaign import (
     install_signal_handlers,
 )
 from graphcontract.fuzz.database import DEFAULT_DIRECTORY, check_database, describe
+from graphcontract.fuzz.facets import run_facets, split_duration, summary, write_summary
 from graphcontract.fuzz.report import build_campaign_report, write_campaign_report
 from graphcontract.metadata_option import add_metadata_argument, select_metadata
 from graphcontract.runner.config import (
@@ -100,9 +103,10 @@ def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     select_metadata(args.metadata)  # the campaign's processes inherit it
-    if args.api == ALL:
-        raise UsageError("--api all: a campaign fuzzes one facet; start one campaign per facet")
-    select_api(args.api)  # so does the facet
+    if args.api == ALL:  # one campaign per facet, each selecting its own
+        split_duration(duration, resolve_api(ALL), args.duration)
+    else:
+        select_api(args.api)  # so does the facet
     cfg = target_config(args, what="campaign", known_clauses=list(load_contract().clauses))
     if cfg.base_url and args.workers > 1:
         raise UsageError(
@@ -165,9 +169,55 @@ def run(args: argparse.Namespace) -> int:
         probe(cfg)
     folder = cfg.report_dir / str(cfg.run_id)
     folder.mkdir(parents=True, exist_ok=True)
+    if args.api == ALL:
+        return run_every_facet(cfg, args, database, folder)
+    return conclude(*campaign(cfg, args, duration, database, folder, str(cfg.run_id)))
+
+
+def run_every_facet(cfg: RunConfig, args: argparse.Namespace, database: str, folder: Path) -> int:
+    """``--api all``: one campaign per facet in ``<campaign-id>/<facet>/``, the budget split."""
+    facets = resolve_api(ALL)
+    share = split_duration(parse_duration(args.duration), facets, args.duration)
+    print(
+        f"graphcontract fuzz: {len(facets)} facets, one campaign each of {share:.0f} s",
+        flush=True,
+    )
+
+    def one(facet: str, budget: float) -> tuple[dict[str, Any], Path, int | None]:
+        select_api(facet)
+        print(f"graphcontract fuzz: {facet}", flush=True)
+        outcome = campaign(cfg, args, budget, database, folder / facet, f"{cfg.run_id}/{facet}")
+        conclude(*outcome)
+        return outcome
+
+    rows, stop_signal = run_facets(facets, share, one, exitfirst=args.exitfirst)
+    document = summary(str(cfg.run_id), facets, rows)
+    path = write_summary(document, folder)
+    print(
+        f"graphcontract fuzz: {document['verdict']} ({len(rows)} of {len(facets)} facets)"
+        f"\n  report: {path} and {path.with_suffix('.md')}",
+        flush=True,
+    )
+    if document["verdict"] == "fail":
+        return 1
+    if document["verdict"] == "error":
+        return 2
+    return 128 + stop_signal if stop_signal is not None else 0
+
+
+def campaign(
+    cfg: RunConfig,
+    args: argparse.Namespace,
+    duration: float,
+    database: str,
+    folder: Path,
+    campaign_id: str,
+) -> tuple[dict[str, Any], Path, int | None]:
+    """One campaign of the selected facet: its report, the report's path, its stop signal."""
+    folder.mkdir(parents=True, exist_ok=True)
     label = cfg.base_url or "bundled reference mock (one per worker)"
     plan = CampaignPlan(
-        campaign_id=str(cfg.run_id),
+        campaign_id=campaign_id,
         folder=folder.resolve(),
         duration_s=duration,
         workers=args.workers,
@@ -185,18 +235,18 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     with ProgressLine(args.workers) as progress:
-        campaign = Campaign(plan, progress)
-        restore_handlers = install_signal_handlers(campaign.request_stop)
+        running = Campaign(plan, progress)
+        restore_handlers = install_signal_handlers(running.request_stop)
         try:
-            campaign.run()
+            running.run()
         finally:
             restore_handlers()
     report = build_campaign_report(
-        load_contract(), plan, campaign.rounds, started=campaign.started,
-        stop_signal=campaign.stop_signal,
+        load_contract(), plan, running.rounds, started=running.started,
+        stop_signal=running.stop_signal,
     )  # fmt: skip
     path = write_campaign_report(report, folder)
-    return conclude(report, path, campaign.stop_signal)
+    return report, path, running.stop_signal
 
 
 def conclude(report: dict[str, object], path: Path, stop_signal: int | None) -> int:
