@@ -108,6 +108,11 @@ def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
     else:
         select_api(args.api)  # so does the facet
     cfg = target_config(args, what="campaign", known_clauses=list(load_contract().clauses))
+    if args.api == ALL and cfg.position_id:
+        raise UsageError(
+            "--position-id names one item of one facet; with --api all each facet's item is "
+            "the last one its collection lists (loopback targets only)"
+        )
     if cfg.base_url and args.workers > 1:
         raise UsageError(
             f"--workers {args.workers} with --base-url: every worker would PATCH the one "

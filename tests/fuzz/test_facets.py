@@ -112,3 +112,13 @@ def test_a_short_campaign_of_two_facets(tmp_path, monkeypatch, capsys):
     for facet in ("itemEmail", "skillProficiency"):
         report = json.loads((tmp_path / "two" / facet / "campaign.json").read_text())
         assert report["api"] == facet
+
+
+def test_a_position_id_with_every_facet_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GRAPH_TOKEN", "fuzz-facets-token")
+    argv = ["fuzz", "--api", "all", "--duration", "10m", "--position-id", "p1"]
+    assert graphcontract_main([*argv, "--report-dir", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "--position-id names one item of one facet" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "r").exists()
