@@ -79,6 +79,9 @@ def test_all_checks_every_facet_in_one_report(tmp_path):
         facet = json.loads((folder / section["api"] / "report.json").read_text())
         assert facet["api"] == section["api"]
         assert {c["id"] for c in facet["clauses"]} == {c["id"] for c in report_clauses(folder)}
+    address = json.loads((folder / "itemAddress" / "report.json").read_text())
+    found = {(f["page"], f["kind"]) for f in address["documentation_findings"]}
+    assert found == {("contracts/examples/facets/itemAddress.request.json", "example.invalid-json")}
     html = (folder / "report.html").read_text()
     assert all(f'id="api-{facet}"' in html for facet in checkable_facets())
     names = {c.get("name", "") for c in ET.parse(folder / "junit.xml").getroot().iter("testcase")}
