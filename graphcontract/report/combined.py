@@ -3,7 +3,8 @@
 Each facet's run writes its own folder (``<run-id>/<facet>/report.json``, report.html,
 junit.xml); this module writes ``<run-id>/report.json`` with one section per facet and the
 overall verdict (fail when a facet failed, else error when one could not be judged, else
-pass), ``report.html`` with a section per facet linking to its own page, and one
+pass), ``report.html`` with a section per facet linking to its own page (and to its
+documentation findings, which are never failures), and one
 ``junit.xml`` whose test names carry the facet (``test_x[case][skillProficiency]``).
 """
 
@@ -43,8 +44,9 @@ def facet_section(facet: str, folder: Path, path: str, pytest_code: int) -> dict
         "failures": {
             c["id"]: c.get("failure_title")
             for c in report.get("clauses", [])
-            if isinstance(c, dict) and c.get("status") == "fail"
+            if isinstance(c, dict) and c.get("status") == "fail" and c.get("level") != "doc"
         },
+        "documentation_findings": len(report.get("documentation_findings") or []),
         "errors": [f"{facet}: {error}" for error in report.get("errors", [])],
         "requests": report.get("requests", 0),
         "duration_s": report.get("duration_s"),
@@ -98,6 +100,12 @@ def render_combined_html(report: Mapping[str, Any]) -> str:
             f"<li><code>{_e(cid)}</code>: {_e(title or '')}</li>"
             for cid, title in s.get("failures", {}).items()
         ] + [f"<li>{_e(error)}</li>" for error in s.get("errors", [])]
+        findings = int(s.get("documentation_findings") or 0)
+        if findings and s.get("report"):
+            items.append(
+                f'<li><a href="{_e(s["report"])}#documentation">{findings} documentation '
+                "finding(s)</a> about the documented examples (they never fail a run)</li>"
+            )
         sections.append(
             f'<h2 id="api-{api}">Update {api} — {status}</h2><p><code>{_e(s["path"])}</code>'
             f" {link}</p>" + (f"<ul>{''.join(items)}</ul>" if items else "")

@@ -118,3 +118,23 @@ def test_render_tolerates_an_empty_report():
 )
 def test_console_headlines_name_a_facet_other_than_work_position(api, tag):
     assert facet_tag({"api": api}) == tag
+
+
+def test_documentation_findings_are_linked_apart_and_never_a_failure(tmp_path):
+    folder = tmp_path / "itemAddress"
+    folder.mkdir()
+    report = {
+        "verdict": "pass",
+        "failed_clauses": [],
+        "clauses": [
+            {"id": "docs.examples", "level": "doc", "status": "fail", "failure_title": "doc"}
+        ],
+        "documentation_findings": [{"kind": "example.invalid-json"}],
+        "errors": [],
+    }
+    (folder / "report.json").write_text(json.dumps(report))
+    section = facet_section("itemAddress", folder, "/me/profile/addresses/{id}", 0)
+    assert section["failures"] == {}
+    assert section["documentation_findings"] == 1
+    html = render_combined_html(combine([section], profile="ci", started="now", duration_s=1.0))
+    assert 'href="itemAddress/report.html#documentation">1 documentation finding(s)' in html
