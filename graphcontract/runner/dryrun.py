@@ -115,8 +115,9 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
             else []
         ),
         "  GET   /$metadata  next: the target's own schema; when it serves none and lacks "
-        f"what another cloud's lacks, GET {me}/{{id}} and PATCHes writing back what it read "
-        "(each property the read does not carry set to null, and the same body without it)",
+        f"what another cloud's lacks, GET {me}/{{id}} twice and, when both read the same, "
+        "journalled PATCHes writing back what it read (each property the read does not carry "
+        "set to null, and the same body without it), then a GET checking it is whole again",
         f"  GET   {me}  before the first write and at the end, when target.isolation is "
         "judged: the user's other positions must read the same",
         f"  GET   {me}/{{id}}  before the first write: two or three reads with nothing "

@@ -118,6 +118,13 @@ def learn(
         if position is None:
             return "the target serves no $metadata and its position could not be read", [], None
         path, state = position
+        again = client.request("GET", path, content_type=None)
+        if again.status != 200 or leftovers(
+            load_contract(facet=facet), state, again.json_object() or {}
+        ):
+            # two reads with nothing written between differ: no later read could show what a
+            # probe did, so nothing is written (reads.stable judges such a target)
+            return "the target serves no $metadata and its reads are not stable", [], None
         # The probes write (each restating what the GET showed): journal the state first, as
         # the suite does before its first write, and check it is whole again afterwards.
         journal = folder / SCHEMA_JOURNAL
