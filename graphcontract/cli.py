@@ -21,6 +21,10 @@ from graphcontract import __version__
 from graphcontract.errors import HarnessError
 from graphcontract.helpformat import DefaultsHelpFormatter
 
+SELECTIONS = ("GRAPHCONTRACT_API", "GRAPHCONTRACT_METADATA", "GRAPHCONTRACT_METADATA_FINDINGS")
+"""The environment variables a command sets as its process's selections (``contract.API_ENV``,
+``contract.METADATA_ENV``, ``target_schema.FINDINGS_ENV``)."""
+
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": (
         "graphcontract.runner.cli",
@@ -84,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser().print_help(sys.stdout)
         return 0
     args = build_parser(only).parse_args(given)
+    selections = {name: os.environ.get(name) for name in SELECTIONS}
     try:
         return int(args._module.run(args))
     except HarnessError as exc:
@@ -92,6 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("graphcontract: interrupted", file=sys.stderr)
         return 130
+    finally:
+        # a command selects its facet, metadata and findings for its own process and its
+        # children; called in process (tests, scripts), it leaves them as it found them
+        for name, value in selections.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def entry(argv: Sequence[str] | None = None) -> NoReturn:

@@ -315,7 +315,9 @@ def run(args: argparse.Namespace) -> int:
         )
         stack.callback(keep_metadata_selection(FINDINGS_ENV))
         stack.callback(keep_metadata_selection())
-        narrowed, findings, how = schema_check.apply(cfg, cfg.report_dir / str(cfg.run_id))
+        narrowed, findings, how = schema_check.apply(
+            cfg, cfg.report_dir / str(cfg.run_id), args.facets
+        )
         if narrowed is not None:
             args.metadata = str(narrowed)
         for line in schema_check.console_lines(findings, how):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 from graphcontract.api_option import selected_api
@@ -90,10 +91,11 @@ class SchemaProbeChangedTarget(UsageError):
 
 
 def learn(
-    cfg: RunConfig, folder: Path, facet: str | None = None
+    cfg: RunConfig, folder: Path, facet: str | None = None, also: Sequence[str] = ()
 ) -> tuple[str, list[Finding], bytes | None]:
     """How the target's schema was learned, the findings, and the target's own document
-    when it serves one (``facet``: the selected one by default)."""
+    when it serves one (``facet``: the selected one by default; ``also``: the other facets a
+    run checks, compared too when the target serves its $metadata)."""
     assert cfg.base_url is not None
     facet = facet or selected_api()
     contract_path = selected_metadata()
@@ -110,6 +112,8 @@ def learn(
         served = served_metadata(client, facet)
         if served is not None:
             found = differences(contract, served[0], facet)
+            for other in also:
+                found += [f for f in differences(contract, served[0], other) if f not in found]
             return "compared with the target's $metadata", found, served[1]
         clouds = other_clouds(contract_path)
         if not candidates(contract, (cloud for _, cloud in clouds), facet):
@@ -157,12 +161,14 @@ def whole_again(facet: str, path: str, before: JSONObject, after: JSONObject | N
         )
 
 
-def apply(cfg: RunConfig, folder: Path) -> tuple[Path | None, list[Finding], str]:
+def apply(
+    cfg: RunConfig, folder: Path, facets: Sequence[str] = ()
+) -> tuple[Path | None, list[Finding], str]:
     """Learn the target's schema; when it differs from the contract's in what it declares,
     write and select the run's document (without what the target lacks, with what its own
     document adds). Returns (the document the run now uses or None, findings, how)."""
     try:
-        how, findings, document = learn(cfg, folder)
+        how, findings, document = learn(cfg, folder, also=facets)
     except SchemaProbeChangedTarget:
         raise
     except HarnessError as exc:

@@ -132,3 +132,18 @@ def test_pyproject_api_is_checked_and_named(tmp_path, monkeypatch, capsys):
     assert main(["run", "--dry-run"]) == 2
     err = capsys.readouterr().err
     assert "pyproject.toml: [tool.graphcontract] api nope: not a profile facet" in err
+
+
+def test_a_command_called_in_process_leaves_the_selections_as_it_found_them(tmp_path, capsys):
+    """`graphcontract run --api NAME` selects the facet for its process; main() called from a
+    test or a script must not leave it behind for what runs next in that process."""
+    from graphcontract.cli import SELECTIONS
+    from graphcontract.contract import METADATA_ENV
+    from graphcontract.target_schema import FINDINGS_ENV
+
+    assert set(SELECTIONS) == {API_ENV, METADATA_ENV, FINDINGS_ENV}
+    before = {name: os.environ.get(name) for name in SELECTIONS}
+    argv = ["run", "--dry-run", "--api", "skillProficiency", "--report-dir", str(tmp_path)]
+    assert main(argv) == 0, capsys.readouterr()
+    assert "/me/profile/skills" in capsys.readouterr().out
+    assert {name: os.environ.get(name) for name in SELECTIONS} == before
