@@ -8,6 +8,7 @@ import http.server
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,14 +132,26 @@ def test_a_session_leaves_the_selection_as_it_found_it(monkeypatch, before):
 def test_metadata_target_reads_the_targets_own_metadata(served, capsys, monkeypatch):
     """``run --metadata target``: <base-url>/$metadata becomes the contract (a dry run
     fetches the document and sends nothing else)."""
+    from graphcontract.runner import dryrun
+
     monkeypatch.setenv("GRAPH_TOKEN", "unit-token")
+    seen: list[str | None] = []
+    describe = dryrun.describe_run
+
+    def describe_and_note(*args: Any) -> str:
+        seen.append(os.environ.get(METADATA_ENV))  # the selection while the command runs
+        return describe(*args)
+
+    monkeypatch.setattr(dryrun, "describe_run", describe_and_note)
+    before = os.environ.get(METADATA_ENV)
     code = main(
         ["run", "--base-url", served, "--position-id", "p1", "--metadata", "target", "--dry-run"]
     )
     assert code == 0, capsys.readouterr().err
-    selected = os.environ.get(METADATA_ENV)
-    assert selected is not None
-    assert Path(selected).read_bytes() == USNAT.read_bytes()
+    assert len(seen) == 1
+    assert seen[0] is not None
+    assert Path(seen[0]).read_bytes() == USNAT.read_bytes()
+    assert os.environ.get(METADATA_ENV) == before  # main() puts the selection back
 
 
 def test_metadata_target_of_the_bundled_mock_is_the_bundled_document():
