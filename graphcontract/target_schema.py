@@ -328,9 +328,11 @@ def run_csdl(
     own document, with the ``extra`` properties it declares (and the types they need), so
     the service's answers carrying them are read as its schema says."""
     findings = list(findings)
+    # a retyped property is read as the target's own document types it, when there is one
+    retyped = [f for f in findings if f.kind == "retyped"] if target_document else []
     remove: set[tuple[str, str]] = set()
     for finding in findings:
-        if finding.lacking:
+        if finding.lacking or finding in retyped:
             for spec in contract.lineage(finding.type_name):
                 if finding.prop in spec.properties:
                     remove.add((spec.name, finding.prop))
@@ -346,8 +348,14 @@ def run_csdl(
             if (owner, prop.get("Name", "")) in remove:
                 element.remove(prop)
     extras = [f for f in findings if f.kind == "extra"]
-    if target_document is not None and extras:
-        _add_extras(tree.getroot(), ours, ET.fromstring(target_document), extras)
+    if target_document is not None and (extras or retyped):
+        target = ET.fromstring(target_document)
+        theirs = read_csdl(target_document, name="the target's $metadata")
+        moved = [
+            Finding(_declaring(theirs, f.type_name, f.prop), f.prop, f.kind, f.evidence)
+            for f in retyped
+        ]
+        _add_extras(tree.getroot(), ours, target, extras + moved)
     tree.write(out, encoding="utf-8", xml_declaration=True)
     read_csdl(out)
     return out

@@ -176,7 +176,7 @@ def apply(
         how, findings, document = f"the target's schema could not be learned ({exc})", [], None
     folder.mkdir(parents=True, exist_ok=True)
     os.environ[FINDINGS_ENV] = str(write_findings(findings, how, folder / "metadata-findings.json"))
-    if not any(f.kind in ("lacking", "extra") for f in findings):
+    if not any(f.kind in ("lacking", "extra", "retyped") for f in findings):
         return None, findings, how
     source = selected_metadata()
     out = folder / "target-metadata.xml"

@@ -86,6 +86,19 @@ def test_run_contract_adds_what_the_targets_own_metadata_declares(tmp_path):
     assert "profileSourceAnnotation" in widened.types
 
 
+def test_run_contract_types_a_retyped_property_as_the_targets_own_metadata_does(tmp_path):
+    """Prod's contract against a national-cloud service: itemEmail's ``source`` is read and
+    written as the service's $metadata types it (the run would otherwise send a collection
+    where the service declares one value, and fail a correct service)."""
+    found = differences(PROD, USNAT, "itemEmail")
+    assert "retyped" in {f.kind for f in found}
+    out = run_csdl(PROD_PATH, PROD, found, tmp_path / "run.xml", USNAT_PATH.read_bytes())
+    assert [f for f in differences(read_csdl(out), USNAT, "itemEmail") if f.kind != "extra"] == []
+    without_document = run_csdl(PROD_PATH, PROD, found, tmp_path / "kept.xml")
+    kept = differences(read_csdl(without_document), USNAT, "itemEmail")
+    assert "retyped" in {f.kind for f in kept}  # no document of its own: nothing to read it by
+
+
 @pytest.fixture
 def usnat_mock(monkeypatch) -> TestClient:
     """The reference mock, in process, built on the national cloud's metadata."""
