@@ -322,6 +322,13 @@ def run(args: argparse.Namespace) -> int:
             args.metadata = str(narrowed)
         for line in schema_check.console_lines(findings, how):
             tell(line)
+        folder = cfg.report_dir / str(cfg.run_id)
+        for facet, held, segment in schema_check.facets_held_otherwise(folder, args.facets):
+            tell(
+                f"  not checked: {facet}, as the service's profile holds {held} at {segment} "
+                "(check it by the service's own schema with --metadata target)"
+            )
+            args.facets = [f for f in args.facets if f != facet]
         label = label or cfg.base_url or ""
         secrets_ = Redactor([cfg.token(), cfg.readonly_token()])
         stack.enter_context(redacted_output(secrets_))

@@ -15,9 +15,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-from graphcontract.api_option import selected_api
+from graphcontract.api_option import checkable_facets, selected_api
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import METADATA_ENV, contracts_dir, load_contract
+from graphcontract.contract_source import OWNER
 from graphcontract.csdl import Metadata, read_csdl
 from graphcontract.errors import ContractDataError, HarnessError, UsageError
 from graphcontract.metadata_option import METADATA_PATH, selected_metadata
@@ -80,6 +81,27 @@ def _position(client: GraphClient, cfg: RunConfig, facet: str) -> tuple[str, JSO
     read = client.request("GET", path, content_type=None)
     state = read.json_object()
     return (path, state) if read.status == 200 and state is not None else None
+
+
+SERVED_METADATA = "target-own-metadata.xml"
+"""The target's own $metadata as it served it (written to the run's folder when it did)."""
+
+
+def facets_held_otherwise(folder: Path, facets: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(facet, the type the target's profile holds there instead, segment) for each of
+    ``facets`` whose segment holds another entity type in the target's own $metadata (the
+    anniversaries facet: personAnnualEvent in Prod, personAnniversary in a national cloud);
+    none when the target served no document."""
+    served = folder / SERVED_METADATA
+    if not served.is_file():
+        return []
+    theirs = read_csdl(served).containment(OWNER)
+    ours = checkable_facets()
+    return [
+        (facet, theirs[ours[facet]], ours[facet])
+        for facet in facets
+        if facet in ours and theirs.get(ours[facet], facet) != facet
+    ]
 
 
 SCHEMA_JOURNAL = "restore-journal-schema.json"
@@ -175,6 +197,8 @@ def apply(
         # the suite's own checks judge a target that fails; the run keeps the contract whole
         how, findings, document = f"the target's schema could not be learned ({exc})", [], None
     folder.mkdir(parents=True, exist_ok=True)
+    if document is not None:
+        (folder / SERVED_METADATA).write_bytes(document)
     os.environ[FINDINGS_ENV] = str(write_findings(findings, how, folder / "metadata-findings.json"))
     if not any(f.kind in ("lacking", "extra", "retyped") for f in findings):
         return None, findings, how

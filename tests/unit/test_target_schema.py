@@ -13,7 +13,13 @@ import pytest
 from graphcontract.contract import METADATA_ENV, contracts_dir
 from graphcontract.contract_source import BUNDLED_METADATA, NATIONAL_CLOUD_METADATA
 from graphcontract.csdl import read_csdl
-from graphcontract.runner.schema_check import SchemaProbeChangedTarget, console_lines, whole_again
+from graphcontract.runner.schema_check import (
+    SERVED_METADATA,
+    SchemaProbeChangedTarget,
+    console_lines,
+    facets_held_otherwise,
+    whole_again,
+)
 from graphcontract.target_schema import (
     Finding,
     Request,
@@ -226,3 +232,17 @@ def test_probes_that_changed_the_position_stop_the_run_with_its_restore_line():
     assert "graphcontract restore --journal" in message
     with pytest.raises(SchemaProbeChangedTarget, match="no longer answered"):
         whole_again(FACET, path, before, None)
+
+
+def test_a_facet_the_targets_profile_holds_as_another_type_is_named(tmp_path):
+    """--api all with Prod's contract against a national-cloud service: its anniversaries
+    hold personAnniversary, not personAnnualEvent, so that facet is left out by name (not
+    judged by the wrong type); a target serving no document leaves every facet in."""
+    facets = ["personAnnualEvent", "skillProficiency", "workPosition"]
+    assert facets_held_otherwise(tmp_path, facets) == []
+    (tmp_path / SERVED_METADATA).write_bytes(USNAT_PATH.read_bytes())
+    assert facets_held_otherwise(tmp_path, facets) == [
+        ("personAnnualEvent", "personAnniversary", "anniversaries")
+    ]
+    (tmp_path / SERVED_METADATA).write_bytes(PROD_PATH.read_bytes())
+    assert facets_held_otherwise(tmp_path, facets) == []
