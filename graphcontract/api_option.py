@@ -20,6 +20,7 @@ from graphcontract.contract import API_ENV, METADATA_ENV, contracts_dir
 from graphcontract.contract_source import BUNDLED_METADATA, DEFAULT_FACET, OWNER, updatable_of
 from graphcontract.csdl import read_csdl
 from graphcontract.errors import ContractDataError, UsageError
+from graphcontract.metadata_option import keep_metadata_selection
 
 ALL = "all"
 HELP = (
@@ -120,13 +121,5 @@ def selected_api() -> str:
 
 def keep_api_selection() -> Callable[[], None]:
     """A cleanup that puts the facet selection back as it is now (an in-process pytest
-    session must not leave its ``--gc-api`` behind)."""
-    saved = os.environ.get(API_ENV)
-
-    def restore() -> None:
-        if saved is None:
-            os.environ.pop(API_ENV, None)
-        else:
-            os.environ[API_ENV] = saved
-
-    return restore
+    session must not leave its ``--gc-api`` behind): the metadata selection's mechanism."""
+    return keep_metadata_selection(API_ENV)

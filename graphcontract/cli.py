@@ -88,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser().print_help(sys.stdout)
         return 0
     args = build_parser(only).parse_args(given)
-    selections = {name: os.environ.get(name) for name in SELECTIONS}
+    from graphcontract.metadata_option import keep_metadata_selection
+
+    restores = [keep_metadata_selection(name) for name in SELECTIONS]
     try:
         return int(args._module.run(args))
     except HarnessError as exc:
@@ -100,11 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         # a command selects its facet, metadata and findings for its own process and its
         # children; called in process (tests, scripts), it leaves them as it found them
-        for name, value in selections.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        for restore in restores:
+            restore()
 
 
 def entry(argv: Sequence[str] | None = None) -> NoReturn:

@@ -28,6 +28,7 @@ from graphcontract.target_schema import (
     run_csdl,
 )
 from graphcontract.types import JSON, JSONObject
+from tests.unit.national_cloud import USNAT_LACKS
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -38,18 +39,6 @@ USNAT_PATH = contracts_dir() / NATIONAL_CLOUD_METADATA
 PROD = read_csdl(PROD_PATH)
 USNAT = read_csdl(USNAT_PATH)
 FACET = "workPosition"
-USNAT_LACKS = [
-    "itemFacet.isSearchable",
-    "itemFacet.sources",
-    "relatedPerson.userId",
-    "positionDetail.layer",
-    "positionDetail.level",
-    "positionDetail.secondaryJobTitle",
-    "positionDetail.secondaryRole",
-    "companyDetail.companyCode",
-    "companyDetail.secondaryDepartment",
-]
-"""../shared/reference/graph-metadata/README.md's table, for workPosition's types."""
 HEADERS = {"Authorization": "Bearer unit"}
 
 
