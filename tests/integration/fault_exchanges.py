@@ -21,10 +21,20 @@ from graphcontract.mock.faults import (
 )
 
 from .conftest import MockClient
+from .fault_exchanges_http import (
+    PROBE,
+    charset_json,
+    job_title,
+    non_objects,
+    readonly_token,
+    text_plain,
+    unknown_id,
+    without_a_bearer_token,
+    without_auth,
+)
 from .fault_exchanges_stored import WORK_POSITION, moved_by_id, stored_as_sent
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
-PROBE = {"detail": {"jobTitle": "Fault probe"}}
 UNICODE_TITLE = "Générale 東京 ✓"
 
 
@@ -37,13 +47,9 @@ class Exchange:
     faulty: Any
 
 
-def _job_title(client: MockClient) -> str:
-    return str(client.get()["detail"]["jobTitle"])
-
-
 def _patch_via_me_and_users(client: MockClient) -> Any:
     me = client.patch({"detail": {"jobTitle": "via me"}})
-    stored = _job_title(client)
+    stored = job_title(client)
     users = client.patch({"detail": {"jobTitle": "via users"}}, via="id")
     return me.status_code, me.content == b"", stored, users.status_code
 
@@ -58,7 +64,7 @@ def _users_paths(client: MockClient) -> Any:
 
 def _someone_else(client: MockClient) -> Any:
     path = f"/users/{uuid.uuid4()}/profile/positions/{client.position_id}"
-    return client.http.patch(path, json=PROBE).status_code, _job_title(client) == "Fault probe"
+    return client.http.patch(path, json=PROBE).status_code, job_title(client) == "Fault probe"
 
 
 def _other_position(client: MockClient) -> Any:
@@ -66,58 +72,6 @@ def _other_position(client: MockClient) -> Any:
     before = client.get(second)["detail"]["jobTitle"]
     client.patch(PROBE)
     return client.get(second)["detail"]["jobTitle"] == before
-
-
-def _without_auth(client: MockClient) -> Any:
-    response = client.anonymous("PATCH", client.path(), json=PROBE)
-    return response.status_code, _job_title(client) == "Fault probe"
-
-
-def _without_a_bearer_token(client: MockClient) -> Any:
-    sent = ("Basic Z3JhcGhjb250cmFjdDpwcm9iZQ==", "Bearer", "")
-    statuses = [client.patch(PROBE, headers={"Authorization": a}).status_code for a in sent]
-    return statuses, _job_title(client) == "Fault probe"
-
-
-def _readonly_token(client: MockClient) -> Any:
-    auth = {"Authorization": f"Bearer {client.mock.readonly_token}"}
-    read = client.http.get(client.path(), headers=auth).status_code
-    write = client.patch(PROBE, headers=auth).status_code
-    return read, write, _job_title(client) == "Fault probe"
-
-
-def _text_plain(client: MockClient) -> Any:
-    content = b'{"detail": {"jobTitle": "Fault probe"}}'
-    plain = client.patch(content=content, headers={"Content-Type": "text/plain"}).status_code
-    return plain, _job_title(client) == "Fault probe"
-
-
-def _charset_json(client: MockClient) -> Any:
-    content = b'{"detail": {"jobTitle": "Fault probe"}}'
-    plain = client.patch(content=content, headers={"Content-Type": "application/json"})
-    probe = b'{"detail": {"jobTitle": "Charset probe"}}'
-    charset = client.patch(
-        content=probe, headers={"Content-Type": "application/json; charset=utf-8"}
-    )
-    return plain.status_code, charset.status_code, _job_title(client)
-
-
-def _unknown_id(client: MockClient) -> Any:
-    unknown = str(uuid.uuid4())
-    patched = client.patch({"isCurrent": True}, position_id=unknown).status_code
-    read = client.http.get(client.path(unknown)).status_code
-    return patched, read, len(client.http.get("/me/profile/positions").json()["value"])
-
-
-def _non_objects(client: MockClient) -> Any:
-    before = client.get()
-    headers = {"Content-Type": "application/json"}
-    statuses = [
-        client.patch(content=c, headers=headers).status_code
-        for c in (b"[]", b'"x"', b"1", b"true", b"null")
-    ]
-    malformed = client.patch(content=b"{", headers=headers).status_code
-    return statuses, malformed, client.get() == before
 
 
 def _every_audience(client: MockClient) -> Any:
@@ -170,7 +124,7 @@ def _read_only_body(client: MockClient) -> Any:
 
 def _mixed_body(client: MockClient) -> Any:
     status = client.patch({"detail": {"jobTitle": "Half"}, "allowedAudiences": "bogus"})
-    return status.status_code, _job_title(client) == "Half"
+    return status.status_code, job_title(client) == "Half"
 
 
 def _timestamps(client: MockClient) -> Any:
@@ -207,7 +161,7 @@ def _ids(client: MockClient) -> Any:
 
 def _unicode(client: MockClient) -> Any:
     answered = client.patch({"detail": {"jobTitle": UNICODE_TITLE}}).json()["detail"]["jobTitle"]
-    return answered, _job_title(client)
+    return answered, job_title(client)
 
 
 def _long_values(client: MockClient) -> Any:
@@ -301,14 +255,14 @@ def _back_to_back(client: MockClient) -> Any:
     client.get()
     client.patch({"detail": {"jobTitle": "First"}})
     second = client.patch({"isCurrent": False}).json()
-    return second["detail"]["jobTitle"], _job_title(client)
+    return second["detail"]["jobTitle"], job_title(client)
 
 
 def _at_once(client: MockClient) -> Any:
     bodies = ({"detail": {"jobTitle": "At once"}}, {"categories": ["at once"]})
     with ThreadPoolExecutor(2) as pool:
         statuses = [r.status_code for r in pool.map(client.patch, bodies)]
-    kept = [_job_title(client) == "At once", client.get()["categories"] == ["at once"]]
+    kept = [job_title(client) == "At once", client.get()["categories"] == ["at once"]]
     return statuses, sorted(kept)  # which of the two a lost update erases is a race
 
 
@@ -335,14 +289,14 @@ def _created_stays(client: MockClient) -> Any:
 
 def _persisted(client: MockClient) -> Any:
     answered = client.patch(PROBE).json()["detail"]["jobTitle"]
-    return answered, _job_title(client)
+    return answered, job_title(client)
 
 
 def _reads_alike(client: MockClient) -> Any:
     """Two reads in a row alike; a PATCH's answer; whether a read then shows it."""
     first, second = client.get(), client.get()
     answered = client.patch(PROBE).json()["detail"]["jobTitle"]
-    return first == second, answered, _job_title(client) == "Fault probe"
+    return first == second, answered, job_title(client) == "Fault probe"
 
 
 def _error_bodies(client: MockClient) -> Any:
@@ -411,16 +365,16 @@ EXCHANGES: dict[str, Exchange] = {
     "users-upn-401": Exchange(_users_paths, (200, 200, 200), (200, 401, 401)),
     "users-ignores-user": Exchange(_someone_else, (404, False), (200, True)),
     "touches-other-positions": Exchange(_other_position, True, False),
-    "auth-optional": Exchange(_without_auth, (401, False), (200, True)),
-    "auth-any-scheme": Exchange(_without_a_bearer_token, ([401] * 3, False), ([200] * 3, True)),
-    "scope-ignored": Exchange(_readonly_token, (200, 403, False), (200, 200, True)),
-    "any-content-type": Exchange(_text_plain, (415, False), (200, True)),
+    "auth-optional": Exchange(without_auth, (401, False), (200, True)),
+    "auth-any-scheme": Exchange(without_a_bearer_token, ([401] * 3, False), ([200] * 3, True)),
+    "scope-ignored": Exchange(readonly_token, (200, 403, False), (200, 200, True)),
+    "any-content-type": Exchange(text_plain, (415, False), (200, True)),
     "media-parameters-refused": Exchange(
-        _charset_json, (200, 200, "Charset probe"), (200, 415, "Fault probe")
+        charset_json, (200, 200, "Charset probe"), (200, 415, "Fault probe")
     ),
-    "unknown-id-upsert": Exchange(_unknown_id, (404, 404, 2), (200, 200, 3)),
-    "unknown-id-500": Exchange(_unknown_id, (404, 404, 2), (500, 500, 2)),
-    "non-object-accepted": Exchange(_non_objects, ([400] * 5, 400, True), ([200] * 5, 400, True)),
+    "unknown-id-upsert": Exchange(unknown_id, (404, 404, 2), (200, 200, 3)),
+    "unknown-id-500": Exchange(unknown_id, (404, 404, 2), (500, 500, 2)),
+    "non-object-accepted": Exchange(non_objects, ([400] * 5, 400, True), ([200] * 5, 400, True)),
     "audience-member-refused": Exchange(_every_audience, [], [REFUSED_AUDIENCE_MEMBER]),
     "audience-not-enforced": Exchange(
         _bogus_audience, (400, 400, "organization"), (200, 400, "bogus")
