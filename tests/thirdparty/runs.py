@@ -4,8 +4,8 @@ The harness talks to the server through ``RecordingProxy`` (what was really sent
 the run's exit status, output, report and every request received are kept on disk, so that
 pytest-xdist workers share one run per server: the first worker to ask runs it under a file
 lock, the others read its results. Each module is one ``xdist_group`` (``--dist loadgroup``
-in the project's addopts), so under ``pytest -n 2`` its tests run on one worker and the other
-worker does not sit waiting on that lock.
+in the project's addopts), so under ``pytest -n 3`` its tests run on one worker and the other
+workers do not sit waiting on that lock.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def test_readme_is_about_two_screens_and_opens_with_the_two_commands():
     blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
     assert blocks[:2] == [
         "pip install -e . && graphcontract run\n",
-        "pip install -e '.[test]' && npm ci --prefix tests/thirdparty && pytest -n 2\n",
+        "pip install -e '.[test]' && npm ci --prefix tests/thirdparty && pytest -n 3\n",
     ]
     flat = " ".join(text.split())
     assert flat.index("must clause") == flat.index("*must clause* is") + 1, "defined first"
