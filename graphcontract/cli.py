@@ -15,7 +15,8 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 from graphcontract import __version__
 from graphcontract.errors import HarnessError
@@ -51,8 +52,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"graphcontract: error: {message} (see --help)\n")
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with ``only``, just that subcommand's module is imported (faster start)."""
+def build_parser(
+    only: str | None = None, defaults: dict[str, Any] | None = None
+) -> argparse.ArgumentParser:
+    """The parser; with ``only``, just that subcommand's module is imported (faster start);
+    ``defaults`` replace the defaults of that subcommand's options (from pyproject.toml)."""
     parser = _Parser(
         prog="graphcontract",
         description="Contract tests for Microsoft Graph's Update workPosition API.",
@@ -77,7 +81,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             name, help=help_text, description=help_text, formatter_class=DefaultsHelpFormatter
         )
         module.add_arguments(command)
-        command.set_defaults(_module=module)
+        command.set_defaults(_module=module, **(defaults if name == only and defaults else {}))
     return parser
 
 
@@ -92,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     restores = [keep_metadata_selection(name) for name in SELECTIONS]
     try:
+        configured = getattr(args._module, "configured_defaults", None)
+        if configured is not None and (defaults := configured(Path.cwd())):
+            # [tool.graphcontract] in pyproject.toml: defaults, so a flag given still wins
+            args = build_parser(only, defaults=defaults).parse_args(given)
         return int(args._module.run(args))
     except HarnessError as exc:
         print(f"graphcontract: error: {exc}", file=sys.stderr)

@@ -35,8 +35,12 @@ from graphcontract.metadata_option import add_metadata_argument, select_metadata
 from graphcontract.runner.config import (
     RunConfig,
     add_target_arguments,
+    apply_configured_lists,
     check_report_dir,
     target_config,
+)
+from graphcontract.runner.config import (
+    configured_defaults as configured_defaults,  # graphcontract.cli reads it
 )
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([hms]?)")
@@ -102,6 +106,7 @@ def validate(args: argparse.Namespace) -> tuple[RunConfig, float, str]:
     duration = parse_duration(args.duration)
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    apply_configured_lists(args, Path.cwd())
     select_metadata(args.metadata)  # the campaign's processes inherit it
     if args.api == ALL:  # one campaign per facet, each selecting its own
         split_duration(duration, resolve_api(ALL), args.duration)

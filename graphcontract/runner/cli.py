@@ -45,10 +45,14 @@ from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
     RunConfig,
     add_target_arguments,
+    apply_configured_lists,
     check_report_dir,
     load_pyproject_settings,
     pyproject_folder,
     target_config,
+)
+from graphcontract.runner.config import (
+    configured_defaults as configured_defaults,  # graphcontract.cli reads it
 )
 from graphcontract.target_schema import FINDINGS_ENV
 
@@ -110,6 +114,7 @@ def validate(args: argparse.Namespace) -> RunConfig:
     everything before anything is started or sent (a dry run creates nothing)."""
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    apply_configured_lists(args, Path.cwd())
     if args.metadata == TARGET_METADATA:
         args.metadata = target_metadata_url(args)
     if args.metadata:

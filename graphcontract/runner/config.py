@@ -432,3 +432,34 @@ def target_config(args: Any, *, what: str, known_clauses: list[str]) -> RunConfi
         timeout_s=timeout_s,
         rate_limit=rate_limit,
     )
+
+
+CONFIGURED_OPTIONS = {
+    "base_url": "base_url", "position_id": "position_id", "token_env": "token_env",
+    "readonly_token_env": "readonly_token_env", "report_dir": "report_dir", "timeout": "timeout",
+    "rate_limit": "rate_limit",
+}  # fmt: skip
+"""``[tool.graphcontract]`` keys that are defaults of one-value options, by the option's dest."""
+
+
+def configured_defaults(start: Path) -> dict[str, Any]:
+    """``[tool.graphcontract]``'s one-value settings as defaults of ``run``'s and ``fuzz``'s
+    options (so a flag on the command line wins, as it does over the file in the pytest
+    plugin); a relative ``report_dir`` is relative to the file's folder."""
+    settings = load_pyproject_settings(start)
+    defaults = {dest: settings[key] for key, dest in CONFIGURED_OPTIONS.items() if key in settings}
+    if "report_dir" in defaults:
+        defaults["report_dir"] = str(pyproject_folder(start) / defaults["report_dir"])
+    return defaults
+
+
+def apply_configured_lists(args: Any, start: Path) -> None:
+    """``users`` and ``clauses`` of ``[tool.graphcontract]`` where the command line gave none;
+    its ``policy`` table under the command line's ``--policy`` pins (a pin given wins)."""
+    settings = load_pyproject_settings(start)
+    if not args.user:
+        args.user = list(settings.get("users", ()))
+    if not args.clause:
+        args.clause = list(settings.get("clauses", ()))
+    table = settings.get("policy", {})
+    args.policy = [f"{key}={value}" for key, value in table.items()] + list(args.policy)
