@@ -20,6 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from graphcontract.client import ThrottlePolicy
 from graphcontract.contract import Contract, load_contract
 from graphcontract.errors import UsageError
+from graphcontract.mock.app import DEFAULT_READONLY_TOKEN
 from graphcontract.runner.config import DEFAULT_LIVE_RATE, DISCOVERED_POSITION, RunConfig
 from graphcontract.types import json_text
 
@@ -86,8 +87,14 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
             else "(none: auth.scope is skipped)"
         )
     else:
-        token = readonly = "the bundled mock's own"
-        users = ", ".join(cfg.users) or "the bundled mock's user id and userPrincipalName"
+        seed = contract.seed
+        token = "the bundled mock's own"
+        readonly = f"the bundled mock's own ({DEFAULT_READONLY_TOKEN})"
+        users = ", ".join(cfg.users) or (
+            f"{seed['user']['id']}, {seed['user']['userPrincipalName']} (the bundled mock's)"
+        )
+        if not cfg.position_id:
+            position = f"{seed['positions'][-1]['id']} (the last the bundled mock lists)"
     lines = [
         "graphcontract run --dry-run: nothing is started, sent or written.",
         "",
