@@ -267,8 +267,11 @@ def _summary(
         for s, n in counts.items()
     )
     plural = "" if len(clauses) == 1 else "s"
+    title = f"Summary — {len(clauses)} clause{plural} judged on the target"
+    if doc_clauses:
+        title += f", plus {len(doc_clauses)} on the documentation (under Documentation findings)"
     parts = [
-        _section("summary", f"Summary — {len(clauses)} clause{plural}"),
+        _section("summary", title),
         f'<div class="counts">{boxes}</div>',
     ]
     failed = [c for c in clauses if c.get("status") == "fail" and c.get("level") == "must"]

@@ -406,7 +406,9 @@ def test_a_passing_page_has_no_fail_badge_even_with_documentation_findings() -> 
     assert 'class="badge s-fail"' not in page, "a red fail badge on a PASS page"
     assert 'class="sum-fail"' not in page
     summary = page[page.index('id="summary"') : page.index('id="traffic"')]
-    assert "Summary — 3 clauses" in summary, "documentation clauses are not clause results"
+    assert "Summary — 3 clauses judged on the target, plus 1 on the documentation" in summary, (
+        "documentation clauses are not clause results, and the summary says where they went"
+    )
     docs = page[page.index('id="documentation"') :]
     assert 'id="clause-docs.examples"' in docs
     assert "found problems" in docs
