@@ -33,8 +33,8 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port; 0 picks a free one")
     parser.add_argument(
         "--seed",
         metavar="FILE",
@@ -75,10 +75,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--readonly-token",
         default=DEFAULT_READONLY_TOKEN,
-        help=f"bearer token that may read but not PATCH (default {DEFAULT_READONLY_TOKEN})",
+        help="bearer token that may read but not PATCH",
     )
     parser.add_argument(
-        "--log-level", default="warning", help="uvicorn log level (default warning)"
+        "--log-level", default="warning", help=f"uvicorn log level: {', '.join(LOG_LEVELS)}"
     )
     add_metadata_argument(parser)
 
