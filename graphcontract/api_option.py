@@ -24,9 +24,9 @@ from graphcontract.metadata_option import keep_metadata_selection
 
 ALL = "all"
 HELP = (
-    f"the profile facet (Update API) to check, by its type name: {DEFAULT_FACET} (default), "
-    "skillProficiency, ... (or its path segment: skills); 'all' checks every facet profile "
-    "holds, one section each"
+    "the profile facet (Update API) to check, by its type name (skillProficiency, ...) or "
+    "its path segment (skills); 'all' checks every facet profile holds, one section each "
+    f"(default: {DEFAULT_FACET})"
 )
 
 

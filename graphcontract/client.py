@@ -391,7 +391,7 @@ class GraphClient:
         seconds it took, and why the body did not decode (then it is empty: an answer no
         client can read is judged by the oracles, not a reason to stop the run)."""
         started = time.perf_counter()
-        where = f"{method.upper()} {self.redactor.text(url)}"
+        where = f"{method.upper()} {self.redactor.header(url)}"
         limit_mib = self.max_body_bytes / (1024 * 1024)
         too_large = (
             f"{where}: response body larger than {limit_mib:g} MiB; is this a Graph endpoint?"
@@ -460,13 +460,13 @@ class GraphClient:
         r = self.redactor
         request = RecordedRequest(
             method=method.upper(),
-            url=r.sent_text(url),
-            headers=tuple((k, r.sent_text(v)) for k, v in headers.items()),
+            url=r.sent_header(url),
+            headers=tuple((k, r.sent_header(v)) for k, v in headers.items()),
             body=body or b"",
         )
         recorded = RecordedResponse(
             status=response.status_code,
-            headers=tuple((k, r.text(v)) for k, v in response.headers.items()),
+            headers=tuple((k, r.header(v)) for k, v in response.headers.items()),
             body=content,
             elapsed_s=elapsed,
             decoding_problem=undecodable,

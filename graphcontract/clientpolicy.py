@@ -12,6 +12,7 @@ import email.utils
 import http
 import itertools
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -33,10 +34,16 @@ class Redactor:
     """Replaces every registered secret by ``***`` in text and bytes, and by the name of the
     environment variable it came from (``$GRAPH_TOKEN``) in a record of what was sent.
 
-    Each secret is also registered in the forms it takes when quoted by Python (``repr``),
-    JSON or a URL, so an error message that escapes it does not leak it either. Only the
-    secret is replaced, wherever it occurs: the rest of a header (its scheme as sent, a
-    credential that is not a registered secret) stays as it was sent.
+    Headers and URLs, where a secret legitimately travels: any part of a header value equal
+    to a secret is replaced whatever its length (``Bearer x`` -> ``Bearer $GRAPH_TOKEN``), and
+    a secret of ``MIN_SECRET_LENGTH`` characters or more wherever it occurs. Bodies and free
+    text (messages, report files): a secret of ``MIN_SECRET_LENGTH`` or more only as a whole
+    token, not inside a longer run of letters, digits, ``_`` and ``-``, so a body is never
+    corrupted (the token ``graphcontract-readonly`` leaves the probe text
+    ``graphcontract-readonly-probe`` as sent). Each secret is also registered in the forms it
+    takes when quoted by Python (``repr``), JSON or a URL, so an error message that escapes it
+    does not leak it either. Only the secret is replaced: the rest of a header (its scheme as
+    sent, a credential that is not a registered secret) stays as it was sent.
     """
 
     def __init__(
@@ -44,14 +51,22 @@ class Redactor:
     ) -> None:
         self._forms: dict[str, str | None] = {}
         """Each form of each secret and the variable its secret came from (None: unknown)."""
-        self._order: list[str] = []
+        self._exact: dict[str, str | None] = {}
+        """Each secret, of any length, and its variable: what a header value may carry."""
+        self._text_pattern: re.Pattern[str] | None = None
+        self._bytes_pattern: re.Pattern[bytes] | None = None
+        self._anywhere: re.Pattern[str] | None = None
         for secret, env in itertools.zip_longest(secrets, env_names):
             self.add(secret, env)
 
     def add(self, secret: str | None, env: str | None = None) -> None:
         """Register ``secret`` (read from the environment variable ``env``, when known; a
         secret registered again without a name keeps the one it has)."""
-        if not secret or len(secret) < MIN_SECRET_LENGTH:
+        if not secret or not secret.strip():
+            return
+        if env or secret not in self._exact:
+            self._exact[secret] = env
+        if len(secret) < MIN_SECRET_LENGTH:
             return
         forms = {
             secret,
@@ -64,36 +79,68 @@ class Redactor:
         for form in forms:
             if len(form) >= MIN_SECRET_LENGTH and (env or form not in self._forms):
                 self._forms[form] = env
-        self._order = sorted(self._forms, key=len, reverse=True)
+        alternatives = "|".join(map(re.escape, sorted(self._forms, key=len, reverse=True)))
+        whole = rf"(?<![\w-])(?:{alternatives})(?![\w-])"
+        self._text_pattern = re.compile(whole)
+        self._anywhere = re.compile(alternatives)
+        self._bytes_pattern = re.compile(whole.encode("utf-8"), re.ASCII)
 
     @property
     def placeholders(self) -> frozenset[str]:
         """What :meth:`sent_text` writes for the named secrets (``$GRAPH_TOKEN``, …)."""
-        return frozenset(f"${env}" for env in self._forms.values() if env)
+        return frozenset(f"${env}" for env in self._exact.values() if env)
+
+    def _placeholder(self, env: str | None) -> str:
+        return f"${env}" if env else REDACTED
 
     def sent_text(self, value: str) -> str:
         """``value`` as a record of what was sent: each secret replaced by ``$ENV`` (the
         variable holding it, so the record replays it), or by ``***`` when none is known."""
-        for secret in self._order:
-            env = self._forms[secret]
-            value = value.replace(secret, f"${env}" if env else REDACTED)
-        return value
+        if self._text_pattern is None:
+            return value
+        return self._text_pattern.sub(lambda m: self._placeholder(self._forms[m[0]]), value)
 
     def sent_bytes(self, value: bytes) -> bytes:
-        for secret in self._order:
-            env = self._forms[secret]
-            value = value.replace(secret.encode("utf-8"), (f"${env}" if env else REDACTED).encode())
-        return value
+        if self._bytes_pattern is None:
+            return value
+        return self._bytes_pattern.sub(
+            lambda m: self._placeholder(self._forms[m[0].decode("utf-8")]).encode(), value
+        )
+
+    def sent_header(self, value: str) -> str:
+        """A header value (or URL) as sent: each part equal to a secret (any length), and
+        each secret inside a part, replaced by its ``$ENV`` (``***`` when none is known)."""
+        value = self._header_parts(value, sent=True)
+        if self._anywhere is None:
+            return value
+        return self._anywhere.sub(lambda m: self._placeholder(self._forms[m[0]]), value)
+
+    def header(self, value: str) -> str:
+        """A header value (or URL) with each secret in it, of any length, replaced by ``***``."""
+        value = self._header_parts(value, sent=False)
+        return value if self._anywhere is None else self._anywhere.sub(REDACTED, value)
+
+    def _header_parts(self, value: str, *, sent: bool) -> str:
+        parts = _HEADER_SEPARATORS.split(value)
+        return "".join(
+            (self._placeholder(self._exact[part]) if sent else REDACTED)
+            if part in self._exact
+            else part
+            for part in parts
+        )
 
     def text(self, value: str) -> str:
-        for secret in self._order:
-            value = value.replace(secret, REDACTED)
-        return value
+        if self._text_pattern is None:
+            return value
+        return self._text_pattern.sub(REDACTED, value)
 
     def bytes(self, value: bytes) -> bytes:
-        for secret in self._order:
-            value = value.replace(secret.encode("utf-8"), REDACTED.encode())
-        return value
+        if self._bytes_pattern is None:
+            return value
+        return self._bytes_pattern.sub(REDACTED.encode(), value)
+
+
+_HEADER_SEPARATORS: Final = re.compile(r"([\s,]+)")
 
 
 class RateLimiter:

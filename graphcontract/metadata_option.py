@@ -26,15 +26,25 @@ METADATA_PATH = "/$metadata"
 section 11.1.2; Graph: ``/beta/$metadata``)."""
 TARGET_METADATA = "target"
 """``--metadata target`` (run): the target's own ``<base-url>/$metadata``."""
-HELP = (
-    "CSDL document ($metadata) the contract is read from: a file, an http(s) URL such as "
-    "a target's /beta/$metadata, or (run) 'target' for <base-url>/$metadata (default: the "
-    "bundled Graph beta (Prod) profile subset)"
-)
 
 
-def add_metadata_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--metadata", metavar="FILE|URL", default=None, help=HELP)
+def metadata_help(*, target: bool = False) -> str:
+    """``--metadata``'s help; ``target``: the command also takes ``--metadata target``."""
+    forms = "a file or an http(s) URL such as a service's /beta/$metadata"
+    if target:
+        forms = f"a file, an http(s) URL, or '{TARGET_METADATA}' for <base-url>/$metadata"
+    return (
+        f"CSDL document ($metadata) the contract is read from: {forms} (default: the bundled "
+        "Graph beta (Prod) profile subset)"
+    )
+
+
+def add_metadata_argument(parser: argparse.ArgumentParser, *, target: bool = False) -> None:
+    """``--metadata FILE|URL`` (and ``target`` where the command has a base URL: ``run``)."""
+    metavar = f"FILE|URL|{TARGET_METADATA}" if target else "FILE|URL"
+    parser.add_argument(
+        "--metadata", metavar=metavar, default=None, help=metadata_help(target=target)
+    )
 
 
 def selected_metadata() -> Path:

@@ -23,8 +23,7 @@ from graphcontract.api_option import keep_api_selection, select_configured_api
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import HarnessError
-from graphcontract.metadata_option import HELP as METADATA_HELP
-from graphcontract.metadata_option import keep_metadata_selection, select_metadata
+from graphcontract.metadata_option import keep_metadata_selection, metadata_help, select_metadata
 from graphcontract.profiles import register_profiles
 from graphcontract.runner.config import (
     DEFAULT_TOKEN_ENV,
@@ -99,7 +98,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gc-readonly-token-env",
         help="Environment variable holding a token without write scope (auth.scope).",
     )
-    group.addoption("--gc-report-dir", help="Directory for reports/<run-id>/ (default reports).")
+    group.addoption("--gc-report-dir", help="Directory for reports/<run-id>/ (default: reports).")
     group.addoption("--gc-run-id", help="Name of the report folder (default: timestamp + random).")
     group.addoption(
         "--gc-clause", action="append", default=[], help="Check only this clause (repeatable)."
@@ -119,7 +118,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Requests per second (default: none on loopback, 5 on live targets; 0 = none).",
     )
     group.addoption("--gc-target-label", help="Name of the target in reports.")
-    group.addoption("--gc-metadata", metavar="FILE|URL", help=METADATA_HELP + ".")
+    group.addoption("--gc-metadata", metavar="FILE|URL", help=metadata_help() + ".")
     group.addoption("--gc-api", metavar="NAME", help=API_HELP.split("; 'all'")[0] + ".")
     group.addoption(
         "--gc-steps",

@@ -64,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", default="bench", help="folder for results.md and results.json")
     parser.add_argument(
-        "--jobs", type=int, default=2, help="detection targets checked at a time (default 2)"
+        "--jobs", type=int, default=2, help="detection targets checked at a time (default: 2)"
     )
     parser.add_argument(
         "--st-max-examples", type=int, help="Schemathesis --max-examples (default: by mode)"

@@ -74,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database",
         metavar="DIR|redis://HOST:PORT/DB",
-        help=f"shared Hypothesis example database (default {DEFAULT_DIRECTORY})",
+        help=f"shared Hypothesis example database (default: {DEFAULT_DIRECTORY})",
     )
     add_target_arguments(parser, what="campaign")
     parser.add_argument("--report-dir", default="reports", help="where <campaign-id>/ goes")

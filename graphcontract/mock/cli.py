@@ -3,7 +3,9 @@
 Also runnable as ``python -m graphcontract.mock.cli`` (what ``MockProcess`` launches), so the
 mock does not depend on the other subcommands being importable. Once uvicorn accepts
 connections it prints one line, ``graphcontract mock: listening on http://HOST:PORT``
-(flushed, so a script can wait for it); ``--quiet`` leaves it out.
+(flushed, so a script can wait for it), then one line naming what a run needs to judge every
+clause against it (its user's id and userPrincipalName, its read-only token) and the variant and
+faults it serves; ``--quiet`` leaves both out.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import argparse
 import dataclasses
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import uvicorn
 
+from graphcontract.contract import load_contract
 from graphcontract.errors import HarnessError, UsageError
 from graphcontract.helpformat import DefaultsHelpFormatter
 from graphcontract.metadata_option import add_metadata_argument, select_metadata
@@ -30,8 +33,8 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port; 0 picks a free one")
     parser.add_argument(
         "--seed",
         metavar="FILE",
@@ -66,15 +69,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quiet",
         action="store_true",
-        help="do not print the 'listening on URL' line once the mock is ready",
+        help="do not print the 'listening on URL' line (and the line after it naming the "
+        "mock's users and read-only token) once the mock is ready",
     )
     parser.add_argument(
         "--readonly-token",
         default=DEFAULT_READONLY_TOKEN,
-        help=f"bearer token that may read but not PATCH (default {DEFAULT_READONLY_TOKEN})",
+        help="bearer token that may read but not PATCH",
     )
     parser.add_argument(
-        "--log-level", default="warning", help="uvicorn log level (default warning)"
+        "--log-level", default="warning", help=f"uvicorn log level: {', '.join(LOG_LEVELS)}"
     )
     add_metadata_argument(parser)
 
@@ -103,13 +107,47 @@ def run(args: argparse.Namespace) -> int:
     gray = choices_from(args.variant, args.gray)
     seed = load_seed(args.seed) if args.seed else None
     app = build_app(seed=seed, faults=faults, gray=gray, readonly_token=args.readonly_token)
-    announce = None if args.quiet else _announce
-    serve(app, host=args.host, port=args.port, log_level=args.log_level, on_ready=announce)
+    user = (seed or load_contract().seed)["user"]
+    details = served_line(
+        user_id=str(user["id"]),
+        upn=str(user["userPrincipalName"]),
+        readonly_token=args.readonly_token,
+        variant=args.variant,
+        gray=args.gray,
+        faults=faults,
+    )
+
+    def announce(url: str) -> None:
+        print(f"graphcontract mock: listening on {url}", flush=True)
+        print(details, flush=True)
+
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        on_ready=None if args.quiet else announce,
+    )
     return 0
 
 
-def _announce(url: str) -> None:
-    print(f"graphcontract mock: listening on {url}", flush=True)
+def served_line(
+    *,
+    user_id: str,
+    upn: str,
+    readonly_token: str,
+    variant: str,
+    gray: list[str],
+    faults: Iterable[str],
+) -> str:
+    """The line after the ready line: the values ``graphcontract run``'s --user and
+    --readonly-token-env need (so no clause is skipped against this mock), and what it serves."""
+    serving = f"variant {variant}" + (f" with --gray {' '.join(gray)}" if gray else "")
+    serving += f"; faults: {', '.join(sorted(faults)) or 'none'}"
+    return (
+        f"graphcontract mock: user {user_id} ({upn}) for --user; read-only token "
+        f"{readonly_token} for --readonly-token-env; {serving}"
+    )
 
 
 def listening_url(host: str, sockets: list[socket.socket]) -> str:

@@ -266,9 +266,10 @@ def _summary(
         f'<div class="count"><b>{n}</b>{_badge(s) if n else _badge(s, "s-none")}</div>'
         for s, n in counts.items()
     )
-    plural = "" if len(clauses) == 1 else "s"
+    title = f"{len(clauses)} clause{'' if len(clauses) == 1 else 's'} judged on the target"
+    title += f", plus {len(doc_clauses)} on the documentation (below)" if doc_clauses else ""
     parts = [
-        _section("summary", f"Summary — {len(clauses)} clause{plural}"),
+        _section("summary", f"Summary — {title}"),
         f'<div class="counts">{boxes}</div>',
     ]
     failed = [c for c in clauses if c.get("status") == "fail" and c.get("level") == "must"]

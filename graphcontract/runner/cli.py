@@ -90,7 +90,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR|redis://HOST:PORT/DB",
         help="Hypothesis example database to replay failures from (e.g. a fuzz campaign's)",
     )
-    add_metadata_argument(parser)
+    add_metadata_argument(parser, target=True)
     add_api_argument(parser)
     parser.add_argument(
         "--dry-run",

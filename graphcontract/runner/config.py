@@ -348,7 +348,7 @@ def add_token_env_argument(parser: Any) -> None:
         "--token-env",
         default=DEFAULT_TOKEN_ENV,
         metavar="NAME",
-        help="environment variable holding the bearer token (default GRAPH_TOKEN)",
+        help=f"environment variable holding the bearer token (default: {DEFAULT_TOKEN_ENV})",
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +19,12 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from graphcontract.client import ThrottlePolicy
-from graphcontract.contract import Contract, load_contract
+from graphcontract.contract import load_contract
 from graphcontract.errors import UsageError
+from graphcontract.mock.app import DEFAULT_READONLY_TOKEN
 from graphcontract.runner.config import DEFAULT_LIVE_RATE, DISCOVERED_POSITION, RunConfig
 from graphcontract.types import json_text
 
-REQUEST_FORMS = {
-    "paths.users": "PATCH {users}/{id} (each --user form)",
-    "target.unknown-id": "GET, PATCH and GET {me}/<a fresh GUID, or graphcontract-missing-<uuid> "
-    "when the position id is no GUID> (an id that does not exist; never another real position)",
-    "auth.required": "PATCH {me}/{id} without an Authorization header",
-    "auth.scope": "PATCH {me}/{id} with the read-only token",
-    "media.json-required": "PATCH {me}/{id} with a non-JSON Content-Type, and with none",
-    "body.malformed": "PATCH {me}/{id} with malformed or non-object JSON bytes",
-}
 MAX_EXAMPLES_SHOWN = 2
 
 
@@ -86,8 +79,14 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
             else "(none: auth.scope is skipped)"
         )
     else:
-        token = readonly = "the bundled mock's own"
-        users = ", ".join(cfg.users) or "the bundled mock's user id and userPrincipalName"
+        seed = contract.seed
+        token = "the bundled mock's own"
+        readonly = f"the bundled mock's own ({DEFAULT_READONLY_TOKEN})"
+        users = ", ".join(cfg.users) or (
+            f"{seed['user']['id']}, {seed['user']['userPrincipalName']} (the bundled mock's)"
+        )
+        if not cfg.position_id:
+            position = f"{seed['positions'][-1]['id']} (the last the bundled mock lists)"
     lines = [
         "graphcontract run --dry-run: nothing is started, sent or written.",
         "",
@@ -141,12 +140,13 @@ def describe_run(cfg: RunConfig, args: argparse.Namespace, suite: Path) -> str:
         "",
         f"Tests ({len(items)} cases):",
     ]
-    lines += _describe_tests(items, args.profile, contract)
+    lines += _describe_tests(items, args.profile)
     return "\n".join(lines)
 
 
-def _describe_tests(items: list[pytest.Item], profile: str, contract: Contract) -> list[str]:
-    me, users = contract.me_collection, contract.users_collection("{user}")
+def _describe_tests(items: list[pytest.Item], profile: str) -> list[str]:
+    """One entry per test function, in its own words: what its docstring says it sends and
+    judges, its clauses (each once), the cases its parameter ids name, example bodies."""
     groups: dict[str, list[pytest.Item]] = {}
     for item in items:
         groups.setdefault(getattr(item, "originalname", item.name), []).append(item)
@@ -154,48 +154,88 @@ def _describe_tests(items: list[pytest.Item], profile: str, contract: Contract) 
     for name, members in groups.items():
         first = members[0]
         marker = first.get_closest_marker("clauses")
-        clauses = list(marker.args) if marker else []
+        clauses = list(dict.fromkeys(marker.args)) if marker else []
         function = getattr(first, "function", None)
-        doc = " ".join((getattr(function, "__doc__", None) or "").strip().split("\n\n")[0].split())
-        generated = hasattr(function, "hypothesis")
-        count = f"{len(members)} case(s)"
-        if generated:
+        count = f"{len(members)} case{'s' if len(members) != 1 else ''}"
+        if hasattr(function, "hypothesis"):
             budget = hypothesis_settings.get_profile(profile).max_examples
-            count += f", each up to {budget} Hypothesis-generated inputs (profile {profile})"
-        lines.append(f"  {name}: {count}")
+            count += f", each up to {budget} generated inputs, Hypothesis profile {profile}"
+        lines.append(f"  {_title(name)} ({count})")
+        doc = _summary(getattr(function, "__doc__", None))
         if doc:
-            lines.append(f"      {doc if len(doc) <= 160 else doc[:160] + '…'}")
+            lines.append(f"      {doc}")
         lines.append(f"      clauses: {', '.join(clauses)}")
-        forms = [REQUEST_FORMS[c] for c in clauses if c in REQUEST_FORMS]
-        for form in forms:
-            lines.append("      sends: " + form.format(me=me, users=users, id="{id}"))
+        cases = _case_ids(members)
+        if cases:
+            lines.append(f"      cases: {cases}")
         for example in _examples(members, function)[:MAX_EXAMPLES_SHOWN]:
             lines.append(f"      e.g. {example}")
     return lines
 
 
+def _title(name: str) -> str:
+    """A test function's name as words (``test_unknown_position_id`` -> ``unknown position
+    id``): pytest's node ids, and --gc-clause, name the same tests."""
+    return name.removeprefix("test_").replace("_", " ")
+
+
+def _summary(doc: str | None, limit: int = 200) -> str:
+    """The docstring's first paragraph on one line, shortened at a word to ``limit``."""
+    text = " ".join((doc or "").strip().split("\n\n")[0].split())
+    return textwrap.shorten(text, limit, placeholder=" …") if text else ""
+
+
+def _case_ids(members: list[pytest.Item], shown: int = 5, width: int = 120) -> str:
+    """What the cases vary, by their parametrize ids: each parametrization's distinct ids
+    (the first few, within ``width``, when many), parametrizations joined by ``×``."""
+    idlists = [
+        list(getattr(callspec, "_idlist", ()))
+        for callspec in (getattr(item, "callspec", None) for item in members)
+        if callspec is not None
+    ]
+    if not idlists:
+        return ""
+    columns: list[list[str]] = []
+    for ids in idlists:
+        for position, value in enumerate(ids):
+            if position == len(columns):
+                columns.append([])
+            if value not in columns[position]:
+                columns[position].append(value)
+    parts = []
+    for column in columns:
+        kept = [column[0]]
+        for value in column[1:]:
+            if len(kept) == shown or len(", ".join([*kept, value])) > width:
+                break
+            kept.append(value)
+        text = ", ".join(kept)
+        if len(kept) < len(column):
+            text += f", … ({len(column)} in all)"
+        parts.append(text)
+    return " × ".join(parts)
+
+
 def _examples(members: list[pytest.Item], function: Any) -> list[str]:
-    """Readable example inputs: parametrized bodies/cases, then explicit @example bodies."""
+    """Example bodies: the parametrized ones, then explicit @example bodies."""
     shown: list[str] = []
     for item in members:
         callspec = getattr(item, "callspec", None)
-        if callspec is None:
-            continue
-        parts = [_show(name, value) for name, value in callspec.params.items()]
-        shown.append("; ".join(p for p in parts if p))
+        if callspec is not None:
+            shown += [_show(value) for value in callspec.params.values()]
     inner = getattr(getattr(function, "hypothesis", None), "inner_test", None)
     for example in getattr(inner, "hypothesis_explicit_examples", []):
-        shown += [_show(name, value) for name, value in example.kwargs.items()]
-    return [s for s in shown if s]
+        shown += [_show(value) for value in example.kwargs.values()]
+    return list(dict.fromkeys(s for s in shown if s))
 
 
-def _show(name: str, value: Any, limit: int = 160) -> str:
+def _show(value: Any, limit: int = 160) -> str:
+    """A JSON body (or a case carrying one) as sent; "" for anything else (the case ids
+    name those)."""
     description = getattr(value, "description", None)
     body = getattr(value, "body", value)
-    if isinstance(body, (dict, list)) or body is None:
-        text = json_text(body)
-        text = f"body {text}" if len(text) <= limit else f"body {text[:limit]}…"
-        return f"{description}: {text}" if isinstance(description, str) else text
-    if isinstance(body, (str, int, float, bool)):
-        return f"{name}={body!r}"
-    return f"{name}={getattr(value, 'path', type(value).__name__)}"
+    if not isinstance(body, (dict, list)):
+        return ""
+    text = json_text(body)
+    text = f"body {text}" if len(text) <= limit else f"body {text[:limit]}…"
+    return f"{description}: {text}" if isinstance(description, str) else text

@@ -84,7 +84,7 @@ def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> st
         request = dataclasses.replace(first.request, url=url, body=body.encode())
         lines += ["# 0. restore the snapshot", dataclasses.replace(first, request=request).curl()]
     for number, step in enumerate(steps, 1):
-        statuses = ", ".join(str(e.status) for e in step.exchanges)
+        statuses = ", ".join(f"{e.request.method} {e.status}" for e in step.exchanges)
         lines.append(f"# {number}. {step.what} (answered {statuses})")
         curls = [e.curl() for e in step.exchanges]
         lines += [f"{c} &" for c in curls] + ["wait"] if step.together else curls

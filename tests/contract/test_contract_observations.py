@@ -20,6 +20,9 @@ GRAY = gray_cases(CONTRACT)
 @pytest.mark.clauses(*sorted({c.clause for c in GRAY}), *GRAY_CLAUSES)
 @pytest.mark.parametrize("case", GRAY, ids=[c.description for c in GRAY])
 def test_gray_zone_is_recorded(gc_session, case):
+    """A body in a gray zone (annotations, an empty body, null collections, flags combinations,
+    undeclared properties, unusual strings, long values): accepted or refused, the answer is
+    recorded; an accepted one is judged as any update, a refused one must change nothing."""
     with gc_session.example() as ex:
         check_gray(ex, case.clause, case.description, case.body)
 

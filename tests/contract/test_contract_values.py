@@ -38,6 +38,7 @@ ENUM_MEMBERS = [
 @pytest.mark.clauses("enum.allowedAudiences.accepts", "enum.nested", "server.no-5xx")
 @pytest.mark.parametrize(("site", "member"), ENUM_MEMBERS)
 def test_every_documented_enum_member_is_accepted(gc_session, site, member):
+    """Every member the metadata declares, at every enum site: accepted and read back."""
     with gc_session.example() as ex:
         check_enum_member(ex, site, member)
 
@@ -72,6 +73,7 @@ def test_classic_wrong_values_at_every_place_are_refused(gc_session, case):
 @pytest.mark.clauses("enum.allowedAudiences.rejects", "atomic.rejected", "errors.envelope")
 @given(case=invalid_bodies(CONTRACT, "enum.allowedAudiences.rejects"))
 def test_allowed_audiences_non_members_are_refused(gc_session, case):
+    """Generated allowedAudiences values that are no member: 400, nothing changed."""
     with gc_session.example() as ex:
         check_rejected(ex, case.clause, content=case.content(), what=case.description)
 
@@ -82,6 +84,8 @@ NESTED_ENUMS = any(site.clause == "enum.nested" for site in CONTRACT.enum_sites(
 @pytest.mark.clauses("enum.nested", "atomic.rejected", "errors.envelope")
 @given(case=invalid_bodies(CONTRACT, "enum.nested") if NESTED_ENUMS else st.none())
 def test_nested_enum_non_members_are_refused(gc_session, case):
+    """Generated values that are no member of an enum inside a complex value: 400, nothing
+    changed."""
     if case is None:  # the report says why the clause is not judged on this facet
         gc_session.recorder.unjudged["enum.nested"] = (
             f"{CONTRACT.facet} has no enum inside a complex value: no site for this clause"
@@ -94,6 +98,7 @@ def test_nested_enum_non_members_are_refused(gc_session, case):
 @pytest.mark.clauses("types.rejects", "atomic.rejected", "errors.envelope")
 @given(case=invalid_bodies(CONTRACT, "types.rejects"))
 def test_wrong_types_are_refused(gc_session, case):
+    """Generated bodies with a value of the wrong type somewhere: 400, nothing changed."""
     with gc_session.example() as ex:
         check_rejected(ex, case.clause, content=case.content(), what=case.description)
 
@@ -101,6 +106,8 @@ def test_wrong_types_are_refused(gc_session, case):
 @pytest.mark.clauses("read-only.not-applied", "atomic.rejected", "errors.envelope", *UPDATE_CLAUSES)
 @given(case=invalid_bodies(CONTRACT, "read-only.not-applied"))
 def test_read_only_properties_are_not_applied(gc_session, case):
+    """Generated bodies carrying read-only properties: ignored (200, nothing of them stored) or
+    refused (400, nothing changed)."""
     with gc_session.example() as ex:
         check_read_only(ex, case.body)
 
@@ -117,6 +124,8 @@ def test_each_read_only_property_is_not_applied(gc_session, case):
 @pytest.mark.clauses("properties.unknown", "atomic.rejected", "errors.envelope")
 @given(case=invalid_bodies(CONTRACT, "properties.unknown"))
 def test_undeclared_properties(gc_session, case):
+    """Generated bodies with a property the metadata does not declare: how the service treats
+    it is recorded (--policy unknown_properties=reject or =ignore judges it)."""
     with gc_session.example() as ex:
         check_unknown_property(ex, case.body, case.description)
 
@@ -150,5 +159,7 @@ after every step), never every property at once."""
     ("clause", "body"), FULL_WITH_ONE_WRONG.values(), ids=FULL_WITH_ONE_WRONG.keys()
 )
 def test_a_full_body_with_one_wrong_value_changes_nothing(gc_session, clause, body):
+    """Every writable property at once with one wrong value: 400, and none of the others
+    applied."""
     with gc_session.example() as ex:
         check_mixed(ex, body, clause, "every property, one wrong value")

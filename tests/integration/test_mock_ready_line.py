@@ -1,15 +1,18 @@
 """``graphcontract mock`` says when it is ready: one flushed line with its URL, printed once
-the server accepts connections (so a script can start a run as soon as it reads it);
-``--quiet`` leaves the line out."""
+the server accepts connections (so a script can start a run as soon as it reads it), then a
+line naming the users and read-only token a run needs and the faults and variant served;
+``--quiet`` leaves both lines out."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import selectors
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +54,19 @@ def first_line(process: subprocess.Popen[str], timeout: float = 30.0) -> str:
     return process.stdout.readline().rstrip("\n")
 
 
+def next_line(process: subprocess.Popen[str], timeout: float = 10.0) -> str:
+    """The line printed right after the first (often already in the pipe's buffer, where a
+    select would not see it: read on a thread, so a missing line fails instead of hanging)."""
+    assert process.stdout is not None
+    stdout = process.stdout
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    assert lines, f"no second line within {timeout} s"
+    return lines[0].rstrip("\n")
+
+
 def test_mock_prints_its_url_once_it_accepts_connections():
     with mock_command("--port", "0") as process:
         line = first_line(process)
@@ -64,6 +80,21 @@ def test_mock_prints_its_url_once_it_accepts_connections():
             timeout=5.0,
         )
         assert answer.status_code == 200
+        served = next_line(process)
+    seed = json.loads((ROOT / "contracts/examples/mock_seed.json").read_text(encoding="utf-8"))
+    assert f"user {seed['user']['id']} ({seed['user']['userPrincipalName']})" in served
+    assert "read-only token graphcontract-readonly for --readonly-token-env" in served
+    assert served.endswith("variant conforming; faults: none"), served
+
+
+def test_mock_names_the_faults_and_variant_it_serves():
+    with mock_command(
+        "--port", "0", "--variant", "dotnet", "--fault", "nested-replace", "--readonly-token", "ro"
+    ) as process:
+        assert READY.match(first_line(process))
+        served = next_line(process)
+    assert "read-only token ro for" in served
+    assert served.endswith("variant dotnet; faults: nested-replace"), served
 
 
 def test_quiet_mock_prints_nothing_and_still_serves():

@@ -56,7 +56,7 @@ def test_dry_run_prints_the_plan_and_sends_nothing(shared_mock: MockProcess, tmp
         "never DELETE, POST or PUT",
         "PATCH /me/profile/positions/{id}",
         "restore journal",
-        "test_edge_cases_at_every_site_read_back_as_sent",
+        "edge cases at every site read back as sent",
         "e.g. body {",
     ):
         assert expected in text, expected

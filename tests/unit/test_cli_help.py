@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import re
 
 import pytest
 
@@ -123,3 +124,27 @@ def test_mock_faults_combine_and_the_help_says_so(argv):
     add_mock_arguments(parser)
     assert parser.parse_args(argv).fault == ["auth-optional", "nested-replace"]
     assert "faults combine" in flat(parser.format_help())
+
+
+@pytest.mark.parametrize("name", list(SUBCOMMANDS))
+def test_every_default_is_written_the_same_way(name):
+    """One form in every --help: "default: VALUE" (never "(default VALUE)" nor "VALUE
+    (default)")."""
+    parser = subparsers()[name]
+    formatter = DefaultsHelpFormatter(prog=parser.prog)
+    odd = {
+        action.option_strings[-1]: text
+        for action in options_with_a_value(parser)
+        if re.search(r"\bdefault\b(?!:)", text := flat(formatter._get_help_string(action)))
+    }
+    assert odd == {}, f"graphcontract {name} --help"
+
+
+@pytest.mark.parametrize("name", list(SUBCOMMANDS))
+def test_help_offers_only_what_the_command_accepts(name):
+    """--metadata's 'target' (the run's <base-url>/$metadata) is offered by run alone."""
+    parser = subparsers()[name]
+    for action in options_with_a_value(parser):
+        if action.dest == "metadata":
+            offered = "'target'" in (action.help or "") or "target" in str(action.metavar)
+            assert offered == (name == "run"), name

@@ -361,3 +361,40 @@ def test_accept_header_is_json_unless_a_request_says_otherwise(extra, sent):
     with GraphClient("http://t", token="tok-12345", transport=httpx.MockTransport(handler)) as gc:
         gc.request("GET", "/x", content_type=None, extra_headers=extra)
     assert seen == [sent]
+
+
+@pytest.mark.parametrize("token", ["x", "ab", "abc"], ids=["one-char", "two-chars", "three-chars"])
+def test_a_short_token_is_never_recorded_in_a_header_whatever_its_length(token):
+    """Below the length from which a secret is looked for in free text, the Authorization
+    header still records the variable, never the token."""
+    seen: list[str | None] = []
+
+    def handler(request):
+        seen.append(request.headers.get("authorization"))
+        return httpx.Response(200, json={"x": "xabc ab abc"})
+
+    redactor = Redactor([token], env_names=["GRAPH_TOKEN"])
+    with GraphClient(
+        "http://127.0.0.1:9",
+        token=token,
+        transport=httpx.MockTransport(handler),
+        redactor=redactor,
+        token_env="GRAPH_TOKEN",
+    ) as client:
+        exchange = client.request("PATCH", "/x", json_body={"note": "x ab abc"})
+    assert seen == [f"Bearer {token}"]
+    assert exchange.request.header("authorization") == "Bearer $GRAPH_TOKEN"
+    record = exchange.to_dict()
+    assert record["request"]["headers"]["Authorization"] == "Bearer $GRAPH_TOKEN"
+    assert f"Bearer {token}" not in json.dumps(record)
+    assert json.loads(record["request"]["body"]) == {"note": "x ab abc"}, "body left as sent"
+
+
+def test_secrets_in_bodies_are_replaced_as_whole_tokens_only():
+    redactor = Redactor(["graphcontract-readonly"], env_names=["RO"])
+    body = b'{"displayName": "graphcontract-readonly-probe", "token": "graphcontract-readonly"}'
+    assert redactor.sent_bytes(body) == (
+        b'{"displayName": "graphcontract-readonly-probe", "token": "$RO"}'
+    )
+    assert redactor.text("use graphcontract-readonly.") == "use ***."
+    assert redactor.sent_header("Bearer graphcontract-readonly") == "Bearer $RO"

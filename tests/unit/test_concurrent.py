@@ -5,8 +5,10 @@ storage, or both)."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import threading
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -17,10 +19,17 @@ from graphcontract.client import GraphClient
 from graphcontract.contract import load_contract
 from graphcontract.runner.config import DEFAULT_POLICY
 from graphcontract.runner.scenarios import body_at
-from graphcontract.runner.sequence_parts import Learned, SequenceFailed, disjoint_pairs
+from graphcontract.runner.sequence_parts import (
+    Learned,
+    Recorded,
+    SequenceFailed,
+    disjoint_pairs,
+    script,
+)
 from graphcontract.runner.session import Session
 from graphcontract.runner.statemachine import machine_for
 from graphcontract.runner.target import Target
+from tests.unit.oracle_samples import exchange
 
 CONTRACT = load_contract()
 SEEDED = CONTRACT.seed["positions"][0]
@@ -129,3 +138,22 @@ def test_under_the_replace_policy_writes_sent_at_once_name_different_properties(
     assert first
     assert second
     assert not set(first) & set(second)
+
+
+def test_a_replayed_step_names_each_answer_by_its_request():
+    """Two PATCHes at once and the GET that reads them back are three answers: the script's
+    step line says which is which, not "answered 200, 200, 200" under "two PATCHes"."""
+    patches = [exchange(200, {}), exchange(200, {})]
+    read = dataclasses.replace(
+        exchange(200, {}), request=dataclasses.replace(patches[0].request, method="GET", body=b"")
+    )
+    session = SimpleNamespace(
+        contract=load_contract(),
+        target=SimpleNamespace(
+            client=SimpleNamespace(base_url="http://127.0.0.1"),
+            path=lambda: "/me/profile/positions/x",
+        ),
+    )
+    steps = [Recorded("two PATCHes at once", [*patches, read], together=True)]
+    text = script(session, {}, steps)  # type: ignore[arg-type]
+    assert "# 1. two PATCHes at once (answered PATCH 200, PATCH 200, GET 200)" in text

@@ -355,17 +355,20 @@ def test_lone_surrogates_and_nul_in_a_report_are_written_as_escapes(tmp_path) ->
 
 def test_secrets_quoted_by_a_verdict_are_redacted_in_both_report_files(tmp_path) -> None:
     """Verdicts quote the data as the target sent it (never redacted, or oracles and restores
-    would judge and write back '***'); the files written from them are."""
+    would judge and write back '***'); the files written from them are, a secret as a whole
+    token only: the probe text that begins with the mock's read-only token stays as sent."""
     secret = "graphcontract-readonly"
     failing = failed_clause("read-only.not-applied")
-    failing["failure_title"] = f"lastModifiedBy merged: {secret}-probe"
+    failing["failure_title"] = f"lastModifiedBy merged: {secret}-probe (token '{secret}')"
     failing["counterexample"]["response"]["body"] = {"displayName": f"{secret}-probe"}
     redactor = Redactor([secret])
     write_report(run("fail", [failing]), tmp_path, redact=redactor.text)
     for name in ("report.json", "report.html"):
         text = (tmp_path / name).read_text(encoding="utf-8")
-        assert secret not in text, name
-        assert "***-probe" in text, name
+        assert f"{secret}-probe" in text, name
+        assert "***-probe" not in text, name
+        assert text.count(secret) == text.count(f"{secret}-probe"), "the token itself is shown"
+        assert "***" in text, name
 
 
 @pytest.mark.parametrize(
@@ -403,7 +406,9 @@ def test_a_passing_page_has_no_fail_badge_even_with_documentation_findings() -> 
     assert 'class="badge s-fail"' not in page, "a red fail badge on a PASS page"
     assert 'class="sum-fail"' not in page
     summary = page[page.index('id="summary"') : page.index('id="traffic"')]
-    assert "Summary — 3 clauses" in summary, "documentation clauses are not clause results"
+    assert "Summary — 3 clauses judged on the target, plus 1 on the documentation" in summary, (
+        "documentation clauses are not clause results, and the summary says where they went"
+    )
     docs = page[page.index('id="documentation"') :]
     assert 'id="clause-docs.examples"' in docs
     assert "found problems" in docs
