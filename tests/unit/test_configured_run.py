@@ -28,7 +28,11 @@ def dry_run(capsys: pytest.CaptureFixture[str], *flags: str) -> dict[str, str]:
     assert main(["run", "--dry-run", *flags]) == 0
     lines = capsys.readouterr().out.splitlines()
     pairs = [line.strip().split(None, 1) for line in lines if line.startswith("  ")]
-    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
+    settings: dict[str, str] = {}
+    for pair in pairs:  # the header's lines come first; later ones describe tests
+        if len(pair) == 2:
+            settings.setdefault(pair[0], pair[1])
+    return settings
 
 
 @pytest.fixture
