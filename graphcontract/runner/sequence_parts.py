@@ -86,8 +86,12 @@ def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> st
     for number, step in enumerate(steps, 1):
         statuses = ", ".join(f"{e.request.method} {e.status}" for e in step.exchanges)
         lines.append(f"# {number}. {step.what} (answered {statuses})")
-        curls = [e.curl() for e in step.exchanges]
-        lines += [f"{c} &" for c in curls] + ["wait"] if step.together else curls
+        if step.together:  # the writes sent at once, then what read their outcome
+            sent = [e for e in step.exchanges if e.request.method == "PATCH"]
+            lines += [f"{e.curl()} &" for e in sent] + ["wait"]
+            lines += [e.curl() for e in step.exchanges if e.request.method != "PATCH"]
+        else:
+            lines += [e.curl() for e in step.exchanges]
     return "\n".join(lines)
 
 

@@ -157,3 +157,13 @@ def test_a_replayed_step_names_each_answer_by_its_request():
     steps = [Recorded("two PATCHes at once", [*patches, read], together=True)]
     text = script(session, {}, steps)  # type: ignore[arg-type]
     assert "# 1. two PATCHes at once (answered PATCH 200, PATCH 200, GET 200)" in text
+    # the two PATCHes go in the background and are waited for; the read comes after them
+    lines = text.splitlines()
+    replay = lines[
+        lines.index("# 1. two PATCHes at once (answered PATCH 200, PATCH 200, GET 200)") + 1 :
+    ]
+    methods = [
+        line.split(" -X ")[1].split()[0] if line.startswith("curl") else line for line in replay
+    ]
+    assert methods == ["PATCH", "PATCH", "wait", "GET"]
+    assert [line.endswith(" &") for line in replay] == [True, True, False, False]
