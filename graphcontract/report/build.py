@@ -68,7 +68,10 @@ def build_report(
     errors: list[str],
     started: datetime,
     profile: str,
+    interrupted: dict[str, int] | None = None,
 ) -> dict[str, Any]:
+    """``interrupted``: the run was stopped (Ctrl-C, SIGTERM) after ``tests_run`` of
+    ``tests_selected`` contract tests; its verdict is ``interrupted`` (never a pass)."""
     clauses = []
     for clause_id, clause in contract.clauses.items():
         tally = recorder.clauses.get(clause_id)
@@ -113,7 +116,9 @@ def build_report(
     final_unverified = any(
         r["when"] == "end of run" and not r["verified"] for r in recorder.restores
     )
-    if must_failed:
+    if interrupted is not None:
+        verdict = "interrupted"
+    elif must_failed:
         verdict = "fail"
     elif errors or final_unverified or not clauses_judged(clauses):
         verdict = "error"
@@ -124,6 +129,7 @@ def build_report(
     return {
         "graphcontract": __version__,
         "verdict": verdict,
+        "interrupted": interrupted,
         "api": contract.facet,
         "target": target,
         "profile": profile,

@@ -344,8 +344,9 @@ def test_a_failed_self_test_next_to_a_passing_contract_is_named_on_the_verdict_l
     assert report(pytester)["verdict"] == "pass"
     result.stdout.fnmatch_lines(
         [
-            "verdict: pass - every must clause held; but 1 test(s) outside the contract suite "
-            "failed (harness self-tests, not clauses of the target): *::test_broken - report: *",
+            "verdict: pass - every selected must clause held; but 1 test(s) outside the contract "
+            "suite failed (harness self-tests, not clauses of the target): *::test_broken - "
+            "report: *",
             "*1 failed, 12 passed*",
         ]
     )
