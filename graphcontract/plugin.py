@@ -21,16 +21,14 @@ from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import HarnessError
 from graphcontract.profiles import register_profiles
-from graphcontract.runner.config import (
-    RunConfig,
-)
+from graphcontract.runner.config import RunConfig, pinned_clauses
 from graphcontract.runner.console import RunFacts, Wording, summary_lines
 from graphcontract.runner.plugin_options import add_options, build_config
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.session import ContractViolation, Session
 from graphcontract.runner.steps import StepLog
 from graphcontract.runner.target import Target, discover_position
-from graphcontract.types import printable
+from graphcontract.types import terminal_line
 
 CONFIG_KEY = pytest.StashKey[RunConfig]()
 CONTROLLER_KEY = pytest.StashKey["Controller"]()
@@ -177,7 +175,9 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
             "readonly_token": readonly is not None,
         }
         if config.getoption("--gc-steps"):
-            steps = StepLog(base_url)
+            pinned = pinned_clauses(cfg.policy)
+            levels = {c: "must" if c in pinned else k.level for c, k in contract.clauses.items()}
+            steps = StepLog(base_url, levels)
             client.hooks.append(steps.exchange)
             session.verdict_hooks.append(steps.verdict)
             config.stash[STEPS_KEY] = steps
@@ -288,9 +288,9 @@ class Controller:
         steps = properties.get(STEPS_PROPERTY)
         writer = self.config.pluginmanager.get_plugin("terminalreporter")
         if steps and writer is not None:
-            writer.write_line(f"{report.nodeid} ({report.when}):", bold=True)
+            writer.write_line(terminal_line(f"{report.nodeid} ({report.when}):"), bold=True)
             for line in cast(list[str], steps):
-                writer.write_line(line)
+                writer.write_line(terminal_line(line))
         for name, value in report.user_properties:
             value = cast(Any, value)
             if name == USER_PROPERTY:
@@ -361,7 +361,7 @@ class Controller:
         tr = terminalreporter
         tr.section("graphcontract")
         for line in summary_lines(report, folder, wording=self._wording(), facts=self.state.facts):
-            tr.write_line(printable(line.text), **STYLES.get(line.style, {}))
+            tr.write_line(terminal_line(line.text), **STYLES.get(line.style, {}))
 
     def _wording(self) -> Wording:
         """The console's hints in the words of whatever started the run."""

@@ -120,7 +120,7 @@ def build_report(
         verdict = "interrupted"
     elif must_failed:
         verdict = "fail"
-    elif errors or final_unverified or not clauses_judged(clauses):
+    elif errors or final_unverified or not clauses_judged(clauses, judged_as_must):
         verdict = "error"
     else:
         verdict = "pass"
@@ -204,8 +204,13 @@ def restore_problem(restore: dict[str, Any]) -> str:
     return f"{restore['when']}: {' | '.join(parts) or 'not verified'}"
 
 
-def clauses_judged(clauses: list[dict[str, Any]]) -> bool:
-    return any(c["status"] in {"pass", "fail", "observed"} for c in clauses)
+def clauses_judged(clauses: list[dict[str, Any]], judged_as_must: frozenset[str]) -> bool:
+    """A must clause (or one a policy pins as must) was judged: a run that judged none,
+    only gray zones or the documentation (``--clause docs.examples``) judged nothing."""
+    return any(
+        c["status"] in {"pass", "fail"} and (c["level"] == "must" or c["id"] in judged_as_must)
+        for c in clauses
+    )
 
 
 def _observation(tally: ClauseTally) -> dict[str, Any]:

@@ -323,7 +323,7 @@ def verdict_line(report: Mapping[str, Any], html: Path, facts: RunFacts) -> Line
     elif verdict == "pass":
         text = f"{head}: pass - {judged_text(report)}"
     else:
-        text = f"{head}: error - the harness could not judge everything (see the errors above)"
+        text = f"{head}: error - {error_text(report)}"
     if facts.other_failures:
         shown = ", ".join(facts.other_failures[:3])
         extra = len(facts.other_failures) - 3
@@ -344,6 +344,16 @@ def interrupted_text(report: Mapping[str, Any]) -> str:
     run, selected = facts.get("tests_run"), facts.get("tests_selected")
     ran = f"after {run} of {selected} tests" if run is not None and selected else "early"
     return f"the run was stopped {ran}; a partial run is not a pass"
+
+
+def error_text(report: Mapping[str, Any]) -> str:
+    """Why the harness could not judge: the errors, the final restore, or nothing judged."""
+    if report.get("errors"):
+        return "the harness could not judge everything (see the errors above)"
+    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
+    if any(not r.get("verified") for r in final):
+        return "the end-of-run restore was not verified (see the restores above)"
+    return "nothing judged: no must clause was judged (the selection sent no request it applies to)"
 
 
 def judged_text(report: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ test's report, so the controller prints the steps of xdist workers as well as it
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from graphcontract.client import Exchange
 from graphcontract.oracles.verdict import Verdict
@@ -16,13 +17,21 @@ from graphcontract.types import printable
 
 MAX_NAMES = 6
 """Clause ids named on a ``pass`` line before the rest are counted."""
+NOT_A_FAILURE = {
+    "doc": "documentation finding",
+    "observe": "gray zone (never fails a run)",
+}
+"""How a failed verdict of a clause that cannot fail the run is named: never ``FAIL``."""
 
 
 class StepLog:
     """Lines describing what the harness did since the last ``drain``."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, levels: Mapping[str, str] | None = None) -> None:
+        """``levels``: each clause's level as the run judges it (``must`` for one a policy
+        pins); a clause not named is a must clause."""
         self.base_url = base_url
+        self.levels = dict(levels or {})
         self.lines: list[str] = []
         self._verdicts: list[Verdict] = []
 
@@ -58,7 +67,8 @@ class StepLog:
             self.lines.append(f"    pass: {shown}{more}")
         for verdict in self._verdicts:
             if verdict.outcome == "fail":
-                self.lines.append(f"    FAIL {verdict.clause}: {shorten(verdict.title)}")
+                label = NOT_A_FAILURE.get(self.levels.get(verdict.clause, "must"), "FAIL")
+                self.lines.append(f"    {label} {verdict.clause}: {shorten(verdict.title)}")
             elif verdict.outcome == "observed":
                 self.lines.append(f"    observed {verdict.clause}: {shorten(verdict.title)}")
         self._verdicts = []

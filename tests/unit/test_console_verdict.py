@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from graphcontract.report.build import clauses_judged
 from graphcontract.runner import cli, interrupt
 from graphcontract.runner.config import RunConfig
 from graphcontract.runner.console import summary_lines
@@ -120,3 +121,38 @@ def test_sigterm_stops_like_ctrl_c_with_its_own_status() -> None:
     assert interrupt.was_stopped()
     assert interrupt.interrupted_status() == 143
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.parametrize(
+    ("clauses", "pinned", "judged"),
+    [
+        ([clause("docs.examples", "pass", level="doc")], frozenset(), False),
+        ([clause("body.empty", "observed", level="observe")], frozenset(), False),
+        ([clause("body.empty", "pass", level="observe")], frozenset({"body.empty"}), True),
+        ([clause("server.no-5xx", "pass"), clause("paths.users", "skipped")], frozenset(), True),
+        ([clause("paths.me", "fail")], frozenset(), True),
+    ],
+    ids=[
+        "documentation-only",
+        "gray-zone-only",
+        "pinned-gray-zone",
+        "a-must-passed",
+        "a-must-failed",
+    ],
+)
+def test_nothing_judged_means_no_must_clause_judged(
+    clauses: list[dict[str, Any]], pinned: frozenset[str], judged: bool
+) -> None:
+    assert clauses_judged(clauses, pinned) is judged
+
+
+def test_an_error_verdict_says_why_when_no_error_was_printed() -> None:
+    nothing = {"verdict": "error", "clauses": [clause("paths.me", "skipped")]}
+    assert verdict_of(nothing) == (
+        "verdict: error - nothing judged: no must clause was judged (the selection sent no "
+        "request it applies to)"
+    )
+    unverified = {**nothing, "restores": [{"when": "end of run", "verified": False}]}
+    assert "the end-of-run restore was not verified" in verdict_of(unverified)
+    errors = {**nothing, "errors": ["timed out"]}
+    assert "the harness could not judge everything (see the errors above)" in verdict_of(errors)
