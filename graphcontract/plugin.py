@@ -26,7 +26,7 @@ from graphcontract.runner.console import RunFacts, Wording, summary_lines
 from graphcontract.runner.plugin_options import add_options, build_config
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.session import ContractViolation, Session
-from graphcontract.runner.steps import StepLog
+from graphcontract.runner.steps import StepLog, step_header
 from graphcontract.runner.target import Target, discover_position
 from graphcontract.types import terminal_line
 
@@ -243,7 +243,7 @@ def pytest_runtest_makereport(
     if steps is not None:
         lines = steps.drain()
         if lines:
-            report.user_properties.append((STEPS_PROPERTY, lines))
+            report.user_properties.append((STEPS_PROPERTY, [step_header(item, call.when), *lines]))
     if is_contract:
         report.user_properties.append((CONTRACT_PROPERTY, 1))
     if is_contract and call.when == "call":
@@ -288,8 +288,9 @@ class Controller:
         steps = properties.get(STEPS_PROPERTY)
         writer = self.config.pluginmanager.get_plugin("terminalreporter")
         if steps and writer is not None:
-            writer.write_line(terminal_line(f"{report.nodeid} ({report.when}):"), bold=True)
-            for line in cast(list[str], steps):
+            header, *lines = cast(list[str], steps)
+            writer.write_line(terminal_line(header), bold=True)
+            for line in lines:
                 writer.write_line(terminal_line(line))
         for name, value in report.user_properties:
             value = cast(Any, value)

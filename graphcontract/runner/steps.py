@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from typing import Any
 
 from graphcontract.client import Exchange
 from graphcontract.oracles.verdict import Verdict
@@ -17,6 +18,8 @@ from graphcontract.types import printable
 
 MAX_NAMES = 6
 """Clause ids named on a ``pass`` line before the rest are counted."""
+PHASES = {"setup": "before ", "call": "", "teardown": "after "}
+"""How a header names the phase of a test its steps were taken in."""
 NOT_A_FAILURE = {
     "doc": "documentation finding",
     "observe": "gray zone (never fails a run)",
@@ -72,3 +75,17 @@ class StepLog:
             elif verdict.outcome == "observed":
                 self.lines.append(f"    observed {verdict.clause}: {shorten(verdict.title)}")
         self._verdicts = []
+
+
+def step_header(item: Any, when: str) -> str:
+    """The line above a test's steps, in the harness's words: what the test checks (its name
+    as a sentence, its case) and the clauses it judges; pytest's node id is for ``-vv``."""
+    name = str(getattr(item, "originalname", None) or item.name)
+    purpose = name.removeprefix("test_").replace("_", " ")
+    callspec = getattr(item, "callspec", None)
+    case = f" [{callspec.id}]" if callspec is not None else ""
+    marker = item.get_closest_marker("clauses")
+    names = [str(arg) for arg in marker.args] if marker is not None else []
+    more = f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
+    clauses = f" ({', '.join(names[:MAX_NAMES])}{more})" if names else ""
+    return f"{PHASES.get(when, when + ' ')}{purpose}{case}{clauses}:"

@@ -7,7 +7,7 @@ import unicodedata
 
 from graphcontract.client import Exchange, RecordedRequest, RecordedResponse
 from graphcontract.oracles.verdict import Verdict
-from graphcontract.runner.steps import StepLog
+from graphcontract.runner.steps import StepLog, step_header
 from graphcontract.types import terminal_line
 
 BASE = "http://127.0.0.1:8000"
@@ -74,3 +74,28 @@ def test_sent_and_received_data_reach_the_console_without_control_characters() -
     assert "\\x1b[2J" in shown
     assert "\\u202e" in shown
     assert terminal_line("plain text: ünïcode ✓") == "plain text: ünïcode ✓"
+
+
+class Marker:
+    args = ("auth.required", "errors.envelope")
+
+
+class Item:
+    """The parts of a pytest item a header reads."""
+
+    name = "test_missing_authorization_is_refused[me]"
+    originalname = "test_missing_authorization_is_refused"
+
+    class callspec:
+        id = "me"
+
+    def get_closest_marker(self, name: str) -> Marker | None:
+        return Marker() if name == "clauses" else None
+
+
+def test_a_header_names_the_test_s_purpose_and_clauses_not_pytest_s_node_id() -> None:
+    assert step_header(Item(), "call") == (
+        "missing authorization is refused [me] (auth.required, errors.envelope):"
+    )
+    assert step_header(Item(), "setup").startswith("before missing authorization")
+    assert step_header(Item(), "teardown").startswith("after missing authorization")
