@@ -47,3 +47,8 @@ def interrupted_status() -> int:
 def was_stopped() -> bool:
     """A stop signal arrived during the last ``stop_on_signals``."""
     return bool(_received)
+
+
+def last_signal() -> int | None:
+    """The last stop signal that arrived (None: none did)."""
+    return _received[-1] if _received else None
