@@ -303,6 +303,20 @@ class Controller:
             elif name == "graphcontract_target" and not state.target:
                 state.target = value
 
+    def pytest_sessionstart(self) -> None:
+        """pytest-xdist's quiet status line reads "bringing up nodes..." when the workers
+        start and again once they collected (nothing else on a non-terminal): said once."""
+        dist = self.config.pluginmanager.get_plugin("terminaldistreporter")
+        if dist is None:
+            return
+        show = dist.ensure_show_status
+
+        def once() -> None:
+            dist.ensure_show_status = lambda: None
+            show()
+
+        dist.ensure_show_status = once
+
     def pytest_keyboard_interrupt(self) -> None:
         """Ctrl-C or SIGTERM (runner/interrupt.py): the session's teardown still restores the
         position; the verdict line, not pytest's banner, says the run was interrupted."""
