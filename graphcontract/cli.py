@@ -105,8 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"graphcontract: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        from graphcontract.runner.interrupt import interrupted_status
+
         print("graphcontract: interrupted", file=sys.stderr)
-        return 130
+        return interrupted_status()
     finally:
         # a command selects its facet, metadata and findings for its own process and its
         # children; called in process (tests, scripts), it leaves them as it found them

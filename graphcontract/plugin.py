@@ -8,7 +8,6 @@ Inert unless contract tests (marked ``clauses``) run: the harness's own tests lo
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
@@ -18,33 +17,18 @@ from typing import Any, cast
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from graphcontract.api_option import HELP as API_HELP
-from graphcontract.api_option import keep_api_selection, select_configured_api
 from graphcontract.client import GraphClient, Redactor
 from graphcontract.contract import load_contract
 from graphcontract.errors import HarnessError
-from graphcontract.metadata_option import keep_metadata_selection, metadata_help, select_metadata
 from graphcontract.profiles import register_profiles
-from graphcontract.runner.config import (
-    DEFAULT_TOKEN_ENV,
-    POLICY_CHOICES,
-    RunConfig,
-    check_base_url,
-    check_clauses,
-    check_position_id,
-    check_rate_limit,
-    check_timeout,
-    check_users,
-    load_pyproject_settings,
-    parse_policy,
-    pyproject_folder,
-)
+from graphcontract.runner.config import RunConfig, pinned_clauses
 from graphcontract.runner.console import RunFacts, Wording, summary_lines
+from graphcontract.runner.plugin_options import add_options, build_config
 from graphcontract.runner.recorder import Recorder
 from graphcontract.runner.session import ContractViolation, Session
-from graphcontract.runner.steps import StepLog
+from graphcontract.runner.steps import StepLog, step_header
 from graphcontract.runner.target import Target, discover_position
-from graphcontract.types import printable
+from graphcontract.types import terminal_line
 
 CONFIG_KEY = pytest.StashKey[RunConfig]()
 CONTROLLER_KEY = pytest.StashKey["Controller"]()
@@ -76,113 +60,11 @@ class RunState:
         self.report: dict[str, Any] | None = None
         self.target: dict[str, Any] = {}
         self.facts = RunFacts()
+        self.interrupted = False
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("graphcontract", "graphcontract: Update workPosition contract")
-    group.addoption(
-        "--gc-base-url", help="Base URL of the target (default: start the bundled mock)."
-    )
-    group.addoption("--gc-position-id", help="Id of the position the run may modify.")
-    group.addoption(
-        "--gc-user",
-        action="append",
-        default=[],
-        help="User id or userPrincipalName owning the position (repeatable; a value with @ is "
-        "the userPrincipalName).",
-    )
-    group.addoption(
-        "--gc-token-env", help=f"Environment variable holding the token ({DEFAULT_TOKEN_ENV})."
-    )
-    group.addoption(
-        "--gc-readonly-token-env",
-        help="Environment variable holding a token without write scope (auth.scope).",
-    )
-    group.addoption("--gc-report-dir", help="Directory for reports/<run-id>/ (default: reports).")
-    group.addoption("--gc-run-id", help="Name of the report folder (default: timestamp + random).")
-    group.addoption(
-        "--gc-clause", action="append", default=[], help="Check only this clause (repeatable)."
-    )
-    group.addoption(
-        "--gc-policy",
-        action="append",
-        default=[],
-        help="Pin a gray zone or strictness, KEY=VALUE: "
-        + ", ".join(f"{key}={'|'.join(values)}" for key, values in POLICY_CHOICES.items())
-        + ".",
-    )
-    group.addoption("--gc-timeout", type=float, help="Per-request timeout in seconds (10).")
-    group.addoption(
-        "--gc-rate-limit",
-        type=float,
-        help="Requests per second (default: none on loopback, 5 on live targets; 0 = none).",
-    )
-    group.addoption("--gc-target-label", help="Name of the target in reports.")
-    group.addoption("--gc-metadata", metavar="FILE|URL", help=metadata_help() + ".")
-    group.addoption("--gc-api", metavar="NAME", help=API_HELP.split("; 'all'")[0] + ".")
-    group.addoption(
-        "--gc-steps",
-        action="store_true",
-        help="Show the harness's own steps: each request sent and its status, each verdict.",
-    )
-    group.addoption(
-        "--gc-command",
-        help="The command that started the run (graphcontract run): the console's hints then "
-        "name its options (--user, --clause) instead of the --gc-* ones.",
-    )
-    group.addoption(
-        "--gc-database",
-        metavar="DIR|redis://HOST:PORT/DB",
-        help="Hypothesis example database to replay first and keep failures in (shared with "
-        "fuzz campaigns); the profile then keeps its reuse phase and is not derandomized.",
-    )
-
-
-def _build_config(config: pytest.Config) -> RunConfig:
-    """The run's configuration: ``--gc-*`` options over ``[tool.graphcontract]`` (whose values
-    load_pyproject_settings has checked), each option checked as ``graphcontract run`` does."""
-    settings = load_pyproject_settings(Path(str(config.rootpath)))
-    opt = config.getoption
-    config.add_cleanup(keep_metadata_selection())
-    if opt("--gc-metadata"):
-        select_metadata(opt("--gc-metadata"), what="--gc-metadata")
-    elif settings.get("metadata"):
-        folder = pyproject_folder(Path(str(config.rootpath)))
-        what = f"{folder / 'pyproject.toml'}: [tool.graphcontract] metadata"
-        select_metadata(settings["metadata"], what=what, base=folder)
-    config.add_cleanup(keep_api_selection())
-    select_configured_api(opt("--gc-api"), settings, pyproject_folder(Path(str(config.rootpath))))
-    base_url = opt("--gc-base-url") or settings.get("base_url")
-    clauses = tuple(opt("--gc-clause") or settings.get("clauses", ()))
-    check_clauses(clauses, list(load_contract().clauses))
-    position_id = opt("--gc-position-id") or settings.get("position_id")
-    timeout = opt("--gc-timeout")
-    rate = opt("--gc-rate-limit")
-    return RunConfig(
-        base_url=check_base_url(base_url, what="--gc-base-url") if base_url else None,
-        position_id=check_position_id(position_id, what="--gc-position-id")
-        if position_id
-        else None,
-        users=check_users(opt("--gc-user") or settings.get("users", ()), what="--gc-user"),
-        token_env=opt("--gc-token-env") or settings.get("token_env", DEFAULT_TOKEN_ENV),
-        readonly_token_env=opt("--gc-readonly-token-env") or settings.get("readonly_token_env"),
-        report_dir=Path(opt("--gc-report-dir") or settings.get("report_dir", "reports")),
-        run_id=opt("--gc-run-id")
-        or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3),
-        clauses=clauses,
-        policy=parse_policy(
-            opt("--gc-policy"),
-            parse_policy([f"{k}={v}" for k, v in settings.get("policy", {}).items()]),
-        ),
-        timeout_s=check_timeout(
-            timeout if timeout is not None else settings.get("timeout", 10.0),
-            what="--gc-timeout",
-        ),
-        rate_limit=check_rate_limit(
-            rate if rate is not None else settings.get("rate_limit"), what="--gc-rate-limit"
-        ),
-        target_label=opt("--gc-target-label"),
-    )
+    add_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -195,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "document is loaded while the session is set up, before the first request)",
     )
     try:
-        config.stash[CONFIG_KEY] = _build_config(config)
+        config.stash[CONFIG_KEY] = build_config(config)
         from graphcontract.fuzz.database import configure_pytest
 
         configure_pytest(config)
@@ -293,7 +175,9 @@ def gc_session(request: pytest.FixtureRequest) -> Iterator[Session]:
             "readonly_token": readonly is not None,
         }
         if config.getoption("--gc-steps"):
-            steps = StepLog(base_url)
+            pinned = pinned_clauses(cfg.policy)
+            levels = {c: "must" if c in pinned else k.level for c, k in contract.clauses.items()}
+            steps = StepLog(base_url, levels)
             client.hooks.append(steps.exchange)
             session.verdict_hooks.append(steps.verdict)
             config.stash[STEPS_KEY] = steps
@@ -359,7 +243,7 @@ def pytest_runtest_makereport(
     if steps is not None:
         lines = steps.drain()
         if lines:
-            report.user_properties.append((STEPS_PROPERTY, lines))
+            report.user_properties.append((STEPS_PROPERTY, [step_header(item, call.when), *lines]))
     if is_contract:
         report.user_properties.append((CONTRACT_PROPERTY, 1))
     if is_contract and call.when == "call":
@@ -404,9 +288,10 @@ class Controller:
         steps = properties.get(STEPS_PROPERTY)
         writer = self.config.pluginmanager.get_plugin("terminalreporter")
         if steps and writer is not None:
-            writer.write_line(f"{report.nodeid} ({report.when}):", bold=True)
-            for line in cast(list[str], steps):
-                writer.write_line(line)
+            header, *lines = cast(list[str], steps)
+            writer.write_line(terminal_line(header), bold=True)
+            for line in lines:
+                writer.write_line(terminal_line(line))
         for name, value in report.user_properties:
             value = cast(Any, value)
             if name == USER_PROPERTY:
@@ -418,9 +303,47 @@ class Controller:
             elif name == "graphcontract_target" and not state.target:
                 state.target = value
 
+    def pytest_sessionstart(self) -> None:
+        """pytest-xdist's quiet status line reads "bringing up nodes..." when the workers
+        start and again once they collected (nothing else on a non-terminal): said once."""
+        dist = self.config.pluginmanager.get_plugin("terminaldistreporter")
+        if dist is None:
+            return
+        show = dist.ensure_show_status
+
+        def once() -> None:
+            dist.ensure_show_status = lambda: None
+            show()
+
+        dist.ensure_show_status = once
+
+    def pytest_keyboard_interrupt(self) -> None:
+        """Ctrl-C or SIGTERM (runner/interrupt.py): the session's teardown still restores the
+        position; the verdict line, not pytest's banner, says the run was interrupted."""
+        self.state.interrupted = True
+        writer = self.config.pluginmanager.get_plugin("terminalreporter")
+        if writer is None:
+            return
+        if self.config.option.tbstyle == "no":
+            writer._report_keyboardinterrupt = lambda: None
+        writer.write_line("")
+        writer.write_line(
+            "interrupted: restoring the position and writing the report "
+            "(interrupt again to stop at once)",
+            yellow=True,
+        )
+
+    @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """After pytest's own sessionfinish, which tears the session fixture down (after an
+        interrupt that is where the end-of-run restore runs and is recorded)."""
         state = self.state
-        if not state.contract_tests and not state.errors:
+        in_process = self.config.stash.get(SESSION_KEY, None)
+        data = in_process.recorder.drain() if in_process is not None else None
+        if data is not None:
+            state.recorder.merge(data)
+        reached = state.interrupted and (in_process is not None or bool(state.target))
+        if not state.contract_tests and not state.errors and not reached:
             return
         from graphcontract.report.build import build_report, write_report
 
@@ -433,6 +356,12 @@ class Controller:
             errors=state.errors,
             started=state.started,
             profile=hypothesis_settings.get_current_profile_name(),
+            interrupted={
+                "tests_run": state.contract_tests,
+                "tests_selected": session.testscollected,
+            }
+            if state.interrupted
+            else None,
         )
         secrets = Redactor([cfg.token(), cfg.readonly_token()], env_names=_env_names(cfg))
         folder = cfg.report_dir / (cfg.run_id or "run")
@@ -447,7 +376,7 @@ class Controller:
         tr = terminalreporter
         tr.section("graphcontract")
         for line in summary_lines(report, folder, wording=self._wording(), facts=self.state.facts):
-            tr.write_line(printable(line.text), **STYLES.get(line.style, {}))
+            tr.write_line(terminal_line(line.text), **STYLES.get(line.style, {}))
 
     def _wording(self) -> Wording:
         """The console's hints in the words of whatever started the run."""

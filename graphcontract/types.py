@@ -4,6 +4,7 @@ output can carry, shared by every module."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, TypeAlias
 
@@ -34,6 +35,25 @@ def json_text(value: JSON, **options: Any) -> str:
 def printable(text: str) -> str:
     """``text`` with any lone surrogate written as its ``\\uXXXX`` escape."""
     return text if _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_line(text: str) -> str:
+    """``text`` as one line a terminal shows as written: control characters (NUL, ESC,
+    newlines, C1 and bidirectional controls) as their ``\\xNN``/``\\uXXXX`` escapes, lone
+    surrogates too, so sent or received data never reaches the console raw (grep keeps
+    reading it as text, escape sequences stay inert)."""
+    escaped = _CONTROL.sub(lambda m: _escape(m.group()), text)
+    return printable(escaped)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
 
 
 def strings_in(value: JSON) -> Iterator[str]:

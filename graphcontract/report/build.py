@@ -68,7 +68,10 @@ def build_report(
     errors: list[str],
     started: datetime,
     profile: str,
+    interrupted: dict[str, int] | None = None,
 ) -> dict[str, Any]:
+    """``interrupted``: the run was stopped (Ctrl-C, SIGTERM) after ``tests_run`` of
+    ``tests_selected`` contract tests; its verdict is ``interrupted`` (never a pass)."""
     clauses = []
     for clause_id, clause in contract.clauses.items():
         tally = recorder.clauses.get(clause_id)
@@ -113,9 +116,11 @@ def build_report(
     final_unverified = any(
         r["when"] == "end of run" and not r["verified"] for r in recorder.restores
     )
-    if must_failed:
+    if interrupted is not None:
+        verdict = "interrupted"
+    elif must_failed:
         verdict = "fail"
-    elif errors or final_unverified or not clauses_judged(clauses):
+    elif errors or final_unverified or not clauses_judged(clauses, judged_as_must):
         verdict = "error"
     else:
         verdict = "pass"
@@ -124,6 +129,7 @@ def build_report(
     return {
         "graphcontract": __version__,
         "verdict": verdict,
+        "interrupted": interrupted,
         "api": contract.facet,
         "target": target,
         "profile": profile,
@@ -198,8 +204,13 @@ def restore_problem(restore: dict[str, Any]) -> str:
     return f"{restore['when']}: {' | '.join(parts) or 'not verified'}"
 
 
-def clauses_judged(clauses: list[dict[str, Any]]) -> bool:
-    return any(c["status"] in {"pass", "fail", "observed"} for c in clauses)
+def clauses_judged(clauses: list[dict[str, Any]], judged_as_must: frozenset[str]) -> bool:
+    """A must clause (or one a policy pins as must) was judged: a run that judged none,
+    only gray zones or the documentation (``--clause docs.examples``) judged nothing."""
+    return any(
+        c["status"] in {"pass", "fail"} and (c["level"] == "must" or c["id"] in judged_as_must)
+        for c in clauses
+    )
 
 
 def _observation(tally: ClauseTally) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from graphcontract.report.html import _CSS, VERDICT_TEXT
 from graphcontract.report.markup import escaped as _e
 from graphcontract.types import json_text
 
-ORDER = ("fail", "error", "pass")
+ORDER = ("interrupted", "fail", "error", "pass")
 
 
 def facet_section(facet: str, folder: Path, path: str, pytest_code: int) -> dict[str, Any]:

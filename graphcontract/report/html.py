@@ -25,6 +25,7 @@ VERDICT_TEXT = {
     "pass": "every must clause held",
     "fail": "{n} failed",
     "error": "the harness could not judge everything",
+    "interrupted": "the run was stopped before every test ran: not a pass",
 }
 STATUS_ORDER = ("fail", "pass", "observed", "skipped")
 
@@ -192,7 +193,7 @@ def _header(report: Mapping[str, Any], target: Mapping[str, Any], verdict: str) 
     if policy:
         facts.append(("Policy", ", ".join(f"{k}={v}" for k, v in policy.items())))
     cells = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
-    css = verdict if verdict in VERDICT_TEXT else "error"
+    css = verdict if verdict in {"pass", "fail"} else "error"
     count = len(_list(report.get("failed_clauses")))
     failed = f"{count} must clause{'s' if count != 1 else ''}" if count else "a must clause"
     explain = VERDICT_TEXT.get(verdict, "unknown verdict").format(n=failed)

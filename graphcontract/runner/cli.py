@@ -3,7 +3,8 @@
 Validates the configuration (one line and exit 2 for anything wrong), starts the bundled
 mock when no --base-url is given, probes the target, runs the contract suite with pytest
 (in this process; ``--workers`` uses pytest-xdist), and maps report.json's verdict to the
-exit status: 0 pass, 1 a must clause failed, 2 the harness could not judge.
+exit status: 0 pass, 1 a must clause failed, 2 the harness could not judge, 130 (Ctrl-C) or
+143 (SIGTERM) interrupted (runner/interrupt.py).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from graphcontract.runner.config import (
 from graphcontract.runner.config import (
     configured_defaults as configured_defaults,  # graphcontract.cli reads it
 )
+from graphcontract.runner.interrupt import interrupted_status, stop_on_signals, was_stopped
 from graphcontract.target_schema import FINDINGS_ENV
 
 MOCK_TOKEN_ENV = "GRAPHCONTRACT_MOCK_TOKEN"
@@ -296,7 +298,9 @@ def run(args: argparse.Namespace) -> int:
         tell(describe_run(cfg, args, suite_dir()))
         return 0
     command = rerun_command(cfg, args)
+    journal_hint = True
     with ExitStack() as stack:
+        stack.enter_context(stop_on_signals())
         label = ""
         readonly_env = cfg.readonly_token_env
         if cfg.base_url is None:
@@ -312,6 +316,7 @@ def run(args: argparse.Namespace) -> int:
             )
             readonly_env = MOCK_READONLY_ENV
             label = "bundled reference mock"
+            journal_hint = False  # the mock and what the run wrote to it end with the run
         probe(cfg)
         named = f"{label} ({cfg.base_url})" if label else cfg.base_url
         tell(
@@ -360,12 +365,15 @@ def run(args: argparse.Namespace) -> int:
         argv = pytest_arguments(
             cfg, args, label=label, readonly_env=readonly_env, command=command, api=api
         )
-        code = pytest.main(argv)
+        try:
+            code: int | None = int(pytest.main(argv))
+        except KeyboardInterrupt:
+            code = None  # stopped again while the session was wound down (restore, report)
         junit = cfg.report_dir / str(cfg.run_id) / "junit.xml"
         if api and api != DEFAULT_FACET:
             tag_junit_file(junit, api)
         redact_file(junit, secrets_)
-    return conclude(cfg, int(code))
+    return conclude(cfg, code, journal_hint=journal_hint)
 
 
 def tag_junit_file(path: Path, facet: str) -> None:
@@ -450,9 +458,18 @@ def redacted_output(redactor: Redactor) -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
-def conclude(cfg: RunConfig, pytest_code: int) -> int:
+def conclude(cfg: RunConfig, pytest_code: int | None, *, journal_hint: bool = True) -> int:
     folder = cfg.report_dir / str(cfg.run_id)
     path = folder / "report.json"
+    if pytest_code is None or (was_stopped() and not path.is_file()):
+        # Stopped before the report was written: the end-of-run restore may not have run.
+        tell("graphcontract: interrupted before the end-of-run restore was verified")
+        if journal_hint and any(folder.glob("restore-journal-*.json")):
+            tell(
+                "  next: the position may be left modified: "
+                f"graphcontract restore --journal {shlex.quote(str(folder))}"
+            )
+        return interrupted_status()
     if not path.is_file():
         print(
             f"graphcontract: error: no report was written (pytest exit {pytest_code}); "
@@ -472,4 +489,6 @@ def conclude(cfg: RunConfig, pytest_code: int) -> int:
     if failed:
         summary += f" - {len(failed)} must clause(s) failed: {', '.join(failed)}"
     tell(summary + f"\n  report: {folder / 'report.html'}")
+    if verdict == "interrupted":
+        return interrupted_status()
     return EXIT.get(verdict, 2)

@@ -101,6 +101,7 @@ def summary_lines(
         lines.append(Line("errors (the harness could not judge everything):", "fail"))
     lines += [Line(f"  error: {error}", "fail") for error in errors]
     lines += restore_lines(report, folder)
+    lines += interrupted_restore_lines(report)
     findings = len(report.get("documentation_findings") or [])
     if findings:
         lines.append(
@@ -293,6 +294,19 @@ def restore_lines(report: Mapping[str, Any], folder: Path) -> list[Line]:
     return lines
 
 
+def interrupted_restore_lines(report: Mapping[str, Any]) -> list[Line]:
+    """After an interrupt, what the end-of-run restore did (a restore that did not verify is
+    told by restore_lines, with the command that repairs it)."""
+    if report.get("verdict") != "interrupted":
+        return []
+    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
+    if not final:
+        return [Line("restore: nothing was written before the interrupt, nothing to restore")]
+    if all(r.get("verified") for r in final):
+        return [Line("restore: the position is back as it was, verified on the whole position")]
+    return []
+
+
 def verdict_line(report: Mapping[str, Any], html: Path, facts: RunFacts) -> Line:
     """The verdict on the target; when other tests of the same pytest run failed, it says so
     (the harness's own tests are not clauses of the target: they never change its verdict,
@@ -300,12 +314,16 @@ def verdict_line(report: Mapping[str, Any], html: Path, facts: RunFacts) -> Line
     verdict = str(report.get("verdict") or "error")
     failed = list(report.get("failed_clauses") or [])
     head = f"verdict{facet_tag(report)}"
-    if verdict == "fail":
+    if verdict == "interrupted":
+        text = f"{head}: interrupted - {interrupted_text(report)}"
+        if failed:
+            text += f"; {len(failed)} must clause(s) failed before: {', '.join(failed)}"
+    elif verdict == "fail":
         text = f"{head}: fail - {len(failed)} must clause(s) failed: {', '.join(failed)}"
     elif verdict == "pass":
-        text = f"{head}: pass - every must clause held"
+        text = f"{head}: pass - {judged_text(report)}"
     else:
-        text = f"{head}: error - the harness could not judge everything (see the errors above)"
+        text = f"{head}: error - {error_text(report)}"
     if facts.other_failures:
         shown = ", ".join(facts.other_failures[:3])
         extra = len(facts.other_failures) - 3
@@ -318,6 +336,38 @@ def verdict_line(report: Mapping[str, Any], html: Path, facts: RunFacts) -> Line
     if facts.other_failures:
         style = "fail"
     return Line(f"{text} - report: {html}", style)
+
+
+def interrupted_text(report: Mapping[str, Any]) -> str:
+    """What an interrupted run ran: never a pass, whatever held before it stopped."""
+    facts = report.get("interrupted") or {}
+    run, selected = facts.get("tests_run"), facts.get("tests_selected")
+    ran = f"after {run} of {selected} tests" if run is not None and selected else "early"
+    return f"the run was stopped {ran}; a partial run is not a pass"
+
+
+def error_text(report: Mapping[str, Any]) -> str:
+    """Why the harness could not judge: the errors, the final restore, or nothing judged."""
+    if report.get("errors"):
+        return "the harness could not judge everything (see the errors above)"
+    final = [r for r in report.get("restores", []) if r.get("when") == "end of run"]
+    if any(not r.get("verified") for r in final):
+        return "the end-of-run restore was not verified (see the restores above)"
+    return "nothing judged: no must clause was judged (the selection sent no request it applies to)"
+
+
+def judged_text(report: Mapping[str, Any]) -> str:
+    """What a pass says it covers: the must clauses judged, and those skipped by name."""
+    musts = [
+        c for c in report.get("clauses", []) if isinstance(c, Mapping) and c.get("level") == "must"
+    ]
+    unselected = [c for c in musts if "--clause" in str(c.get("reason") or "")]
+    skipped = [
+        str(c.get("id")) for c in musts if c.get("status") == "skipped" and c not in unselected
+    ]
+    if not skipped:
+        return "every selected must clause held" if unselected else "every must clause held"
+    return f"every judged must clause held ({len(skipped)} skipped: {', '.join(skipped)})"
 
 
 def shorten(text: str, limit: int = SHORT) -> str:

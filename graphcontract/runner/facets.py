@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from graphcontract.client import Redactor
 from graphcontract.contract import API_ENV, load_contract
 from graphcontract.report.combined import combine, facet_section, write_combined
 from graphcontract.runner.config import RunConfig
+from graphcontract.runner.interrupt import last_signal, was_stopped
 
 ArgumentsFor = Callable[[RunConfig, str], list[str]]
 
@@ -44,8 +46,16 @@ def run_facet(facet: str, argv: list[str], tell: Callable[[str], None], secrets_
         errors="backslashreplace",
     ) as child:
         assert child.stdout is not None
-        for line in child.stdout:
-            tell(secrets_.text(line.rstrip("\n")))
+        try:
+            for line in child.stdout:
+                tell(secrets_.text(line.rstrip("\n")))
+        except KeyboardInterrupt:
+            # Ctrl-C reached the child too (one process group); a SIGTERM sent to this process
+            # alone is passed on as Ctrl-C, so the child restores its position and reports.
+            if last_signal() == signal.SIGTERM:
+                child.send_signal(signal.SIGINT)
+            for line in child.stdout:
+                tell(secrets_.text(line.rstrip("\n")))
         return child.wait()
 
 
@@ -81,6 +91,8 @@ def run_all(
         code = run_facet(facet, arguments_for(facet_cfg, facet), tell, secrets_)
         _redact(folder / facet / "junit.xml", secrets_)
         sections.append(facet_section(facet, folder / facet, path, code))
+        if was_stopped():
+            break  # interrupted: the facets not begun are not checked (the verdict says so)
     report = combine(
         sections,
         profile=args.profile,

@@ -344,8 +344,9 @@ def test_a_failed_self_test_next_to_a_passing_contract_is_named_on_the_verdict_l
     assert report(pytester)["verdict"] == "pass"
     result.stdout.fnmatch_lines(
         [
-            "verdict: pass - every must clause held; but 1 test(s) outside the contract suite "
-            "failed (harness self-tests, not clauses of the target): *::test_broken - report: *",
+            "verdict: pass - every selected must clause held; but 1 test(s) outside the contract "
+            "suite failed (harness self-tests, not clauses of the target): *::test_broken - "
+            "report: *",
             "*1 failed, 12 passed*",
         ]
     )
@@ -374,3 +375,21 @@ def test_the_edge_case_catalog_alone_finds_the_values_stores_rewrite(pytester, f
     failed = set(data["failed_clauses"])
     assert spec.breaks <= failed, f"missed {sorted(spec.breaks - failed)}"
     assert failed <= spec.breaks | spec.may_also_break
+
+
+def test_workers_are_announced_once(pytester, mock, monkeypatch):
+    """pytest-xdist says "bringing up nodes..." as its workers start and again once they
+    collected; the run's console says it once."""
+    monkeypatch.setenv("GC_PLUGIN_TOKEN", "plugin-test-token")
+    result = run(
+        pytester,
+        mock,
+        str(SUITE / "test_contract_requests.py"),
+        "-n",
+        "2",
+        "--gc-clause",
+        "auth.required",
+        "-q",
+    )
+    assert report(pytester)["verdict"] == "pass"
+    assert result.stdout.str().count("bringing up nodes...") == 1, result.stdout.str()

@@ -8,6 +8,7 @@ restore fixed shown as fixed everywhere (console, report.json, report.html, and
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -107,6 +108,9 @@ def test_verbose_shows_the_harness_steps_not_pytest_internals(failing_run):
     assert any(line.startswith("    pass: ") for line in lines)
     for internal in ("Traceback", "ExceptionGroup", "ContractViolation", "_pytest"):
         assert internal not in result.stdout + result.stderr, internal
+    raw = {c for c in result.stdout if unicodedata.category(c) == "Cc" and c != "\n"}
+    assert not raw, f"control characters on the console: {raw}"
+    assert any("\\x00" in line for line in lines), "no NUL sent (escaped) among the steps"
 
 
 def test_a_restore_problem_the_final_restore_fixed_is_shown_as_fixed(failing_run, put_semantics):
