@@ -243,13 +243,28 @@ def documentation_findings(contract: Contract) -> list[dict[str, Any]]:
     return [f.to_dict() for f in example_findings(contract)]
 
 
+def replay_file(clause_id: str) -> str:
+    """The name of the script, in the report's folder, replaying the sequence a clause failed
+    on (from the snapshot: restore, then every step, writes sent at once with ``&``)."""
+    return f"reproduce-{clause_id}.sh"
+
+
 def write_report(report: dict[str, Any], folder: Path, redact: Callable[[str], str] = str) -> Path:
     """Write report.json and report.html into ``folder`` (``redact`` removes the secrets
-    from their text: verdicts quote the data as the target sent it); returns the
-    report.json path."""
+    from their text: verdicts quote the data as the target sent it), and the replay script of
+    each failed clause whose counterexample is a sequence (``replay_file``, named in its
+    counterexample's ``history.file``); returns the report.json path."""
     from graphcontract.report.html import render_html
 
     folder.mkdir(parents=True, exist_ok=True)
+    for clause in report.get("clauses", []):
+        story = (clause.get("counterexample") or {}).get("history")
+        if clause.get("status") == "fail" and story and story.get("replay"):
+            story["file"] = replay_file(clause["id"])
+            script = f"#!/bin/sh\n# {clause['id']}: {clause.get('failure_title') or ''}\n"
+            (folder / story["file"]).write_text(
+                redact(script + story["replay"]) + "\n", encoding="utf-8", errors="backslashreplace"
+            )
     path = folder / "report.json"
     path.write_text(redact(json_text(report, indent=2)) + "\n", encoding="utf-8")
     html = redact(render_html(report))

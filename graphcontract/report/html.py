@@ -358,8 +358,9 @@ def _exchange(example: Mapping[str, Any]) -> str:
         )
     if example.get("sent_after"):
         parts.append(f"<h3>Sent right after</h3>{_pre(example.get('sent_after'))}")
-    if example.get("curl"):
-        parts.append(f"<h3>Reproduce</h3>{_pre(example.get('curl'))}")
+    reproduce = _map(example.get("history")).get("replay") or example.get("curl")
+    if reproduce:
+        parts.append(f"<h3>Reproduce</h3>{_pre(reproduce)}")
     return "".join(parts)
 
 

@@ -148,7 +148,12 @@ def failure_lines(
     title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
     lines = [Line(f"FAIL {clause_id}{tag}: {title}", "fail")]
     request, response = example.get("request") or {}, example.get("response") or {}
-    if request:
+    story = example.get("history") or {}
+    if story.get("cause"):
+        lines.append(Line(f"  request:   {cause_line(story, base_url)}"))
+        if request and request.get("method") == "GET":
+            lines.append(Line(f"  seen in:   {request_line(request, base_url)}"))
+    elif request:
         lines.append(Line(f"  request:   {request_line(request, base_url)}"))
     if response:
         lines.append(Line(f"  answer:    {response_line(response)}"))
@@ -156,7 +161,9 @@ def failure_lines(
         label, _, rest = message_line.partition(": ")
         if label in {"expected", "got"} and rest:
             lines.append(Line(f"  {label + ':':<10} {shorten(rest)}"))
-    if example.get("curl"):
+    if story.get("replay"):
+        lines.append(Line(f"  reproduce: {replay_line(story, html)}", "dim"))
+    elif example.get("curl"):
         lines.append(Line(f"  reproduce: {example['curl']}", "dim"))
     elif example:
         lines.append(Line("  reproduce: (no single request shows it: see the report)", "dim"))
@@ -174,8 +181,36 @@ def failure_lines(
     return lines
 
 
-def request_line(request: Mapping[str, Any], base_url: str) -> str:
-    """``METHOD path [key headers] body`` in one line, body shortened."""
+def cause_line(story: Mapping[str, Any], base_url: str) -> str:
+    """The writes that caused a sequence's failure in one line: ``2 PATCHes at once to
+    path: body & body`` for writes sent together, else each request line, ``;``-separated."""
+    cause = [c for c in story.get("cause") or [] if isinstance(c, Mapping)]
+    if story.get("together") and len(cause) > 1:
+        method = str(cause[0].get("method") or "")
+        one_path = {_path(str(c.get("url") or "")) for c in cause} == {
+            _path(str(cause[0].get("url") or ""))
+        }
+        if one_path and all(c.get("method") == method for c in cause):
+            path = request_line({**cause[0], "body": None}, base_url).split(" ", 1)[1]
+            each = max(SHORT // len(cause), 24)
+            bodies = " & ".join(shorten(_compact(str(c.get("body") or "")), each) for c in cause)
+            return f"{len(cause)} {method}es at once to {path}: {bodies}"
+        return " & ".join(request_line(c, base_url, SHORT // len(cause)) for c in cause)
+    return "; then ".join(request_line(c, base_url) for c in cause)
+
+
+def replay_line(story: Mapping[str, Any], html: Path) -> str:
+    """Where the script replaying a sequence is (it is several lines): ``sh FILE`` and what
+    it does, or the report's anchor when no file was written."""
+    steps = story.get("steps") or 0
+    what = f"restores the snapshot, then replays the {steps} step(s) of the sequence"
+    if story.get("file"):
+        return f"sh {shlex.quote(str(html.parent / str(story['file'])))}  ({what}; GRAPH_TOKEN set)"
+    return f"the script in {html} ({what})"
+
+
+def request_line(request: Mapping[str, Any], base_url: str, limit: int = SHORT) -> str:
+    """``METHOD path [key headers] body`` in one line, body shortened to ``limit``."""
     url = str(request.get("url") or "")
     path = url[len(base_url) :] if base_url and url.startswith(base_url) else _path(url)
     headers = {str(k).lower(): str(v) for k, v in (request.get("headers") or {}).items()}
@@ -189,7 +224,7 @@ def request_line(request: Mapping[str, Any], base_url: str) -> str:
         parts.append("[" + "; ".join(named) + "]")
     body = request.get("body")
     if body:
-        parts.append(shorten(_compact(str(body))))
+        parts.append(shorten(_compact(str(body)), limit))
     return " ".join(parts)
 
 

@@ -87,7 +87,17 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault, variant):
         assert clause["contradicts"], "every failure names the documentation row it contradicts"
         # The console shows the same first cause, its reproducer and a next step.
         shown = console_block(output, clause_id)
-        assert f"  reproduce: {example['curl']}" in shown, shown
+        story = example.get("history")
+        if story:  # a sequence: one request does not show it, the script replaying it does
+            script = next(tmp_path.glob(f"*/{story['file']}")).read_text(encoding="utf-8")
+            assert "# 0. restore the snapshot" in script, script
+            assert any(
+                line.startswith("  reproduce: sh ") and line.split()[2].endswith(story["file"])
+                for line in shown
+            ), shown
+            assert any(line.startswith("  request:   ") for line in shown), shown
+        else:
+            assert f"  reproduce: {example['curl']}" in shown, shown
         assert any(line.startswith("  next:") and f"--clause {clause_id}" in line for line in shown)
 
 
