@@ -16,6 +16,7 @@ from typing import Any
 
 from graphcontract import __version__
 from graphcontract.contract import Contract
+from graphcontract.report.first_cause import ordered
 from graphcontract.runner.config import ALWAYS_JUDGED, RunConfig, pinned_clauses
 from graphcontract.runner.recorder import ClauseTally, Recorder
 from graphcontract.target_schema import FINDINGS_ENV, read_findings
@@ -109,6 +110,8 @@ def build_report(
         for c in clauses
         if c["status"] == "fail" and (c["level"] == "must" or c["id"] in judged_as_must)
     ]
+    # First causes first, each followed by its likely consequences (report.first_cause).
+    must_failed = [str(f.clause["id"]) for f in ordered(clauses, must_failed)]
     restore_problems, restores_fixed = restore_outcomes(recorder.restores)
     final_unverified = any(
         r["when"] == "end of run" and not r["verified"] for r in recorder.restores

@@ -271,8 +271,8 @@ def _summary(
         _section("summary", f"Summary — {len(clauses)} clause{plural}"),
         f'<div class="counts">{boxes}</div>',
     ]
-    failed = [c for c in clauses if c.get("status") == "fail" and c.get("level") == "must"]
-    failed = failed or [{"id": cid} for cid in _list(report.get("failed_clauses"))]
+    by_id = {c.get("id"): c for c in clauses}  # in report.first_cause's order
+    failed = [by_id.get(cid) or {"id": cid} for cid in _list(report.get("failed_clauses"))]
     if failed:
         items = "".join(
             f"<li>{_link(c.get('id'))} — {_e(c.get('failure_title') or c.get('title'))}</li>"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from graphcontract.report.first_cause import Failure, ordered
 from graphcontract.types import json_text
 
 SHORT = 140
@@ -92,9 +93,11 @@ def summary_lines(
     base_url = str((report.get("target") or {}).get("base_url") or "")
     html = folder / "report.html"
     lines: list[Line] = []
-    for clause_id in report.get("failed_clauses", []):
-        clause = clauses.get(clause_id, {"id": clause_id})
-        lines += failure_lines(clause, base_url, wording, html, facet_tag(report))
+    for failure in ordered(list(clauses.values()), report.get("failed_clauses") or []):
+        if failure.consequence_of is None:
+            lines += failure_lines(failure.clause, base_url, wording, html, facet_tag(report))
+        else:
+            lines += consequence_lines(failure, base_url, wording, html, facet_tag(report))
     lines += skipped_lines(list(clauses.values()), wording, facts, report.get("target") or {})
     errors = report.get("errors") or []
     if errors:
@@ -207,6 +210,37 @@ def replay_line(story: Mapping[str, Any], html: Path) -> str:
     if story.get("file"):
         return f"sh {shlex.quote(str(html.parent / str(story['file'])))}  ({what}; GRAPH_TOKEN set)"
     return f"the script in {html} ({what})"
+
+
+def consequence_lines(
+    failure: Failure, base_url: str, wording: Wording, html: Path, tag: str = ""
+) -> list[Line]:
+    """A failure through the path form another failed clause condemns: its headline, what
+    it likely follows from, its request and next step (the rest is in the report)."""
+    clause = failure.clause
+    clause_id = str(clause.get("id"))
+    example = clause.get("counterexample") or {}
+    title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
+    base_path = _path(base_url)
+    form = failure.path_form[len(base_path) :] if base_path else failure.path_form
+    lines = [
+        Line(f"FAIL {clause_id}{tag}: {title}", "fail"),
+        Line(
+            f"  likely a consequence of {failure.consequence_of} above: also failed on the same "
+            f"path form ({form or '/'}, answered {failure.status})",
+            "warn",
+        ),
+    ]
+    if example.get("request"):
+        lines.append(Line(f"  request:   {request_line(example['request'], base_url)}"))
+    lines.append(
+        Line(
+            f"  next:      fix {failure.consequence_of} first, then rerun: "
+            f"{wording.rerun(clause_id)}  (details: {html}#clause-{clause_id})",
+            "bold",
+        )
+    )
+    return lines
 
 
 def request_line(request: Mapping[str, Any], base_url: str, limit: int = SHORT) -> str:

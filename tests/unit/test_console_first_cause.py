@@ -4,12 +4,19 @@ whole sequence (report.build writes it), not the GET that only showed it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graphcontract.report.build import write_report
+from graphcontract.contract import load_contract
+from graphcontract.oracles.verdict import History, Verdict
+from graphcontract.report.build import build_report, write_report
+from graphcontract.runner.config import RunConfig
 from graphcontract.runner.console import summary_lines
+from graphcontract.runner.recorder import Recorder
+from tests.unit.oracle_samples import exchange
 from tests.unit.test_console import BASE, CLI, FOLDER, block, clause, report, texts
 
 POSITION = f"{BASE}/me/profile/positions/p1"
@@ -87,3 +94,93 @@ def test_the_report_folder_holds_each_sequence_failure_replay_script(tmp_path: P
     assert f"  reproduce: sh {tmp_path / 'reproduce-merge.nested.sh'}  (" in "\n".join(shown)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "wait" in page
+
+
+UPN = "someone@example.com"
+
+
+def refused(cid: str, path: str, status: int, expected: str, title: str = "") -> dict[str, Any]:
+    """A clause failed by one PATCH through ``path`` answered ``status``."""
+    example = {
+        "title": title or f"answered {status}, not {expected}",
+        "message": f"sent: {{}}\nexpected: {expected}\ngot: {status}",
+        "request": {"method": "PATCH", "url": f"{BASE}{path}/profile/positions/p1", "body": "{}"},
+        "response": {"status": status, "body": '{"error": {"code": "itemNotFound"}}'},
+        "curl": f"curl -sS -X PATCH {BASE}{path}/profile/positions/p1",
+    }
+    return clause(cid, "fail", counterexample=example, failure_title=example["title"], failed=1)
+
+
+def fail_lines(lines: list[str]) -> list[str]:
+    return [line.split(":")[0].removeprefix("FAIL ") for line in lines if line.startswith("FAIL ")]
+
+
+def test_failures_on_a_path_form_that_refuses_valid_requests_follow_it_as_consequences() -> None:
+    clauses = [
+        refused("media.json-required", f"/users/{UPN}", 404, "400 or 415"),
+        refused("paths.users", f"/users/{UPN}", 404, "200"),
+        refused("types.rejects", f"/users/{UPN}", 404, "400"),
+        refused("enum.nested", "/me", 200, "400"),  # its own cause: /me, another status
+        refused("body.malformed", "/users/u-id", 404, "400"),  # another path form
+    ]
+    lines = texts(report(clauses), wording=CLI)
+    assert fail_lines(lines) == [
+        "paths.users",
+        "media.json-required",
+        "types.rejects",
+        "enum.nested",
+        "body.malformed",
+    ]
+    for consequence in ("media.json-required", "types.rejects"):
+        shown = block(lines, consequence)
+        assert shown[1] == (
+            "  likely a consequence of paths.users above: also failed on the same path form "
+            f"(/users/{UPN}, answered 404)"
+        )
+        assert not any(line.startswith("  reproduce:") for line in shown)
+        assert any(line.startswith("  next:      fix paths.users first") for line in shown)
+    for own in ("paths.users", "enum.nested", "body.malformed"):
+        assert not any("likely a consequence" in line for line in block(lines, own)), own
+
+
+def test_failures_needing_a_history_of_writes_follow_one_request_failures() -> None:
+    step_two = sequence_failure("merge.omitted-preserved", steps=2)
+    one_request = clause(
+        "persisted",
+        "fail",
+        counterexample={"title": "the service keeps no writes", **failed_write()},
+    )
+    lines = texts(report([step_two, one_request]), wording=CLI)
+    assert fail_lines(lines) == ["persisted", "merge.omitted-preserved"]
+
+
+def failed_write() -> dict[str, Any]:
+    return {
+        "message": "sent: {}\nexpected: {}\ngot: {}",
+        "request": write({"isCurrent": True}),
+        "response": {"status": 200, "body": "{}"},
+        "curl": f"curl -sS -X PATCH {POSITION}",
+    }
+
+
+def test_the_report_lists_failed_clauses_first_cause_first(tmp_path: Path) -> None:
+    """build_report's order (report.json and report.html) is the console's."""
+    recorder = Recorder()
+    write_ok = exchange(200, {"id": "p1"}, sent=b'{"isCurrent": true}')
+    story = History(2, (write_ok,), False, REPLAY)
+    knock_on = Verdict.failed("merge.omitted-preserved", "step 2", sent={}, expected=1, got=2)
+    recorder.record(dataclasses.replace(knock_on, exchange=write_ok, history=story))
+    recorder.record(
+        Verdict.failed(
+            "persisted", "keeps no writes", sent={}, expected=1, got=2, exchange=write_ok
+        )
+    )
+    built = build_report(
+        load_contract(), recorder, config=RunConfig(), target={"base_url": BASE},
+        errors=[], started=datetime.now(UTC), profile="ci",
+    )  # fmt: skip
+    assert built["failed_clauses"] == ["persisted", "merge.omitted-preserved"]
+    write_report(built, tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    listed = page.split("Failed must clauses", 1)[1]
+    assert listed.index("persisted") < listed.index("merge.omitted-preserved")
