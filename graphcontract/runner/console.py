@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from graphcontract.report.first_cause import Failure, ordered
 from graphcontract.types import json_text
@@ -92,10 +92,13 @@ def summary_lines(
     clauses = {str(c.get("id")): c for c in report.get("clauses", []) if isinstance(c, Mapping)}
     base_url = str((report.get("target") or {}).get("base_url") or "")
     html = folder / "report.html"
+    users = [str(u) for u in (report.get("target") or {}).get("users") or []]
     lines: list[Line] = []
     for failure in ordered(list(clauses.values()), report.get("failed_clauses") or []):
         if failure.consequence_of is None:
-            lines += failure_lines(failure.clause, base_url, wording, html, facet_tag(report))
+            lines += failure_lines(
+                failure.clause, base_url, wording, html, facet_tag(report), users=users
+            )
         else:
             lines += consequence_lines(failure, base_url, wording, html, facet_tag(report))
     lines += skipped_lines(list(clauses.values()), wording, facts, report.get("target") or {})
@@ -143,9 +146,16 @@ def metadata_lines(report: Mapping[str, Any], html: Path) -> list[Line]:
 
 
 def failure_lines(
-    clause: Mapping[str, Any], base_url: str, wording: Wording, html: Path, tag: str = ""
+    clause: Mapping[str, Any],
+    base_url: str,
+    wording: Wording,
+    html: Path,
+    tag: str = "",
+    *,
+    users: Sequence[str] = (),
 ) -> list[Line]:
-    """Headline, request, answer, expected/got, reproducer and next step of one failed clause."""
+    """Headline, request, answer, expected/got (and the check that found it), reproducer, a
+    hint when a user the run was given was not found, and next step of one failed clause."""
     clause_id = str(clause.get("id"))
     example = clause.get("counterexample") or {}
     title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
@@ -162,8 +172,9 @@ def failure_lines(
         lines.append(Line(f"  answer:    {response_line(response)}"))
     for message_line in str(example.get("message") or "").splitlines():
         label, _, rest = message_line.partition(": ")
-        if label in {"expected", "got"} and rest:
+        if label in {"expected", "got", "check"} and rest:
             lines.append(Line(f"  {label + ':':<10} {shorten(rest)}"))
+    lines += user_hint(example, base_url, users, wording)
     if story.get("replay"):
         lines.append(Line(f"  reproduce: {replay_line(story, html)}", "dim"))
     elif example.get("curl"):
@@ -212,6 +223,30 @@ def replay_line(story: Mapping[str, Any], html: Path) -> str:
     return f"the script in {html} ({what})"
 
 
+def user_hint(
+    example: Mapping[str, Any], base_url: str, users: Sequence[str], wording: Wording
+) -> list[Line]:
+    """A line when the counterexample is a 404 through ``/users/{user}`` for a user the run was
+    given: the user may not exist (a mistyped option), or the service fails that path form;
+    the wire cannot tell, so the verdict stands and the operator is told what to check."""
+    request, response = example.get("request") or {}, example.get("response") or {}
+    parts = _relative(str(request.get("url") or ""), base_url).split("/")
+    if response.get("status") != 404 or len(parts) < 3 or parts[1] != "users":
+        return []
+    user = unquote(parts[2])
+    if user not in users:
+        return []
+    given = ", ".join(f"{wording.option('user')} {u}" for u in users)
+    return [
+        Line(
+            f"  hint:      404 for {wording.option('user')} {user}: check that it names an "
+            f"existing user (this run used {given}); a service failing that path form for a "
+            "real user answers the same",
+            "warn",
+        )
+    ]
+
+
 def consequence_lines(
     failure: Failure, base_url: str, wording: Wording, html: Path, tag: str = ""
 ) -> list[Line]:
@@ -245,8 +280,7 @@ def consequence_lines(
 
 def request_line(request: Mapping[str, Any], base_url: str, limit: int = SHORT) -> str:
     """``METHOD path [key headers] body`` in one line, body shortened to ``limit``."""
-    url = str(request.get("url") or "")
-    path = url[len(base_url) :] if base_url and url.startswith(base_url) else _path(url)
+    path = _relative(str(request.get("url") or ""), base_url)
     headers = {str(k).lower(): str(v) for k, v in (request.get("headers") or {}).items()}
     named = [f"{h.title()}: {headers[h]}" for h in KEY_HEADERS if h in headers]
     if "authorization" not in headers:
@@ -399,6 +433,11 @@ def _compact(body: str) -> str:
         return json_text(json.loads(body), separators=(",", ":"))
     except (ValueError, TypeError):
         return " ".join(body.split())
+
+
+def _relative(url: str, base_url: str) -> str:
+    """``url``'s path (and query) after the base URL."""
+    return url[len(base_url) :] if base_url and url.startswith(base_url) else _path(url)
 
 
 def _path(url: str) -> str:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from graphcontract.contract import load_contract
 from graphcontract.oracles.verdict import History, Verdict
 from graphcontract.report.build import build_report, write_report
@@ -184,3 +186,47 @@ def test_the_report_lists_failed_clauses_first_cause_first(tmp_path: Path) -> No
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     listed = page.split("Failed must clauses", 1)[1]
     assert listed.index("persisted") < listed.index("merge.omitted-preserved")
+
+
+@pytest.mark.parametrize(
+    ("expected", "refuses_a_valid_request"),
+    [
+        ("200", True),
+        ("200 or 204", True),
+        ("200 for a valid partial body", True),
+        ("200 or 400", False),
+        ("400", False),
+        ("a 2xx or 4xx answer", False),
+    ],
+)
+def test_a_path_form_is_condemned_only_by_a_refused_request_that_expected_success(
+    expected: str, refuses_a_valid_request: bool
+) -> None:
+    clauses = [
+        refused("paths.users", f"/users/{UPN}", 404, expected),
+        refused("types.rejects", f"/users/{UPN}", 404, "400"),
+    ]
+    lines = texts(report(clauses), wording=CLI)
+    marked = any("likely a consequence of paths.users" in line for line in lines)
+    assert marked == refuses_a_valid_request
+
+
+def test_a_404_for_a_given_user_hints_at_the_user_not_the_verdict() -> None:
+    rep = report([refused("paths.users", f"/users/{UPN}", 404, "200")])
+    rep["target"]["users"] = ["u-id", UPN]
+    shown = block(texts(rep, wording=CLI), "paths.users")
+    (hint,) = [line for line in shown if line.startswith("  hint:")]
+    assert f"404 for --user {UPN}: check that it names an existing user" in hint
+    assert f"(this run used --user u-id, --user {UPN})" in hint
+    assert shown[0].startswith("FAIL paths.users:"), "the verdict stands: the wire cannot tell"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/users/not-given", 404), (f"/users/{UPN}", 403), ("/me", 404)],
+    ids=["another-user", "another-status", "me"],
+)
+def test_no_user_hint_for_other_refusals(path: str, status: int) -> None:
+    rep = report([refused("paths.users", path, status, "200")])
+    rep["target"]["users"] = [UPN]
+    assert not any(line.startswith("  hint:") for line in texts(rep, wording=CLI))
