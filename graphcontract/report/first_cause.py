@@ -5,7 +5,8 @@ another. Read from the failures' own counterexamples, never from a list per faul
 - A failure whose valid request was refused (it expected a 2xx status and got an error) on
   one path form (``/me``, ``/users/{id}``, ``/users/{userPrincipalName}``: the path before
   ``/profile/``) condemns that path form. Every other failure whose counterexample got the
-  same status through the same path form is a likely consequence, listed right after it.
+  same status and error through the same path form is a likely consequence, listed right
+  after it.
 - The other failures in the order of the history they needed: a single request before a
   sequence, a shorter sequence before a longer one (a failure that shows only after earlier
   writes is more likely the knock-on of what broke them); ties in catalog order.
@@ -13,6 +14,7 @@ another. Read from the failures' own counterexamples, never from a list per faul
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,15 +42,29 @@ def path_form(url: str) -> str:
     return urlsplit(url).path.partition("/profile/")[0]
 
 
-def refusal(clause: Mapping[str, Any]) -> tuple[str, int] | None:
-    """(path form, status) of a counterexample that is one request answered an error status;
-    None for anything else (a sequence, a success, no request)."""
+def refusal(clause: Mapping[str, Any]) -> tuple[str, int, str] | None:
+    """(path form, status, error) of a counterexample that is one request answered an error
+    status (``error``: the envelope's code and message, so that a path form refusing every
+    request alike is told from refusals of particular bodies); None for anything else (a
+    sequence, a success, no request)."""
     example = clause.get("counterexample") or {}
     request, response = example.get("request") or {}, example.get("response") or {}
     status, url = response.get("status"), request.get("url")
     if example.get("history") or not isinstance(status, int) or status < 400 or not url:
         return None
-    return path_form(str(url)), status
+    return path_form(str(url)), status, error_of(str(response.get("body") or ""))
+
+
+def error_of(body: str) -> str:
+    """The error envelope's code and message (empty when the body is none)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return ""
+    error = value.get("error") if isinstance(value, dict) else None
+    if not isinstance(error, dict):
+        return ""
+    return f"{error.get('code', '')}: {error.get('message', '')}"
 
 
 def refuses_valid(clause: Mapping[str, Any]) -> bool:
@@ -77,7 +93,7 @@ def ordered(clauses: Sequence[Mapping[str, Any]], failed: Sequence[str]) -> list
         (by_id.get(cid) or {"id": cid} for cid in failed),
         key=lambda c: catalog.get(str(c.get("id")), len(catalog)),
     )
-    condemned: dict[tuple[str, int], str] = {}
+    condemned: dict[tuple[str, int, str], str] = {}
     for clause in chosen:
         found = refusal(clause)
         if found is not None and refuses_valid(clause):
@@ -88,7 +104,7 @@ def ordered(clauses: Sequence[Mapping[str, Any]], failed: Sequence[str]) -> list
         found = refusal(clause)
         root = condemned.get(found) if found is not None else None
         if found is not None and root is not None and root != clause.get("id"):
-            following.setdefault(root, []).append(Failure(clause, root, *found))
+            following.setdefault(root, []).append(Failure(clause, root, *found[:2]))
         else:
             heads.append(clause)
     heads.sort(key=history_needed)  # stable: catalog order among equals

@@ -1,9 +1,11 @@
 """The run's console summary, built from the report.json dict that report.html renders (so the
-terminal and the report cannot disagree): per failed clause its headline, the first cause's
-request and answer in one line each, the oracle's expected/got, the curl reproducer and one
-next step; skipped must clauses and skipped tests with the option that enables them; restore
-problems (and whether a later restore fixed them); errors; documentation findings apart; and a
-verdict line that names whatever else failed in the same pytest run.
+terminal and the report cannot disagree): per failed clause, first causes first and likely
+consequences marked (``report.first_cause``), its headline, the first cause's request and
+answer in one line each (a sequence's: the writes that caused it), the oracle's expected/got,
+the reproducer (a sequence's: its replay script) and one next step; skipped must clauses and
+skipped tests with the option that enables them; restore problems (and whether a later
+restore fixed them); errors; documentation findings apart; and a verdict line that names
+whatever else failed in the same pytest run.
 
 ``summary_lines`` returns ``Line``s (text and a style name); the plugin writes them through
 pytest's terminal writer, which colours them on a terminal and keeps them plain otherwise.
@@ -201,10 +203,8 @@ def cause_line(story: Mapping[str, Any], base_url: str) -> str:
     cause = [c for c in story.get("cause") or [] if isinstance(c, Mapping)]
     if story.get("together") and len(cause) > 1:
         method = str(cause[0].get("method") or "")
-        one_path = {_path(str(c.get("url") or "")) for c in cause} == {
-            _path(str(cause[0].get("url") or ""))
-        }
-        if one_path and all(c.get("method") == method for c in cause):
+        paths = {_path(str(c.get("url") or "")) for c in cause}
+        if len(paths) == 1 and all(c.get("method") == method for c in cause):
             path = request_line({**cause[0], "body": None}, base_url).split(" ", 1)[1]
             each = max(SHORT // len(cause), 24)
             bodies = " & ".join(shorten(_compact(str(c.get("body") or "")), each) for c in cause)
