@@ -230,3 +230,11 @@ def test_no_user_hint_for_other_refusals(path: str, status: int) -> None:
     rep = report([refused("paths.users", path, status, "200")])
     rep["target"]["users"] = [UPN]
     assert not any(line.startswith("  hint:") for line in texts(rep, wording=CLI))
+
+
+def test_a_refusal_with_another_error_is_no_consequence() -> None:
+    """A path form refusing every request answers alike; another error is its own cause."""
+    own = refused("types.rejects", f"/users/{UPN}", 404, "400")
+    own["counterexample"]["response"]["body"] = '{"error": {"code": "other", "message": "x"}}'
+    lines = texts(report([refused("paths.users", f"/users/{UPN}", 404, "200"), own]))
+    assert not any("likely a consequence" in line for line in lines)
