@@ -208,7 +208,8 @@ def _failures(reports: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]
                 example = clause.get("counterexample") or {}
                 if example.get("title") == title or "reproducer" not in entry:
                     entry["reproducer"] = {
-                        k: example.get(k) for k in ("message", "curl", "request", "response")
+                        k: example.get(k)
+                        for k in ("message", "curl", "request", "response", "history")
                     }
     return list(found.values())
 
@@ -247,14 +248,16 @@ def render_markdown(report: dict[str, Any]) -> str:
     if not report["failures"]:
         lines.append("None.")
     for failure in report["failures"]:
-        curl = (failure.get("reproducer") or {}).get("curl") or ""
+        reproducer = failure.get("reproducer") or {}
+        # A sequence's reproducer is its replay script (the curl is the GET that showed it).
+        curl = (reproducer.get("history") or {}).get("replay") or reproducer.get("curl") or ""
         rounds = ", ".join(sorted(set(failure["rounds"])))
         lines.append(
             f"- **{failure['clause']}** ({failure['level']}): {failure['title']} "
             f"- {failure['count']}x in {rounds}"
         )
         if curl:
-            lines += ["", "  ```", f"  {curl}", "  ```"]
+            lines += ["", "  ```", *(f"  {line}" for line in curl.splitlines()), "  ```"]
     for example in report["falsifying_examples"][:10]:
         lines += ["", f"`{example['test']}`:", "", "```", example["falsifying_example"] or
                   example["error"], "```"]  # fmt: skip

@@ -14,6 +14,22 @@ Outcome = Literal["pass", "fail", "observed"]
 
 
 @dataclass(frozen=True)
+class History:
+    """The writes a failure needed before it showed (a sequence of the state machine): what
+    one request cannot reproduce."""
+
+    steps: int
+    """Steps of the sequence up to the failing one (the snapshot's restore not counted)."""
+    cause: tuple[Exchange, ...]
+    """The writes that sent what the failure shows: the failing step's, or the last step's
+    that wrote when the failing step only read."""
+    together: bool
+    """The ``cause`` requests were sent at the same moment."""
+    replay: str
+    """The shell script that replays the whole sequence from the snapshot."""
+
+
+@dataclass(frozen=True)
 class Verdict:
     """One judgement of one clause on one exchange (or step)."""
 
@@ -25,6 +41,8 @@ class Verdict:
     knock_on: bool = False
     """The failure was already visible in the state read before its request (an earlier
     write stored it): counted, but never the clause's headline while a first cause exists."""
+    history: History | None = None
+    """For a failure a single request does not show: the writes before it and their replay."""
 
     @classmethod
     def passed(cls, clause: str, exchange: Exchange | None = None) -> Verdict:

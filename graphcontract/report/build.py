@@ -16,6 +16,7 @@ from typing import Any
 
 from graphcontract import __version__
 from graphcontract.contract import Contract
+from graphcontract.report.first_cause import ordered
 from graphcontract.runner.config import ALWAYS_JUDGED, RunConfig, pinned_clauses
 from graphcontract.runner.recorder import ClauseTally, Recorder
 from graphcontract.target_schema import FINDINGS_ENV, read_findings
@@ -112,6 +113,8 @@ def build_report(
         for c in clauses
         if c["status"] == "fail" and (c["level"] == "must" or c["id"] in judged_as_must)
     ]
+    # First causes first, each followed by its likely consequences (report.first_cause).
+    must_failed = [str(f.clause["id"]) for f in ordered(clauses, must_failed)]
     restore_problems, restores_fixed = restore_outcomes(recorder.restores)
     final_unverified = any(
         r["when"] == "end of run" and not r["verified"] for r in recorder.restores
@@ -254,13 +257,28 @@ def documentation_findings(contract: Contract) -> list[dict[str, Any]]:
     return [f.to_dict() for f in example_findings(contract)]
 
 
+def replay_file(clause_id: str) -> str:
+    """The name of the script, in the report's folder, replaying the sequence a clause failed
+    on (from the snapshot: restore, then every step, writes sent at once with ``&``)."""
+    return f"reproduce-{clause_id}.sh"
+
+
 def write_report(report: dict[str, Any], folder: Path, redact: Callable[[str], str] = str) -> Path:
     """Write report.json and report.html into ``folder`` (``redact`` removes the secrets
-    from their text: verdicts quote the data as the target sent it); returns the
-    report.json path."""
+    from their text: verdicts quote the data as the target sent it), and the replay script of
+    each failed clause whose counterexample is a sequence (``replay_file``, named in its
+    counterexample's ``history.file``); returns the report.json path."""
     from graphcontract.report.html import render_html
 
     folder.mkdir(parents=True, exist_ok=True)
+    for clause in report.get("clauses", []):
+        story = (clause.get("counterexample") or {}).get("history")
+        if clause.get("status") == "fail" and story and story.get("replay"):
+            story["file"] = replay_file(clause["id"])
+            script = f"#!/bin/sh\n# {clause['id']}: {clause.get('failure_title') or ''}\n"
+            (folder / story["file"]).write_text(
+                redact(script + story["replay"]) + "\n", encoding="utf-8", errors="backslashreplace"
+            )
     path = folder / "report.json"
     path.write_text(redact(json_text(report, indent=2)) + "\n", encoding="utf-8")
     html = redact(render_html(report))

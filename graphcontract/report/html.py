@@ -273,8 +273,8 @@ def _summary(
         _section("summary", f"Summary — {title}"),
         f'<div class="counts">{boxes}</div>',
     ]
-    failed = [c for c in clauses if c.get("status") == "fail" and c.get("level") == "must"]
-    failed = failed or [{"id": cid} for cid in _list(report.get("failed_clauses"))]
+    by_id = {c.get("id"): c for c in clauses}  # in report.first_cause's order
+    failed = [by_id.get(cid) or {"id": cid} for cid in _list(report.get("failed_clauses"))]
     if failed:
         items = "".join(
             f"<li>{_link(c.get('id'))} — {_e(c.get('failure_title') or c.get('title'))}</li>"
@@ -360,8 +360,9 @@ def _exchange(example: Mapping[str, Any]) -> str:
         )
     if example.get("sent_after"):
         parts.append(f"<h3>Sent right after</h3>{_pre(example.get('sent_after'))}")
-    if example.get("curl"):
-        parts.append(f"<h3>Reproduce</h3>{_pre(example.get('curl'))}")
+    reproduce = _map(example.get("history")).get("replay") or example.get("curl")
+    if reproduce:
+        parts.append(f"<h3>Reproduce</h3>{_pre(reproduce)}")
     return "".join(parts)
 
 

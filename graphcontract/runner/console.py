@@ -1,9 +1,11 @@
 """The run's console summary, built from the report.json dict that report.html renders (so the
-terminal and the report cannot disagree): per failed clause its headline, the first cause's
-request and answer in one line each, the oracle's expected/got, the curl reproducer and one
-next step; skipped must clauses and skipped tests with the option that enables them; restore
-problems (and whether a later restore fixed them); errors; documentation findings apart; and a
-verdict line that names whatever else failed in the same pytest run.
+terminal and the report cannot disagree): per failed clause, first causes first and likely
+consequences marked (``report.first_cause``), its headline, the first cause's request and
+answer in one line each (a sequence's: the writes that caused it), the oracle's expected/got,
+the reproducer (a sequence's: its replay script) and one next step; skipped must clauses and
+skipped tests with the option that enables them; restore problems (and whether a later
+restore fixed them); errors; documentation findings apart; and a verdict line that names
+whatever else failed in the same pytest run.
 
 ``summary_lines`` returns ``Line``s (text and a style name); the plugin writes them through
 pytest's terminal writer, which colours them on a terminal and keeps them plain otherwise.
@@ -17,8 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+from graphcontract.report.first_cause import Failure, ordered
 from graphcontract.types import json_text
 
 SHORT = 140
@@ -91,10 +94,15 @@ def summary_lines(
     clauses = {str(c.get("id")): c for c in report.get("clauses", []) if isinstance(c, Mapping)}
     base_url = str((report.get("target") or {}).get("base_url") or "")
     html = folder / "report.html"
+    users = [str(u) for u in (report.get("target") or {}).get("users") or []]
     lines: list[Line] = []
-    for clause_id in report.get("failed_clauses", []):
-        clause = clauses.get(clause_id, {"id": clause_id})
-        lines += failure_lines(clause, base_url, wording, html, facet_tag(report))
+    for failure in ordered(list(clauses.values()), report.get("failed_clauses") or []):
+        if failure.consequence_of is None:
+            lines += failure_lines(
+                failure.clause, base_url, wording, html, facet_tag(report), users=users
+            )
+        else:
+            lines += consequence_lines(failure, base_url, wording, html, facet_tag(report))
     lines += skipped_lines(list(clauses.values()), wording, facts, report.get("target") or {})
     errors = report.get("errors") or []
     if errors:
@@ -141,23 +149,38 @@ def metadata_lines(report: Mapping[str, Any], html: Path) -> list[Line]:
 
 
 def failure_lines(
-    clause: Mapping[str, Any], base_url: str, wording: Wording, html: Path, tag: str = ""
+    clause: Mapping[str, Any],
+    base_url: str,
+    wording: Wording,
+    html: Path,
+    tag: str = "",
+    *,
+    users: Sequence[str] = (),
 ) -> list[Line]:
-    """Headline, request, answer, expected/got, reproducer and next step of one failed clause."""
+    """Headline, request, answer, expected/got (and the check that found it), reproducer, a
+    hint when a user the run was given was not found, and next step of one failed clause."""
     clause_id = str(clause.get("id"))
     example = clause.get("counterexample") or {}
     title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
     lines = [Line(f"FAIL {clause_id}{tag}: {title}", "fail")]
     request, response = example.get("request") or {}, example.get("response") or {}
-    if request:
+    story = example.get("history") or {}
+    if story.get("cause"):
+        lines.append(Line(f"  request:   {cause_line(story, base_url)}"))
+        if request and request.get("method") == "GET":
+            lines.append(Line(f"  seen in:   {request_line(request, base_url)}"))
+    elif request:
         lines.append(Line(f"  request:   {request_line(request, base_url)}"))
     if response:
         lines.append(Line(f"  answer:    {response_line(response)}"))
     for message_line in str(example.get("message") or "").splitlines():
         label, _, rest = message_line.partition(": ")
-        if label in {"expected", "got"} and rest:
+        if label in {"expected", "got", "check"} and rest:
             lines.append(Line(f"  {label + ':':<10} {shorten(rest)}"))
-    if example.get("curl"):
+    lines += user_hint(example, base_url, users, wording)
+    if story.get("replay"):
+        lines.append(Line(f"  reproduce: {replay_line(story, html)}", "dim"))
+    elif example.get("curl"):
         lines.append(Line(f"  reproduce: {example['curl']}", "dim"))
     elif example:
         lines.append(Line("  reproduce: (no single request shows it: see the report)", "dim"))
@@ -175,10 +198,90 @@ def failure_lines(
     return lines
 
 
-def request_line(request: Mapping[str, Any], base_url: str) -> str:
-    """``METHOD path [key headers] body`` in one line, body shortened."""
-    url = str(request.get("url") or "")
-    path = url[len(base_url) :] if base_url and url.startswith(base_url) else _path(url)
+def cause_line(story: Mapping[str, Any], base_url: str) -> str:
+    """The writes that caused a sequence's failure in one line: ``2 PATCHes at once to
+    path: body & body`` for writes sent together, else each request line, ``;``-separated."""
+    cause = [c for c in story.get("cause") or [] if isinstance(c, Mapping)]
+    if story.get("together") and len(cause) > 1:
+        method = str(cause[0].get("method") or "")
+        paths = {_path(str(c.get("url") or "")) for c in cause}
+        if len(paths) == 1 and all(c.get("method") == method for c in cause):
+            path = request_line({**cause[0], "body": None}, base_url).split(" ", 1)[1]
+            each = max(SHORT // len(cause), 24)
+            bodies = " & ".join(shorten(_compact(str(c.get("body") or "")), each) for c in cause)
+            return f"{len(cause)} {method}es at once to {path}: {bodies}"
+        return " & ".join(request_line(c, base_url, SHORT // len(cause)) for c in cause)
+    return "; then ".join(request_line(c, base_url) for c in cause)
+
+
+def replay_line(story: Mapping[str, Any], html: Path) -> str:
+    """Where the script replaying a sequence is (it is several lines): ``sh FILE`` and what
+    it does, or the report's anchor when no file was written."""
+    steps = story.get("steps") or 0
+    what = f"restores the snapshot, then replays the {steps} step(s) of the sequence"
+    if story.get("file"):
+        return f"sh {shlex.quote(str(html.parent / str(story['file'])))}  ({what}; GRAPH_TOKEN set)"
+    return f"the script in {html} ({what})"
+
+
+def user_hint(
+    example: Mapping[str, Any], base_url: str, users: Sequence[str], wording: Wording
+) -> list[Line]:
+    """A line when the counterexample is a 404 through ``/users/{user}`` for a user the run was
+    given: the user may not exist (a mistyped option), or the service fails that path form;
+    the wire cannot tell, so the verdict stands and the operator is told what to check."""
+    request, response = example.get("request") or {}, example.get("response") or {}
+    parts = _relative(str(request.get("url") or ""), base_url).split("/")
+    if response.get("status") != 404 or len(parts) < 3 or parts[1] != "users":
+        return []
+    user = unquote(parts[2])
+    if user not in users:
+        return []
+    given = ", ".join(f"{wording.option('user')} {u}" for u in users)
+    return [
+        Line(
+            f"  hint:      404 for {wording.option('user')} {user}: check that it names an "
+            f"existing user (this run used {given}); a service failing that path form for a "
+            "real user answers the same",
+            "warn",
+        )
+    ]
+
+
+def consequence_lines(
+    failure: Failure, base_url: str, wording: Wording, html: Path, tag: str = ""
+) -> list[Line]:
+    """A failure through the path form another failed clause condemns: its headline, what
+    it likely follows from, its request and next step (the rest is in the report)."""
+    clause = failure.clause
+    clause_id = str(clause.get("id"))
+    example = clause.get("counterexample") or {}
+    title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
+    base_path = _path(base_url)
+    form = failure.path_form[len(base_path) :] if base_path else failure.path_form
+    lines = [
+        Line(f"FAIL {clause_id}{tag}: {title}", "fail"),
+        Line(
+            f"  likely a consequence of {failure.consequence_of} above: also failed on the same "
+            f"path form ({form or '/'}, answered {failure.status})",
+            "warn",
+        ),
+    ]
+    if example.get("request"):
+        lines.append(Line(f"  request:   {request_line(example['request'], base_url)}"))
+    lines.append(
+        Line(
+            f"  next:      fix {failure.consequence_of} first, then rerun: "
+            f"{wording.rerun(clause_id)}  (details: {html}#clause-{clause_id})",
+            "bold",
+        )
+    )
+    return lines
+
+
+def request_line(request: Mapping[str, Any], base_url: str, limit: int = SHORT) -> str:
+    """``METHOD path [key headers] body`` in one line, body shortened to ``limit``."""
+    path = _relative(str(request.get("url") or ""), base_url)
     headers = {str(k).lower(): str(v) for k, v in (request.get("headers") or {}).items()}
     named = [f"{h.title()}: {headers[h]}" for h in KEY_HEADERS if h in headers]
     if "authorization" not in headers:
@@ -190,7 +293,7 @@ def request_line(request: Mapping[str, Any], base_url: str) -> str:
         parts.append("[" + "; ".join(named) + "]")
     body = request.get("body")
     if body:
-        parts.append(shorten(_compact(str(body))))
+        parts.append(shorten(_compact(str(body)), limit))
     return " ".join(parts)
 
 
@@ -380,6 +483,11 @@ def _compact(body: str) -> str:
         return json_text(json.loads(body), separators=(",", ":"))
     except (ValueError, TypeError):
         return " ".join(body.split())
+
+
+def _relative(url: str, base_url: str) -> str:
+    """``url``'s path (and query) after the base URL."""
+    return url[len(base_url) :] if base_url and url.startswith(base_url) else _path(url)
 
 
 def _path(url: str) -> str:

@@ -115,6 +115,18 @@ def _counterexample(verdict: Verdict) -> dict[str, Any]:
     record: dict[str, Any] = {"title": verdict.title, "message": verdict.message}
     if verdict.exchange is not None:
         record.update(verdict.exchange.to_dict())
+    story = verdict.history
+    if story is not None:
+        # The requests that caused it (the exchange above may be the GET that showed it)
+        # and the script replaying the sequence: its reproducer (report.build writes it).
+        record["history"] = {
+            "steps": story.steps,
+            "together": story.together,
+            "cause": [
+                {**e.to_dict(max_body=1000)["request"], "status": e.status} for e in story.cause
+            ],
+            "replay": story.replay,
+        }
     return record
 
 

@@ -29,7 +29,7 @@ from graphcontract.oracles.compare import (
     same,
     stamp_grain_s,
 )
-from graphcontract.oracles.verdict import Verdict
+from graphcontract.oracles.verdict import History, Verdict
 from graphcontract.runner.session import Session
 from graphcontract.runner.target import Target, restore_body
 from graphcontract.types import JSON, JSONObject
@@ -73,10 +73,24 @@ def writable(session: Session, state: JSONObject) -> JSONObject:
     return {k: state.get(k) for k in session.contract.updatable}
 
 
+def history(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> History:
+    """What a failure at the last of ``steps`` needed: the writes that sent what it shows
+    (the last step's, or the latest step's that wrote when the last only read) and the
+    script replaying every step from ``start``."""
+    cause: tuple[Exchange, ...] = ()
+    together = False
+    for step in reversed(steps):
+        cause = tuple(e for e in step.exchanges if e.request.method != "GET")
+        if cause:
+            together = step.together
+            break
+    return History(len(steps), cause, together, script(session, start, steps))
+
+
 def script(session: Session, start: JSONObject, steps: Sequence[Recorded]) -> str:
     """Numbered steps and the curl lines that replay them from ``start``: the first PATCHes
     every writable property back to the snapshot."""
-    lines = ["steps (replay from the snapshot; GRAPH_TOKEN set):"]
+    lines = ["# steps (replay from the snapshot; GRAPH_TOKEN set):"]
     first = next((e for s in steps for e in s.exchanges if e.request.method == "PATCH"), None)
     if first is not None:
         body = json.dumps(restore_body(session.contract, start, None), ensure_ascii=False)

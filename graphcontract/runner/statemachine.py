@@ -47,11 +47,11 @@ from graphcontract.runner.sequence_parts import (
     disjoint_pairs,
     edit,
     edited_places,
+    history,
     lost,
     managed,
     null_cases,
     on_path,
-    script,
     send_together,
     sent_body,
     stored_read,
@@ -118,8 +118,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             verdicts: Sequence[Verdict | None],
             resync: JSONObject | Callable[[], JSONObject] | None,
         ) -> None:
-            """Record ``verdicts``; raise when a wanted must clause failed (its message gets
-            the steps and the replay script), else go on from ``resync``."""
+            """Record ``verdicts``; raise when a wanted must clause failed (with its history:
+            the steps, their replay script), else go on from ``resync``."""
             failed = [
                 v
                 for v in verdicts
@@ -132,10 +132,10 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 if resync is not None:
                     self.model = resync() if callable(resync) else resync
                 return
-            replay = script(session, self.start, self.steps)
-            self.broken = True
+            story = history(session, self.start, self.steps)
+            self.broken, told = True, f"\n{story.replay}"
             error = SequenceFailed(
-                [dataclasses.replace(v, message=f"{v.message}\n{replay}") for v in failed]
+                [dataclasses.replace(v, message=v.message + told, history=story) for v in failed]
             )
             learned.failure = error
             raise error

@@ -74,8 +74,12 @@ def judging(state: CaseState) -> Iterator[CaseState]:
 
 
 def _conclude(state: CaseState, check: str, verdicts: list[Verdict]) -> None:
+    # The oracle's headline stays in the contract's words; the check is named on a detail line.
+    found = f"check: Schemathesis {check}"
     verdicts = [
-        dataclasses.replace(v, title=f"Schemathesis {check}: {v.title}") if v.title else v
+        dataclasses.replace(v, message=f"{v.message}\n{found}" if v.message else found)
+        if v.title
+        else v
         for v in verdicts
     ]
     state.verdicts.extend(verdicts)

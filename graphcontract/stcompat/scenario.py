@@ -10,6 +10,7 @@ a gray zone) graphcontract's status oracle decides, and gray zones are only obse
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import httpx
@@ -203,13 +204,15 @@ def _judge(
     title = str(getattr(failure, "title", "") or type(failure).__name__)
     message = str(getattr(failure, "message", "") or failure).strip()
     sent = exchange.request.body[:400].decode("utf-8", "replace")
-    expected = EXPECTED.get(name, name)
+    expected = headline = EXPECTED.get(name, name)
     if classification is not None and classification.kind == "reject":
         expected += f" ({classification.describe()})"
-    return [
+    # The headline in the contract's words (what came back, what was expected); the check
+    # that found it on a detail line.
+    verdicts = [
         Verdict.failed(
             clause,
-            f"{TITLE} {name}: {title}",
+            f"a generated request answered {exchange.status}; expected {headline}",
             sent=f"{exchange.request.method} {exchange.request.url} {sent}",
             expected=expected,
             got=f"{exchange.status}: " + " | ".join(message.splitlines()[:6]),
@@ -217,6 +220,8 @@ def _judge(
         )
         for clause in clauses
     ]
+    found = f"\ncheck: {TITLE} {name} ({title})"
+    return [dataclasses.replace(v, message=v.message + found) for v in verdicts]
 
 
 def _expectation(

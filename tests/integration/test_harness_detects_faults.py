@@ -20,6 +20,13 @@ from tests.unit.curl_replay import assert_replays
 pytestmark = pytest.mark.slow
 
 
+KNOCK_ON_FIRST = frozenset({"collections-append", "created-changes", "non-atomic"})
+"""Faults whose knock-on failure still comes first (open: one request shows both, in catalog
+order; report.first_cause has no rule telling them apart yet): collections-append shows
+response.echo before merge.collections-replace, created-changes read-only.not-applied before
+server-managed.recalculated, non-atomic enum.nested and types.rejects before atomic.rejected."""
+
+
 @pytest.mark.parametrize("variant", ["conforming", "gray", "dotnet", "strict"])
 def test_conforming_variants_pass_with_zero_failures(tmp_path, variant):
     with forked_mock(variant=variant) as mock:
@@ -71,6 +78,18 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault, variant):
     assert failed <= spec.breaks | spec.may_also_break, (
         f"false alarms {sorted(failed - spec.breaks - spec.may_also_break)}"
     )
+    # First causes first: the console's first failure is a clause the fault breaks, and a
+    # failure it marks as a likely consequence follows the clause it names.
+    lines = output.splitlines()
+    heads = [line.split(":")[0].split()[1] for line in lines if line.startswith("FAIL ")]
+    if fault not in KNOCK_ON_FIRST:
+        assert heads[0] in spec.breaks, heads
+        assert report["failed_clauses"][0] in spec.breaks, report["failed_clauses"]
+    for number, line in enumerate(lines):
+        if line.startswith("  likely a consequence of "):
+            root = line.split()[4]
+            earlier = [h.split(":")[0].split()[1] for h in lines[:number] if h.startswith("FAIL ")]
+            assert root in earlier[:-1], (root, earlier)
     by_id = {c["id"]: c for c in report["clauses"]}
     for clause_id in spec.breaks:
         clause = by_id[clause_id]
@@ -87,7 +106,17 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault, variant):
         assert clause["contradicts"], "every failure names the documentation row it contradicts"
         # The console shows the same first cause, its reproducer and a next step.
         shown = console_block(output, clause_id)
-        assert f"  reproduce: {example['curl']}" in shown, shown
+        story = example.get("history")
+        if story:  # a sequence: one request does not show it, the script replaying it does
+            script = next(tmp_path.glob(f"*/{story['file']}")).read_text(encoding="utf-8")
+            assert "# 0. restore the snapshot" in script, script
+            assert any(
+                line.startswith("  reproduce: sh ") and line.split()[2].endswith(story["file"])
+                for line in shown
+            ), shown
+            assert any(line.startswith("  request:   ") for line in shown), shown
+        else:
+            assert f"  reproduce: {example['curl']}" in shown, shown
         assert any(line.startswith("  next:") and f"--clause {clause_id}" in line for line in shown)
 
 

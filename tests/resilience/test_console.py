@@ -38,6 +38,11 @@ def failing_run(
     return result, report_dir
 
 
+def report_folder(report_dir: Path) -> str:
+    (folder,) = report_dir.iterdir()
+    return folder.name
+
+
 def clause_block(stdout: str, clause_id: str) -> list[str]:
     lines = stdout.splitlines()
     start = lines.index(next(line for line in lines if line.startswith(f"FAIL {clause_id}:")))
@@ -57,12 +62,24 @@ def test_each_failed_clause_shows_its_first_cause_a_reproducer_and_a_next_step(f
     for clause_id in report["failed_clauses"]:
         block = clause_block(result.stdout, clause_id)
         example = next(c for c in report["clauses"] if c["id"] == clause_id)["counterexample"]
-        method = example["request"]["method"]
-        assert any(line.startswith(f"  request:   {method} /me/") for line in block), block
+        story = example.get("history")
+        # A sequence's first cause is the writes it sent (the GET after them only showed it).
+        method = story["cause"][0]["method"] if story else example["request"]["method"]
+        assert any(
+            line.startswith((f"  request:   {method} /me/", f"  request:   2 {method}es at once"))
+            for line in block
+        ), block
         status = example["response"]["status"]
         assert any(line.startswith(f"  answer:    {status} ") for line in block), block
-        assert f"  reproduce: {example['curl']}" in block
-        assert "$GRAPH_TOKEN" in example["curl"]
+        if story:  # the script replaying the sequence, written next to the report
+            script = (report_dir / report_folder(report_dir) / story["file"]).read_text()
+            assert f"  reproduce: sh {report_dir / report_folder(report_dir) / story['file']}" in (
+                "\n".join(block)
+            )
+            assert "$GRAPH_TOKEN" in script
+        else:
+            assert f"  reproduce: {example['curl']}" in block
+            assert "$GRAPH_TOKEN" in example["curl"]
         (next_step,) = [line for line in block if line.startswith("  next:")]
         assert f"--clause {clause_id}" in next_step
         assert f"report.html#clause-{clause_id}" in next_step
