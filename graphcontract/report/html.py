@@ -269,10 +269,7 @@ def _summary(
     )
     title = f"{len(clauses)} clause{'' if len(clauses) == 1 else 's'} judged on the target"
     title += f", plus {len(doc_clauses)} on the documentation (below)" if doc_clauses else ""
-    parts = [
-        _section("summary", f"Summary — {title}"),
-        f'<div class="counts">{boxes}</div>',
-    ]
+    parts = [_section("summary", f"Summary — {title}"), f'<div class="counts">{boxes}</div>']
     by_id = {c.get("id"): c for c in clauses}  # in report.first_cause's order
     failed = [by_id.get(cid) or {"id": cid} for cid in _list(report.get("failed_clauses"))]
     if failed:
@@ -360,8 +357,7 @@ def _exchange(example: Mapping[str, Any]) -> str:
         )
     if example.get("sent_after"):
         parts.append(f"<h3>Sent right after</h3>{_pre(example.get('sent_after'))}")
-    reproduce = _map(example.get("history")).get("replay") or example.get("curl")
-    if reproduce:
+    if reproduce := _map(example.get("history")).get("replay") or example.get("curl"):
         parts.append(f"<h3>Reproduce</h3>{_pre(reproduce)}")
     return "".join(parts)
 
