@@ -317,9 +317,13 @@ class Controller:
 
         dist.ensure_show_status = once
 
-    def pytest_keyboard_interrupt(self) -> None:
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """Ctrl-C or SIGTERM (runner/interrupt.py): the session's teardown still restores the
-        position; the verdict line, not pytest's banner, says the run was interrupted."""
+        position; the verdict line, not pytest's banner, says the run was interrupted. A stop
+        pytest asked for itself (``--maxfail``/``-x``, a plugin's ``shouldstop`` such as the
+        bench's stop-when-found) comes after a failure: the run's verdict is that failure."""
+        if excinfo.errisinstance((pytest.Session.Interrupted, pytest.Session.Failed)):
+            return
         self.state.interrupted = True
         writer = self.config.pluginmanager.get_plugin("terminalreporter")
         if writer is None:
