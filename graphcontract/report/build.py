@@ -20,7 +20,7 @@ from graphcontract.report.first_cause import ordered
 from graphcontract.runner.config import ALWAYS_JUDGED, RunConfig, pinned_clauses
 from graphcontract.runner.recorder import ClauseTally, Recorder
 from graphcontract.target_schema import FINDINGS_ENV, read_findings
-from graphcontract.types import json_text
+from graphcontract.types import json_text, terminal_line
 
 NOT_CONFIGURED = {
     "auth.scope": "no token without write scope configured (--readonly-token-env)",
@@ -258,8 +258,9 @@ def documentation_findings(contract: Contract) -> list[dict[str, Any]]:
 
 
 def replay_file(clause_id: str) -> str:
-    """The name of the script, in the report's folder, replaying the sequence a clause failed
-    on (from the snapshot: restore, then every step, writes sent at once with ``&``)."""
+    """The name of the script, in the report's folder, replaying what a clause failed on: its
+    sequence (from the snapshot: restore, then every step, writes sent at once with ``&``), or
+    its one request when the curl line holds characters a terminal shows escaped."""
     return f"reproduce-{clause_id}.sh"
 
 
@@ -267,18 +268,25 @@ def write_report(report: dict[str, Any], folder: Path, redact: Callable[[str], s
     """Write report.json and report.html into ``folder`` (``redact`` removes the secrets
     from their text: verdicts quote the data as the target sent it), and the replay script of
     each failed clause whose counterexample is a sequence (``replay_file``, named in its
-    counterexample's ``history.file``); returns the report.json path."""
+    counterexample's ``history.file``) or a request the console cannot show as sent (named in
+    ``curl_file``); returns the report.json path."""
     from graphcontract.report.html import render_html
 
     folder.mkdir(parents=True, exist_ok=True)
     for clause in report.get("clauses", []):
-        story = (clause.get("counterexample") or {}).get("history")
-        if clause.get("status") == "fail" and story and story.get("replay"):
-            story["file"] = replay_file(clause["id"])
-            script = f"#!/bin/sh\n# {clause['id']}: {clause.get('failure_title') or ''}\n"
-            (folder / story["file"]).write_text(
-                redact(script + story["replay"]) + "\n", encoding="utf-8", errors="backslashreplace"
-            )
+        example = clause.get("counterexample") or {}
+        story, curl = example.get("history") or {}, example.get("curl")
+        if clause.get("status") != "fail":
+            continue
+        name = replay_file(clause["id"])
+        if story.get("replay"):
+            story["file"], replay = name, story["replay"]
+        elif curl and terminal_line(curl) != curl:  # a console line would show it escaped
+            example["curl_file"], replay = name, curl
+        else:
+            continue
+        script = f"#!/bin/sh\n# {clause['id']}: {clause.get('failure_title') or ''}\n{replay}\n"
+        (folder / name).write_text(redact(script), encoding="utf-8", errors="backslashreplace")
     path = folder / "report.json"
     path.write_text(redact(json_text(report, indent=2)) + "\n", encoding="utf-8")
     html = redact(render_html(report))

@@ -180,6 +180,9 @@ def failure_lines(
     lines += user_hint(example, base_url, users, wording)
     if story.get("replay"):
         lines.append(Line(f"  reproduce: {replay_line(story, html)}", "dim"))
+    elif example.get("curl_file"):  # the request holds what a terminal shows escaped
+        where = shlex.quote(str(html.parent / str(example["curl_file"])))
+        lines.append(Line(f"  reproduce: sh {where}  (sends the request byte for byte)", "dim"))
     elif example.get("curl"):
         lines.append(Line(f"  reproduce: {example['curl']}", "dim"))
     elif example:

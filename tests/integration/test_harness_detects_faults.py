@@ -115,6 +115,13 @@ def test_each_fault_fails_exactly_its_clauses(tmp_path, fault, variant):
                 for line in shown
             ), shown
             assert any(line.startswith("  request:   ") for line in shown), shown
+        elif example.get("curl_file"):  # a request the console would show escaped
+            script = next(tmp_path.glob(f"*/{example['curl_file']}")).read_text("utf-8")
+            assert example["curl"] in script, script
+            assert any(
+                line.startswith("  reproduce: sh ") and example["curl_file"] in line
+                for line in shown
+            ), shown
         else:
             assert f"  reproduce: {example['curl']}" in shown, shown
         assert any(line.startswith("  next:") and f"--clause {clause_id}" in line for line in shown)

@@ -98,6 +98,32 @@ def test_the_report_folder_holds_each_sequence_failure_replay_script(tmp_path: P
     assert "wait" in page
 
 
+def test_a_request_a_terminal_shows_escaped_is_replayed_from_a_file(tmp_path: Path) -> None:
+    """A bidirectional control in the body: the console line shows it escaped (inert), so the
+    reproducer the console names is a script sending it byte for byte."""
+    curl = f'curl -sS -X PATCH {POSITION} --data-binary \'{{"jobTitle": "a\u202eb"}}\''
+    example = {"title": "not read back as sent", "message": "sent: {}", "curl": curl}
+    rep = report([clause("response.echo", "fail", counterexample=example, failed=1)])
+    write_report(rep, tmp_path)
+    saved = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    example = next(c for c in saved["clauses"] if c["id"] == "response.echo")["counterexample"]
+    assert example["curl_file"] == "reproduce-response.echo.sh"
+    assert curl in (tmp_path / example["curl_file"]).read_text(encoding="utf-8")
+    lines = [line.text for line in summary_lines(saved, tmp_path, wording=CLI)]
+    (reproduce,) = [line for line in block(lines, "response.echo") if "reproduce:" in line]
+    assert reproduce.startswith(f"  reproduce: sh {tmp_path / 'reproduce-response.echo.sh'}  (")
+    assert "\\u202e" not in reproduce
+
+
+def test_a_plain_request_is_reproduced_on_the_console_line(tmp_path: Path) -> None:
+    example = {"title": "answered 500", "message": "sent: {}", "curl": READ_CURL}
+    rep = report([clause("server.no-5xx", "fail", counterexample=example, failed=1)])
+    write_report(rep, tmp_path)
+    assert list(tmp_path.glob("reproduce-*.sh")) == []
+    lines = [line.text for line in summary_lines(rep, tmp_path, wording=CLI)]
+    assert f"  reproduce: {READ_CURL}" in block(lines, "server.no-5xx")
+
+
 UPN = "someone@example.com"
 
 
