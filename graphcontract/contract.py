@@ -132,6 +132,11 @@ class Contract:
         default_factory=dict, repr=False, compare=False
     )
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How Hypothesis prints it in a strategy's repr (which it builds, in stateful runs,
+        on every draw a rule's precondition refuses): by name, not every field."""
+        printer.text(f"Contract({self.entity.name})")
+
     # -- the facet and its paths ----------------------------------------------------------
     @property
     def facet(self) -> str:
@@ -297,20 +302,10 @@ class Contract:
 def _format_checks(schema: JSON) -> dict[str, Callable[[str], bool]]:
     """Every ``format`` the schema names, checked by jsonschema's own format checker."""
     checker = jsonschema.validators.validator_for(schema).FORMAT_CHECKER
-    names: set[str] = set()
-
-    def collect(node: JSON) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("format"), str):
-                names.add(node["format"])
-            for value in node.values():
-                collect(value)
-        elif isinstance(node, list):
-            for value in node:
-                collect(value)
-
-    collect(schema)
-    return {name: functools.partial(checker.conforms, format=name) for name in sorted(names)}
+    # Each "format": "<name>" pair, at any depth of the schema.
+    found = re.findall(r'"format": ("(?:[^"\\]|\\.)*")', json.dumps(schema))
+    names = sorted({json.loads(name) for name in found})
+    return {name: functools.partial(checker.conforms, format=name) for name in names}
 
 
 def _messages(

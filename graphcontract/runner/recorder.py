@@ -29,7 +29,7 @@ class ClauseTally:
     failed: int = 0
     observed: int = 0
     counterexample: dict[str, Any] | None = None
-    counterexample_rank: tuple[int, int, int] | None = None
+    counterexample_rank: tuple[int, int, int, int] | None = None
     failure_titles: Counter[str] = field(default_factory=Counter)
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -40,9 +40,9 @@ class ClauseTally:
         elif verdict.outcome == "fail":
             self.failed += 1
             self.failure_titles[verdict.title] += 1
-            self._offer(
-                _counterexample(verdict), (int(verdict.knock_on), *plainness(verdict.exchange))
-            )
+            steps = 0 if verdict.history is None else verdict.history.steps
+            rank = (int(verdict.knock_on), steps, *plainness(verdict.exchange))
+            self._offer(_counterexample(verdict), rank)
         else:
             self.observed += 1
             seen = self.observations.get(verdict.title)
@@ -74,7 +74,7 @@ class ClauseTally:
         self.observed += data["observed"]
         if data["counterexample"] is not None:
             rank = data.get("counterexample_rank")
-            self._offer(data["counterexample"], tuple(rank) if rank else (1, 3, 0))
+            self._offer(data["counterexample"], tuple(rank) if rank else (1, 0, 3, 0))
         self.failure_titles.update(data["failure_titles"])
         for title, obs in data["observations"].items():
             if title in self.observations:
@@ -84,10 +84,11 @@ class ClauseTally:
 
     def _offer(self, example: dict[str, Any], rank: tuple[int, ...]) -> None:
         """Keep the first cause, simplest first, as the clause's counterexample: a failure of
-        its own before a knock-on of an earlier write (Verdict.knock_on), a plain partial
-        update before a probe body, a shorter body before a longer one; on a tie the later
-        one (Hypothesis replays its minimal example last)."""
-        ranked = (rank[0], rank[1], rank[2])
+        its own before a knock-on of an earlier write (Verdict.knock_on), one request before
+        a sequence and a shorter sequence before a longer one, a plain partial update before
+        a probe body, a shorter body before a longer one; on a tie the later one (Hypothesis
+        replays its minimal example last)."""
+        ranked = (rank[0], rank[1], rank[2], rank[3])
         if self.counterexample_rank is None or ranked <= self.counterexample_rank:
             self.counterexample, self.counterexample_rank = example, ranked
 

@@ -1,5 +1,8 @@
-"""The pytest plugin, exercised with pytester in fresh pytest processes: option errors, the
-header line, clause selection, report files, and xdist aggregation."""
+"""The pytest plugin, exercised with pytester: option errors, the header line, clause
+selection, report files, and xdist aggregation. Runs that send requests are fresh pytest
+processes; a run stopped by a usage error is run in this process (it ends while pytest
+configures, before Hypothesis's profile or anything else of this session is touched, and
+each one cost a second of interpreter start-up and imports)."""
 
 from __future__ import annotations
 
@@ -63,7 +66,7 @@ def report(pytester) -> dict:
 def test_an_unknown_pyproject_key_is_a_usage_error(pytester):
     pytester.makeini("[pytest]\n")
     pytester.makepyprojecttoml('[tool.graphcontract]\nuser = "someone@example.com"\n')
-    result = pytester.runpytest_subprocess(*BASE_ARGS)
+    result = pytester.runpytest_inprocess(*BASE_ARGS)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*unknown [[]tool.graphcontract[]] key user; known keys:*users*"])
 
@@ -115,7 +118,7 @@ def test_a_wrong_pyproject_value_is_one_usage_error(pytester, pyproject, message
     pytester.makeini("[pytest]\n")
     (pytester.path / "pyproject.toml").write_bytes(pyproject)
     pytester.makepyfile(test_one="def test_one():\n    pass\n")
-    result = pytester.runpytest_subprocess(*BASE_ARGS, "-c", "tox.ini")
+    result = pytester.runpytest_inprocess(*BASE_ARGS, "-c", "tox.ini")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: *pyproject.toml*{message}*"])
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
@@ -149,7 +152,7 @@ def test_a_wrong_pyproject_value_is_one_usage_error(pytester, pyproject, message
 )
 def test_bad_options_are_usage_errors(pytester, args, message):
     pytester.makeini("[pytest]\n")
-    result = pytester.runpytest_subprocess(*BASE_ARGS, *args)
+    result = pytester.runpytest_inprocess(*BASE_ARGS, *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*{message}*"])
 

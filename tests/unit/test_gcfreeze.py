@@ -1,5 +1,6 @@
 """graphcontract.runner.gcfreeze: what collection left alive is frozen before the first test,
-and the ``graphcontract run`` command adds the plugin to the suite's pytest arguments."""
+the young generation is collected after 100,000 allocations, and the ``graphcontract run``
+command adds the plugin to the suite's pytest arguments."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from graphcontract.runner import cli
 from graphcontract.runner.config import RunConfig
 
 
-def test_objects_alive_after_collection_are_frozen_before_the_first_test(tmp_path):
+def test_objects_alive_after_collection_are_frozen_and_collections_are_rare(tmp_path):
     (tmp_path / "test_probe.py").write_text(
         textwrap.dedent(
             """
@@ -20,6 +21,9 @@ def test_objects_alive_after_collection_are_frozen_before_the_first_test(tmp_pat
 
             def test_frozen():
                 assert gc.get_freeze_count() > 10_000
+
+            def test_collected_rarely():
+                assert gc.get_threshold() == (100_000, 10, 10)
             """
         ),
         encoding="utf-8",
@@ -31,6 +35,7 @@ def test_objects_alive_after_collection_are_frozen_before_the_first_test(tmp_pat
     assert frozen.returncode == 0, frozen.stdout
     unfrozen = subprocess.run(plain, capture_output=True, text=True, check=False)
     assert unfrozen.returncode == 1, unfrozen.stdout
+    assert "2 failed" in unfrozen.stdout, unfrozen.stdout
 
 
 def test_the_run_command_adds_the_plugin():

@@ -4,11 +4,12 @@ the same choice when workers' tallies are merged."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
-from graphcontract.oracles.verdict import Verdict
+from graphcontract.oracles.verdict import History, Verdict
 from graphcontract.runner.recorder import ClauseTally, Recorder, plainness
 from tests.unit.oracle_samples import exchange
 
@@ -134,3 +135,27 @@ def test_edge_cases_sent_by_workers_are_merged_once() -> None:
         assert data is not None  # a worker that only sent edge cases still reports them
         merged.merge(json.loads(json.dumps(data)))
     assert merged.edge_cases == {"String|detail.role|empty", "Int32|detail.layer|maximum"}
+
+
+@pytest.mark.parametrize("order", ["sequence-first", "request-first"])
+def test_one_request_is_the_counterexample_over_a_sequence_with_a_shorter_body(order: str) -> None:
+    """A plain update refused on its own reproduces with one curl; the same clause failed
+    in a sequence of writes (its failing body shorter) needs the replay script: the single
+    request is kept, and of two sequences the shorter one."""
+    alone = failure(PLAIN_LONGER, "alone")
+    in_sequence = dataclasses.replace(
+        failure(PLAIN, "in a sequence"), history=History(9, (), False, "# replay")
+    )
+    shorter = dataclasses.replace(
+        failure(PLAIN_LONGER, "shorter sequence"), history=History(2, (), False, "# replay")
+    )
+    tally = ClauseTally()
+    for verdict in [in_sequence, alone] if order == "sequence-first" else [alone, in_sequence]:
+        tally.add(verdict)
+    assert tally.counterexample is not None
+    assert tally.counterexample["title"] == "alone"
+    sequences = ClauseTally()
+    for verdict in (shorter, in_sequence) if order == "sequence-first" else (in_sequence, shorter):
+        sequences.add(verdict)
+    assert sequences.counterexample is not None
+    assert sequences.counterexample["title"] == "shorter sequence"
