@@ -273,6 +273,15 @@ class SequenceFailed(AssertionError):
         super().__init__("\n\n".join(v.describe() for v in verdicts))
         self.verdicts = list(verdicts)
 
+    def unreplayed(self, why: str) -> SequenceFailed:
+        """This failure when Hypothesis's replay of the shortest failing sequence did not fail
+        again (``why``: the exception it ended with): the last sequence that failed stands,
+        and each message says it may not be the shortest."""
+        note = f"note: the last failing sequence, maybe not the shortest (its replay: {why})"
+        return SequenceFailed(
+            [dataclasses.replace(v, message=f"{v.message}\n{note}") for v in self.verdicts]
+        )
+
 
 @dataclasses.dataclass
 class Learned:

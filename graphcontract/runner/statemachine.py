@@ -14,7 +14,7 @@ import dataclasses
 import warnings
 from collections.abc import Callable, Sequence
 
-from hypothesis import reject, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisWarning
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
@@ -97,10 +97,10 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         def __init__(self) -> None:
             super().__init__()
-            # Past the shrink budget: no rule is drawn and nothing is sent (rejecting costs
-            # the shrinker nothing); the shortest failing sequence is still replayed.
-            if learned.shrink_spent(shrink_cap):
-                reject()
+            # Past the shrink budget: send nothing (the shortest failing one is replayed).
+            self.idle = learned.shrink_spent(shrink_cap)
+            if self.idle:
+                return
             self.start = target.snapshot_original() if target.original is None else target.state()
             self.model: JSONObject = self.start
             self.deleted: Deleted = {}
@@ -297,6 +297,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
             """Every property written with values no type defaults to, then a gray body (what
             the target does with it is learned at its first answer), then one text inside a
             complex value (if any) restated: it changes nothing; no property it omits may change."""
+            if self.idle:
+                return
             self.patch_of(lively, "me", "every property", "paths.me")
             self.patch_gray(case)
             if text:
@@ -308,7 +310,7 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         def edit_and_undo(self, path: str, how: str) -> None:
             """A client edits (or restates) one text or collection and undoes the edit: the
             second write puts back what the first changed, so every value reads as before."""
-            old = value_at(self.model, path)
+            old = None if self.idle else value_at(self.model, path)
             if not isinstance(old, str | list):
                 return
             parts = tuple(path.split("."))
@@ -317,11 +319,15 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         @rule(body=valid_bodies(contract), via=st.sampled_from(forms))
         def patch_valid(self, body: JSONObject, via: str) -> None:
+            if self.idle:
+                return
             self.patch_of(body, via, "a valid partial body", "paths.me")
 
         @rule(case=null_cases(contract))
         def patch_null(self, case: tuple[str, JSON]) -> None:
             """null clears; what it deleted stays deleted (a partial value over it)."""
+            if self.idle:
+                return
             name, then = case
             self.patch_of({name: None}, "me", f"null for {name}", "paths.me")
             if then is not None:
@@ -329,6 +335,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         @rule(case=st.sampled_from(gray))
         def patch_gray(self, case: tuple[JSONObject, str]) -> None:
+            if self.idle:
+                return
             body, what = case
             exchange, _ = self.send(body, "me")
             self.steps.append(Recorded(f"PATCH {target.path()} ({what})", [exchange]))
@@ -356,6 +364,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         @rule(invalid=refusable)
         def patch_invalid(self, invalid: InvalidBody) -> None:
+            if self.idle:
+                return
             exchange, user = self.send(None, "me", content=invalid.content())
             what = f"must refuse: {invalid.description}"
             self.steps.append(Recorded(f"PATCH {target.path(user=user)} ({what})", [exchange]))
@@ -363,6 +373,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
 
         @rule(mixed=mixed_bodies(contract))
         def patch_mixed(self, mixed: MixedBody) -> None:
+            if self.idle:
+                return
             exchange, _ = self.send(mixed.body, "me")
             what = f"valid part with one must-refuse part: {mixed.invalid.description}"
             self.steps.append(Recorded(f"PATCH {target.path()} ({what})", [exchange]))
@@ -379,6 +391,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         @rule(via=st.sampled_from(forms))
         def read(self, via: str) -> None:
             """GET: the state is the model's (a write's answer said it; persisted)."""
+            if self.idle:
+                return
             user = target.user_of_form(via) if via != "me" else None
             if self.pending is not None or user is None:
                 read = target.read_after(self.pending) if self.pending else stored_read(target)
@@ -397,6 +411,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
         @rule(pair=disjoint_pairs(contract, nested))
         def patch_together(self, pair: tuple[JSONObject, JSONObject]) -> None:
             """Two PATCHes at once: whichever order, both are kept."""
+            if self.idle:
+                return
             answers = send_together(target, pair)
             what = "two PATCHes at once"
             self.steps.append(Recorded(what, list(answers), together=True))
@@ -432,6 +448,8 @@ def machine_for(session: Session, learned: Learned) -> type[RuleBasedStateMachin
                 self.fail(verdicts, state)
 
         def teardown(self) -> None:
+            if self.idle:
+                return
             if not self.broken and target.client.broken is None:
                 self.read("me")
                 learned.examples += 1
@@ -472,10 +490,10 @@ def run_sequences(ex: Example, profile: str) -> None:
         raise
     except SequenceFailed as failure:
         learned.failure = failure
-    except Exception:
+    except Exception as exc:  # the shortest failing sequence did not fail again
         if learned.failure is None:
             raise
-        # The shortest failing sequence did not fail again: the last one that did stands.
+        learned.failure = learned.failure.unreplayed(type(exc).__name__)
     failed = set() if learned.failure is None else {v.clause for v in learned.failure.verdicts}
     if learned.failure is not None:
         ex.add(learned.failure.verdicts)

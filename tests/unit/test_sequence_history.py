@@ -12,7 +12,7 @@ from typing import Any
 from graphcontract.client import Exchange, RecordedRequest, RecordedResponse
 from graphcontract.oracles.verdict import Verdict
 from graphcontract.runner.recorder import ClauseTally
-from graphcontract.runner.sequence_parts import Recorded, history
+from graphcontract.runner.sequence_parts import Recorded, SequenceFailed, history
 from tests.unit.oracle_samples import CONTRACT, SEED
 
 BASE = "http://127.0.0.1:9/beta"
@@ -84,3 +84,17 @@ def test_the_counterexample_records_the_cause_and_the_replay() -> None:
     assert [c["method"] for c in recorded["cause"]] == ["PATCH", "PATCH"]
     assert [json.loads(c["body"]) for c in recorded["cause"]] == [A, B]
     assert [c["status"] for c in recorded["cause"]] == [200, 200]
+
+
+def test_a_failure_whose_shortest_sequence_was_not_replayed_says_so() -> None:
+    """When Hypothesis's replay of the shortest failing sequence ends otherwise (a flaky
+    target, inconsistent generation), the last failing sequence stands, marked as such."""
+    lost = Verdict.failed("merge.omitted-preserved", "lost", sent={}, expected=1, got=2)
+    marked = SequenceFailed([lost]).unreplayed("FlakyStrategyDefinition")
+    (verdict,) = marked.verdicts
+    assert verdict.message.startswith(lost.message)
+    assert verdict.message.endswith(
+        "note: the last failing sequence, maybe not the shortest (its replay: "
+        "FlakyStrategyDefinition)"
+    )
+    assert (verdict.clause, verdict.outcome) == ("merge.omitted-preserved", "fail")
