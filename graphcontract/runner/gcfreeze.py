@@ -12,7 +12,8 @@ allocations.
   the hundred thousand (Hypothesis's choices, JSON bodies): with Python's defaults it made
   about 770 young, 70 middle and 6 full collections, about 8% of its CPU time; with these,
   a handful. Cyclic garbage still goes: a full collection at least every ten million net
-  allocations, so a long fuzz campaign's memory stays bounded.
+  allocations, so a long run (``--profile fuzz``) keeps its memory bounded. ``graphcontract
+  fuzz`` campaigns do not add this plugin: an hours-long process is left to Python's defaults.
 
 Users' own pytest runs (``pytest tests/contract``) are left as they are: the plugin is added
 by the command, which owns its process.
