@@ -20,6 +20,10 @@ MAX_LATENCIES = 5000
 MAX_OBSERVATIONS = 40
 
 
+UNRANKED = (1, 1 << 30, 3, 0)
+"""The rank of a counterexample that came without one: after every ranked one."""
+
+
 @dataclass
 class ClauseTally:
     """What one clause saw during the run."""
@@ -74,7 +78,7 @@ class ClauseTally:
         self.observed += data["observed"]
         if data["counterexample"] is not None:
             rank = data.get("counterexample_rank")
-            self._offer(data["counterexample"], tuple(rank) if rank else (1, 0, 3, 0))
+            self._offer(data["counterexample"], tuple(rank) if rank else UNRANKED)
         self.failure_titles.update(data["failure_titles"])
         for title, obs in data["observations"].items():
             if title in self.observations:

@@ -11,7 +11,7 @@ import json
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -273,14 +273,29 @@ class SequenceFailed(AssertionError):
         super().__init__("\n\n".join(v.describe() for v in verdicts))
         self.verdicts = list(verdicts)
 
-    def unreplayed(self, why: str) -> SequenceFailed:
-        """This failure when Hypothesis's replay of the shortest failing sequence did not fail
-        again (``why``: the exception it ended with): the last sequence that failed stands,
-        and each message says it may not be the shortest."""
+    @staticmethod
+    def after(error: Exception, last: SequenceFailed) -> SequenceFailed:
+        """The failure a run reports when Hypothesis ended with ``error``, not a SequenceFailed:
+        the replayed one when ``error`` groups it with other failures (several bugs found);
+        else the replay of the shortest failing sequence did not fail again (a flaky target,
+        inconsistent generation) and ``last``, the last one that failed, stands, each of its
+        messages saying it may not be the shortest."""
+        replayed = [e for e in _leaves(error) if isinstance(e, SequenceFailed)]
+        if replayed:
+            return replayed[0]
+        why = type(error).__name__
         note = f"note: the last failing sequence, maybe not the shortest (its replay: {why})"
         return SequenceFailed(
-            [dataclasses.replace(v, message=f"{v.message}\n{note}") for v in self.verdicts]
+            [dataclasses.replace(v, message=f"{v.message}\n{note}") for v in last.verdicts]
         )
+
+
+def _leaves(error: BaseException) -> Iterator[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield error
 
 
 @dataclasses.dataclass

@@ -490,10 +490,10 @@ def run_sequences(ex: Example, profile: str) -> None:
         raise
     except SequenceFailed as failure:
         learned.failure = failure
-    except Exception as exc:  # the shortest failing sequence did not fail again
+    except Exception as exc:  # several bugs, or a replay that did not fail again
         if learned.failure is None:
             raise
-        learned.failure = learned.failure.unreplayed(type(exc).__name__)
+        learned.failure = SequenceFailed.after(exc, learned.failure)
     failed = set() if learned.failure is None else {v.clause for v in learned.failure.verdicts}
     if learned.failure is not None:
         ex.add(learned.failure.verdicts)

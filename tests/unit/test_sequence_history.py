@@ -90,11 +90,20 @@ def test_a_failure_whose_shortest_sequence_was_not_replayed_says_so() -> None:
     """When Hypothesis's replay of the shortest failing sequence ends otherwise (a flaky
     target, inconsistent generation), the last failing sequence stands, marked as such."""
     lost = Verdict.failed("merge.omitted-preserved", "lost", sent={}, expected=1, got=2)
-    marked = SequenceFailed([lost]).unreplayed("FlakyStrategyDefinition")
+    flaky = RuntimeError("inconsistent data generation")
+    marked = SequenceFailed.after(flaky, SequenceFailed([lost]))
     (verdict,) = marked.verdicts
     assert verdict.message.startswith(lost.message)
     assert verdict.message.endswith(
-        "note: the last failing sequence, maybe not the shortest (its replay: "
-        "FlakyStrategyDefinition)"
+        "note: the last failing sequence, maybe not the shortest (its replay: RuntimeError)"
     )
     assert (verdict.clause, verdict.outcome) == ("merge.omitted-preserved", "fail")
+
+
+def test_a_replayed_failure_among_several_bugs_is_reported_as_replayed() -> None:
+    """Hypothesis reports several bugs as an exception group: the sequence failure in it was
+    replayed (no note), whatever the last failure seen before the replay was."""
+    earlier = Verdict.failed("merge.omitted-preserved", "earlier", sent={}, expected=1, got=2)
+    shortest = SequenceFailed([Verdict.failed("persisted", "shortest", sent={}, expected=1, got=2)])
+    group = ExceptionGroup("two bugs", [TypeError("x"), ExceptionGroup("inner", [shortest])])
+    assert SequenceFailed.after(group, SequenceFailed([earlier])) is shortest
