@@ -56,15 +56,16 @@ def refusal(clause: Mapping[str, Any]) -> tuple[str, int, str] | None:
 
 
 def error_of(body: str) -> str:
-    """The error envelope's code and message (empty when the body is none)."""
+    """The error envelope's ``code: message`` (empty when the body is no envelope with a
+    code)."""
     try:
         value = json.loads(body)
     except ValueError:
         return ""
     error = value.get("error") if isinstance(value, dict) else None
-    if not isinstance(error, dict):
+    if not isinstance(error, dict) or "code" not in error:
         return ""
-    return f"{error.get('code', '')}: {error.get('message', '')}"
+    return f"{error['code']}: {error.get('message', '')}"
 
 
 def refuses_valid(clause: Mapping[str, Any]) -> bool:

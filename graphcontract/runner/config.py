@@ -434,12 +434,12 @@ def target_config(args: Any, *, what: str, known_clauses: list[str]) -> RunConfi
     )
 
 
-CONFIGURED_OPTIONS = {
-    "base_url": "base_url", "position_id": "position_id", "token_env": "token_env",
-    "readonly_token_env": "readonly_token_env", "report_dir": "report_dir", "timeout": "timeout",
-    "rate_limit": "rate_limit",
-}  # fmt: skip
-"""``[tool.graphcontract]`` keys that are defaults of one-value options, by the option's dest."""
+CONFIGURED_OPTIONS = (
+    "base_url", "position_id", "token_env", "readonly_token_env", "report_dir", "timeout",
+    "rate_limit",
+)  # fmt: skip
+"""``[tool.graphcontract]`` keys that are defaults of one-value options (each key is the
+option's dest)."""
 
 
 def configured_defaults(start: Path) -> dict[str, Any]:
@@ -447,7 +447,7 @@ def configured_defaults(start: Path) -> dict[str, Any]:
     options (so a flag on the command line wins, as it does over the file in the pytest
     plugin); a relative ``report_dir`` is relative to the file's folder."""
     settings = load_pyproject_settings(start)
-    defaults = {dest: settings[key] for key, dest in CONFIGURED_OPTIONS.items() if key in settings}
+    defaults = {key: settings[key] for key in CONFIGURED_OPTIONS if key in settings}
     if "report_dir" in defaults:
         defaults["report_dir"] = str(pyproject_folder(start) / defaults["report_dir"])
     return defaults

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from graphcontract.report.first_cause import Failure, ordered
+from graphcontract.report.first_cause import Failure, error_of, ordered
 from graphcontract.types import json_text
 
 SHORT = 140
@@ -307,9 +307,9 @@ def response_line(response: Mapping[str, Any]) -> str:
         value = json.loads(body)
     except ValueError:
         value = None
-    error = value.get("error") if isinstance(value, dict) else None
-    if isinstance(error, dict) and "code" in error:
-        shown = f"error {error.get('code')}: {error.get('message', '')}"
+    error = error_of(body)
+    if error:
+        shown = f"error {error}"
     elif isinstance(value, dict):
         shown = _compact(json_text({k: v for k, v in value.items() if k != "@odata.context"}))
     else:
