@@ -161,8 +161,7 @@ def failure_lines(
     hint when a user the run was given was not found, and next step of one failed clause."""
     clause_id = str(clause.get("id"))
     example = clause.get("counterexample") or {}
-    title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
-    lines = [Line(f"FAIL {clause_id}{tag}: {title}", "fail")]
+    lines = [headline(clause, tag)]
     request, response = example.get("request") or {}, example.get("response") or {}
     story = example.get("history") or {}
     if story.get("cause"):
@@ -199,6 +198,13 @@ def failure_lines(
         )
     )
     return lines
+
+
+def headline(clause: Mapping[str, Any], tag: str = "") -> Line:
+    """``FAIL clause: title`` of a failed clause (its failure's title, else its own)."""
+    example = clause.get("counterexample") or {}
+    title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
+    return Line(f"FAIL {clause.get('id')}{tag}: {title}", "fail")
 
 
 def cause_line(story: Mapping[str, Any], base_url: str) -> str:
@@ -259,11 +265,10 @@ def consequence_lines(
     clause = failure.clause
     clause_id = str(clause.get("id"))
     example = clause.get("counterexample") or {}
-    title = clause.get("failure_title") or example.get("title") or clause.get("title") or ""
     base_path = _path(base_url)
     form = failure.path_form[len(base_path) :] if base_path else failure.path_form
     lines = [
-        Line(f"FAIL {clause_id}{tag}: {title}", "fail"),
+        headline(clause, tag),
         Line(
             f"  likely a consequence of {failure.consequence_of} above: also failed on the same "
             f"path form ({form or '/'}, answered {failure.status})",
